@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SK_CONFIG_H
+#define SK_CONFIG_H
+
+/**
+ * @file
+ * synackd's configuration: defaults, an INI file read with rte_cfgfile,
+ * command-line options that override the file, and validation. Every error
+ * is one line naming the key or option and the bad value. No EAL needed.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_byteorder.h>
+
+#define SK_MAX_ADDRS 16
+#define SK_MAX_LISTEN 64
+#define SK_PORT_NAME_LEN 128
+
+struct sk_config_addr {
+	rte_be32_t addr;  /**< network order */
+	uint8_t prefix;   /**< 0..32 */
+};
+
+struct sk_config_listen {
+	uint16_t port;    /**< host order, 1..65535 */
+	uint8_t app;      /**< enum sk_app, never SK_APP_NONE */
+};
+
+struct sk_config {
+	/* [engine] */
+	unsigned int n_addrs;
+	struct sk_config_addr addrs[SK_MAX_ADDRS];
+	unsigned int n_listen;
+	struct sk_config_listen listen[SK_MAX_LISTEN];
+	uint32_t flow_capacity;     /**< entries per worker lcore */
+	uint16_t mss;               /**< MSS we advertise */
+	uint32_t challenge_ack_limit; /**< challenge ACKs per second per lcore */
+
+	/* [timeouts], all in milliseconds */
+	uint32_t time_wait_ms;      /**< 2*MSL */
+	uint32_t fin_wait2_ms;
+	uint32_t idle_ms;           /**< 0 = no idle timeout */
+	uint32_t rto_ms;            /**< first FIN retransmission timeout */
+	uint32_t rto_max_ms;        /**< backoff ceiling */
+	uint32_t fin_retries;       /**< retransmissions before giving up */
+
+	/* [cookies] */
+	uint32_t cookie_max_age_s;
+	uint32_t cookie_rotate_s;   /**< 0 = never */
+	bool secret_set;            /**< else a random one at start */
+	uint8_t secret[16];
+
+	/* [port] */
+	char port[SK_PORT_NAME_LEN]; /**< DPDK device name or port id; "" = first port */
+	uint16_t rx_desc;
+	uint16_t tx_desc;
+	uint32_t mbufs;             /**< mbuf pool size */
+	uint16_t burst;             /**< rx burst size, 1..64 */
+
+	/* [stats] */
+	uint32_t stats_interval_ms; /**< print counters this often, 0 = only at exit */
+};
+
+/** Fill @p c with the defaults (docs/configuration.md lists them). */
+void sk_config_defaults(struct sk_config *c);
+
+/** Read an INI file over @p c. Unknown sections or keys are errors.
+ * @return 0, or -1 with a one-line message in @p err. */
+int sk_config_load(struct sk_config *c, const char *path,
+		char *err, size_t errlen);
+
+/**
+ * Parse synackd's options (argv after the EAL's "--"; argv[0] is the
+ * program name). "-f FILE" is applied first wherever it appears, so
+ * options override the file. Returns 0, 1 when --help or --version was
+ * handled (the caller exits 0), or -1 with a message in @p err.
+ */
+int sk_config_parse_args(struct sk_config *c, int argc, char **argv,
+		char *err, size_t errlen);
+
+/** Check the whole configuration (at least one address and one listening
+ * port, sizes in range). Returns 0 or -1 with a message in @p err. */
+int sk_config_validate(const struct sk_config *c, char *err, size_t errlen);
+
+/** Write the effective configuration as INI (the secret never shown). */
+void sk_config_print(const struct sk_config *c, FILE *f);
+
+/** Print the options' help. */
+void sk_config_usage(FILE *f, const char *prog);
+
+/** True when @p addr (network order) is one of the configured addresses. */
+bool sk_config_has_addr(const struct sk_config *c, rte_be32_t addr);
+
+#endif /* SK_CONFIG_H */

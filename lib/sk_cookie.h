@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SK_COOKIE_H
+#define SK_COOKIE_H
+
+/**
+ * @file
+ * SYN cookies: the initial sequence number synack sends in a SYN-ACK encodes
+ * everything it needs to accept the ACK that follows, so a SYN costs no
+ * memory. The layout is documented in sk_cookie.c and docs/cookies.md.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+
+/** Number of MSS values a cookie can carry (2 bits). */
+#define SK_COOKIE_MSS_N 4
+
+/** What a cookie is computed over: as in the packet, network order. */
+struct sk_cookie_tuple {
+	rte_be32_t saddr;  /**< client address */
+	rte_be32_t daddr;  /**< synack's address */
+	rte_be16_t sport;  /**< client port */
+	rte_be16_t dport;  /**< synack's port */
+};
+
+enum sk_cookie_result {
+	SK_COOKIE_OK = 0,
+	SK_COOKIE_BAD_MAC,   /**< not a cookie of ours for this tuple and ISN */
+	SK_COOKIE_TOO_OLD,   /**< ours, but older than the accepted age */
+};
+
+/** Keys and clock state of one lcore. Read-only but for rotation, which the
+ * owning lcore does itself in sk_cookie_tick(). */
+struct sk_cookie_ctx {
+	uint8_t master[16];     /**< secret the per-epoch keys derive from */
+	uint32_t rotate_s;      /**< key lifetime in seconds, 0 = never */
+	uint32_t max_age;       /**< accepted age, in time-counter units */
+	uint32_t epoch;         /**< current key epoch */
+	uint64_t key[2][2];     /**< [current, previous][k0, k1] */
+	bool have_prev;         /**< previous key still accepted */
+	uint32_t prev_until_s;  /**< ...until this second */
+};
+
+/** MSS table index for a client's MSS: the largest entry <= mss (entry 0
+ * when mss is smaller than all). */
+unsigned int sk_cookie_mss_index(uint16_t mss);
+/** MSS value of a table index. */
+uint16_t sk_cookie_mss_value(unsigned int idx);
+
+/**
+ * Set up @p c from a 128-bit secret. @p rotate_s: key rotation period in
+ * seconds (0 = never rotate); @p max_age_s: oldest cookie accepted, seconds
+ * (rounded up to whole time-counter units of 64 s, at most 15 units).
+ * @p now_s: current time in seconds (wall clock, so that engines sharing a
+ * secret agree on epochs). Returns 0 or -EINVAL.
+ */
+int sk_cookie_init(struct sk_cookie_ctx *c, const uint8_t secret[16],
+		uint32_t rotate_s, uint32_t max_age_s, uint32_t now_s);
+
+/** Rotate keys when the epoch changed; cheap when it did not. */
+void sk_cookie_tick(struct sk_cookie_ctx *c, uint32_t now_s);
+
+/**
+ * Cookie (our ISN) for a SYN from @p t with client ISN @p cisn, carrying
+ * MSS index @p mss_idx. *ts_off receives the TSval offset for the flow
+ * (derived from the same hash, so the ACK check gives it back).
+ */
+uint32_t sk_cookie_make(const struct sk_cookie_ctx *c,
+		const struct sk_cookie_tuple *t, uint32_t cisn,
+		unsigned int mss_idx, uint32_t now_s, uint32_t *ts_off);
+
+/**
+ * Check the cookie of a handshake-completing ACK: @p cookie = SEG.ACK - 1,
+ * @p cisn = SEG.SEQ - 1. On SK_COOKIE_OK, *mss_idx and *ts_off are set.
+ */
+enum sk_cookie_result sk_cookie_check(const struct sk_cookie_ctx *c,
+		const struct sk_cookie_tuple *t, uint32_t cisn, uint32_t cookie,
+		uint32_t now_s, unsigned int *mss_idx, uint32_t *ts_off);
+
+/*
+ * TCP options carried in the low 6 bits of the SYN-ACK's TSval when the
+ * client sent timestamps (as Linux does): bits 0-3 the client's window
+ * scale (15 = none), bit 4 SACK-permitted, bit 5 ECN.
+ */
+#define SK_TSOPT_BITS 6
+#define SK_TSOPT_WSCALE_NONE 0xf
+#define SK_TSOPT_SACK 0x10
+#define SK_TSOPT_ECN 0x20
+
+/** TSval for a SYN-ACK: @p ts_now with its low bits replaced by @p opts,
+ * never greater than ts_now. */
+uint32_t sk_cookie_ts_encode(uint32_t ts_now, unsigned int opts);
+/** Options from the TSecr of the completing ACK. */
+static inline unsigned int
+sk_cookie_ts_decode(uint32_t tsecr)
+{
+	return tsecr & ((1u << SK_TSOPT_BITS) - 1);
+}
+
+#endif /* SK_COOKIE_H */

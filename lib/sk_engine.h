@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SK_ENGINE_H
+#define SK_ENGINE_H
+
+/**
+ * @file
+ * The protocol engine of one worker lcore. It owns a flow table, a timer
+ * wheel, cookie keys and counters, and is fed bursts of received mbufs; it
+ * answers in place in those mbufs and returns them for transmission. It does
+ * no port I/O and needs no EAL of its own, only mbufs (and a pool for the
+ * segments its timers send).
+ */
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "sk_config.h"
+#include "sk_stats.h"
+
+/** Most frames sk_engine_input() accepts in one call. */
+#define SK_BURST_MAX 64
+
+/** What the engine needs to know of its port and clock. */
+struct sk_engine_params {
+	struct rte_ether_addr mac;   /**< our MAC on the port */
+	int socket_id;               /**< NUMA node for the flow table */
+	struct rte_mempool *pool;    /**< for timer-generated segments */
+	uint64_t tsc_hz;             /**< ticks per second of the "now" clock */
+	uint64_t wall_ms_at_zero;    /**< wall clock (ms) when now == 0 */
+	unsigned int tx_ip_cksum : 1;  /**< port computes IPv4 header checksums */
+	unsigned int tx_tcp_cksum : 1; /**< port computes TCP checksums */
+	unsigned int rx_cksum : 1;     /**< trust RX checksum flags of mbufs */
+};
+
+struct sk_engine;
+
+/**
+ * Create an engine for @p cfg (copied in). The flow table is allocated on
+ * params->socket_id. @return the engine or NULL with rte_errno set.
+ */
+struct sk_engine *sk_engine_create(const struct sk_config *cfg,
+		const struct sk_engine_params *params, uint64_t now);
+void sk_engine_free(struct sk_engine *e);
+
+/**
+ * Process @p n (<= SK_BURST_MAX) received frames at time @p now (TSC
+ * units). Every mbuf is consumed: freed, or rewritten into a response and
+ * written to @p tx (room for @p n). @return number of frames in @p tx.
+ */
+uint16_t sk_engine_input(struct sk_engine *e, struct rte_mbuf **rx,
+		uint16_t n, struct rte_mbuf **tx, uint64_t now);
+
+/**
+ * Run timers due at @p now: retransmissions and timeouts. Segments to send
+ * are allocated from the pool and written to @p tx (at most @p cap).
+ * @return number of frames in @p tx.
+ */
+uint16_t sk_engine_timers(struct sk_engine *e, uint64_t now,
+		struct rte_mbuf **tx, uint16_t cap);
+
+/** Count frames the port refused (freed by the caller). */
+void sk_engine_tx_dropped(struct sk_engine *e, unsigned int n);
+
+/** This engine's counters (read from any thread with relaxed loads). */
+const struct sk_stats *sk_engine_stats(const struct sk_engine *e);
+
+/** The flow table, for inspection by the control plane (read-only, racy by
+ * nature: telemetry lists are best-effort snapshots). */
+struct sk_flow_table *sk_engine_flows(struct sk_engine *e);
+
+#endif /* SK_ENGINE_H */

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SK_FLOW_H
+#define SK_FLOW_H
+
+/**
+ * @file
+ * Per-lcore flow table: a fixed number of 64-byte entries preallocated at
+ * start on one NUMA node, found by a bucketed index with 16-bit signatures.
+ * Touched by one lcore only: no locks, no atomics.
+ */
+
+#include <assert.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+
+#include "sk_common.h"
+
+/** Index value meaning "no entry". */
+#define SK_FLOW_NIL UINT32_MAX
+
+/** The 4-tuple as it sits in the packet, seen from synack: r = remote peer,
+ * l = local (one of synack's addresses). 12 bytes, compared as 3 words. */
+struct sk_flow_key {
+	rte_be32_t raddr;
+	rte_be32_t laddr;
+	rte_be16_t rport;
+	rte_be16_t lport;
+};
+static_assert(sizeof(struct sk_flow_key) == 12, "flow key is 12 bytes");
+
+/** Timer wheel links of an entry (see sk_timer.h). Free entries use
+ * next as the free-list link. */
+struct sk_tlink {
+	uint32_t next;
+	uint32_t prev;
+	uint32_t expire; /**< tick (ms) when due, wrap-safe compare */
+};
+
+/* flags */
+#define SK_FF_TS      0x01 /**< timestamps in use (RFC 7323) */
+#define SK_FF_SACK    0x02 /**< peer sent SACK-permitted */
+#define SK_FF_ECN     0x04 /**< ECN negotiated (RFC 3168) */
+#define SK_FF_ECE     0x08 /**< CE seen: set ECE until CWR arrives */
+#define SK_FF_WSCALE  0x10 /**< window scaling in use */
+#define SK_FF_TIMER   0x20 /**< entry is on the timer wheel */
+
+/**
+ * One connection, in one cache line. Fields are ordered by use: the key,
+ * read by every lookup, first; then what every segment touches.
+ */
+struct sk_flow {
+	struct sk_flow_key key;  /* 0  */
+	uint8_t state;           /* 12: enum sk_state */
+	uint8_t app;             /* 13: enum sk_app */
+	uint8_t flags;           /* 14: SK_FF_* */
+	uint8_t retries;         /* 15: retransmissions of our FIN so far */
+	uint32_t snd_una;        /* 16: oldest byte we sent not yet ACKed */
+	uint32_t snd_nxt;        /* 20: next sequence we send */
+	uint32_t rcv_nxt;        /* 24: next sequence we expect */
+	uint32_t iss;            /* 28: our initial sequence (the cookie) */
+	uint32_t irs;            /* 32: peer's initial sequence */
+	uint32_t ts_recent;      /* 36: last TSval from the peer (PAWS) */
+	uint32_t ts_off;         /* 40: our TSval = ms clock + ts_off */
+	uint16_t snd_wnd;        /* 44: peer window field, unscaled */
+	uint8_t snd_wscale;      /* 46: peer's shift (0..14) */
+	uint8_t mss_idx : 2;     /* 47: peer MSS, index in the cookie table */
+	uint8_t match : 6;       /*     responder's parse progress */
+	struct sk_tlink tl;      /* 48: timer wheel links */
+	uint32_t born;           /* 60: tick (ms) when established */
+} __rte_aligned(64);
+static_assert(sizeof(struct sk_flow) == 64, "flow entry is one cache line");
+
+struct sk_flow_table;
+
+/** Hash of a key (CRC32-C of its 12 bytes), used for the index and by
+ * bulk lookup. */
+uint32_t sk_flow_hash(const struct sk_flow_key *key);
+
+/**
+ * Create a table of @p capacity entries on NUMA node @p socket_id
+ * (SOCKET_ID_ANY for no preference). Memory comes from libnuma/mmap, not
+ * the EAL, so tests and fuzzers can use it without rte_eal_init().
+ * @return the table, or NULL with rte_errno set (EINVAL, ENOMEM).
+ */
+struct sk_flow_table *sk_flow_table_create(uint32_t capacity, int socket_id);
+void sk_flow_table_free(struct sk_flow_table *t);
+
+/**
+ * Look up @p n keys (n <= 64) whose hashes are in @p hash. Prefetches
+ * every candidate bucket first, then compares. out[i] is the entry or NULL.
+ */
+void sk_flow_lookup_bulk(struct sk_flow_table *t,
+		const struct sk_flow_key *const *keys, const uint32_t *hash,
+		unsigned int n, struct sk_flow **out);
+
+/** Single lookup, NULL when absent. */
+struct sk_flow *sk_flow_lookup(struct sk_flow_table *t,
+		const struct sk_flow_key *key, uint32_t hash);
+
+/**
+ * Insert @p key. The new entry is zeroed but for the key, state is
+ * SK_ST_FREE and must be set by the caller.
+ * @return the entry, or NULL with rte_errno = ENOSPC (table full) or
+ * EEXIST (key present).
+ */
+struct sk_flow *sk_flow_insert(struct sk_flow_table *t,
+		const struct sk_flow_key *key, uint32_t hash);
+
+/** Remove an entry returned by lookup or insert. The caller has taken it
+ * off the timer wheel first. */
+void sk_flow_remove(struct sk_flow_table *t, struct sk_flow *f);
+
+/** Entry array base, so the timer wheel can link entries by index. */
+struct sk_flow *sk_flow_entries(struct sk_flow_table *t);
+uint32_t sk_flow_capacity(const struct sk_flow_table *t);
+uint32_t sk_flow_count(const struct sk_flow_table *t);
+/** Bytes allocated in all for the table (entries and index). */
+size_t sk_flow_memory(const struct sk_flow_table *t);
+
+static inline uint32_t
+sk_flow_index(struct sk_flow_table *t, const struct sk_flow *f)
+{
+	return (uint32_t)(f - sk_flow_entries(t));
+}
+
+#endif /* SK_FLOW_H */

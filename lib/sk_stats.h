@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SK_STATS_H
+#define SK_STATS_H
+
+/**
+ * @file
+ * Per-lcore counters. One list gives the struct fields, the names and the
+ * help text. The owning lcore writes them with relaxed stores (a plain add on
+ * x86-64, no locked instruction); readers on other threads use relaxed loads
+ * and sum over lcores, so there is no data race and no cost on the fast path.
+ *
+ * Naming: rx_* / tx_* count frames by kind, drop_* count frames dropped by
+ * reason (every received frame is either answered, consumed or dropped
+ * under exactly one drop_* reason), cookie_* count SYN-cookie results,
+ * flow_* count flow events, close_* count flows ended by cause.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+
+#include "sk_common.h"
+
+#define SK_FOREACH_COUNTER(_) \
+	_(rx_packets, "frames received") \
+	_(rx_bytes, "bytes received (frame length)") \
+	_(rx_vlan, "frames received with an 802.1Q tag") \
+	_(rx_arp_request, "ARP requests for one of our addresses") \
+	_(rx_icmp_echo, "ICMP echo requests to one of our addresses") \
+	_(rx_tcp, "valid TCP segments to one of our addresses") \
+	_(rx_syn, "SYNs to a listening port") \
+	_(rx_rst, "RSTs received") \
+	_(rx_fin, "FINs received in order") \
+	_(rx_payload_bytes, "TCP payload bytes accepted in order") \
+	_(tx_packets, "frames handed to the port") \
+	_(tx_bytes, "bytes handed to the port (frame length)") \
+	_(tx_arp_reply, "ARP replies sent") \
+	_(tx_icmp_reply, "ICMP echo replies sent") \
+	_(tx_synack, "SYN-ACKs sent (cookie ISN)") \
+	_(tx_ack, "pure ACKs sent") \
+	_(tx_data, "segments with payload sent") \
+	_(tx_fin, "FINs sent, first transmission") \
+	_(tx_fin_retx, "segments retransmitted by the FIN timer") \
+	_(tx_rst, "RSTs sent") \
+	_(tx_rst_closed_port, "RSTs for a port nobody listens on") \
+	_(tx_rst_bad_cookie, "RSTs for an ACK with no flow and a bad cookie") \
+	_(tx_rst_table_full, "RSTs for a valid cookie when the flow table was full") \
+	_(tx_rst_idle, "RSTs sent when the idle timeout closed a flow") \
+	_(tx_challenge_ack, "challenge ACKs sent (RFC 5961)") \
+	_(tx_oow_ack, "ACKs for unacceptable segments (RFC 9293 3.10.7.4)") \
+	_(tx_dup_ack, "ACKs for out-of-order or duplicate data") \
+	_(tx_full, "responses the port did not take (dropped)") \
+	_(cookie_sent, "cookies minted (same as tx_synack)") \
+	_(cookie_ok, "cookies accepted") \
+	_(cookie_bad_mac, "cookies rejected: not ours for this tuple and ISN") \
+	_(cookie_too_old, "cookies rejected: older than cookie_max_age") \
+	_(flow_created, "flows created by a valid cookie") \
+	_(flow_tw_reuse, "TIME_WAIT flows reused by a new SYN (RFC 9293 3.6.1)") \
+	_(close_normal, "flows closed by the closing handshake") \
+	_(close_rst, "flows closed by an exact RST from the peer") \
+	_(close_fin_timeout, "flows freed after the last FIN retransmission") \
+	_(close_fin_wait2, "flows freed by the FIN_WAIT_2 timeout") \
+	_(close_idle, "flows reset by the idle timeout") \
+	_(drop_l2_short, "dropped: frame shorter than its Ethernet/VLAN header") \
+	_(drop_l2_dst, "dropped: destination MAC neither ours nor broadcast") \
+	_(drop_ethertype, "dropped: EtherType not IPv4 or ARP") \
+	_(drop_arp, "dropped: ARP malformed or not a request for our address") \
+	_(drop_ip_short, "dropped: truncated IPv4 header") \
+	_(drop_ip_version, "dropped: IP version not 4") \
+	_(drop_ip_ihl, "dropped: IHL below 5 or past the frame") \
+	_(drop_ip_len, "dropped: IPv4 total length inconsistent with the frame") \
+	_(drop_ip_cksum, "dropped: bad IPv4 header checksum") \
+	_(drop_ip_frag, "dropped: IPv4 fragment") \
+	_(drop_ip_ttl, "dropped: TTL 0") \
+	_(drop_ip_dst, "dropped: destination is not one of our addresses") \
+	_(drop_ip_src, "dropped: source is ours, zero, broadcast or multicast") \
+	_(drop_ip_proto, "dropped: IP protocol not TCP or ICMP") \
+	_(drop_icmp, "dropped: ICMP malformed, bad checksum or not an echo request") \
+	_(drop_tcp_short, "dropped: truncated TCP header") \
+	_(drop_tcp_doff, "dropped: data offset below 5 or past the segment") \
+	_(drop_tcp_cksum, "dropped: bad TCP checksum") \
+	_(drop_tcp_flags, "dropped: invalid flag combination (SYN+FIN, SYN+RST, none)") \
+	_(drop_tcp_opts, "dropped: malformed TCP options on a SYN or handshake ACK") \
+	_(drop_no_flow, "dropped: RST, FIN or bare segment matching no flow") \
+	_(drop_cookie, "dropped: bad cookie on a segment that gets no RST") \
+	_(drop_rst_oow, "dropped: RST out of window (RFC 5961 3.2)") \
+	_(drop_challenge_limit, "dropped: challenge ACK over the rate limit") \
+	_(drop_paws, "dropped: timestamp older than ts_recent (RFC 7323 PAWS)") \
+	_(drop_old_ack, "dropped: ACK for data never sent or too old (RFC 5961 5.2)") \
+	_(drop_no_ack, "dropped: segment without ACK on a synchronized flow") \
+	_(drop_state, "dropped: segment not acceptable in the flow's state") \
+	_(drop_mbuf, "timer segments not sent: mbuf pool empty")
+
+struct sk_stats {
+#define SK_STATS_FIELD(n, h) uint64_t n;
+	SK_FOREACH_COUNTER(SK_STATS_FIELD)
+#undef SK_STATS_FIELD
+	uint64_t flows[SK_ST_MAX]; /**< gauge: live flows per state */
+} __rte_cache_aligned;
+
+/** Add @p v to a counter: a relaxed read-modify-write by the one writer. */
+#define SK_STAT_ADD(s, f, v) \
+	__atomic_store_n(&(s)->f, (s)->f + (v), __ATOMIC_RELAXED)
+#define SK_STAT_INC(s, f) SK_STAT_ADD(s, f, 1)
+
+/** Number of plain counters (not the per-state gauges). */
+#define SK_STATS_N (offsetof(struct sk_stats, flows) / sizeof(uint64_t))
+
+/** Names and help texts, in field order, SK_STATS_N of each. */
+extern const char *const sk_stats_names[];
+extern const char *const sk_stats_help[];
+
+/** Add @p src into @p dst, reading @p src with relaxed loads (safe while
+ * its lcore runs). */
+void sk_stats_accumulate(struct sk_stats *dst, const struct sk_stats *src);
+
+/** Print non-zero counters, one "name value" line each, and flows per state. */
+void sk_stats_print(const struct sk_stats *s, FILE *f);
+
+#endif /* SK_STATS_H */
