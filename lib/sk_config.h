@@ -63,6 +63,7 @@ struct sk_config {
 
 	/* [stats] */
 	uint32_t stats_interval_ms; /**< print counters this often, 0 = only at exit */
+	char stats_file[256];       /**< write final counters as JSON here at exit; "" = none */
 };
 
 /** Fill @p c with the defaults (docs/configuration.md lists them). */

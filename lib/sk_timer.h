@@ -20,7 +20,8 @@
 
 #define SK_WHEEL_BITS 6
 #define SK_WHEEL_SLOTS (1u << SK_WHEEL_BITS)  /* slots per level */
-#define SK_WHEEL_LEVELS 5                     /* 64 ms .. 4.7 h spans */
+#define SK_WHEEL_LVL_SHIFT 3                  /* granularity x8 per level */
+#define SK_WHEEL_LEVELS 8                     /* spans 64 ms .. 37 h */
 
 struct sk_wheel {
 	struct sk_flow *base;  /**< entries the indices refer to */
