@@ -1,1 +1,262 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The burst loop of one worker: classify each frame, answer ARP and ICMP at
+ * once, look the TCP segments of the burst up in the flow table in one bulk
+ * pass, then run each through the state machine. Timers run separately, from
+ * the poll loop, once per loop.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+
+#include <numa.h>
+#include <rte_errno.h>
+#include <rte_prefetch.h>
+
+#include "sk_engine_priv.h"
+
+/* The engine struct holds the per-port responder table and the neighbour
+ * cache: ~120 KiB, placed on the worker's node like the flow table. */
+static void *
+zalloc_node(size_t size, int socket_id)
+{
+	void *p;
+
+	if (socket_id >= 0 && numa_available() >= 0)
+		p = numa_alloc_onnode(size, socket_id);
+	else
+		p = numa_alloc(size);
+	if (p != NULL)
+		memset(p, 0, size);
+	return p;
+}
+
+static void
+clock_update(struct sk_engine *e, uint64_t now)
+{
+	uint64_t ms = now / e->tsc_per_ms;
+	uint64_t wall = e->par.wall_ms_at_zero + ms;
+	uint32_t s = (uint32_t)(wall / 1000);
+
+	e->now_ms = (uint32_t)ms;
+	e->ts_now = (uint32_t)wall;
+	if (s != e->now_s) {
+		e->now_s = s;
+		sk_cookie_tick(&e->ck, s);
+	}
+}
+
+struct sk_engine *
+sk_engine_create(const struct sk_config *cfg,
+		const struct sk_engine_params *par, uint64_t now)
+{
+	struct sk_engine *e;
+	uint8_t secret[16];
+	char err[256];
+
+	if (cfg == NULL || par == NULL || par->tsc_hz < 1000) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (sk_config_validate(cfg, err, sizeof(err)) != 0) {
+		SK_LOG(ERR, "%s", err);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	e = zalloc_node(sizeof(*e), par->socket_id);
+	if (e == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	e->cfg = *cfg;
+	e->par = *par;
+	e->tsc_per_ms = par->tsc_hz / 1000;
+	e->pc.mac = par->mac;
+	e->pc.rx_cksum = par->rx_cksum;
+	e->pc.n_addrs = cfg->n_addrs;
+	for (unsigned int i = 0; i < cfg->n_addrs; i++) {
+		uint8_t pl = cfg->addrs[i].prefix;
+
+		e->pc.addrs[i] = cfg->addrs[i].addr;
+		/* the directed broadcast of the prefix, none for /31 and /32 */
+		e->pc.bcast[i] = pl <= 30 ? cfg->addrs[i].addr |
+			rte_cpu_to_be_32(UINT32_MAX >> pl) : 0;
+	}
+	for (unsigned int i = 0; i < cfg->n_listen; i++)
+		e->app[cfg->listen[i].port] = cfg->listen[i].app;
+
+	if (cfg->secret_set) {
+		memcpy(secret, cfg->secret, sizeof(secret));
+	} else if (getrandom(secret, sizeof(secret), 0) != sizeof(secret)) {
+		SK_LOG(ERR, "getrandom: %s", strerror(errno));
+		numa_free(e, sizeof(*e));
+		rte_errno = EIO;
+		return NULL;
+	}
+	clock_update(e, now);
+	if (sk_cookie_init(&e->ck, secret, cfg->cookie_rotate_s,
+			cfg->cookie_max_age_s, e->now_s) != 0) {
+		SK_LOG(ERR, "cookie_max_age %u s / rotate %u s not usable",
+			cfg->cookie_max_age_s, cfg->cookie_rotate_s);
+		numa_free(e, sizeof(*e));
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	memset(secret, 0, sizeof(secret));
+
+	e->ft = sk_flow_table_create(cfg->flow_capacity, par->socket_id);
+	if (e->ft == NULL) {
+		int err_no = rte_errno;
+
+		SK_LOG(ERR, "flow table of %u entries: %s", cfg->flow_capacity,
+			rte_strerror(err_no));
+		numa_free(e, sizeof(*e));
+		rte_errno = err_no;
+		return NULL;
+	}
+	e->flows = sk_flow_entries(e->ft);
+	sk_wheel_init(&e->wheel, e->flows, e->now_ms);
+	e->chal_left = cfg->challenge_ack_limit;
+	e->chal_sec = e->now_s;
+	return e;
+}
+
+void
+sk_engine_free(struct sk_engine *e)
+{
+	if (e == NULL)
+		return;
+	sk_flow_table_free(e->ft);
+	memset(&e->ck, 0, sizeof(e->ck));
+	numa_free(e, sizeof(*e));
+}
+
+uint16_t
+sk_engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
+		struct rte_mbuf **tx, uint64_t now)
+{
+	struct sk_pkt pk[SK_BURST_MAX];
+	struct sk_flow_key keys[SK_BURST_MAX];
+	const struct sk_flow_key *kp[SK_BURST_MAX];
+	uint32_t hash[SK_BURST_MAX];
+	struct sk_flow *fl[SK_BURST_MAX];
+	uint16_t at[SK_BURST_MAX];
+	unsigned int nt = 0;
+	uint16_t ntx = 0;
+	uint64_t bytes = 0;
+	uint32_t count;
+	bool mutated = false;
+
+	RTE_ASSERT(n <= SK_BURST_MAX);
+	clock_update(e, now);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = rx[i];
+		struct sk_pkt *p = &pk[i];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void *));
+		bytes += m->pkt_len;
+		switch (sk_pkt_parse(&e->pc, m, p, &e->st)) {
+		case SK_PKT_ARP:
+			sk_pkt_arp_reply(&e->pc, m);
+			SK_STAT_INC(&e->st, tx_arp_reply);
+			tx[ntx++] = m;
+			break;
+		case SK_PKT_ICMP:
+			sk_pkt_icmp_reply(&e->pc, m, p->l2_len);
+			SK_STAT_INC(&e->st, tx_icmp_reply);
+			tx[ntx++] = m;
+			break;
+		case SK_PKT_TCP:
+			if (e->app[rte_be_to_cpu_16(p->tcp->dst_port)] ==
+					SK_APP_NONE) {
+				/* closed port: no flow can exist */
+				if (sk_tcp_input(e, m, p, NULL, NULL, 0))
+					tx[ntx++] = m;
+				break;
+			}
+			keys[nt].raddr = p->ip->src_addr;
+			keys[nt].laddr = p->ip->dst_addr;
+			keys[nt].rport = p->tcp->src_port;
+			keys[nt].lport = p->tcp->dst_port;
+			kp[nt] = &keys[nt];
+			hash[nt] = sk_flow_hash(&keys[nt]);
+			at[nt++] = i;
+			break;
+		default:
+			rte_pktmbuf_free(m);
+			break;
+		}
+	}
+	SK_STAT_ADD(&e->st, rx_packets, n);
+	SK_STAT_ADD(&e->st, rx_bytes, bytes);
+
+	if (nt != 0)
+		sk_flow_lookup_bulk(e->ft, kp, hash, nt, fl);
+	count = sk_flow_count(e->ft);
+	for (unsigned int j = 0; j < nt; j++) {
+		struct rte_mbuf *m = rx[at[j]];
+		struct sk_flow *f = fl[j];
+
+		/* A segment earlier in this burst created or freed a flow:
+		 * the bulk result may be stale, look again. */
+		if (mutated)
+			f = sk_flow_lookup(e->ft, &keys[j], hash[j]);
+		if (sk_tcp_input(e, m, &pk[at[j]], f, &keys[j], hash[j]))
+			tx[ntx++] = m;
+		if (sk_flow_count(e->ft) != count) {
+			count = sk_flow_count(e->ft);
+			mutated = true;
+		}
+	}
+
+	bytes = 0;
+	for (uint16_t i = 0; i < ntx; i++)
+		bytes += tx[i]->pkt_len;
+	SK_STAT_ADD(&e->st, tx_packets, ntx);
+	SK_STAT_ADD(&e->st, tx_bytes, bytes);
+	return ntx;
+}
+
+uint16_t
+sk_engine_timers(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
+		uint16_t cap)
+{
+	uint32_t idx[SK_BURST_MAX];
+	unsigned int n;
+	uint16_t ntx = 0;
+	uint64_t bytes = 0;
+
+	clock_update(e, now);
+	n = sk_wheel_expire(&e->wheel, e->now_ms, idx,
+			RTE_MIN(cap, (uint16_t)SK_BURST_MAX));
+	for (unsigned int i = 0; i < n; i++)
+		if (sk_tcp_timer(e, &e->flows[idx[i]], &tx[ntx])) {
+			bytes += tx[ntx]->pkt_len;
+			ntx++;
+		}
+	SK_STAT_ADD(&e->st, tx_packets, ntx);
+	SK_STAT_ADD(&e->st, tx_bytes, bytes);
+	return ntx;
+}
+
+void
+sk_engine_tx_dropped(struct sk_engine *e, unsigned int n)
+{
+	SK_STAT_ADD(&e->st, tx_full, n);
+}
+
+const struct sk_stats *
+sk_engine_stats(const struct sk_engine *e)
+{
+	return &e->st;
+}
+
+struct sk_flow_table *
+sk_engine_flows(struct sk_engine *e)
+{
+	return e->ft;
+}

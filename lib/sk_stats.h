@@ -15,6 +15,8 @@
  * flow_* count flow events, close_* count flows ended by cause.
  */
 
+#include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -114,6 +116,10 @@ extern const char *const sk_stats_help[];
 /** Add @p src into @p dst, reading @p src with relaxed loads (safe while
  * its lcore runs). */
 void sk_stats_accumulate(struct sk_stats *dst, const struct sk_stats *src);
+
+/** Write every counter (zeros too), flows per state and their total as
+ * one JSON object: {"counters": {...}, "flows": {...}, "flow_count": N}. */
+void sk_stats_json(const struct sk_stats *s, FILE *f);
 
 /** Print non-zero counters, one "name value" line each, and flows per state. */
 void sk_stats_print(const struct sk_stats *s, FILE *f);

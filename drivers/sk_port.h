@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SK_PORT_H
+#define SK_PORT_H
+
+/**
+ * @file
+ * Bringing up one DPDK port of any class (physical NIC, net_tap, net_pcap,
+ * net_ring, net_memif, af_packet) for synackd: find it by name or id, probe
+ * its checksum offloads, configure queues, start it.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+struct sk_port {
+	uint16_t id;
+	int socket_id;                /**< NUMA node, SOCKET_ID_ANY if unknown */
+	char name[RTE_ETH_NAME_MAX_LEN];
+	char driver[64];
+	struct rte_ether_addr mac;
+	bool tx_ip_cksum;             /**< offloads enabled on the port */
+	bool tx_tcp_cksum;
+	bool rx_cksum;
+};
+
+/**
+ * Find the port named @p name (a device name such as "net_tap0" or
+ * "0000:03:00.0", or a port id); empty means the first available port.
+ * Returns 0, or -1 with a one-line message in @p err.
+ */
+int sk_port_find(const char *name, uint16_t *port_id, char *err, size_t errlen);
+
+/**
+ * Configure port @p port_id with one RX and one TX queue of @p rx_desc /
+ * @p tx_desc descriptors, RX buffers from @p pool, checksum offloads where
+ * the device has them, and start it. Fills @p p.
+ * Returns 0, or -1 with a message in @p err.
+ */
+int sk_port_start(uint16_t port_id, uint16_t rx_desc, uint16_t tx_desc,
+		struct rte_mempool *pool, struct sk_port *p,
+		char *err, size_t errlen);
+
+/** Stop and close a started port. */
+void sk_port_stop(const struct sk_port *p);
+
+#endif /* SK_PORT_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SK_PKT_H
+#define SK_PKT_H
+
+/**
+ * @file
+ * Frame parsing and validation (Ethernet, 802.1Q, ARP, IPv4, ICMP, TCP and
+ * its options) and in-place building of responses. Internal to libsynack.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "sk_stats.h"
+
+/* TCP option kinds (RFC 9293, 2018, 7323) */
+#define SK_OPT_EOL 0
+#define SK_OPT_NOP 1
+#define SK_OPT_MSS 2
+#define SK_OPT_WS 3
+#define SK_OPT_SACK_PERM 4
+#define SK_OPT_TS 8
+
+/** Largest window scale shift (RFC 7323 2.3). */
+#define SK_WSCALE_MAX 14u
+
+/** What sk_pkt_parse() found in a frame. */
+enum sk_pkt_kind {
+	SK_PKT_DROP = 0,  /**< dropped; the reason was counted */
+	SK_PKT_ARP,       /**< ARP request for one of our addresses */
+	SK_PKT_ICMP,      /**< ICMP echo request to one of our addresses */
+	SK_PKT_TCP,       /**< valid TCP segment to one of our addresses */
+};
+
+/** A parsed frame; pointers into the mbuf's first segment. */
+struct sk_pkt {
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+	uint8_t *payload;
+	uint16_t l2_len;       /**< 14, or 18 with an 802.1Q tag */
+	uint16_t l4_len;       /**< TCP header length, options included */
+	uint16_t plen;         /**< TCP payload bytes */
+	uint8_t flags;         /**< TCP flags byte */
+	uint8_t ce : 1;        /**< IP ECN field is CE */
+	uint8_t has_ts : 1;
+	uint8_t sack_ok : 1;
+	uint8_t has_ws : 1;
+	uint8_t wscale;        /**< peer's shift, clamped to 14 */
+	uint16_t mss;          /**< 0 when absent */
+	uint32_t seq;          /**< host order */
+	uint32_t ack;          /**< host order */
+	uint32_t tsval;
+	uint32_t tsecr;
+};
+
+/** Addresses and checks a parser needs: a view of the engine. */
+struct sk_pkt_ctx {
+	struct rte_ether_addr mac;
+	unsigned int n_addrs;
+	rte_be32_t addrs[16];
+	rte_be32_t bcast[16];     /**< directed broadcast of each prefix */
+	bool rx_cksum;            /**< trust the mbuf's RX checksum flags */
+};
+
+/**
+ * Parse and validate frame @p m. On SK_PKT_TCP, @p p is filled and the
+ * mbuf is trimmed to the IP total length. On SK_PKT_DROP the reason has
+ * been counted in @p st and the caller frees the mbuf.
+ */
+enum sk_pkt_kind sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
+		struct sk_pkt *p, struct sk_stats *st);
+
+/** Parse TCP options of a segment whose header is valid. Returns false on
+ * a malformed option list (length byte 0/1, running past the header). */
+bool sk_pkt_parse_opts(struct sk_pkt *p);
+
+/** Turn an ARP request (validated by sk_pkt_parse) into its reply. */
+void sk_pkt_arp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m);
+
+/** Turn an ICMP echo request (validated by sk_pkt_parse) into its reply. */
+void sk_pkt_icmp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
+		uint16_t l2_len);
+
+#endif /* SK_PKT_H */
