@@ -16,6 +16,11 @@
 
 /** Number of MSS values a cookie can carry (2 bits). */
 #define SK_COOKIE_MSS_N 4
+/** Seconds per unit of the cookie time counter (t = now_s / 64). */
+#define SK_COOKIE_TICK_S 64
+/** Largest accepted age, in time-counter units: the cookie keeps 4 bits of
+ * the counter, so ages 0..15 can be told apart. */
+#define SK_COOKIE_MAX_AGE_MAX 15
 
 /** What a cookie is computed over: as in the packet, network order. */
 struct sk_cookie_tuple {
@@ -32,7 +37,9 @@ enum sk_cookie_result {
 };
 
 /** Keys and clock state of one lcore. Read-only but for rotation, which the
- * owning lcore does itself in sk_cookie_tick(). */
+ * owning lcore does itself in sk_cookie_tick(); plain fields, never shared.
+ * Everything but master is a function of (master, rotate_s, max_age, the
+ * last now_s given), so contexts built from one secret agree. */
 struct sk_cookie_ctx {
 	uint8_t master[16];     /**< secret the per-epoch keys derive from */
 	uint32_t rotate_s;      /**< key lifetime in seconds, 0 = never */
@@ -40,7 +47,9 @@ struct sk_cookie_ctx {
 	uint32_t epoch;         /**< current key epoch */
 	uint64_t key[2][2];     /**< [current, previous][k0, k1] */
 	bool have_prev;         /**< previous key still accepted */
-	uint32_t prev_until_s;  /**< ...until this second */
+	uint32_t prev_until_s;  /**< ...until this second (exclusive) */
+	uint32_t span_start_s;  /**< keys stay as they are while */
+	uint32_t span_len_s;    /**< now_s - span_start_s < span_len_s */
 };
 
 /** MSS table index for a client's MSS: the largest entry <= mss (entry 0
@@ -52,20 +61,28 @@ uint16_t sk_cookie_mss_value(unsigned int idx);
 /**
  * Set up @p c from a 128-bit secret. @p rotate_s: key rotation period in
  * seconds (0 = never rotate); @p max_age_s: oldest cookie accepted, seconds
- * (rounded up to whole time-counter units of 64 s, at most 15 units).
+ * (rounded up to whole time-counter units of 64 s, 1 to 15 units).
  * @p now_s: current time in seconds (wall clock, so that engines sharing a
- * secret agree on epochs). Returns 0 or -EINVAL.
+ * secret agree on epochs). The previous epoch's key is set up too when it
+ * is still in its grace period, as if @p c had been running all along.
+ * Returns 0, or -EINVAL when @p c or @p secret is NULL, when max_age_s is 0
+ * or above 15 * 64 s, or when rotate_s is not 0 but shorter than the
+ * previous key's grace period ((max_age units + 1) * 64 s), since only one
+ * previous key is kept.
  */
 int sk_cookie_init(struct sk_cookie_ctx *c, const uint8_t secret[16],
 		uint32_t rotate_s, uint32_t max_age_s, uint32_t now_s);
 
-/** Rotate keys when the epoch changed; cheap when it did not. */
+/** Rotate keys when the epoch changed, and drop the previous key when its
+ * grace period ended; one subtraction and one compare when nothing changed.
+ * Call it whenever now_s changes, before make/check with that now_s. */
 void sk_cookie_tick(struct sk_cookie_ctx *c, uint32_t now_s);
 
 /**
  * Cookie (our ISN) for a SYN from @p t with client ISN @p cisn, carrying
- * MSS index @p mss_idx. *ts_off receives the TSval offset for the flow
- * (derived from the same hash, so the ACK check gives it back).
+ * MSS index @p mss_idx (its low 2 bits), made with the current key.
+ * *ts_off (not NULL) receives the TSval offset for the flow (derived from
+ * the same hash as the mask, so the ACK check gives it back).
  */
 uint32_t sk_cookie_make(const struct sk_cookie_ctx *c,
 		const struct sk_cookie_tuple *t, uint32_t cisn,
@@ -73,7 +90,9 @@ uint32_t sk_cookie_make(const struct sk_cookie_ctx *c,
 
 /**
  * Check the cookie of a handshake-completing ACK: @p cookie = SEG.ACK - 1,
- * @p cisn = SEG.SEQ - 1. On SK_COOKIE_OK, *mss_idx and *ts_off are set.
+ * @p cisn = SEG.SEQ - 1. Tries the current key, then the previous one while
+ * it is in its grace period. On SK_COOKIE_OK, *mss_idx and *ts_off are set;
+ * otherwise they are left alone.
  */
 enum sk_cookie_result sk_cookie_check(const struct sk_cookie_ctx *c,
 		const struct sk_cookie_tuple *t, uint32_t cisn, uint32_t cookie,
