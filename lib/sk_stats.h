@@ -83,7 +83,7 @@
 	_(drop_tcp_doff, "dropped: data offset below 5 or past the segment") \
 	_(drop_tcp_cksum, "dropped: bad TCP checksum") \
 	_(drop_tcp_flags, "dropped: invalid flag combination (SYN+FIN, SYN+RST, none)") \
-	_(drop_tcp_opts, "dropped: malformed TCP options on a SYN or handshake ACK") \
+	_(drop_tcp_opts, "dropped: malformed TCP options (a length byte of 0 or 1, or past the header)") \
 	_(drop_no_flow, "dropped: RST, FIN or bare segment matching no flow") \
 	_(drop_cookie, "dropped: bad cookie on a segment that gets no RST") \
 	_(drop_rst_oow, "dropped: RST out of window (RFC 5961 3.2)") \

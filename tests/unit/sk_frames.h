@@ -11,8 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_ether.h>
@@ -28,7 +30,7 @@ skt_eal(const char *name)
 	char prefix[128];
 	char *argv[] = {
 		(char *)name, "--no-huge", "-m", "128", "--no-pci",
-		"--in-memory", "--no-telemetry", "-l", "0",
+		"--no-shconf", "--no-telemetry", "-l", "0",
 		"--log-level", "lib.eal:error", "--file-prefix", prefix,
 	};
 	struct rte_mempool *mp;
@@ -46,6 +48,18 @@ skt_eal(const char *name)
 		exit(1);
 	}
 	return mp;
+}
+
+/* Stop the EAL and remove its (empty) runtime folder. --no-huge means
+ * legacy memory, which rules out --in-memory, so the EAL makes one. */
+static inline void
+skt_eal_done(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(dir);
 }
 
 static const struct rte_ether_addr skt_engine_mac = {

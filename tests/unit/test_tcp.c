@@ -631,6 +631,6 @@ main(void)
 	test_idle();
 	sk_engine_free(eng);
 	CHECK_EQ(rte_mempool_avail_count(pool), avail, "no mbuf leaked");
-	rte_eal_cleanup();
+	skt_eal_done();
 	return sk_test_done();
 }
