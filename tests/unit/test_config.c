@@ -1,3 +1,1067 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of sk_config: defaults, INI files, command-line options,
+ * validation and the messages a user sees. No EAL.
+ */
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
-int main(void) { printf("1..0 # SKIP not written yet\n"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sk_common.h"
+#include "sk_config.h"
+#include "sk_test.h"
+
+#define MAX_ARGS 64
+
+static char err[512];
+
+/* Temporary files made by write_ini(), removed at the end. */
+static char tmp_files[64][32];
+static unsigned int n_tmp_files;
+
+/* Write @p text to a new file under /tmp and return its path. */
+static const char *
+write_ini(const char *text)
+{
+	char *path = tmp_files[n_tmp_files];
+	FILE *f;
+	int fd;
+
+	if (n_tmp_files >= RTE_DIM(tmp_files))
+		abort();
+	snprintf(path, sizeof(tmp_files[0]), "/tmp/sk_cfg_XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		abort();
+	f = fdopen(fd, "w");
+	if (f == NULL)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	n_tmp_files++;
+	return path;
+}
+
+static void
+remove_tmp_files(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_tmp_files; i++)
+		unlink(tmp_files[i]);
+}
+
+/* Run sk_config_parse_args over defaults with argv = synackd ARGS... NULL. */
+static int
+args_v(struct sk_config *c, va_list ap)
+{
+	char *argv[MAX_ARGS + 1];
+	const char *a;
+	int argc = 0;
+
+	argv[argc++] = (char *)(uintptr_t)"synackd";
+	while ((a = va_arg(ap, const char *)) != NULL && argc < MAX_ARGS)
+		argv[argc++] = (char *)(uintptr_t)a;
+	argv[argc] = NULL;
+	err[0] = '\0';
+	return sk_config_parse_args(c, argc, argv, err, sizeof(err));
+}
+
+static int
+args(struct sk_config *c, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, c);
+	ret = args_v(c, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* Parse over fresh defaults; true when it failed with an error that
+ * contains every one of the strings given after the arguments' NULL. */
+static bool
+fails_with(const char *first, ...)
+{
+	struct sk_config c;
+	const char *s;
+	va_list ap;
+	bool ok;
+
+	sk_config_defaults(&c);
+	va_start(ap, first);
+	{
+		char *argv[MAX_ARGS + 1];
+		const char *a = first;
+		int argc = 0;
+
+		argv[argc++] = (char *)(uintptr_t)"synackd";
+		while (a != NULL && argc < MAX_ARGS) {
+			argv[argc++] = (char *)(uintptr_t)a;
+			a = va_arg(ap, const char *);
+		}
+		argv[argc] = NULL;
+		err[0] = '\0';
+		ok = sk_config_parse_args(&c, argc, argv, err,
+			sizeof(err)) == -1;
+	}
+	while ((s = va_arg(ap, const char *)) != NULL)
+		if (strstr(err, s) == NULL)
+			ok = false;
+	va_end(ap);
+	if (!ok)
+		printf("# error was: %s\n", err);
+	return ok;
+}
+
+/* Load @p text as a file over defaults. */
+static int
+load_text(struct sk_config *c, const char *text)
+{
+	sk_config_defaults(c);
+	err[0] = '\0';
+	return sk_config_load(c, write_ini(text), err, sizeof(err));
+}
+
+static bool
+has(const char *s)
+{
+	if (strstr(err, s) != NULL)
+		return true;
+	printf("# error '%s' lacks '%s'\n", err, s);
+	return false;
+}
+
+static rte_be32_t
+ip(const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		abort();
+	return a.s_addr;
+}
+
+/* A configuration that passes validation. */
+static void
+valid_config(struct sk_config *c)
+{
+	sk_config_defaults(c);
+	c->n_addrs = 1;
+	c->addrs[0].addr = ip("198.18.0.2");
+	c->addrs[0].prefix = 24;
+	c->n_listen = 1;
+	c->listen[0].port = 8080;
+	c->listen[0].app = SK_APP_HELLO;
+}
+
+/* Run @p fn with stdout redirected into a buffer; returns malloc'ed text. */
+static char *
+capture_stdout(int (*fn)(void *), void *arg, int *ret)
+{
+	char path[] = "/tmp/sk_cfg_out_XXXXXX";
+	char *text;
+	int fd, saved;
+	long n;
+	FILE *f;
+
+	fflush(stdout);
+	fd = mkstemp(path);
+	saved = dup(STDOUT_FILENO);
+	if (fd < 0 || saved < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		abort();
+	*ret = fn(arg);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(fd);
+	f = fopen(path, "r");
+	if (f == NULL)
+		abort();
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	if (text == NULL || fread(text, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	fclose(f);
+	unlink(path);
+	return text;
+}
+
+static int
+run_help(void *arg)
+{
+	return args(arg, "--help", NULL);
+}
+
+static int
+run_short_help(void *arg)
+{
+	return args(arg, "-h", NULL);
+}
+
+static int
+run_version(void *arg)
+{
+	return args(arg, "-V", NULL);
+}
+
+static char *
+print_to_string(const struct sk_config *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		abort();
+	sk_config_print(c, f);
+	fclose(f);
+	return buf;
+}
+
+static bool
+same_config(const struct sk_config *a, const struct sk_config *b)
+{
+	return a->n_addrs == b->n_addrs &&
+		memcmp(a->addrs, b->addrs, a->n_addrs * sizeof(a->addrs[0])) == 0 &&
+		a->n_listen == b->n_listen &&
+		memcmp(a->listen, b->listen,
+			a->n_listen * sizeof(a->listen[0])) == 0 &&
+		a->flow_capacity == b->flow_capacity && a->mss == b->mss &&
+		a->challenge_ack_limit == b->challenge_ack_limit &&
+		a->time_wait_ms == b->time_wait_ms &&
+		a->fin_wait2_ms == b->fin_wait2_ms &&
+		a->idle_ms == b->idle_ms && a->rto_ms == b->rto_ms &&
+		a->rto_max_ms == b->rto_max_ms &&
+		a->fin_retries == b->fin_retries &&
+		a->cookie_max_age_s == b->cookie_max_age_s &&
+		a->cookie_rotate_s == b->cookie_rotate_s &&
+		a->secret_set == b->secret_set &&
+		(!a->secret_set ||
+			memcmp(a->secret, b->secret, sizeof(a->secret)) == 0) &&
+		strcmp(a->port, b->port) == 0 && a->rx_desc == b->rx_desc &&
+		a->tx_desc == b->tx_desc && a->mbufs == b->mbufs &&
+		a->burst == b->burst &&
+		a->stats_interval_ms == b->stats_interval_ms &&
+		strcmp(a->stats_file, b->stats_file) == 0;
+}
+
+static void
+test_defaults(void)
+{
+	struct sk_config c;
+
+	memset(&c, 0xa5, sizeof(c));
+	sk_config_defaults(&c);
+	CHECK_EQ(c.n_addrs, 0, "defaults: no address");
+	CHECK_EQ(c.n_listen, 0, "defaults: no listening port");
+	CHECK_EQ(c.flow_capacity, 262144, "defaults: flow_capacity");
+	CHECK_EQ(c.mss, 1460, "defaults: mss");
+	CHECK_EQ(c.challenge_ack_limit, 1000, "defaults: challenge_ack_limit");
+	CHECK_EQ(c.time_wait_ms, 60000, "defaults: time_wait 60s");
+	CHECK_EQ(c.fin_wait2_ms, 60000, "defaults: fin_wait2 60s");
+	CHECK_EQ(c.idle_ms, 300000, "defaults: idle 300s");
+	CHECK_EQ(c.rto_ms, 1000, "defaults: rto 1s");
+	CHECK_EQ(c.rto_max_ms, 60000, "defaults: rto_max 60s");
+	CHECK_EQ(c.fin_retries, 6, "defaults: fin_retries");
+	CHECK_EQ(c.cookie_max_age_s, 128, "defaults: cookie max_age 128s");
+	CHECK_EQ(c.cookie_rotate_s, 3600, "defaults: cookie rotate 3600s");
+	CHECK(!c.secret_set, "defaults: no secret (random at start)");
+	CHECK(c.port[0] == '\0', "defaults: device empty (first port)");
+	CHECK_EQ(c.rx_desc, 1024, "defaults: rx_desc");
+	CHECK_EQ(c.tx_desc, 1024, "defaults: tx_desc");
+	CHECK_EQ(c.mbufs, 16383, "defaults: mbufs");
+	CHECK_EQ(c.burst, 32, "defaults: burst");
+	CHECK_EQ(c.stats_interval_ms, 0, "defaults: stats interval 0");
+	CHECK(c.stats_file[0] == '\0', "defaults: no stats file");
+
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		strcmp(err, "no address: set [engine] addresses or --addr") == 0,
+		"defaults alone fail validation: no address");
+	c.n_addrs = 1;
+	c.addrs[0].addr = ip("198.18.0.2");
+	c.addrs[0].prefix = 32;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("no listening port") && has("[engine] listen") &&
+		has("--listen"), "address but no listen fails validation");
+}
+
+static const char full_ini[] =
+	"; a full configuration, every key set to a value that is not the\n"
+	"; default\n"
+	"\n"
+	"[engine]\n"
+	"addresses = 198.18.0.2/24, 198.18.0.3 ,10.1.2.3/8\n"
+	"listen = 8080:hello, 80:http, 7:echo , 9:hold ; four responders\n"
+	"flow_capacity = 1024\n"
+	"mss=9000\n"
+	"  challenge_ack_limit   =   0   \n"
+	"[timeouts]\n"
+	"time_wait = 250ms\n"
+	"fin_wait2 = 2m\n"
+	"idle = 0\n"
+	"rto = 200ms\n"
+	"rto_max = 10m\n"
+	"fin_retries = 15\n"
+	"\n"
+	"[cookies]\n"
+	"max_age = 960s\n"
+	"rotate = 0\n"
+	"secret = 000102030405060708090a0b0c0d0E0F\n"
+	"[port]\n"
+	"device = net_tap0\n"
+	"rx_desc = 16384\n"
+	"tx_desc = 64\n"
+	"mbufs = 16777216\n"
+	"burst = 64\n"
+	"[stats]\n"
+	"interval = 5s\n"
+	"file = /tmp/synack stats.json\n";
+
+static void
+test_file(void)
+{
+	static const uint8_t secret[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+		11, 12, 13, 14, 15 };
+	struct sk_config c, back;
+	char *text;
+	const char *path;
+
+	CHECK(load_text(&c, full_ini) == 0, "full file loads: %s", err);
+	CHECK_EQ(c.n_addrs, 3, "file: three addresses");
+	CHECK(c.addrs[0].addr == ip("198.18.0.2") && c.addrs[0].prefix == 24,
+		"file: 198.18.0.2/24");
+	CHECK(c.addrs[1].addr == ip("198.18.0.3") && c.addrs[1].prefix == 32,
+		"file: address without prefix is /32");
+	CHECK(c.addrs[2].addr == ip("10.1.2.3") && c.addrs[2].prefix == 8,
+		"file: 10.1.2.3/8");
+	CHECK_EQ(c.n_listen, 4, "file: four listening ports");
+	CHECK(c.listen[0].port == 8080 && c.listen[0].app == SK_APP_HELLO &&
+		c.listen[1].port == 80 && c.listen[1].app == SK_APP_HTTP &&
+		c.listen[2].port == 7 && c.listen[2].app == SK_APP_ECHO &&
+		c.listen[3].port == 9 && c.listen[3].app == SK_APP_HOLD,
+		"file: ports and responders, comment after the value");
+	CHECK_EQ(c.flow_capacity, 1024, "file: flow_capacity");
+	CHECK_EQ(c.mss, 9000, "file: mss without spaces around '='");
+	CHECK_EQ(c.challenge_ack_limit, 0, "file: challenge_ack_limit 0, "
+		"indented");
+	CHECK_EQ(c.time_wait_ms, 250, "file: time_wait 250ms");
+	CHECK_EQ(c.fin_wait2_ms, 120000, "file: fin_wait2 2m");
+	CHECK_EQ(c.idle_ms, 0, "file: idle 0 = off");
+	CHECK_EQ(c.rto_ms, 200, "file: rto 200ms");
+	CHECK_EQ(c.rto_max_ms, 600000, "file: rto_max 10m");
+	CHECK_EQ(c.fin_retries, 15, "file: fin_retries");
+	CHECK_EQ(c.cookie_max_age_s, 960, "file: max_age 960s");
+	CHECK_EQ(c.cookie_rotate_s, 0, "file: rotate 0 = never");
+	CHECK(c.secret_set && memcmp(c.secret, secret, 16) == 0,
+		"file: secret, mixed case hex");
+	CHECK(strcmp(c.port, "net_tap0") == 0, "file: device");
+	CHECK_EQ(c.rx_desc, 16384, "file: rx_desc");
+	CHECK_EQ(c.tx_desc, 64, "file: tx_desc");
+	CHECK_EQ(c.mbufs, 1u << 24, "file: mbufs 2^24");
+	CHECK_EQ(c.burst, 64, "file: burst");
+	CHECK_EQ(c.stats_interval_ms, 5000, "file: stats interval 5s");
+	CHECK(strcmp(c.stats_file, "/tmp/synack stats.json") == 0,
+		"file: stats file with a space");
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"full file validates: %s", err);
+
+	/* print, then read the printed text back (less the secret line) */
+	text = print_to_string(&c);
+	CHECK(strstr(text, "[engine]\naddresses = 198.18.0.2/24, "
+		"198.18.0.3/32, 10.1.2.3/8\n") != NULL,
+		"print: addresses with prefixes");
+	CHECK(strstr(text, "listen = 8080:hello, 80:http, 7:echo, 9:hold\n")
+		!= NULL, "print: listen");
+	CHECK(strstr(text, "time_wait = 250ms\n") != NULL &&
+		strstr(text, "fin_wait2 = 120s\n") != NULL &&
+		strstr(text, "idle = 0\n") != NULL &&
+		strstr(text, "rto_max = 600s\n") != NULL,
+		"print: durations with units");
+	CHECK(strstr(text, "secret = (set)\n") != NULL &&
+		strstr(text, "0001020304") == NULL,
+		"print: secret shown as (set), never its value");
+	CHECK(strstr(text, "[stats]\ninterval = 5s\n"
+		"file = /tmp/synack stats.json\n") != NULL, "print: [stats]");
+	{
+		char *s = strstr(text, "secret = (set)\n");
+
+		memset(s, ' ', strlen("secret = (set)"));
+		s[0] = ';';
+	}
+	path = write_ini(text);
+	free(text);
+	sk_config_defaults(&back);
+	back.secret_set = true;
+	memcpy(back.secret, c.secret, sizeof(back.secret));
+	CHECK(sk_config_load(&back, path, err, sizeof(err)) == 0 &&
+		same_config(&c, &back), "print output loads back to the same "
+		"configuration: %s", err);
+
+	sk_config_defaults(&c);
+	text = print_to_string(&c);
+	CHECK(strstr(text, "addresses =\n") != NULL &&
+		strstr(text, "secret = (random)\n") != NULL &&
+		strstr(text, "device =\n") != NULL &&
+		strstr(text, "idle = 300s\n") != NULL &&
+		strstr(text, "rotate = 3600s\n") != NULL &&
+		strstr(text, "interval = 0\n") != NULL,
+		"print: defaults, secret (random), empty values");
+	free(text);
+
+	CHECK(load_text(&c, "") == 0 && c.n_addrs == 0 && c.mss == 1460,
+		"empty file: defaults stay");
+	CHECK(load_text(&c, "[engine]\n[stats]\nfile =\n") == 0 &&
+		c.stats_file[0] == '\0', "empty sections and an empty value");
+	CHECK(load_text(&c, "[cookies]\nsecret =\n") == 0 && !c.secret_set,
+		"empty secret: random at start");
+	CHECK(load_text(&c, "[engine]\r\nmss = 1400\r\n") == 0 && c.mss == 1400,
+		"CRLF line ends");
+	CHECK(load_text(&c, "[engine]\nmss = 1400") == 0 && c.mss == 1400,
+		"no newline at the end");
+}
+
+static void
+test_file_errors(void)
+{
+	struct sk_config c;
+	char long_line[400];
+	const char *path;
+
+	CHECK(load_text(&c, "[engine]\ncolour = blue\n") == -1 &&
+		has("config: unknown key 'colour' in [engine]"),
+		"file: unknown key named");
+	CHECK(load_text(&c, "[engines]\nmss = 1400\n") == -1 &&
+		has("unknown section [engines]"), "file: unknown section named");
+	CHECK(load_text(&c, "[timeouts]\nmss = 1400\n") == -1 &&
+		has("unknown key 'mss' in [timeouts]"),
+		"file: key in the wrong section");
+	CHECK(load_text(&c, "[engine]\nlisten = 80:foo\n") == -1 &&
+		has(": [engine] listen: unknown responder 'foo' "
+			"(hello, http, echo, hold)"),
+		"file: unknown responder, with the file, section and key");
+	CHECK(strncmp(err, tmp_files[n_tmp_files - 1],
+		strlen(tmp_files[n_tmp_files - 1])) == 0,
+		"file: value errors start with the file's path");
+	CHECK(load_text(&c, "[engine]\nmss = 1400\nmss = 1500\n") == -1 &&
+		has("[engine] mss") && has("twice"), "file: key set twice");
+	CHECK(load_text(&c, "[engine]\nmss = 1400\n[engine]\nmss = 1500\n") ==
+		-1 && has("[engine] mss") && has("twice"),
+		"file: key set twice in two [engine] sections");
+	CHECK(load_text(&c, "[engine]\nmss 1400\n") == -1 && has(":2:") &&
+		has("'mss 1400'"), "file: line without '=' named with its "
+		"number");
+	CHECK(load_text(&c, "mss = 1400\n[engine]\n") == -1 && has(":1:") &&
+		has("'mss'") && has("section"), "file: key before any section");
+	CHECK(load_text(&c, "[engine\nmss = 1400\n") == -1 && has(":1:") &&
+		has("[engine"), "file: unterminated section heading");
+	CHECK(load_text(&c, "[engine] x\n") == -1 && has(":1:"),
+		"file: junk after a section heading");
+	CHECK(load_text(&c, "[]\n") == -1 && has("section name"),
+		"file: empty section name");
+	CHECK(load_text(&c, "[engine]\n = 3\n") == -1 && has(":2:") &&
+		has("no key"), "file: no key before '='");
+	memset(long_line, 'x', sizeof(long_line));
+	memcpy(long_line, "[port]\ndevice = ", 16);
+	long_line[16 + 300] = '\n';
+	long_line[16 + 301] = '\0';
+	CHECK(load_text(&c, long_line) == -1 && has(":2:") &&
+		has("too long"), "file: value longer than rte_cfgfile keeps");
+	long_line[16 + 300] = 'x';
+	long_line[16 + 301] = 'x';
+	long_line[sizeof(long_line) - 1] = '\0';
+	CHECK(load_text(&c, long_line) == -1 && has(":2:") &&
+		has("line too long"), "file: line longer than rte_cfgfile "
+		"reads");
+	CHECK(load_text(&c, "[port]\ndevice = 0123456789012345678901234567890"
+		"1234567890123456789012345678901234567890123456789012345678901"
+		"2345678901234567890123456789012345678901234567890123456789\n") ==
+		-1 && has("[port] device") && has("too long"),
+		"file: device name longer than the field");
+	CHECK(load_text(&c, "[engine]\naddresses =\n") == -1 &&
+		has("[engine] addresses") && has("at least one"),
+		"file: empty address list");
+	CHECK(load_text(&c, "[engine]\nmss =\n") == -1 &&
+		has("[engine] mss") && has("needs a value"),
+		"file: empty number");
+
+	sk_config_defaults(&c);
+	path = "/tmp/sk_cfg_does_not_exist.ini";
+	CHECK(sk_config_load(&c, path, err, sizeof(err)) == -1 &&
+		strcmp(err, "config: cannot read '/tmp/sk_cfg_does_not_exist.ini':"
+			" No such file or directory") == 0,
+		"file: missing file, with the reason");
+	CHECK(sk_config_load(&c, "/tmp", err, sizeof(err)) == -1 &&
+		has("config: cannot read '/tmp'") && has("directory"),
+		"file: a directory is not a file");
+
+	/* a failed load leaves the configuration as it was */
+	sk_config_defaults(&c);
+	CHECK(load_text(&c, "[engine]\nmss = 1400\nflow_capacity = 0\n") ==
+		-1 && has("[engine] flow_capacity: '0' out of range "
+			"(1..2147483648)"), "file: number out of range");
+	sk_config_defaults(&c);
+	path = write_ini("[engine]\nmss = 1400\nflow_capacity = x\n");
+	CHECK(sk_config_load(&c, path, err, sizeof(err)) == -1 &&
+		c.mss == 1460, "file: error leaves the configuration unchanged");
+}
+
+static void
+test_options(void)
+{
+	struct sk_config c;
+	const char *path;
+	char *text;
+	int ret;
+
+	sk_config_defaults(&c);
+	CHECK(args(&c, NULL) == 0, "no options: ok");
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--listen", "8080:hello",
+		"--flows", "100", "--mss", "1200", "--challenge-ack-limit", "7",
+		"--time-wait", "30s", "--fin-wait2", "10s", "--idle", "1m",
+		"--rto", "250ms", "--rto-max", "8s", "--fin-retries", "3",
+		"--cookie-max-age", "64s", "--cookie-rotate", "1h",
+		"--cookie-secret", "ffeeddccbbaa99887766554433221100",
+		"--port", "1", "--rx-desc", "512", "--tx-desc", "2048",
+		"--mbufs", "8191", "--burst", "16", "--stats-interval", "1s",
+		"--stats-file", "/tmp/s.json", NULL) == 0,
+		"every option: ok: %s", err);
+	CHECK(c.n_addrs == 1 && c.addrs[0].addr == ip("198.18.0.2") &&
+		c.addrs[0].prefix == 24, "--addr");
+	CHECK(c.n_listen == 1 && c.listen[0].port == 8080 &&
+		c.listen[0].app == SK_APP_HELLO, "--listen");
+	CHECK(c.flow_capacity == 100 && c.mss == 1200 &&
+		c.challenge_ack_limit == 7, "--flows, --mss, "
+		"--challenge-ack-limit");
+	CHECK(c.time_wait_ms == 30000 && c.fin_wait2_ms == 10000 &&
+		c.idle_ms == 60000 && c.rto_ms == 250 && c.rto_max_ms == 8000 &&
+		c.fin_retries == 3, "timeout options");
+	CHECK(c.cookie_max_age_s == 64 && c.cookie_rotate_s == 3600 &&
+		c.secret_set && c.secret[0] == 0xff && c.secret[15] == 0x00,
+		"cookie options");
+	CHECK(strcmp(c.port, "1") == 0 && c.rx_desc == 512 &&
+		c.tx_desc == 2048 && c.mbufs == 8191 && c.burst == 16,
+		"port options");
+	CHECK(c.stats_interval_ms == 1000 &&
+		strcmp(c.stats_file, "/tmp/s.json") == 0, "stats options");
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"every option: validates: %s", err);
+
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--mss=1300", "--port=net_pcap0", NULL) == 0 &&
+		c.mss == 1300 && strcmp(c.port, "net_pcap0") == 0,
+		"--option=value form");
+	CHECK(args(&c, "--mss", "1300", "--mss", "1400", NULL) == 0 &&
+		c.mss == 1400, "an option given twice: the last one wins");
+
+	/* --help and --version: return 1, print to stdout */
+	sk_config_defaults(&c);
+	text = capture_stdout(run_help, &c, &ret);
+	CHECK_EQ(ret, 1, "--help returns 1");
+	CHECK(strstr(text, "Usage: synackd") != NULL, "--help prints usage");
+	{
+		static const char *const opts[] = { "--config FILE", "--addr",
+			"--listen", "--flows", "--mss", "--challenge-ack-limit",
+			"--time-wait", "--fin-wait2", "--idle", "--rto ",
+			"--rto-max", "--fin-retries", "--cookie-max-age",
+			"--cookie-rotate", "--cookie-secret", "--port",
+			"--rx-desc", "--tx-desc", "--mbufs", "--burst",
+			"--stats-interval", "--stats-file", "--help",
+			"--version" };
+		unsigned int i, missing = 0;
+
+		for (i = 0; i < RTE_DIM(opts); i++)
+			if (strstr(text, opts[i]) == NULL) {
+				printf("# usage lacks %s\n", opts[i]);
+				missing++;
+			}
+		CHECK_EQ(missing, 0, "usage lists every option");
+	}
+	CHECK(strstr(text, "default: 262144") != NULL &&
+		strstr(text, "default: 60s") != NULL &&
+		strstr(text, "default: random at start") != NULL,
+		"usage shows defaults");
+	free(text);
+	text = capture_stdout(run_short_help, &c, &ret);
+	CHECK(ret == 1 && strstr(text, "Usage:") != NULL, "-h returns 1");
+	free(text);
+	text = capture_stdout(run_version, &c, &ret);
+	CHECK(ret == 1 && strncmp(text, "synackd ", 8) == 0,
+		"-V prints 'synackd VERSION' and returns 1");
+	free(text);
+
+	/* options override the file, -f applies first wherever it is */
+	path = write_ini("[engine]\naddresses = 10.0.0.1/24, 10.0.0.2/24\n"
+		"listen = 80:http\nmss = 1000\n[port]\nburst = 8\n");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "-f", path, "--mss", "1200", NULL) == 0 &&
+		c.mss == 1200 && c.burst == 8 && c.n_addrs == 2 &&
+		c.n_listen == 1, "options override the file, the file the "
+		"defaults");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--mss", "1200", "--config", path, NULL) == 0 &&
+		c.mss == 1200 && c.burst == 8,
+		"--config after an option is still applied first");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "-f", path, "-f", write_ini("[engine]\nmss = 900\n"),
+		NULL) == 0 && c.mss == 900 && c.burst == 8 && c.n_addrs == 2,
+		"two files: applied in order");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--flo", "1024", NULL) == 0 && c.flow_capacity == 1024,
+		"an unambiguous abbreviation of an option");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--burst=4", "--config=", NULL) == -1 &&
+		has("config: cannot read ''"), "--config= with an empty name");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "10.9.9.9", "-f", path, NULL) == 0 &&
+		c.n_addrs == 1 && c.addrs[0].addr == ip("10.9.9.9") &&
+		c.addrs[0].prefix == 32, "the first --addr replaces the file's "
+		"addresses");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "-f", path, "--addr", "10.9.9.9,10.9.9.8/16", "--addr",
+		"10.9.9.7", NULL) == 0 && c.n_addrs == 3 &&
+		c.addrs[1].addr == ip("10.9.9.8") && c.addrs[1].prefix == 16 &&
+		c.addrs[2].addr == ip("10.9.9.7"),
+		"--addr is comma-separated, later ones append");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "-f", path, "--listen", "1:echo", "--listen",
+		"2:hold,3:hello", NULL) == 0 && c.n_listen == 3 &&
+		c.listen[0].port == 1 && c.listen[2].app == SK_APP_HELLO,
+		"--listen: first replaces the file's list, later ones append");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "-f", path, "--listen", "80:echo", NULL) == 0 &&
+		c.n_listen == 1 && c.listen[0].app == SK_APP_ECHO,
+		"--listen may re-list a port of the file it replaces");
+	CHECK(fails_with("-f", path, "--listen", "1:echo", "--listen",
+		"1:hold", NULL, "--listen", "1", "twice", NULL),
+		"--listen: a port twice across options");
+	CHECK(fails_with("--addr", "10.0.0.1", "--addr", "10.0.0.1/8", NULL,
+		"--addr", "duplicate address '10.0.0.1/8'", NULL),
+		"--addr: the same address twice");
+
+	/* a failed parse leaves the configuration unchanged */
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--mss", "1200", "--flows", "0", NULL) == -1 &&
+		c.mss == 1460, "error leaves the configuration unchanged");
+}
+
+static void
+test_option_errors(void)
+{
+	struct sk_config c;
+
+	CHECK(fails_with("--listen", "0:hello", NULL,
+		"--listen: bad port '0' in '0:hello' (1..65535)", NULL),
+		"--listen port 0");
+	CHECK(fails_with("--listen", "65536:hello", NULL, "--listen",
+		"'65536'", NULL), "--listen port 65536");
+	CHECK(fails_with("--listen", "x:hello", NULL, "--listen", "'x'", NULL),
+		"--listen port not a number");
+	CHECK(fails_with("--listen", "80:foo", NULL,
+		"--listen: unknown responder 'foo' (hello, http, echo, hold)",
+		NULL), "--listen unknown responder");
+	CHECK(fails_with("--listen", "80:none", NULL, "--listen", "'none'",
+		NULL), "--listen: 'none' is no responder");
+	CHECK(fails_with("--listen", "80", NULL, "--listen", "'80'",
+		"PORT:APP", NULL), "--listen without a responder");
+	CHECK(fails_with("--listen", "80:http,80:echo", NULL, "--listen",
+		"80", "twice", NULL), "--listen duplicate port rejected");
+	CHECK(fails_with("--listen", "80:http,,81:echo", NULL, "--listen",
+		"empty entry", NULL), "--listen empty entry");
+	CHECK(fails_with("--listen", "", NULL, "--listen", "at least one",
+		NULL), "--listen empty");
+	{
+		char list[65 * 12];
+		size_t n = 0;
+		unsigned int i;
+
+		for (i = 1; i <= 65; i++)
+			n += snprintf(list + n, sizeof(list) - n, "%s%u:echo",
+				i > 1 ? "," : "", i);
+		CHECK(fails_with("--listen", list, NULL, "--listen",
+			"more than 64", NULL), "--listen: 65 ports");
+		list[n - strlen(",65:echo")] = '\0';
+		sk_config_defaults(&c);
+		CHECK(args(&c, "--listen", list, NULL) == 0 &&
+			c.n_listen == 64, "--listen: 64 ports are accepted");
+	}
+
+	CHECK(fails_with("--flows", "0", NULL,
+		"--flows: '0' out of range (1..2147483648)", NULL),
+		"--flows 0");
+	CHECK(fails_with("--flows", "2147483649", NULL, "--flows",
+		"'2147483649' out of range", NULL), "--flows 2^31 + 1");
+	CHECK(fails_with("--flows", "99999999999999999999999", NULL,
+		"--flows", "'99999999999999999999999' out of range", NULL),
+		"--flows overflow");
+	CHECK(fails_with("--mss", "65536", NULL, "--mss",
+		"'65536' out of range (536..9000)", NULL), "--mss too big");
+	CHECK(fails_with("--mss", "535", NULL, "--mss", "'535'", NULL),
+		"--mss too small");
+	CHECK(fails_with("--mss", "12x", NULL, "--mss",
+		"'12x' is not a number", NULL), "number with trailing junk");
+	CHECK(fails_with("--mss", "-1400", NULL, "--mss", "'-1400'", NULL),
+		"number with a minus sign");
+	CHECK(fails_with("--mss", "+1400", NULL, "--mss", "'+1400'", NULL),
+		"number with a plus sign");
+	CHECK(fails_with("--mss", " 1400", NULL, "--mss", "' 1400'", NULL),
+		"number with a leading space");
+	CHECK(fails_with("--mss", "0x5dc", NULL, "--mss", "'0x5dc'", NULL),
+		"hex number");
+	CHECK(fails_with("--mss=", NULL, "--mss", "needs a value", NULL),
+		"empty number");
+	CHECK(fails_with("--fin-retries", "16", NULL, "--fin-retries",
+		"'16' out of range (0..15)", NULL), "--fin-retries 16");
+	CHECK(fails_with("--challenge-ack-limit", "4294967296", NULL,
+		"--challenge-ack-limit", "'4294967296'", NULL),
+		"--challenge-ack-limit over 32 bits");
+	CHECK(fails_with("--rx-desc", "1000", NULL, "--rx-desc",
+		"'1000' is not a power of two", NULL), "--rx-desc 1000");
+	CHECK(fails_with("--tx-desc", "32", NULL, "--tx-desc",
+		"'32' out of range (64..16384)", NULL), "--tx-desc 32");
+	CHECK(fails_with("--rx-desc", "32768", NULL, "--rx-desc", "'32768'",
+		NULL), "--rx-desc 32768");
+	CHECK(fails_with("--mbufs", "1022", NULL, "--mbufs", "'1022'", NULL),
+		"--mbufs 1022");
+	CHECK(fails_with("--mbufs", "16777217", NULL, "--mbufs", "'16777217'",
+		NULL), "--mbufs 2^24 + 1");
+	CHECK(fails_with("--burst", "0", NULL, "--burst", "'0'", "1..64",
+		NULL), "--burst 0");
+	CHECK(fails_with("--burst", "65", NULL, "--burst", "'65'", NULL),
+		"--burst 65");
+	{
+		char path[300];
+
+		memset(path, 'a', sizeof(path) - 1);
+		path[0] = '/';
+		path[sizeof(path) - 1] = '\0';
+		CHECK(fails_with("--stats-file", path, NULL, "--stats-file",
+			"too long (at most 255 characters)", NULL),
+			"--stats-file too long");
+		path[128] = '\0';
+		CHECK(fails_with("--port", path, NULL, "--port",
+			"too long (at most 127 characters)", NULL),
+			"--port name too long");
+		path[127] = '\0';
+		sk_config_defaults(&c);
+		CHECK(args(&c, "--port", path, NULL) == 0 &&
+			strlen(c.port) == 127, "--port name of 127 characters");
+	}
+
+	CHECK(fails_with("--bogus", NULL, "unknown option '--bogus'", NULL),
+		"unknown long option");
+	CHECK(fails_with("--bogus=3", NULL, "unknown option '--bogus'", NULL),
+		"unknown long option with a value");
+	CHECK(fails_with("-x", NULL, "unknown option '-x'", NULL),
+		"unknown short option");
+	CHECK(fails_with("--co", "x", NULL, "ambiguous option '--co'", NULL),
+		"ambiguous abbreviation");
+	CHECK(fails_with("--flows", NULL, "option '--flows' needs a value",
+		NULL), "option without its value");
+	CHECK(fails_with("-f", NULL, "option '-f' needs a value", NULL),
+		"-f without a file");
+	CHECK(fails_with("--help=yes", NULL, "'--help' takes no value", NULL),
+		"--help with a value");
+	CHECK(fails_with("stray", NULL, "unexpected argument 'stray'", NULL),
+		"stray argument");
+	CHECK(fails_with("--mss", "1400", "extra", NULL,
+		"unexpected argument 'extra'", NULL), "stray argument after "
+		"options");
+	CHECK(fails_with("--", "extra", NULL, "unexpected argument 'extra'",
+		NULL), "stray argument after --");
+	CHECK(fails_with("-f", "/tmp/sk_cfg_nope.ini", NULL,
+		"config: cannot read '/tmp/sk_cfg_nope.ini': "
+		"No such file or directory", NULL), "-f missing file");
+}
+
+static void
+test_durations(void)
+{
+	struct sk_config c;
+
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--rto", "250ms", NULL) == 0 && c.rto_ms == 250,
+		"duration 250ms");
+	CHECK(args(&c, "--rto", "2s", NULL) == 0 && c.rto_ms == 2000,
+		"duration 2s");
+	CHECK(args(&c, "--time-wait", "5m", NULL) == 0 &&
+		c.time_wait_ms == 300000, "duration 5m");
+	CHECK(args(&c, "--idle", "1h", NULL) == 0 && c.idle_ms == 3600000,
+		"duration 1h");
+	CHECK(args(&c, "--idle", "0", NULL) == 0 && c.idle_ms == 0,
+		"idle 0 (off) needs no unit");
+	CHECK(args(&c, "--idle", "0s", NULL) == 0 && c.idle_ms == 0,
+		"idle 0s");
+	CHECK(args(&c, "--stats-interval", "0", NULL) == 0 &&
+		c.stats_interval_ms == 0, "stats interval 0 needs no unit");
+	CHECK(args(&c, "--cookie-rotate", "0", NULL) == 0 &&
+		c.cookie_rotate_s == 0, "cookie rotate 0 (never)");
+	CHECK(args(&c, "--cookie-max-age", "2m", NULL) == 0 &&
+		c.cookie_max_age_s == 120, "cookie max age 2m, in seconds");
+	CHECK(args(&c, "--cookie-max-age", "100000ms", NULL) == 0 &&
+		c.cookie_max_age_s == 100, "cookie max age in ms, whole seconds");
+
+	CHECK(fails_with("--idle", "300", NULL, "--idle", "'300' needs a unit",
+		NULL), "bare number rejected");
+	CHECK(fails_with("--time-wait", "0", NULL, "--time-wait", "'0'",
+		"out of range", NULL), "time_wait 0 rejected");
+	CHECK(fails_with("--fin-wait2", "0s", NULL, "--fin-wait2", "'0s'",
+		NULL), "fin_wait2 0s rejected");
+	CHECK(fails_with("--idle", "5d", NULL, "--idle",
+		"'5d' is not a duration", NULL), "unknown unit");
+	CHECK(fails_with("--idle", "5 s", NULL, "--idle", "'5 s'", NULL),
+		"space before the unit");
+	CHECK(fails_with("--idle", "1.5s", NULL, "--idle", "'1.5s'", NULL),
+		"fraction");
+	CHECK(fails_with("--idle", "5S", NULL, "--idle", "'5S'", NULL),
+		"upper-case unit");
+	CHECK(fails_with("--idle", "-5s", NULL, "--idle", "'-5s'", NULL),
+		"negative duration");
+	CHECK(fails_with("--idle", "s", NULL, "--idle", "'s'", NULL),
+		"unit without a number");
+	CHECK(fails_with("--idle", "25h", NULL, "--idle",
+		"'25h' out of range (0, or 1ms..24h)", NULL),
+		"idle over 24h");
+	CHECK(fails_with("--idle", "99999999999999999999s", NULL, "--idle",
+		"'99999999999999999999s' out of range", NULL),
+		"duration overflowing 64 bits");
+	CHECK(fails_with("--idle", "5124095576030432h", NULL, "--idle",
+		"out of range", NULL),
+		"duration overflowing 64 bits in ms");
+	CHECK(fails_with("--idle", "4294968s", NULL, "--idle",
+		"out of range", NULL), "duration overflowing 32-bit ms");
+	CHECK(fails_with("--rto", "5ms", NULL, "--rto",
+		"'5ms' out of range (10ms..60s)", NULL), "rto 5ms");
+	CHECK(fails_with("--rto", "61s", NULL, "--rto", "'61s'", NULL),
+		"rto 61s");
+	CHECK(fails_with("--cookie-max-age", "63s", NULL, "--cookie-max-age",
+		"'63s' out of range (64s..960s)", NULL), "cookie max age 63s");
+	CHECK(fails_with("--cookie-max-age", "961s", NULL, "--cookie-max-age",
+		"'961s'", NULL), "cookie max age 961s");
+	CHECK(fails_with("--cookie-max-age", "100500ms", NULL,
+		"--cookie-max-age", "'100500ms' is not a whole number of "
+		"seconds", NULL), "cookie max age with a fraction of a second");
+	CHECK(fails_with("--stats-interval", "10ms", NULL, "--stats-interval",
+		"'10ms'", NULL), "stats interval 10ms");
+}
+
+static void
+test_addresses(void)
+{
+	struct sk_config c;
+
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2", NULL) == 0 &&
+		c.n_addrs == 1 && c.addrs[0].addr == ip("198.18.0.2") &&
+		c.addrs[0].prefix == 32, "address without prefix: /32");
+	CHECK(args(&c, "--addr", "198.18.0.2/24", NULL) == 0 &&
+		c.addrs[0].prefix == 24, "address with prefix");
+	CHECK(args(&c, "--addr", "198.18.0.0/24", NULL) == 0,
+		"network address of a prefix accepted");
+	CHECK(args(&c, "--addr", "198.18.0.3/31", NULL) == 0 &&
+		c.addrs[0].prefix == 31, "/31: both addresses usable");
+	CHECK(args(&c, "--addr", " 198.18.0.2/24 , 198.18.0.3 ", NULL) == 0 &&
+		c.n_addrs == 2, "blanks around list entries");
+	{
+		char list[17 * 16];
+		size_t n = 0;
+		unsigned int i;
+
+		for (i = 1; i <= 17; i++)
+			n += snprintf(list + n, sizeof(list) - n, "%s10.0.0.%u",
+				i > 1 ? "," : "", i);
+		CHECK(fails_with("--addr", list, NULL, "--addr",
+			"more than 16", NULL), "17 addresses rejected");
+		list[n - strlen(",10.0.0.17")] = '\0';
+		sk_config_defaults(&c);
+		CHECK(args(&c, "--addr", list, NULL) == 0 && c.n_addrs == 16,
+			"16 addresses accepted");
+	}
+
+	CHECK(fails_with("--addr", "0.0.0.0", NULL, "--addr", "'0.0.0.0'",
+		NULL), "0.0.0.0 rejected");
+	CHECK(fails_with("--addr", "255.255.255.255", NULL, "--addr",
+		"'255.255.255.255'", "broadcast", NULL),
+		"255.255.255.255 rejected");
+	CHECK(fails_with("--addr", "224.0.0.1", NULL, "--addr", "'224.0.0.1'",
+		"multicast", NULL), "multicast rejected");
+	CHECK(fails_with("--addr", "239.255.255.250/32", NULL, "--addr",
+		"multicast", NULL), "top of 224/4 rejected");
+	CHECK(fails_with("--addr", "127.0.0.1", NULL, "--addr", "'127.0.0.1'",
+		"loopback", NULL), "loopback rejected");
+	CHECK(fails_with("--addr", "127.1.2.3/8", NULL, "--addr", "loopback",
+		NULL), "any of 127/8 rejected");
+	CHECK(fails_with("--addr", "198.18.0.255/24", NULL, "--addr",
+		"'198.18.0.255/24'", "broadcast", NULL),
+		"directed broadcast of its prefix rejected");
+	CHECK(fails_with("--addr", "10.0.0.1/33", NULL, "--addr", "'/33'",
+		"0..32", NULL), "prefix 33 rejected");
+	CHECK(fails_with("--addr", "10.0.0.1/", NULL, "--addr", "'/'", NULL),
+		"empty prefix rejected");
+	CHECK(fails_with("--addr", "10.0.0.1/2x", NULL, "--addr", "'/2x'",
+		NULL), "prefix with junk rejected");
+	CHECK(fails_with("--addr", "10.0.0.1/-1", NULL, "--addr", "'/-1'",
+		NULL), "negative prefix rejected");
+	CHECK(fails_with("--addr", "10.0.1", NULL, "--addr", "'10.0.1'", NULL),
+		"three-part address rejected");
+	CHECK(fails_with("--addr", "10.0.0.256", NULL, "--addr",
+		"'10.0.0.256'", NULL), "octet over 255 rejected");
+	CHECK(fails_with("--addr", "010.0.0.1", NULL, "--addr", "'010.0.0.1'",
+		NULL), "octal-looking octet rejected");
+	CHECK(fails_with("--addr", "0x0a.0.0.1", NULL, "--addr", "'0x0a",
+		NULL), "hex octet rejected");
+	CHECK(fails_with("--addr", "example.com", NULL, "--addr",
+		"'example.com'", NULL), "host name rejected");
+	CHECK(fails_with("--addr", "10.0.0.1,", NULL, "--addr", "empty entry",
+		NULL), "trailing comma rejected");
+	CHECK(fails_with("--addr", "", NULL, "--addr", "at least one", NULL),
+		"empty --addr rejected");
+
+	valid_config(&c);
+	c.n_addrs = 2;
+	c.addrs[1].addr = ip("10.0.0.9");
+	c.addrs[1].prefix = 8;
+	CHECK(sk_config_has_addr(&c, ip("198.18.0.2")), "has_addr: first");
+	CHECK(sk_config_has_addr(&c, ip("10.0.0.9")), "has_addr: second");
+	CHECK(!sk_config_has_addr(&c, ip("10.0.0.8")), "has_addr: other");
+	CHECK(!sk_config_has_addr(&c, 0), "has_addr: 0.0.0.0");
+}
+
+static void
+test_secret(void)
+{
+	struct sk_config c;
+
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--cookie-secret", "00112233445566778899aabbccddeeff",
+		NULL) == 0 && c.secret_set && c.secret[0] == 0x00 &&
+		c.secret[1] == 0x11 && c.secret[15] == 0xff,
+		"secret of 32 hex digits");
+	CHECK(fails_with("--cookie-secret", "00112233445566778899aabbccddeef",
+		NULL, "--cookie-secret", "31 hex digits", "exactly 32", NULL),
+		"secret of 31 digits rejected");
+	CHECK(fails_with("--cookie-secret", "00112233445566778899aabbccddeeff0",
+		NULL, "--cookie-secret", "33 hex digits", NULL),
+		"secret of 33 digits rejected");
+	CHECK(fails_with("--cookie-secret", "0011223344556677g899aabbccddeeff",
+		NULL, "--cookie-secret", "'g' (character 17)", NULL),
+		"secret with a non-hex digit rejected");
+	CHECK(strstr(err, "0011223344") == NULL,
+		"a bad secret is not echoed in the message");
+	CHECK(fails_with("--cookie-secret", "0x112233445566778899aabbccddeeff",
+		NULL, "--cookie-secret", "'x'", NULL),
+		"secret with 0x rejected");
+	CHECK(args(&c, "--cookie-secret", "", NULL) == 0 && !c.secret_set,
+		"empty secret: random at start");
+}
+
+static void
+test_validate(void)
+{
+	struct sk_config c;
+
+	valid_config(&c);
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"valid configuration: %s", err);
+	c.n_listen = 0;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("no listening port: set [engine] listen or --listen"),
+		"no listening port");
+
+	valid_config(&c);
+	c.rto_ms = 2000;
+	c.rto_max_ms = 1000;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("rto_max (1s)") && has("rto (2s)"), "rto_max < rto");
+	c.rto_max_ms = 2000;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"rto_max == rto: %s", err);
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "10.0.0.1", "--listen", "80:http", "--rto",
+		"2s", "--rto-max", "1s", NULL) == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("rto_max"), "rto_max < rto from options: found by validation");
+
+	valid_config(&c);
+	c.cookie_max_age_s = 128;
+	c.cookie_rotate_s = 191;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("[cookies] rotate (191s)") && has("(192s)"),
+		"rotate < max_age (2 units) + 1 unit");
+	c.cookie_rotate_s = 192;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"rotate == max_age + 1 unit: %s", err);
+	c.cookie_max_age_s = 65;
+	c.cookie_rotate_s = 130;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("(192s)"), "max_age 65s counts as 2 units: rotate 130s refused");
+	c.cookie_rotate_s = 0;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"rotate 0 (never): %s", err);
+	c.cookie_max_age_s = 960;
+	c.cookie_rotate_s = 1000;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("rotate") && has("(1024s)"),
+		"rotate < max_age + 1 unit at max_age 960s");
+
+	valid_config(&c);
+	c.mss = 100;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("[engine] mss") && has("100"), "mss set in code out of range");
+	valid_config(&c);
+	c.rx_desc = 1000;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("[port] rx_desc") && has("power of two"),
+		"rx_desc set in code not a power of two");
+	valid_config(&c);
+	c.idle_ms = 0;
+	c.time_wait_ms = 0;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("[timeouts] time_wait"), "time_wait 0 set in code");
+	valid_config(&c);
+	c.cookie_max_age_s = 10;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("[cookies] max_age") && has("10s"),
+		"max_age set in code out of range");
+	valid_config(&c);
+	c.addrs[0].addr = ip("127.0.0.1");
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("127.0.0.1") && has("loopback"), "loopback set in code");
+	valid_config(&c);
+	c.n_listen = 2;
+	c.listen[1] = c.listen[0];
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("8080") && has("twice"), "duplicate port set in code");
+	valid_config(&c);
+	c.listen[0].app = SK_APP_NONE;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("8080"), "port without a responder set in code");
+	valid_config(&c);
+	memset(c.port, 'x', sizeof(c.port));
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("[port] device"), "unterminated device name set in code");
+}
+
+int
+main(void)
+{
+	test_defaults();
+	test_file();
+	test_file_errors();
+	test_options();
+	test_option_errors();
+	test_durations();
+	test_addresses();
+	test_secret();
+	test_validate();
+	remove_tmp_files();
+	return sk_test_done();
+}
