@@ -17,6 +17,10 @@
 
 #include "sk_common.h"
 
+/** Most buckets an insert probes from the key's home bucket; beyond,
+ * it fails with ENOSPC (counted as a full table). */
+#define SK_FLOW_PROBE_MAX 64
+
 /** Index value meaning "no entry". */
 #define SK_FLOW_NIL UINT32_MAX
 
@@ -74,22 +78,49 @@ static_assert(sizeof(struct sk_flow) == 64, "flow entry is one cache line");
 
 struct sk_flow_table;
 
-/** Hash of a key (CRC32-C of its 12 bytes), used for the index and by
- * bulk lookup. */
+/** Largest capacity: entry indices stay below 2^31 (the timer wheel uses
+ * the top bit of a link to mark a list head). */
+#define SK_FLOW_CAPACITY_MAX (UINT32_C(1) << 31)
+
+/**
+ * Hash of a key: CRC32-C of its 12 bytes (three 32-bit words, fixed seed),
+ * used for the index and by bulk lookup. The index takes the bucket from
+ * the low bits and a 16-bit signature from the high 16 bits.
+ *
+ * Not keyed: it only spreads flows over the buckets. It gives a peer no
+ * say over which lcore holds its flows beyond what RSS already gives, and
+ * a flow exists only after a valid SYN cookie, so a peer places entries
+ * only from addresses and ports it really owns. CRC is linear, though: a
+ * peer with many addresses (a /16 gives 32 free bits) can craft tuples
+ * that share one home bucket. A keyed hash (SipHash with a per-run secret,
+ * several times the cost of three crc32 instructions) would resist such a
+ * bucket-collision flood; here the flood is bounded instead: at most
+ * 65535 flows can be pushed past any one bucket (its 16-bit overflow
+ * counter), so at most 10 + 65535 share a home bucket; further inserts
+ * there get ENOSPC and the table is not corrupted. The price is longer
+ * probe chains, so slower lookups, for the flows homed in that stretch of
+ * buckets (65545 flows in one home bucket: a chain of 6555 buckets).
+ */
 uint32_t sk_flow_hash(const struct sk_flow_key *key);
 
 /**
  * Create a table of @p capacity entries on NUMA node @p socket_id
  * (SOCKET_ID_ANY for no preference). Memory comes from libnuma/mmap, not
- * the EAL, so tests and fuzzers can use it without rte_eal_init().
- * @return the table, or NULL with rte_errno set (EINVAL, ENOMEM).
+ * the EAL, so tests and fuzzers can use it without rte_eal_init(). It is
+ * one mapping, written in full here (prefaulted, transparent huge pages
+ * asked for), so the fast path never takes a page fault.
+ * @return the table, or NULL with rte_errno set: EINVAL (capacity 0 or
+ * above SK_FLOW_CAPACITY_MAX, or a node libnuma does not know), ENOMEM.
  */
 struct sk_flow_table *sk_flow_table_create(uint32_t capacity, int socket_id);
 void sk_flow_table_free(struct sk_flow_table *t);
 
 /**
- * Look up @p n keys (n <= 64) whose hashes are in @p hash. Prefetches
- * every candidate bucket first, then compares. out[i] is the entry or NULL.
+ * Look up @p n keys whose hashes (sk_flow_hash) are in @p hash. Works on
+ * groups of up to 64 keys in three passes: prefetch every key's bucket,
+ * then match signatures and prefetch the first candidate entry, then
+ * compare keys. out[i] is the entry or NULL. The same key may appear more
+ * than once in a burst.
  */
 void sk_flow_lookup_bulk(struct sk_flow_table *t,
 		const struct sk_flow_key *const *keys, const uint32_t *hash,
@@ -100,8 +131,10 @@ struct sk_flow *sk_flow_lookup(struct sk_flow_table *t,
 		const struct sk_flow_key *key, uint32_t hash);
 
 /**
- * Insert @p key. The new entry is zeroed but for the key, state is
- * SK_ST_FREE and must be set by the caller.
+ * Insert @p key, whose hash @p hash must be sk_flow_hash(key) (remove
+ * recomputes it). The new entry is zeroed but for the key, state is
+ * SK_ST_FREE and must be set by the caller. A full table is refused, never
+ * grown; a refused insert changes nothing.
  * @return the entry, or NULL with rte_errno = ENOSPC (table full) or
  * EEXIST (key present).
  */
@@ -109,7 +142,8 @@ struct sk_flow *sk_flow_insert(struct sk_flow_table *t,
 		const struct sk_flow_key *key, uint32_t hash);
 
 /** Remove an entry returned by lookup or insert. The caller has taken it
- * off the timer wheel first. */
+ * off the timer wheel first. The entry goes back to the free list with
+ * state SK_ST_FREE; its other fields are undefined until the next insert. */
 void sk_flow_remove(struct sk_flow_table *t, struct sk_flow *f);
 
 /** Entry array base, so the timer wheel can link entries by index. */
@@ -118,6 +152,17 @@ uint32_t sk_flow_capacity(const struct sk_flow_table *t);
 uint32_t sk_flow_count(const struct sk_flow_table *t);
 /** Bytes allocated in all for the table (entries and index). */
 size_t sk_flow_memory(const struct sk_flow_table *t);
+
+/**
+ * Validate the whole table, for tests and fuzzers (slow: O(capacity),
+ * allocates). Checks that the free list and the index partition the
+ * entries, that every indexed entry is found by lookup under its own
+ * signature, that no key is indexed twice and that every bucket's overflow
+ * counter equals the number of probe chains passing it.
+ * @return 0 when consistent, -ENOMEM when the check could not allocate, or
+ * another negative number naming the first broken rule (see sk_flow.c).
+ */
+int sk_flow_table_check(const struct sk_flow_table *t);
 
 static inline uint32_t
 sk_flow_index(struct sk_flow_table *t, const struct sk_flow *f)
