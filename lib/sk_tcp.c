@@ -812,6 +812,9 @@ sk_tcp_timer(struct sk_engine *e, struct sk_flow *f, struct rte_mbuf **out)
 		uint16_t rlen;
 		const char *r = app_reply(f->app, &rlen);
 		uint32_t off = f->snd_una - (f->iss + 1);
+		/* what went out before the FIN: the reply, or nothing when
+		 * the peer closed before asking */
+		uint32_t sent = f->snd_nxt - 1 - (f->iss + 1);
 		uint32_t rto;
 
 		if (f->retries >= e->cfg.fin_retries) {
@@ -823,7 +826,7 @@ sk_tcp_timer(struct sk_engine *e, struct sk_flow *f, struct rte_mbuf **out)
 		rto = e->cfg.rto_ms << RTE_MIN(f->retries, 20u);
 		arm(e, f, RTE_MIN(rto, e->cfg.rto_max_ms));
 		s.flags = F_ACK | F_FIN;
-		if (r != NULL && off < rlen) {
+		if (r != NULL && sent == rlen && off < rlen) {
 			s.seq = f->snd_una;
 			s.data = (const uint8_t *)r + off;
 			s.len = (uint16_t)(rlen - off);

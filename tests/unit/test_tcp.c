@@ -416,6 +416,17 @@ test_fin_retransmit(void)
 	timers();
 	CHECK(resp.len == 13 && memcmp(resp.data, "Hello Client\n", 13) == 0 &&
 		(resp.flags & F(FIN)), "lost reply retransmitted with the FIN");
+
+	/* hello closed by the peer before any line: our FIN carried no
+	 * reply, so its retransmission carries none either */
+	connect_peer(&c, 42003, 8080, 1);
+	send_flags(&c, F(FIN) | F(ACK));
+	fin_seq = resp.seq;
+	CHECK(resp.len == 0 && (resp.flags & F(FIN)), "bare FIN answered");
+	now += 120 * NS_PER_MS;
+	timers();
+	CHECK(resp.len == 0 && resp.seq == fin_seq && (resp.flags & F(FIN)),
+		"its retransmission is the bare FIN at the same sequence");
 }
 
 static void

@@ -1,0 +1,979 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""net_pcap golden test for synackd.
+
+Phase 1: SYNs in (rx_pcap), SYN-ACKs out (tx_pcap); every response is
+checked by this script's own parser (independent of synack's code) and by
+tshark's checksum validation.
+Phase 2: the handshake-completing ACKs (and a FIN on half the flows) go to a
+second synackd with the same cookie secret: every cookie must be accepted.
+Negative controls: the same ACKs with ack + 1, then with seq + 1: every
+cookie must be rejected, with one RST each.
+
+Environment: SYNACKD = path of the synackd executable (meson sets it);
+SK_PCAP_KEEP = a directory to copy the pcap/stats/log files to.
+Exit status: 0 all checks passed, 1 a check failed, 77 skipped (not root).
+"""
+
+import argparse
+import collections
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GEN = os.path.join(HERE, "gen.py")
+
+ENGINE_MAC = bytes.fromhex("027063617000")
+ENGINE_IP = bytes([198, 18, 0, 2])
+PORT = 8080
+CLOSED_PORT = 9999
+MSS = 1460  # the engine's default advertised MSS
+SECRET = "000102030405060708090a0b0c0d0e0f"
+SRC_NETS = "198.18.0.0/24,203.0.113.0/24,10.0.0.0/8"
+
+FIN, SYN, RST, PSH, ACK, URG, ECE, CWR = (1, 2, 4, 8, 16, 32, 64, 128)
+OPT_LEN = {2: 4, 3: 3, 4: 2, 8: 10}  # MSS, WS, SACK-permitted, TS
+M32 = 0xFFFFFFFF
+
+
+# ------------------------------------------------------------ reporting
+
+class Report:
+    def __init__(self):
+        self.failed = []
+        self.passed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print("ok   %s%s" % (name, " (%s)" % detail if detail else ""))
+        else:
+            self.failed.append(name)
+            print("FAIL %s%s" % (name, ": %s" % detail if detail else ""))
+        sys.stdout.flush()
+        return ok
+
+    def info(self, msg):
+        print("     %s" % msg)
+        sys.stdout.flush()
+
+    def tally(self, name, total, bad):
+        """bad: list of example strings for the items that failed."""
+        if not bad:
+            return self.check(name, True, "%d/%d" % (total, total))
+        ex = "; ".join(bad[:3])
+        return self.check(name, False, "%d of %d failed, e.g. %s"
+                          % (len(bad), total, ex))
+
+
+R = Report()
+
+
+# ------------------------------------------------------------ parsing
+# Our own parser: nothing here comes from synack or from gen.py.
+
+def ip_str(b):
+    return "%d.%d.%d.%d" % tuple(b)
+
+
+def mac_str(b):
+    return ":".join("%02x" % x for x in b)
+
+
+def cksum_ok(data):
+    """True when the Internet checksum over data (checksum field included)
+    verifies, i.e. the one's complement sum is 0xffff."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s == 0xFFFF
+
+
+def read_pcap(path):
+    """Frames of a classic pcap file.  Raises ValueError on bad framing."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        raise ValueError("%s: %d bytes, no pcap header" % (path, len(data)))
+    magic_le = struct.unpack("<I", data[:4])[0]
+    magic_be = struct.unpack(">I", data[:4])[0]
+    if magic_le in (0xA1B2C3D4, 0xA1B23C4D):
+        e = "<"
+    elif magic_be in (0xA1B2C3D4, 0xA1B23C4D):
+        e = ">"
+    else:
+        raise ValueError("%s: bad pcap magic %08x" % (path, magic_le))
+    if struct.unpack(e + "I", data[20:24])[0] & 0xFFFF != 1:
+        raise ValueError("%s: link type is not Ethernet" % path)
+    frames, off = [], 24
+    while off < len(data):
+        if off + 16 > len(data):
+            raise ValueError("%s: truncated record header at %d" % (path, off))
+        _, _, caplen, wirelen = struct.unpack_from(e + "IIII", data, off)
+        off += 16
+        if caplen != wirelen:
+            raise ValueError("%s: record %d truncated (caplen %d, len %d)"
+                             % (path, len(frames), caplen, wirelen))
+        if off + caplen > len(data):
+            raise ValueError("%s: record %d past end of file"
+                             % (path, len(frames)))
+        frames.append(data[off:off + caplen])
+        off += caplen
+    return frames
+
+
+class Seg:
+    """A parsed Ethernet/IPv4/TCP frame; .errors lists what is malformed."""
+
+    def __init__(self, frame):
+        self.errors = []
+        self.frame = frame
+        self.opts = {}
+        self.tcp_ok = False
+        err = self.errors.append
+        if len(frame) < 14 + 20 + 20:
+            err("frame too short (%d bytes)" % len(frame))
+            return
+        self.dmac, self.smac = frame[0:6], frame[6:12]
+        if frame[12:14] != b"\x08\x00":
+            err("EtherType %s is not IPv4" % frame[12:14].hex())
+            return
+        ip = frame[14:]
+        ver, ihl = ip[0] >> 4, (ip[0] & 15) * 4
+        total = struct.unpack("!H", ip[2:4])[0]
+        self.total = total
+        frag = struct.unpack("!H", ip[6:8])[0]
+        self.ttl, proto = ip[8], ip[9]
+        self.sip, self.dip = ip[12:16], ip[16:20]
+        self.df = bool(frag & 0x4000)
+        if ver != 4:
+            err("IP version %d" % ver)
+        if ihl < 20 or ihl > total:
+            err("IHL %d with total length %d" % (ihl, total))
+            return
+        if total > len(ip):
+            err("IP total length %d > %d bytes after Ethernet"
+                % (total, len(ip)))
+            return
+        if len(frame) > 60 and total != len(ip):
+            err("IP total length %d but %d bytes after Ethernet "
+                "(trailing bytes in a frame over 60 bytes)" % (total, len(ip)))
+        if not cksum_ok(ip[:ihl]):
+            err("bad IPv4 header checksum")
+        if self.ttl == 0:
+            err("TTL 0")
+        if not self.df:
+            err("DF not set")
+        if frag & 0x3FFF:
+            err("fragment (MF or offset set)")
+        if frag & 0x8000:
+            err("reserved IP flag set")
+        if proto != 6:
+            err("IP protocol %d is not TCP" % proto)
+            return
+        tcp = ip[ihl:total]
+        if len(tcp) < 20:
+            err("truncated TCP header")
+            return
+        (self.sport, self.dport, self.seq, self.ack, doff, self.flags,
+         self.win, _, self.urp) = struct.unpack("!HHIIBBHHH", tcp[:20])
+        if doff & 0x0F:
+            err("reserved TCP bits set")
+        doff = (doff >> 4) * 4
+        if doff < 20 or doff > len(tcp):
+            err("TCP data offset %d for %d bytes" % (doff, len(tcp)))
+            return
+        pseudo = self.sip + self.dip + struct.pack("!BBH", 0, 6, len(tcp))
+        if not cksum_ok(pseudo + tcp):
+            err("bad TCP checksum")
+        self.payload = tcp[doff:]
+        o, ob = 0, tcp[20:doff]
+        while o < len(ob):
+            k = ob[o]
+            if k == 0:
+                if any(ob[o:]):
+                    err("non-zero bytes after EOL")
+                break
+            if k == 1:
+                o += 1
+                continue
+            if o + 1 >= len(ob) or ob[o + 1] < 2 or o + ob[o + 1] > len(ob):
+                err("malformed TCP option %d at %d" % (k, o))
+                break
+            ln = ob[o + 1]
+            if k in OPT_LEN and ln != OPT_LEN[k]:
+                err("TCP option %d with length %d" % (k, ln))
+            if k in self.opts:
+                err("TCP option %d twice" % k)
+            self.opts[k] = ob[o + 2:o + ln]
+            o += ln
+        self.tcp_ok = True
+
+    # accessors for options (None when absent)
+    @property
+    def mss(self):
+        v = self.opts.get(2)
+        return struct.unpack("!H", v)[0] if v and len(v) == 2 else None
+
+    @property
+    def ws(self):
+        v = self.opts.get(3)
+        return v[0] if v and len(v) == 1 else None
+
+    @property
+    def sackok(self):
+        return 4 in self.opts
+
+    @property
+    def ts(self):
+        v = self.opts.get(8)
+        return struct.unpack("!II", v) if v and len(v) == 8 else None
+
+    def tuple(self):
+        return (self.sip, self.sport, self.dip, self.dport)
+
+    def rtuple(self):
+        return (self.dip, self.dport, self.sip, self.sport)
+
+    def name(self):
+        return "%s:%d" % (ip_str(self.sip), self.sport)
+
+    def flag_str(self):
+        return "".join(c for c, b in zip("FSRPAUEC", range(8))
+                       if self.flags >> b & 1) or "-"
+
+
+def parse_all(path, what):
+    try:
+        segs = [Seg(f) for f in read_pcap(path)]
+    except (OSError, ValueError) as e:
+        R.check("%s: pcap readable" % what, False, str(e))
+        return None
+    bad = ["#%d: %s" % (i, "; ".join(s.errors))
+           for i, s in enumerate(segs) if s.errors]
+    R.tally("%s: every frame is well-formed Ethernet/IPv4/TCP with valid "
+            "IP and TCP checksums, DF set, TTL > 0, lengths right" % what,
+            len(segs), bad)
+    return [s for s in segs if s.tcp_ok]
+
+
+def tshark_check(path, what, nframes):
+    tshark = shutil.which("tshark")
+    if not tshark:
+        R.info("%s: tshark not found, skipping its checksum check "
+               "(the Python check above still ran)" % what)
+        return
+    base = [tshark, "-n", "-r", path, "-o", "ip.check_checksum:TRUE",
+            "-o", "tcp.check_checksum:TRUE"]
+    try:
+        bad = subprocess.run(
+            base + ["-Y", 'ip.checksum.status == "Bad" || '
+                    'tcp.checksum.status == "Bad"'],
+            capture_output=True, text=True, timeout=120)
+        good = subprocess.run(
+            base + ["-Y", 'ip.checksum.status == "Good" && '
+                    'tcp.checksum.status == "Good"'],
+            capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        R.check("%s: tshark checksum check" % what, False, "tshark timed out")
+        return
+    lines = [l for l in bad.stdout.splitlines() if l.strip()]
+    ngood = len([l for l in good.stdout.splitlines() if l.strip()])
+    if bad.returncode != 0 or good.returncode != 0:
+        R.check("%s: tshark checksum check" % what, False,
+                "tshark exit %d: %s" % (bad.returncode or good.returncode,
+                                        (bad.stderr or good.stderr)[-300:]))
+        return
+    R.check("%s: tshark finds no bad IP/TCP checksum" % what, not lines,
+            "%d bad, e.g. %s" % (len(lines), lines[:2]) if lines
+            else "%d frames" % nframes)
+    R.check("%s: tshark verifies both checksums good on every frame" % what,
+            ngood == nframes, "%d of %d" % (ngood, nframes))
+
+
+# ------------------------------------------------------------ engine runs
+
+class Engine:
+    def __init__(self, synackd, workdir, keep):
+        self.synackd = synackd
+        self.workdir = workdir
+        self.keep = keep
+        self.n = 0
+
+    def run(self, tag, in_pcap):
+        """Run synackd on in_pcap; returns (out_pcap, stats dict or None)."""
+        self.n += 1
+        prefix = "sk-pcap-%d-%d" % (os.getpid(), self.n)
+        out = os.path.join(self.workdir, tag + "-out.pcap")
+        stats_path = os.path.join(self.workdir, tag + "-stats.json")
+        log_path = os.path.join(self.workdir, tag + "-synackd.log")
+        cmd = [self.synackd, "-l", "0-1", "--no-huge", "-m", "512", "--no-pci",
+               "--file-prefix", prefix,
+               "--vdev", "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (in_pcap, out),
+               "--", "--mbufs", "16383", "--addr", "198.18.0.2/24",
+               "--listen", "%d:hello" % PORT, "--cookie-secret", SECRET,
+               "--stats-file", stats_path]
+        print("# %s: %s" % (tag, " ".join(cmd)))
+        sys.stdout.flush()
+        proc = None
+        stats = None
+        t0 = time.monotonic()
+        log = open(log_path, "wb")
+        try:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL)
+            # 1. wait for the ready line (bounded)
+            deadline = time.monotonic() + 30
+            ready = False
+            while time.monotonic() < deadline:
+                with open(log_path, "rb") as f:
+                    if any(l.startswith(b"synackd: ready")
+                           for l in f.read().splitlines()):
+                        ready = True
+                        break
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+            if not R.check("%s: synackd starts and prints 'synackd: ready'"
+                           % tag, ready, self._why(proc, log_path)):
+                return out, None
+            # 2. let it work: at least 2 s, then until the output stops
+            #    growing for 1 s; never more than 20 s in all.
+            t_ready = time.monotonic()
+            last, stable_since = -1, time.monotonic()
+            while time.monotonic() - t_ready < 20:
+                size = os.path.getsize(out) if os.path.exists(out) else -1
+                now = time.monotonic()
+                if size != last:
+                    last, stable_since = size, now
+                elif now - t_ready >= 2 and now - stable_since >= 1:
+                    break
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+            R.check("%s: synackd still running before SIGTERM" % tag,
+                    proc.poll() is None, self._why(proc, log_path))
+            # 3. SIGTERM, then a bounded wait for a clean exit
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+            try:
+                rc = proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                rc = None
+            R.check("%s: synackd exits 0 on SIGTERM" % tag, rc == 0,
+                    "exit status %s%s" % (rc if rc is not None else
+                                          "none after 15 s",
+                                          self._tail(log_path)))
+            try:
+                with open(stats_path) as f:
+                    stats = json.load(f)
+                ok = isinstance(stats, dict) and \
+                    isinstance(stats.get("counters"), dict)
+                R.check("%s: stats file is JSON with counters" % tag, ok,
+                        "" if ok else "no 'counters' object")
+                if not ok:
+                    stats = None
+            except (OSError, ValueError) as e:
+                R.check("%s: stats file is JSON with counters" % tag, False,
+                        str(e))
+            R.info("%s: synackd ran %.1f s" % (tag, time.monotonic() - t0))
+            return out, stats
+        finally:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
+            log.close()
+            shutil.rmtree(os.path.join("/var/run/dpdk", prefix),
+                          ignore_errors=True)
+
+    @staticmethod
+    def _tail(path, n=600):
+        try:
+            with open(path, "rb") as f:
+                t = f.read()[-n:].decode(errors="replace").strip()
+            return "; log: " + t.replace("\n", " | ") if t else ""
+        except OSError:
+            return ""
+
+    def _why(self, proc, log_path):
+        if proc is None or proc.poll() is None:
+            return ""
+        return "exited with %s%s" % (proc.returncode, self._tail(log_path))
+
+
+def gen(*args):
+    cmd = [sys.executable, GEN] + [str(a) for a in args]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    sys.stdout.write("# " + r.stderr)
+    if r.returncode != 0:
+        raise RuntimeError("gen.py failed (%d): %s" % (r.returncode, r.stderr))
+
+
+def counters_equal(tag, stats, want):
+    """Check counters equal the wanted values, one line each."""
+    if stats is None:
+        R.check("%s: counters" % tag, False, "no stats")
+        return
+    c = stats["counters"]
+    for k, v in want.items():
+        R.check("%s: counter %s == %d" % (tag, k, v), c.get(k) == v,
+                "is %s" % c.get(k) if c.get(k) != v else "")
+
+
+def no_drops(tag, stats):
+    if stats is None:
+        return
+    drops = {k: v for k, v in stats["counters"].items()
+             if k.startswith("drop_") and v}
+    R.check("%s: no drop_* counter is non-zero" % tag, not drops,
+            ", ".join("%s=%s" % kv for kv in sorted(drops.items())))
+
+
+def show_counters(tag, stats):
+    if stats is None:
+        return
+    nz = ["%s=%s" % kv for kv in stats["counters"].items() if kv[1]]
+    R.info("%s: counters: %s" % (tag, " ".join(nz)))
+    R.info("%s: flows: %s, flow_count %s"
+           % (tag, json.dumps(stats.get("flows")), stats.get("flow_count")))
+
+
+# ------------------------------------------------------------ phase 1
+
+def bit_skew(what, vals):
+    """Bits of 32-bit values that are set, or flip between successive
+    values, outside 40-60% of the time (1000 random values: ~6 sigma)."""
+    n, skew = len(vals), []
+    for bit in range(32):
+        ones = sum(v >> bit & 1 for v in vals)
+        flips = sum((a ^ b) >> bit & 1 for a, b in zip(vals, vals[1:]))
+        if not 0.40 <= ones / n <= 0.60:
+            skew.append("%s bit %d set in %.0f%%" % (what, bit, 100.0 * ones / n))
+        if not 0.40 <= flips / (n - 1) <= 0.60:
+            skew.append("%s bit %d flips in %.0f%%"
+                        % (what, bit, 100.0 * flips / (n - 1)))
+    return skew
+
+
+def phase1(eng, syn_pcap, n_open, n_closed):
+    tag = "phase1"
+    syns = [Seg(f) for f in read_pcap(syn_pcap)]
+    assert all(s.tcp_ok and not s.errors for s in syns), "gen.py made bad SYNs"
+    by_tuple = {s.tuple(): s for s in syns}
+    assert len(by_tuple) == len(syns), "gen.py made duplicate tuples"
+
+    out, stats = eng.run(tag, syn_pcap)
+    show_counters(tag, stats)
+    counters_equal(tag, stats, {
+        "rx_packets": len(syns), "rx_syn": n_open, "tx_synack": n_open,
+        "tx_rst_closed_port": n_closed, "tx_rst": n_closed,
+        "cookie_ok": 0, "flow_created": 0})
+    no_drops(tag, stats)
+    if stats is not None:
+        R.check("%s: a SYN creates no state (flow_count == 0)" % tag,
+                stats.get("flow_count") == 0,
+                "flow_count %s" % stats.get("flow_count"))
+
+    segs = parse_all(out, tag) if os.path.exists(out) else None
+    if segs is None:
+        R.check("%s: output pcap exists" % tag, False, out)
+        return None
+    tshark_check(out, tag, len(segs))
+
+    resp = {}
+    stray = []
+    for s in segs:
+        syn = by_tuple.get(s.rtuple())
+        if syn is None:
+            stray.append("%s %s:%d > %s:%d" % (s.flag_str(), ip_str(s.sip),
+                                                s.sport, ip_str(s.dip),
+                                                s.dport))
+        else:
+            resp.setdefault(s.rtuple(), []).append(s)
+    R.check("%s: every output frame answers one of our SYNs" % tag,
+            not stray, "%d stray, e.g. %s" % (len(stray), stray[:3])
+            if stray else "")
+
+    opened = [s for s in syns if s.dport == PORT]
+    closed = [s for s in syns if s.dport != PORT]
+    checks = {k: [] for k in (
+        "one", "mac", "ip", "flags", "ack", "mss", "ts", "ws", "sack",
+        "nodata", "win", "rst_flags", "rst_seq", "rst_ack", "rst_nodata")}
+    isns, cisns, ecn_setup, ecn_ece = [], [], 0, 0
+
+    for syn in syns:
+        rs = resp.get(syn.tuple(), [])
+        if len(rs) != 1:
+            checks["one"].append("%s got %d" % (syn.name(), len(rs)))
+            if not rs:
+                continue
+        r = rs[0]
+        n = syn.name()
+        if r.dmac != syn.smac or r.smac != syn.dmac:
+            checks["mac"].append("%s: %s > %s" % (n, mac_str(r.smac),
+                                                  mac_str(r.dmac)))
+        if r.sip != syn.dip or r.dip != syn.sip or r.sport != syn.dport \
+                or r.dport != syn.sport:
+            checks["ip"].append(n)  # cannot happen: matched by tuple
+        if syn.dport != PORT:
+            if r.flags != RST | ACK:
+                checks["rst_flags"].append("%s: %s" % (n, r.flag_str()))
+            if r.seq != 0:
+                checks["rst_seq"].append("%s: seq %d" % (n, r.seq))
+            if r.ack != (syn.seq + 1) & M32:
+                checks["rst_ack"].append("%s: ack %d, want %d"
+                                         % (n, r.ack, (syn.seq + 1) & M32))
+            if r.payload:
+                checks["rst_nodata"].append("%s: %d bytes" % (n, len(r.payload)))
+            continue
+        # ECN (RFC 3168) is optional, but a cookie engine can only remember
+        # it through TSval: ECE only for an ECN-setup SYN with timestamps.
+        syn_ecn = syn.flags & (ECE | CWR) == ECE | CWR
+        ecn_setup += syn_ecn
+        ecn_ece += bool(r.flags & ECE)
+        want = SYN | ACK | (ECE if syn_ecn and syn.ts and r.flags & ECE
+                            else 0)
+        if r.flags != want:
+            checks["flags"].append("%s: %s (SYN %s)" % (n, r.flag_str(),
+                                                       syn.flag_str()))
+        if r.ack != (syn.seq + 1) & M32:
+            checks["ack"].append("%s: ack %d, want %d"
+                                 % (n, r.ack, (syn.seq + 1) & M32))
+        if r.mss != MSS:
+            checks["mss"].append("%s: MSS %s" % (n, r.mss))
+        if syn.ts:
+            if not r.ts or r.ts[1] != syn.ts[0]:
+                checks["ts"].append("%s: TS %s, client TSval %d"
+                                    % (n, r.ts, syn.ts[0]))
+        elif r.ts or 8 in r.opts:
+            checks["ts"].append("%s: TS %s but none offered" % (n, r.ts))
+        want_ws = syn.ws is not None and syn.ts is not None
+        if (3 in r.opts) != want_ws or (r.ws is not None and r.ws > 14):
+            checks["ws"].append("%s: WS %s, client WS %s TS %s"
+                                % (n, r.ws, syn.ws, bool(syn.ts)))
+        want_sack = syn.sackok and syn.ts is not None
+        if r.sackok != want_sack:
+            checks["sack"].append("%s: SACK-perm %s, client SACK %s TS %s"
+                                  % (n, r.sackok, syn.sackok, bool(syn.ts)))
+        if r.payload:
+            checks["nodata"].append("%s: %d bytes" % (n, len(r.payload)))
+        if r.win == 0:
+            checks["win"].append(n)
+        isns.append(r.seq)
+        cisns.append(syn.seq)
+
+    no, nc = len(opened), len(closed)
+    R.tally("%s: exactly one response per SYN" % tag, len(syns), checks["one"])
+    R.tally("%s: MACs swapped (dst = client MAC, src = port MAC)" % tag,
+            len(syns), checks["mac"])
+    R.tally("%s: SYN-ACK flags are SYN|ACK (ECE only for an ECN-setup SYN "
+            "with timestamps)" % tag, no, checks["flags"])
+    R.tally("%s: SYN-ACK ack == client ISN + 1" % tag, no, checks["ack"])
+    R.tally("%s: SYN-ACK carries MSS %d" % (tag, MSS), no, checks["mss"])
+    R.tally("%s: timestamps echoed (TSecr == client TSval) iff offered" % tag,
+            no, checks["ts"])
+    R.tally("%s: window scale iff client offered it with timestamps" % tag,
+            no, checks["ws"])
+    R.tally("%s: SACK-permitted iff client offered it with timestamps" % tag,
+            no, checks["sack"])
+    R.tally("%s: SYN-ACK has no payload" % tag, no, checks["nodata"])
+    R.tally("%s: SYN-ACK window is non-zero" % tag, no, checks["win"])
+    R.tally("%s: closed port: RST|ACK" % tag, nc, checks["rst_flags"])
+    R.tally("%s: closed port: RST seq == 0" % tag, nc, checks["rst_seq"])
+    R.tally("%s: closed port: RST ack == SYN seq + 1" % tag, nc,
+            checks["rst_ack"])
+    R.tally("%s: closed port: RST has no payload" % tag, nc,
+            checks["rst_nodata"])
+    R.info("%s: %d of %d ECN-setup SYNs got ECE in the SYN-ACK (not required)"
+           % (tag, ecn_ece, ecn_setup))
+
+    # ISNs: distinct, not sequential, and every bit looks random (RFC 6528:
+    # no field of the cookie sits in clear).
+    if len(isns) >= 100:
+        R.check("%s: SYN-ACK ISNs all distinct" % tag,
+                len(set(isns)) == len(isns),
+                "%d distinct of %d" % (len(set(isns)), len(isns)))
+        near = [(a, b) for a, b in zip(isns, isns[1:])
+                if min((b - a) & M32, (a - b) & M32) < 65536]
+        R.check("%s: ISNs not sequential (no two successive within 65536)"
+                % tag, not near, "%d close pairs, e.g. %s"
+                % (len(near), near[:3]) if near else "")
+        skew = bit_skew("ISN", isns)
+        R.check("%s: every ISN bit is set, and flips between successive "
+                "ISNs, in 40-60%% of SYN-ACKs (no field in clear)" % tag,
+                not skew, "; ".join(skew[:6]))
+        skew = bit_skew("ISN - client ISN",
+                        [(i - c) & M32 for i, c in zip(isns, cisns)])
+        skew += bit_skew("ISN ^ client ISN",
+                         [i ^ c for i, c in zip(isns, cisns)])
+        R.check("%s: ISN - client ISN and ISN ^ client ISN look random too"
+                % tag, not skew, "; ".join(skew[:6]))
+    return out
+
+
+# ------------------------------------------------------------ phase 2
+
+def phase2(eng, work, syn_pcap, synack_pcap, n_open, seed):
+    tag = "phase2"
+    ack_pcap = os.path.join(work, "acks.pcap")
+    # Each FIN right after its flow's ACK: often in the same rx burst, so
+    # the FIN must find the flow the ACK just created.
+    gen("ack", "-i", synack_pcap, "-o", ack_pcap, "--syn-pcap", syn_pcap,
+        "--fin", "half", "--fin-order", "interleaved", "--seed", seed)
+    sent = [Seg(f) for f in read_pcap(ack_pcap)]
+    acks = [s for s in sent if s.flags == ACK]
+    fins = [s for s in sent if s.flags == FIN | ACK]
+    R.check("%s: gen.py made one ACK per SYN-ACK and FINs on half" % tag,
+            len(acks) == n_open and len(fins) == n_open // 2,
+            "%d ACKs, %d FINs" % (len(acks), len(fins)))
+    ts_flows = {s.tuple() for s in acks if s.ts}
+
+    out, stats = eng.run(tag, ack_pcap)
+    show_counters(tag, stats)
+    counters_equal(tag, stats, {
+        "rx_packets": len(sent), "cookie_ok": n_open,
+        "flow_created": n_open, "tx_rst": 0, "cookie_bad_mac": 0,
+        "cookie_too_old": 0})
+    no_drops(tag, stats)
+    if stats is not None:
+        est = (stats.get("flows") or {}).get("ESTABLISHED")
+        R.check("%s: flows without a FIN stay ESTABLISHED (%d)"
+                % (tag, len(acks) - len(fins)),
+                est == len(acks) - len(fins), "ESTABLISHED = %s" % est)
+
+    segs = parse_all(out, tag) if os.path.exists(out) else None
+    if segs is None:
+        R.check("%s: output pcap exists" % tag, False, out)
+        return
+    tshark_check(out, tag, len(segs))
+    rst = [s for s in segs if s.flags & RST]
+    R.check("%s: no RST on the wire" % tag, not rst,
+            "%d RSTs, e.g. %s" % (len(rst), [s.name() for s in rst[:3]])
+            if rst else "")
+    # Every FIN must be acknowledged: a segment back on that flow with
+    # ACK and ack == client ISN + 2, seq == our ISS + 1 (cookie ISN + 1).
+    # The client sent no line, so hello answers nothing and closes: every
+    # segment is a bare (FIN|)ACK at ISS + 1, retransmissions identical.
+    fin_by = {s.tuple(): s for s in fins}
+    ack_by = {s.tuple(): s for s in acks}
+    ack_only = set(ack_by) - set(fin_by)
+    got = {}
+    bad_seq, bad_data, bad_fin, bad_ts, quiet, stray = [], [], [], [], [], []
+    fin_pos = {}
+    nf = 0
+    for s in segs:
+        f = fin_by.get(s.rtuple())
+        if f is None:
+            (quiet if s.rtuple() in ack_only else stray).append(s)
+            continue
+        nf += 1
+        a = ack_by[s.rtuple()]
+        if s.seq != f.ack:
+            bad_seq.append("%s: seq %d, want %d" % (f.name(), s.seq, f.ack))
+        if s.payload:
+            bad_data.append("%s to %s seq %d: %d bytes %r" % (
+                s.flag_str(), f.name(), s.seq, len(s.payload),
+                bytes(s.payload[:16])))
+        if s.flags & FIN:
+            pos = (s.seq + len(s.payload)) & M32
+            fin_pos.setdefault(s.rtuple(), set()).add((pos, s.payload))
+        if s.rtuple() in ts_flows:
+            # RFC 7323: TS on every segment, TSecr = TS.Recent (the
+            # client's latest in-order TSval), our clock never backwards
+            # from the SYN-ACK's TSval (= the TSecr the client echoed).
+            if s.ts is None:
+                bad_ts.append("%s: no TS" % f.name())
+            elif s.ts[1] not in (a.ts[0], f.ts[0]) or \
+                    (s.ts[0] - a.ts[1]) & M32 >= 1 << 31:
+                bad_ts.append("%s: TS %s; client TSvals %d/%d, SYN-ACK "
+                              "TSval %d" % (f.name(), s.ts, a.ts[0],
+                                            f.ts[0], a.ts[1]))
+        elif s.ts is not None or 8 in s.opts:
+            bad_ts.append("%s: TS %s not negotiated" % (f.name(), s.ts))
+        if s.flags & ACK and s.ack == (f.seq + 1) & M32:
+            got[s.rtuple()] = True
+    for t, pos in fin_pos.items():
+        if len(pos) > 1:
+            bad_fin.append("%s:%d: %s" % (
+                ip_str(t[0]), t[1], ", ".join(sorted(
+                    "FIN at %d (segment seq %d + %d data bytes)"
+                    % (p_, (p_ - len(d)) & M32, len(d)) for p_, d in pos))))
+    R.tally("%s: every FIN is acknowledged (ack == client ISN + 2)" % tag,
+            len(fins), ["%s" % f.name() for f in fins if f.tuple() not in got])
+    R.tally("%s: segments on FIN'd flows have seq == cookie ISN + 1" % tag,
+            nf, bad_seq)
+    R.tally("%s: no payload on FIN'd flows (hello got no line)" % tag,
+            nf, bad_data)
+    R.tally("%s: our FIN keeps one sequence number and the same data in "
+            "every (re)transmission" % tag, len(fin_pos), bad_fin)
+    R.tally("%s: timestamps on every segment iff negotiated, TSecr = "
+            "TS.Recent, TSval not backwards" % tag, nf, bad_ts)
+    R.check("%s: every output frame belongs to one of our flows" % tag,
+            not stray, "%d stray, e.g. %s" % (len(stray), ["%s %s" % (
+                s.flag_str(), s.name()) for s in stray[:3]]) if stray else "")
+    R.check("%s: nothing sent on flows that only completed the handshake "
+            "(hello waits for a line)" % tag, not quiet,
+            "%d segments, e.g. %s" % (len(quiet), ["%s %s" % (
+                s.flag_str(), s.name()) for s in quiet[:3]]) if quiet else "")
+    R.info("%s: %d segments out: %s" % (tag, len(segs), ", ".join(
+        "%s %d" % kv for kv in sorted(collections.Counter(
+            s.flag_str() for s in segs).items()))))
+
+
+def negative(eng, work, syn_pcap, synack_pcap, n_open, seed, which):
+    tag = "negative-%s+1" % which
+    path = os.path.join(work, "acks-%s.pcap" % which)
+    gen("ack", "-i", synack_pcap, "-o", path, "--syn-pcap", syn_pcap,
+        "--%s-delta" % which, 1, "--seed", seed)
+    sent = [Seg(f) for f in read_pcap(path)]
+    out, stats = eng.run(tag, path)
+    show_counters(tag, stats)
+    counters_equal(tag, stats, {
+        "rx_packets": len(sent), "cookie_bad_mac": n_open, "cookie_ok": 0,
+        "flow_created": 0, "tx_rst_bad_cookie": n_open})
+    if stats is not None:
+        R.check("%s: no flow exists (flow_count == 0)" % tag,
+                stats.get("flow_count") == 0,
+                "flow_count %s" % stats.get("flow_count"))
+    segs = parse_all(out, tag) if os.path.exists(out) else None
+    if segs is None:
+        R.check("%s: output pcap exists" % tag, False, out)
+        return
+    tshark_check(out, tag, len(segs))
+    # RFC 9293 3.10.7.1: an ACK to no connection gets <SEQ=SEG.ACK><CTL=RST>.
+    by = {s.tuple(): s for s in sent}
+    resp = {}
+    stray = 0
+    for s in segs:
+        if s.rtuple() in by:
+            resp.setdefault(s.rtuple(), []).append(s)
+        else:
+            stray += 1
+    bad_n, bad_flags, bad_seq, bad_mac = [], [], [], []
+    for a in sent:
+        rs = resp.get(a.tuple(), [])
+        if len(rs) != 1:
+            bad_n.append("%s got %d" % (a.name(), len(rs)))
+            if not rs:
+                continue
+        r = rs[0]
+        if r.flags != RST:
+            bad_flags.append("%s: %s" % (a.name(), r.flag_str()))
+        if r.seq != a.ack:
+            bad_seq.append("%s: seq %d, want %d" % (a.name(), r.seq, a.ack))
+        if r.dmac != a.smac or r.smac != a.dmac:
+            bad_mac.append(a.name())
+    R.check("%s: no stray output frames" % tag, not stray,
+            "%d" % stray if stray else "")
+    R.tally("%s: exactly one RST per ACK" % tag, len(sent), bad_n)
+    R.tally("%s: RST flags are RST only (the ACK had ACK set)" % tag,
+            len(sent), bad_flags)
+    R.tally("%s: RST seq == the ACK's ack number" % tag, len(sent), bad_seq)
+    R.tally("%s: RST MACs swapped" % tag, len(sent), bad_mac)
+
+
+# ------------------------------------------------------------ gen.py self-test
+
+def gen_selftest(work):
+    """Check gen.py on its own (no engine, no root): reproducible, valid
+    frames, the option mix, and ACKs that match SYN-ACKs made here."""
+    sys.path.insert(0, HERE)
+    import gen as G
+    tag = "gen"
+    a, b, c = (os.path.join(work, x) for x in ("a.pcap", "b.pcap", "c.pcap"))
+    common = ["-n", 2000, "--closed-count", 10, "--src-net", SRC_NETS]
+    gen("syn", "-o", a, "--seed", 7, *common)
+    gen("syn", "-o", b, "--seed", 7, *common)
+    gen("syn", "-o", c, "--seed", 8, *common)
+    with open(a, "rb") as fa, open(b, "rb") as fb, open(c, "rb") as fc:
+        da, db, dc = fa.read(), fb.read(), fc.read()
+    R.check("%s: same seed, same bytes; other seed, other bytes" % tag,
+            da == db and da != dc)
+    syns = parse_all(a, tag + " syn")
+    if syns is None:
+        return
+    tshark_check(a, tag + " syn", len(syns))
+    tuples = {s.tuple() for s in syns}
+    R.check("%s: 2010 SYNs with distinct tuples" % tag,
+            len(syns) == 2010 and len(tuples) == 2010,
+            "%d SYNs, %d tuples" % (len(syns), len(tuples)))
+    R.tally("%s: SYNs go to the port MAC, %s, port %d or %d" % (
+        tag, ip_str(ENGINE_IP), PORT, CLOSED_PORT), len(syns),
+        [s.name() for s in syns if s.dmac != ENGINE_MAC or s.dip != ENGINE_IP
+         or s.dport not in (PORT, CLOSED_PORT) or s.flags & ~(ECE | CWR) != SYN
+         or s.smac[0] & 1 or s.ack != 0 or s.payload]
+        + [s.name() for s in syns[:2000] if s.dport != PORT]
+        + [s.name() for s in syns[2000:] if s.dport != CLOSED_PORT])
+    combos = {(s.mss is not None, s.ts is not None, s.ws is not None,
+               s.sackok) for s in syns}
+    R.check("%s: option mix has none, MSS only, MSS+TS, all, and WS/SACK "
+            "without TS" % tag,
+            {(False, False, False, False), (True, False, False, False),
+             (True, True, False, False), (True, True, True, True),
+             (True, False, True, True)} <= combos, str(sorted(combos)))
+    necn = sum(s.flags & (ECE | CWR) == ECE | CWR for s in syns)
+    R.check("%s: some SYNs (not all) carry ECE|CWR" % tag,
+            0.1 * len(syns) < necn < 0.3 * len(syns), "%d" % necn)
+
+    # SYN-ACKs as an engine would send them, then the ACKs for them.
+    rnd = __import__("random").Random(1)
+    sa = os.path.join(work, "synack.pcap")
+    w = G.Writer(sa)
+    isn = {}
+    for s in syns:
+        if s.dport != PORT:
+            w.write(G.tcp_frame(s.dmac, s.smac, s.dip, s.sip, s.dport,
+                                s.sport, 0, s.seq + 1, RST | ACK, 0))
+            continue
+        o = G.opt_mss(MSS)
+        if s.ts:
+            o += G.NOP + G.NOP + G.opt_ts(rnd.getrandbits(32), s.ts[0])
+            if s.sackok:
+                o += G.NOP + G.NOP + G.SACKOK
+            if s.ws is not None:
+                o += G.NOP + G.opt_ws(9)
+        o += b"\0" * (-len(o) % 4)
+        isn[s.tuple()] = rnd.getrandbits(32)
+        w.write(G.tcp_frame(s.dmac, s.smac, s.dip, s.sip, s.dport, s.sport,
+                            isn[s.tuple()], s.seq + 1, SYN | ACK, 65535, o))
+    w.close()
+    sas = {s.rtuple(): s for s in parse_all(sa, tag + " synack") or []}
+    by = {s.tuple(): s for s in syns}
+    for delta in ((0, 0), (1, 0), (0, 1)):
+        ak = os.path.join(work, "ack.pcap")
+        gen("ack", "-i", sa, "-o", ak, "--syn-pcap", a, "--fin", "half",
+            "--seq-delta", delta[0], "--ack-delta", delta[1], "--seed", 3)
+        t = "%s ack seq%+d ack%+d" % (tag, delta[0], delta[1])
+        segs = parse_all(ak, t)
+        if segs is None:
+            continue
+        tshark_check(ak, t, len(segs))
+        acks = [s for s in segs if s.flags == ACK]
+        fins = [s for s in segs if s.flags == FIN | ACK]
+        R.check("%s: 2000 ACKs then 1000 FIN|ACKs" % t,
+                len(acks) == 2000 and len(fins) == 1000
+                and segs[:2000] == acks,
+                "%d ACKs, %d FINs" % (len(acks), len(fins)))
+        bad = []
+        for s in segs:
+            syn, sak = by.get(s.tuple()), sas.get(s.tuple())
+            if syn is None or sak is None:
+                bad.append("%s: no SYN" % s.name())
+                continue
+            if s.seq != (syn.seq + 1 + delta[0]) & M32 or \
+                    s.ack != (isn[s.tuple()] + 1 + delta[1]) & M32:
+                bad.append("%s: seq/ack" % s.name())
+            if s.dmac != sak.smac or s.smac != sak.dmac:
+                bad.append("%s: MACs" % s.name())
+            if (s.ts is None) != (sak.ts is None) or (
+                    s.ts and (s.ts[1] != sak.ts[0]
+                              or not 0 < (s.ts[0] - syn.ts[0]) & M32 < 100)):
+                bad.append("%s: TS %s for SYN-ACK TS %s" % (s.name(), s.ts,
+                                                            sak.ts))
+        R.tally("%s: seq = client ISN + 1, ack = SYN-ACK seq + 1, TS echo "
+                "(deltas applied)" % t, len(segs), bad)
+
+    big = os.path.join(work, "big.pcap")
+    t0 = time.monotonic()
+    gen("syn", "-o", big, "-n", 65536, "--seed", 1)
+    R.info("%s: 65536 SYNs generated in %.1f s" % (tag, time.monotonic() - t0))
+    R.check("%s: 65536-SYN file has 65536 frames" % tag,
+            len(read_pcap(big)) == 65536)
+
+
+# ------------------------------------------------------------ main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--synackd", default=os.environ.get("SYNACKD"),
+                    help="synackd executable (default: $SYNACKD)")
+    ap.add_argument("-n", "--count", type=int, default=1000)
+    ap.add_argument("--closed", type=int, default=8,
+                    help="SYNs to the closed port %d" % CLOSED_PORT)
+    ap.add_argument("--seed", type=int, default=20240501)
+    ap.add_argument("--keep", default=os.environ.get("SK_PCAP_KEEP"),
+                    help="copy the work files to this directory")
+    ap.add_argument("--gen-only", action="store_true",
+                    help="only check gen.py (no synackd, no root)")
+    a = ap.parse_args()
+
+    if a.gen_only:
+        t0 = time.monotonic()
+        work = tempfile.mkdtemp(prefix="sk-pcap-gen-")
+        try:
+            gen_selftest(work)
+        except Exception as e:
+            import traceback
+            traceback.print_exc()
+            R.check("gen self-test ran to the end", False,
+                    "%s: %s" % (type(e).__name__, e))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return finish(time.monotonic() - t0)
+
+    if not a.synackd:
+        print("FAIL no synackd: set SYNACKD or pass --synackd")
+        return 1
+    if not os.access(a.synackd, os.X_OK):
+        print("FAIL synackd not executable: %s" % a.synackd)
+        return 1
+    if os.geteuid() != 0:
+        print("SKIP the net_pcap golden test needs root (DPDK EAL)")
+        return 77
+
+    t0 = time.monotonic()
+    work = tempfile.mkdtemp(prefix="sk-pcap-")
+    try:
+        eng = Engine(a.synackd, work, a.keep)
+        syn_pcap = os.path.join(work, "syns.pcap")
+        gen("syn", "-o", syn_pcap, "-n", a.count, "--closed-count", a.closed,
+            "--closed-port", CLOSED_PORT, "--dport", PORT, "--seed", a.seed,
+            "--src-net", SRC_NETS)
+        synack = phase1(eng, syn_pcap, a.count, a.closed)
+        if synack and os.path.exists(synack):
+            phase2(eng, work, syn_pcap, synack, a.count, a.seed + 1)
+            negative(eng, work, syn_pcap, synack, a.count, a.seed + 2, "ack")
+            negative(eng, work, syn_pcap, synack, a.count, a.seed + 3, "seq")
+        else:
+            R.check("phase 2 and negative controls run", False,
+                    "no SYN-ACK output from phase 1")
+    except Exception as e:  # report, never hang or leave files behind
+        import traceback
+        traceback.print_exc()
+        R.check("test ran to the end", False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        if a.keep:
+            os.makedirs(a.keep, exist_ok=True)
+            for f in os.listdir(work):
+                shutil.copy(os.path.join(work, f), a.keep)
+            print("# work files copied to %s" % a.keep)
+        shutil.rmtree(work, ignore_errors=True)
+
+    return finish(time.monotonic() - t0)
+
+
+def finish(dt):
+    if R.failed:
+        print("golden: %d checks passed, %d FAILED in %.1f s:"
+              % (R.passed, len(R.failed), dt))
+        for f in R.failed:
+            print("  FAILED: %s" % f)
+        return 1
+    print("golden: all %d checks passed in %.1f s" % (R.passed, dt))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
