@@ -1,0 +1,438 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Run synackd on a net_tap port inside a private network namespace.
+
+The namespace gets its own name (pid-based), IPv6 off, lo up; synackd is
+started inside it (`ip netns exec`), so its tap `sk0` appears there; the
+kernel side of the tap gets 198.18.0.1/24 (RFC 2544 benchmarking range) and
+the engine answers as 198.18.0.2. The calling thread then joins the
+namespace with setns(2), so sockets and child processes (curl, java, ping)
+of the test talk to the engine through the tap, and nothing leaves the
+namespace. Everything is undone on exit: try/finally, atexit and signals.
+
+Python 3 standard library only.
+"""
+
+import atexit
+import ctypes
+import ctypes.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+SKIP = 77
+ENGINE_ADDR = "198.18.0.2"
+KERNEL_ADDR = "198.18.0.1"
+PREFIX_LEN = 24
+IFACE = "sk0"
+DEFAULT_LISTEN = ("8080:hello", "80:http", "7:echo", "9:hold")
+# Free 2 MB hugepages below which synackd runs with --no-huge -m 512
+# (usertools/common.sh uses the same value).
+HUGE_MIN_FREE = 64
+CLONE_NEWNET = 0x40000000
+
+
+class TestFailure(Exception):
+    """The engine or the test traffic did not do what was expected."""
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def require_root():
+    if os.geteuid() != 0:
+        log("SKIP: integration tests need root (network namespace, tap)")
+        sys.exit(SKIP)
+    for tool in ("ip",):
+        if shutil.which(tool) is None:
+            raise TestFailure("%s not found (run usertools/setup)" % tool)
+    if not os.path.exists("/dev/net/tun"):
+        raise TestFailure("/dev/net/tun is missing: net_tap cannot work here")
+
+
+def run(cmd, timeout=30, check=True, **kw):
+    """subprocess.run with a timeout and captured text output."""
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=timeout, **kw)
+    except subprocess.TimeoutExpired as e:
+        raise TestFailure("timed out after %ss: %s" % (timeout, " ".join(cmd))) from e
+    if check and p.returncode != 0:
+        raise TestFailure("%s: exit %d: %s" % (" ".join(cmd), p.returncode,
+                                               (p.stderr or p.stdout).strip()))
+    return p
+
+
+def _meminfo(key):
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def eal_mem_args():
+    """--huge-unlink where enough 2 MB hugepages are free, else the fallback."""
+    if os.environ.get("SK_NO_HUGE") == "1":
+        return ["--no-huge", "-m", "512"], "SK_NO_HUGE=1"
+    try:
+        with open("/proc/sys/vm/nr_hugepages") as f:
+            nr = int(f.read().strip() or 0)
+    except (OSError, ValueError):
+        nr = 0
+    free = _meminfo("HugePages_Free")
+    mounted = False
+    try:
+        with open("/proc/mounts") as f:
+            mounted = any(l.split()[2] == "hugetlbfs" for l in f if len(l.split()) > 2)
+    except OSError:
+        pass
+    if nr == 0 or free < HUGE_MIN_FREE or not mounted:
+        why = ("no hugepages reserved" if nr == 0 else
+               "hugetlbfs not mounted" if not mounted else
+               "only %d free hugepages" % free)
+        return ["--no-huge", "-m", "512"], why
+    return ["--huge-unlink"], None
+
+
+def lcores_arg():
+    """Lcores 0 and 1 on the first two CPUs this process may use."""
+    cpus = sorted(os.sched_getaffinity(0))
+    a = cpus[0]
+    b = cpus[1] if len(cpus) > 1 else cpus[0]
+    return "0@%d,1@%d" % (a, b)
+
+
+_libc = None
+
+
+def _setns(fd):
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6",
+                            use_errno=True)
+    if _libc.setns(fd, CLONE_NEWNET) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, "setns: " + os.strerror(e))
+
+
+_live = []
+_all = []
+
+
+def _cleanup_all():
+    for eng in list(_live):
+        eng.cleanup()
+
+
+def _on_signal(sig, frame):
+    # Unwind through the finally blocks, which clean up.
+    raise SystemExit(128 + sig)
+
+
+def install_handlers(budget_s):
+    """Cleanup on exit and on SIGTERM/SIGINT/SIGHUP; a hard time budget."""
+    atexit.register(_cleanup_all)
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, _on_signal)
+
+    def on_alarm(sig, frame):
+        raise TestFailure("test ran past its %d s budget" % budget_s)
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(budget_s)
+
+
+class Engine:
+    """synackd in a fresh network namespace, reached through its tap."""
+
+    def __init__(self, synackd, listen=DEFAULT_LISTEN, options=(),
+                 tag="t", ready_timeout=60.0):
+        self.synackd = synackd
+        self.listen = list(listen)
+        self.options = list(options)
+        self.ready_timeout = ready_timeout
+        uniq = "%s-%d-%d" % (tag, os.getpid(), len(_live))
+        self.ns = "sk-" + uniq
+        self.prefix = "sk-" + uniq
+        self.tmp = tempfile.mkdtemp(prefix="sk-int-")
+        self.stats_path = os.path.join(self.tmp, "stats.json")
+        self.proc = None
+        self.lines = []
+        self.ready_line = None
+        self._ready = threading.Event()
+        self._reader = None
+        self._orig_ns = None
+        self._in_ns = False
+        self._ns_made = False
+        self._tcpdump = None
+        self.pcap = None
+        self.mac = None
+        self.dumped = False
+        _live.append(self)
+        _all.append(self)
+
+    # -- start ---------------------------------------------------------
+    def command(self):
+        mem, why = eal_mem_args()
+        if why:
+            log("note: %s: synackd runs with --no-huge -m 512" % why)
+        cmd = ["ip", "netns", "exec", self.ns, self.synackd,
+               "--lcores", lcores_arg(), "--file-prefix", self.prefix] + mem + [
+               "--no-pci", "--vdev", "net_tap0,iface=%s" % IFACE, "--",
+               "--addr", "%s/%d" % (ENGINE_ADDR, PREFIX_LEN)]
+        for l in self.listen:
+            cmd += ["--listen", l]
+        cmd += ["--stats-file", self.stats_path] + self.options
+        return cmd
+
+    def _read(self):
+        for line in self.proc.stdout:
+            line = line.rstrip("\n")
+            self.lines.append(line)
+            if self.ready_line is None and line.startswith("synackd: ready"):
+                self.ready_line = line
+                self._ready.set()
+        self._ready.set()
+
+    def output(self):
+        return "\n".join(self.lines)
+
+    def start(self):
+        if not os.access(self.synackd, os.X_OK):
+            raise TestFailure("synackd not found at %s (build it first)" % self.synackd)
+        run(["ip", "netns", "add", self.ns])
+        self._ns_made = True
+        # No IPv6 on the tap (set before it exists), so no stray frames.
+        run(["ip", "netns", "exec", self.ns, "sh", "-c",
+             "for k in all default; do f=/proc/sys/net/ipv6/conf/$k/disable_ipv6; "
+             "[ ! -e $f ] || echo 1 > $f; done"])
+        run(["ip", "-n", self.ns, "link", "set", "lo", "up"])
+        cmd = self.command()
+        log("+ " + " ".join(cmd))
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True,
+                                     errors="replace")
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._ready.wait(self.ready_timeout)
+        if self.ready_line is None:
+            rc = self.proc.poll()
+            self.cleanup()
+            self.dumped = True
+            raise TestFailure("synackd did not print 'synackd: ready' within %.0f s "
+                              "(%s); its output:\n%s" % (
+                                  self.ready_timeout,
+                                  "still running" if rc is None else "exit %d" % rc,
+                                  self.output()))
+        log(self.ready_line)
+        words = self.ready_line.split()
+        if "mac" in words and words.index("mac") + 1 < len(words):
+            self.mac = words[words.index("mac") + 1].rstrip(",").lower()
+        run(["ip", "-n", self.ns, "addr", "add",
+             "%s/%d" % (KERNEL_ADDR, PREFIX_LEN), "dev", IFACE])
+        run(["ip", "-n", self.ns, "link", "set", IFACE, "up"])
+        pcap_dir = os.environ.get("SK_TEST_PCAP")
+        if pcap_dir and shutil.which("tcpdump"):
+            os.makedirs(pcap_dir, exist_ok=True)
+            self.pcap = os.path.join(pcap_dir, "%s.pcap" % self.ns)
+            self._tcpdump = subprocess.Popen(
+                ["ip", "netns", "exec", self.ns, "tcpdump", "-q", "-n", "-U",
+                 "-i", IFACE, "-w", self.pcap], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+        self.enter()
+        return self
+
+    def enter(self):
+        """Move the calling thread (and so its later threads, sockets and
+        children) into the namespace."""
+        self._orig_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
+        fd = os.open("/var/run/netns/" + self.ns, os.O_RDONLY)
+        try:
+            _setns(fd)
+        finally:
+            os.close(fd)
+        self._in_ns = True
+
+    def leave(self):
+        if self._in_ns:
+            _setns(self._orig_ns)
+            self._in_ns = False
+        if self._orig_ns is not None:
+            os.close(self._orig_ns)
+            self._orig_ns = None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    # -- stop ----------------------------------------------------------
+    def stop(self, timeout=20.0):
+        """SIGTERM, wait, check exit 0 and return the stats JSON."""
+        if not self.alive():
+            rc = None if self.proc is None else self.proc.returncode
+            raise TestFailure("synackd is no longer running (exit %s)" % rc)
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+            raise TestFailure("synackd did not exit within %.0f s of SIGTERM"
+                              % timeout)
+        if self._reader is not None:
+            self._reader.join(5)
+        if rc != 0:
+            raise TestFailure("synackd exited with status %d after SIGTERM" % rc)
+        try:
+            with open(self.stats_path) as f:
+                return json.load(f)
+        except (OSError, ValueError) as e:
+            raise TestFailure("stats file %s: %s" % (self.stats_path, e)) from e
+
+    def final_counters_text(self):
+        out, on = [], False
+        for l in self.lines:
+            if l.startswith("synackd: stopping"):
+                on = True
+                continue
+            if on:
+                out.append(l)
+        return "\n".join(out)
+
+    def cleanup(self):
+        """Idempotent: stop everything this engine started, remove its names."""
+        try:
+            self.leave()
+        except OSError as e:
+            log("warning: could not leave namespace: %s" % e)
+        for p, name in ((self._tcpdump, "tcpdump"), (self.proc, "synackd")):
+            if p is not None and p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    log("warning: %s (pid %d) ignored SIGTERM, killing" % (name, p.pid))
+                    p.kill()
+                    try:
+                        p.wait(5)
+                    except subprocess.TimeoutExpired:
+                        pass
+        self._tcpdump = None
+        if self._ns_made:
+            subprocess.run(["ip", "netns", "del", self.ns], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=30)
+            self._ns_made = False
+        shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self in _live:
+            _live.remove(self)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+        return False
+
+
+# -- counter checks -------------------------------------------------------
+
+# Counters that must stay zero in a clean run against the Linux kernel.
+CLEAN_ZERO = ("tx_rst", "close_rst", "close_fin_timeout", "close_fin_wait2",
+              "close_idle", "cookie_bad_mac", "cookie_too_old", "tx_full")
+
+
+def check_stats(stats, expect=None, at_least=None, zero=CLEAN_ZERO,
+                allow_nonzero=()):
+    """Compare the engine's final counters with what the test did.
+
+    expect: name -> exact value; at_least: name -> minimum; zero: names that
+    must be 0; every drop_* must be 0 unless in allow_nonzero; no flow may
+    remain. Prints every mismatch, then raises TestFailure."""
+    c = stats.get("counters", {})
+    flows = stats.get("flows", {})
+    bad = []
+
+    def get(name):
+        if name not in c:
+            bad.append("counter %s missing from the stats file" % name)
+            return None
+        return c[name]
+
+    for name, want in (expect or {}).items():
+        got = get(name)
+        if got is not None and got != want:
+            bad.append("%s = %d, expected %d" % (name, got, want))
+    for name, want in (at_least or {}).items():
+        got = get(name)
+        if got is not None and got < want:
+            bad.append("%s = %d, expected at least %d" % (name, got, want))
+    for name in zero:
+        if name in allow_nonzero or name in (expect or {}):
+            continue
+        got = get(name)
+        if got:
+            bad.append("%s = %d, expected 0" % (name, got))
+    drops = sorted(n for n in c if n.startswith("drop_"))
+    if not drops:
+        bad.append("no drop_* counters in the stats file")
+    for name in drops:
+        if c[name] and name not in allow_nonzero and name not in (expect or {}):
+            bad.append("%s = %d, expected 0 (a frame was dropped)" % (name, c[name]))
+    for state, n in sorted(flows.items()):
+        if n:
+            bad.append("flows[%s] = %d, expected 0" % (state, n))
+    if stats.get("flow_count", None) != 0:
+        bad.append("flow_count = %s, expected 0" % stats.get("flow_count"))
+    nz = " ".join("%s=%d" % (k, v) for k, v in c.items() if v)
+    log("counters (non-zero): " + nz)
+    if bad:
+        raise TestFailure("engine counters differ from what the test did:\n  "
+                          + "\n  ".join(bad))
+
+
+def _dump_engines():
+    """After a failure: each engine's output (its final counters included,
+    cleanup() stops it with SIGTERM), to see what the engine saw."""
+    for eng in _all:
+        if eng.lines and not eng.dumped:
+            eng.dumped = True
+            tail = eng.lines[-80:]
+            log("--- synackd output (%s), last %d lines ---" % (eng.ns, len(tail)))
+            for l in tail:
+                log("  " + l)
+            if eng.pcap:
+                log("--- capture: %s" % eng.pcap)
+
+
+def main_wrapper(fn, budget_s=280):
+    """Run fn() with handlers; exit 0 on success, 1 on failure, 77 on skip."""
+    ok = False
+    try:
+        install_handlers(budget_s)
+        require_root()
+        fn()
+        ok = True
+    except TestFailure as e:
+        log("FAIL: %s" % e)
+    except Exception:  # anything unexpected is a failure with a traceback
+        log("FAIL: unexpected error:\n" + traceback.format_exc())
+    finally:
+        signal.alarm(0)
+        _cleanup_all()
+    if not ok:
+        _dump_engines()
+        sys.exit(1)
+    log("PASS")
+    sys.exit(0)
