@@ -669,9 +669,15 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 			switch (f->state) {
 			case SK_ST_ESTABLISHED:
 				/* Every responder closes when the peer does:
-				 * CLOSE_WAIT, then our FIN below. */
+				 * CLOSE_WAIT, then our FIN below. hello
+				 * answers first, as the seeds' server does:
+				 * its readLine() returns at end of stream. */
 				set_state(e, f, SK_ST_CLOSE_WAIT);
 				out.fin = true;
+				if (f->app == SK_APP_HELLO && out.len == 0) {
+					out.data = (const uint8_t *)hello_reply;
+					out.len = sizeof(hello_reply) - 1;
+				}
 				break;
 			case SK_ST_FIN_WAIT_1:
 				set_state(e, f, SK_ST_CLOSING);

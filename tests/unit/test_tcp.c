@@ -417,16 +417,31 @@ test_fin_retransmit(void)
 	CHECK(resp.len == 13 && memcmp(resp.data, "Hello Client\n", 13) == 0 &&
 		(resp.flags & F(FIN)), "lost reply retransmitted with the FIN");
 
-	/* hello closed by the peer before any line: our FIN carried no
-	 * reply, so its retransmission carries none either */
-	connect_peer(&c, 42003, 8080, 1);
+	/* http closed by the peer before a whole request: our FIN carries
+	 * no reply, so its retransmission carries none either */
+	connect_peer(&c, 42003, 80, 1);
+	send_data(&c, "GET / HT");
 	send_flags(&c, F(FIN) | F(ACK));
 	fin_seq = resp.seq;
-	CHECK(resp.len == 0 && (resp.flags & F(FIN)), "bare FIN answered");
+	CHECK(resp.len == 0 && (resp.flags & F(FIN)), "http: bare FIN");
 	now += 120 * NS_PER_MS;
 	timers();
 	CHECK(resp.len == 0 && resp.seq == fin_seq && (resp.flags & F(FIN)),
 		"its retransmission is the bare FIN at the same sequence");
+
+	/* hello half-closed by the peer without a newline: the seeds'
+	 * server reads to end of stream and still answers */
+	connect_peer(&c, 42004, 8080, 1);
+	send_data(&c, "Hello Server");
+	CHECK_EQ(send_flags(&c, F(FIN) | F(ACK)), 1, "hello: FIN answered");
+	CHECK(resp.len == 13 && memcmp(resp.data, "Hello Client\n", 13) == 0 &&
+		(resp.flags & F(FIN)) && resp.ack == c.snd_nxt,
+		"with the reply, our FIN and an ACK of theirs");
+	fin_seq = resp.seq;
+	now += 120 * NS_PER_MS;
+	timers();
+	CHECK(resp.len == 13 && resp.seq == fin_seq && (resp.flags & F(FIN)),
+		"retransmitted whole");
 }
 
 static void
