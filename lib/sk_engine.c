@@ -187,7 +187,7 @@ sk_engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
 			at[nt++] = i;
 			break;
 		default:
-			rte_pktmbuf_free(m);
+			e->to_free[e->n_free++] = m;
 			break;
 		}
 	}
@@ -213,6 +213,10 @@ sk_engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
 		}
 	}
 
+	if (e->n_free != 0) {
+		rte_pktmbuf_free_bulk(e->to_free, e->n_free);
+		e->n_free = 0;
+	}
 	bytes = 0;
 	for (uint16_t i = 0; i < ntx; i++)
 		bytes += tx[i]->pkt_len;
@@ -255,8 +259,62 @@ sk_engine_stats(const struct sk_engine *e)
 	return &e->st;
 }
 
+struct sk_stats *
+sk_engine_stats_w(struct sk_engine *e)
+{
+	return &e->st;
+}
+
 struct sk_flow_table *
 sk_engine_flows(struct sk_engine *e)
 {
 	return e->ft;
+}
+
+const struct sk_config *
+sk_engine_config(const struct sk_engine *e)
+{
+	return &e->cfg;
+}
+
+unsigned int
+sk_engine_flow_snapshot(const struct sk_engine *e, uint64_t now,
+		uint64_t skip, struct sk_flow_info *out, unsigned int max,
+		bool *more)
+{
+	const uint32_t cap = sk_flow_capacity(e->ft);
+	const uint32_t now_ms = (uint32_t)(now / e->tsc_per_ms);
+	uint64_t live = 0, seen = 0;
+	unsigned int n = 0;
+
+	/* The per-state gauges say how many entries are live, so the walk
+	 * can stop at the last one instead of reading the whole table. */
+	for (unsigned int s = 1; s < SK_ST_MAX; s++)
+		live += __atomic_load_n(&e->st.flows[s], __ATOMIC_RELAXED);
+	*more = false;
+	for (uint32_t i = 0; i < cap && seen < live; i++) {
+		const uint64_t *src = (const uint64_t *)&e->flows[i];
+		union {
+			struct sk_flow f;
+			uint64_t w[sizeof(struct sk_flow) / sizeof(uint64_t)];
+		} c;
+
+		/* Relaxed loads of a copy: the worker may be writing it. */
+		for (size_t k = 0; k < RTE_DIM(c.w); k++)
+			c.w[k] = __atomic_load_n(&src[k], __ATOMIC_RELAXED);
+		if (c.f.state == SK_ST_FREE || c.f.state >= SK_ST_MAX)
+			continue;
+		if (seen++ < skip)
+			continue;
+		if (n == max) {
+			*more = true;
+			break;
+		}
+		out[n].key = c.f.key;
+		out[n].state = c.f.state;
+		out[n].app = c.f.app;
+		out[n].age_ms = now_ms - c.f.born;
+		n++;
+	}
+	return n;
 }

@@ -18,6 +18,7 @@
 #include <rte_mempool.h>
 
 #include "sk_config.h"
+#include "sk_flow.h"
 #include "sk_stats.h"
 
 /** Most frames sk_engine_input() accepts in one call. */
@@ -67,8 +68,38 @@ void sk_engine_tx_dropped(struct sk_engine *e, unsigned int n);
 /** This engine's counters (read from any thread with relaxed loads). */
 const struct sk_stats *sk_engine_stats(const struct sk_engine *e);
 
+/** The same for writing, by the engine's own lcore only (its poll loop
+ * counts dispatch events there). */
+struct sk_stats *sk_engine_stats_w(struct sk_engine *e);
+
 /** The flow table, for inspection by the control plane (read-only, racy by
  * nature: telemetry lists are best-effort snapshots). */
 struct sk_flow_table *sk_engine_flows(struct sk_engine *e);
+
+/** The configuration the engine was created with (constant afterwards). */
+const struct sk_config *sk_engine_config(const struct sk_engine *e);
+
+/** A flow as another thread sees it (sk_engine_flow_snapshot()). */
+struct sk_flow_info {
+	struct sk_flow_key key; /**< network order, as in the table */
+	uint8_t state;          /**< enum sk_state, never SK_ST_FREE */
+	uint8_t app;            /**< enum sk_app */
+	uint32_t age_ms;        /**< since the flow was established */
+};
+
+/**
+ * Copy live flows of @p e for the control plane, from any thread, while
+ * the engine's lcore runs. Each entry is read with relaxed loads into a
+ * copy and FREE entries are skipped; the table is never written. The
+ * result is a best-effort snapshot: a flow created or freed during the
+ * walk may be missed or seen in a state it has just left. Skips the first
+ * @p skip live flows (in table order), copies at most @p max into @p out,
+ * with ages computed against @p now (TSC units, as for sk_engine_input()).
+ * @return the number copied; *more is set when live flows remain after
+ * the last one copied.
+ */
+unsigned int sk_engine_flow_snapshot(const struct sk_engine *e, uint64_t now,
+		uint64_t skip, struct sk_flow_info *out, unsigned int max,
+		bool *more);
 
 #endif /* SK_ENGINE_H */

@@ -52,6 +52,10 @@ struct sk_engine {
 	uint32_t chal_sec;
 	uint32_t chal_left;
 
+	/* frames of the current burst that get no answer */
+	struct rte_mbuf *to_free[SK_BURST_MAX];
+	unsigned int n_free;
+
 	struct sk_wheel wheel;
 	struct sk_neigh last_peer;
 	struct sk_neigh neigh[SK_NEIGH_N];

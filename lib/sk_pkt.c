@@ -13,6 +13,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "sk_cksum.h"
 #include "sk_pkt.h"
 
 #define DROP(st, reason) do { \
@@ -44,6 +45,17 @@ is_bad_src(const struct sk_pkt_ctx *c, rte_be32_t a)
 	return false;
 }
 
+/* The 8 bytes of a timestamp option's value: TSval, TSecr. */
+static inline void
+opt_ts(struct sk_pkt *p, const uint8_t *v)
+{
+	p->has_ts = 1;
+	memcpy(&p->tsval, v, 4);
+	memcpy(&p->tsecr, v + 4, 4);
+	p->tsval = rte_be_to_cpu_32(p->tsval);
+	p->tsecr = rte_be_to_cpu_32(p->tsecr);
+}
+
 bool
 sk_pkt_parse_opts(struct sk_pkt *p)
 {
@@ -54,6 +66,23 @@ sk_pkt_parse_opts(struct sk_pkt *p)
 	p->mss = 0;
 	p->has_ts = p->sack_ok = p->has_ws = 0;
 	p->wscale = 0;
+	/* Fast paths for the two layouts nearly every peer sends (Linux,
+	 * BSD): NOP NOP TS on a segment, and MSS, SACK-permitted, TS, NOP, WS
+	 * on a SYN. Anything else takes the general loop. */
+	if (len == 12 && memcmp(o, "\x01\x01\x08\x0a", 4) == 0) {
+		opt_ts(p, o + 4);
+		return true;
+	}
+	if (len == 20 && memcmp(o, "\x02\x04", 2) == 0 &&
+			memcmp(o + 4, "\x04\x02\x08\x0a", 4) == 0 &&
+			memcmp(o + 16, "\x01\x03\x03", 3) == 0) {
+		p->mss = (uint16_t)(o[2] << 8 | o[3]);
+		p->sack_ok = 1;
+		opt_ts(p, o + 8);
+		p->has_ws = 1;
+		p->wscale = RTE_MIN(o[19], SK_WSCALE_MAX);
+		return true;
+	}
 	while (i < len) {
 		unsigned int kind = o[i], olen;
 
@@ -89,13 +118,8 @@ sk_pkt_parse_opts(struct sk_pkt *p)
 				p->sack_ok = 1;
 			break;
 		case SK_OPT_TS:
-			if (olen == 10) {
-				p->has_ts = 1;
-				memcpy(&p->tsval, &o[i + 2], 4);
-				memcpy(&p->tsecr, &o[i + 6], 4);
-				p->tsval = rte_be_to_cpu_32(p->tsval);
-				p->tsecr = rte_be_to_cpu_32(p->tsecr);
-			}
+			if (olen == 10)
+				opt_ts(p, o + i + 2);
 			break;
 		default:
 			break;
@@ -134,7 +158,7 @@ parse_icmp(struct rte_mbuf *m, struct sk_pkt *p, unsigned int len,
 
 	if (len < sizeof(*ic) || ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
 			ic->icmp_code != 0 ||
-			rte_raw_cksum(ic, len) != 0xffff)
+			sk_csum_fold(sk_csum_add(0, ic, len)) != 0xffff)
 		DROP(st, drop_icmp);
 	SK_STAT_INC(st, rx_icmp_echo);
 	return SK_PKT_ICMP;
@@ -193,7 +217,7 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	if (c->rx_cksum && cksum_flags == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		DROP(st, drop_ip_cksum);
 	if ((!c->rx_cksum || cksum_flags != RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
-			rte_raw_cksum(ip, ihl) != 0xffff)
+			!sk_csum_ip_ok(ip, ihl))
 		DROP(st, drop_ip_cksum);
 	if (ip->fragment_offset &
 			RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
@@ -226,7 +250,7 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	if (c->rx_cksum && cksum_flags == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		DROP(st, drop_tcp_cksum);
 	if ((!c->rx_cksum || cksum_flags != RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
-			rte_ipv4_udptcp_cksum_verify(ip, th) != 0)
+			!sk_csum_l4_ok(ip, th, (uint16_t)l4len))
 		DROP(st, drop_tcp_cksum);
 	p->flags = th->tcp_flags;
 	/* SYN with FIN or RST has no meaning; a segment with none of SYN,
@@ -292,7 +316,7 @@ sk_pkt_icmp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 	ip->dst_addr = a;
 	ip->time_to_live = 64;
 	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ip->hdr_checksum = sk_csum_ip(ip);
 	/* Type 8 -> 0: adjust the checksum incrementally (RFC 1624). */
 	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	sum = (uint32_t)(uint16_t)~ic->icmp_cksum +

@@ -16,6 +16,7 @@
 #include <rte_prefetch.h>
 #include <rte_tcp.h>
 
+#include "sk_cksum.h"
 #include "sk_engine_priv.h"
 
 #define F_SYN RTE_TCP_SYN_FLAG
@@ -165,12 +166,13 @@ tcp_emit(const struct sk_engine *e, struct rte_mbuf *m, uint16_t l2,
 	if (e->par.tx_ip_cksum)
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	else
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ip->hdr_checksum = sk_csum_ip(ip);
 	if (e->par.tx_tcp_cksum) {
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 	} else {
-		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+		th->cksum = sk_csum_l4(ip, th,
+				(uint16_t)(total - sizeof(*ip)));
 	}
 }
 
@@ -210,10 +212,12 @@ send_rst(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p)
 	return true;
 }
 
+/* Consume a segment that gets no answer: freed with the burst's others in
+ * one rte_pktmbuf_free_bulk() at the end of sk_engine_input(). */
 static inline bool
-drop(struct rte_mbuf *m)
+drop(struct sk_engine *e, struct rte_mbuf *m)
 {
-	rte_pktmbuf_free(m);
+	e->to_free[e->n_free++] = m;
 	return false;
 }
 
@@ -249,7 +253,7 @@ challenge_ack(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	}
 	if (e->chal_left == 0) {
 		SK_STAT_INC(&e->st, drop_challenge_limit);
-		return drop(m);
+		return drop(e, m);
 	}
 	e->chal_left--;
 	SK_STAT_INC(&e->st, tx_challenge_ack);
@@ -534,7 +538,7 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		if (fl & F_RST) {
 			/* RFC 5961 3.2: out of window, drop silently */
 			SK_STAT_INC(&e->st, drop_rst_oow);
-			return drop(m);
+			return drop(e, m);
 		}
 		/* A retransmitted FIN restarts the 2 MSL wait (3.10.7.4). */
 		if (f->state == SK_ST_TIME_WAIT && (fl & F_FIN))
@@ -549,7 +553,7 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		if (p->seq == f->rcv_nxt) {
 			SK_STAT_INC(&e->st, close_rst);
 			flow_free(e, f);
-			return drop(m);
+			return drop(e, m);
 		}
 		return challenge_ack(e, m, p, f);
 	}
@@ -557,7 +561,7 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 	/* Fifth: ACK. */
 	if (!(fl & F_ACK)) {
 		SK_STAT_INC(&e->st, drop_no_ack);
-		return drop(m);
+		return drop(e, m);
 	}
 	/* RFC 5961 5.2: acceptable ACKs lie in
 	 * [SND.UNA - MAX.SND.WND, SND.NXT]; the peer's current window stands
@@ -605,7 +609,7 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		if (fin_acked) {
 			SK_STAT_INC(&e->st, close_normal);
 			flow_free(e, f);
-			return drop(m);
+			return drop(e, m);
 		}
 		break;
 	default:
@@ -656,7 +660,7 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		default:
 			/* After the peer's FIN: ignore the text (3.10.7.4). */
 			SK_STAT_INC(&e->st, drop_state);
-			return drop(m);
+			return drop(e, m);
 		}
 	}
 
@@ -722,7 +726,7 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 	}
 	if (need_ack)
 		return send_ack(e, m, p, f);
-	return drop(m);
+	return drop(e, m);
 }
 
 bool
@@ -738,7 +742,7 @@ sk_tcp_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 	if (fl & F_RST) {
 		SK_STAT_INC(&e->st, rx_rst);
 		SK_STAT_INC(&e->st, drop_no_flow);
-		return drop(m);
+		return drop(e, m);
 	}
 	if (e->app[rte_be_to_cpu_16(p->tcp->dst_port)] == SK_APP_NONE) {
 		/* CLOSED: nobody listens here. */
@@ -760,7 +764,7 @@ sk_tcp_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		return syn_cookie(e, m, p);
 	/* A FIN without ACK and nothing else: no connection to apply it to. */
 	SK_STAT_INC(&e->st, drop_no_flow);
-	return drop(m);
+	return drop(e, m);
 }
 
 /* Build a segment the timer sends, in a fresh mbuf, addressed through the
