@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef CTL_H
+#define CTL_H
+
+/*
+ * synackctl: shared definitions. Every failure prints one line,
+ * "synackctl: error: ...", on stderr and exits with one of these codes
+ * (synackctl --help and docs/synackctl.md list them).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum ctl_exit {
+	CTL_OK = 0,
+	CTL_ERR = 1,          /* anything else: a rejected request, output */
+	CTL_USAGE = 2,        /* bad command line */
+	CTL_NO_ENGINE = 3,    /* no telemetry socket for the prefix */
+	CTL_NOT_SYNACK = 4,   /* a DPDK process, but not synackd */
+	CTL_PERM = 5,         /* permission denied on the socket */
+	CTL_GONE = 6,         /* the engine closed the connection or is stopping */
+	CTL_TIMEOUT = 7,      /* no answer within the timeout */
+	CTL_PROTO = 8,        /* a reply that is not telemetry JSON */
+};
+
+struct ctl_opts {
+	bool json;          /* --json: the reply as JSON */
+	bool all;           /* --all: zero counters too */
+	bool verbose;       /* --verbose: what each counter counts */
+	uint64_t list;      /* flows --list N, 0 = the summary */
+	double interval_s;  /* watch -i */
+	uint64_t count;     /* watch -n, 0 = until interrupted */
+	const char *prefix; /* for messages */
+};
+
+/* Print "synackctl: error: <message>" on stderr; returns @p code. */
+int ctl_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* CTL_H */

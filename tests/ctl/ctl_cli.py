@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""synackctl without an engine: error lines, exit codes and bounded waits.
+
+    ctl_cli.py --case NAME [--synackctl PATH]
+
+No root and no DPDK needed. `no-engine` runs synackctl against a file
+prefix nobody uses; the other cases point it (--socket) at fake telemetry
+servers, SOCK_SEQPACKET sockets in a temporary directory that misbehave in
+one way each: silent, closing, garbage, another DPDK application, an engine
+that is stopping, a stale socket, a socket we may not open. `fake-engine`
+serves canned replies and checks the tables, --json and prometheus.
+Exit 0 = pass, 1 = fail. Python 3 standard library only.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctlcheck  # noqa: E402
+
+HELLO = {"version": "DPDK 22.11.11", "pid": os.getpid(), "max_output_len": 16384}
+
+
+class Fail(Exception):
+    pass
+
+
+class FakeServer:
+    """A telemetry-like server on a SOCK_SEQPACKET socket: handler(cmd)
+    returns the reply bytes, or None to close the connection."""
+
+    def __init__(self, path, handler, hello=True):
+        self.path = path
+        self.handler = handler
+        self.hello = hello
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.bind(path)
+        self.sock.listen(4)
+        self.sock.settimeout(0.2)
+        self.stop = False
+        self.conns = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop:
+            try:
+                c, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.conns.append(c)
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    def _serve(self, c):
+        try:
+            if self.hello:
+                c.send(json.dumps(HELLO).encode())
+            else:
+                return  # never a hello: the client must time out
+            while not self.stop:
+                cmd = c.recv(1024)
+                if not cmd:
+                    break
+                reply = self.handler(cmd.decode())
+                if reply is None:
+                    c.close()
+                    return
+                c.send(reply)
+        except OSError:
+            pass
+
+    def close(self):
+        self.stop = True
+        self.sock.close()
+        self.thread.join(2)
+        for c in self.conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+
+def reply(cmd, value):
+    return json.dumps({cmd.split(",")[0]: value}).encode()
+
+
+def run_ctl(args, ctl, timeout=15, env=None, preexec=None):
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run([ctl] + args, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=timeout,
+                           env=env, preexec_fn=preexec)
+    except subprocess.TimeoutExpired:
+        raise Fail("synackctl %s: no exit within %d s (a hang)" % (" ".join(args), timeout))
+    return p, time.monotonic() - t0
+
+
+def expect(p, code, line_re, what):
+    err = p.stderr
+    lines = err.splitlines()
+    if p.returncode != code:
+        raise Fail("%s: exit %d, expected %d; stderr %r" % (what, p.returncode, code, err))
+    if len(lines) != 1 or not re.fullmatch(line_re, lines[0]):
+        raise Fail("%s: stderr %r does not match %r (one line)" % (what, err, line_re))
+    print("ok: %s: exit %d: %s" % (what, code, lines[0]), flush=True)
+
+
+def runtime_base():
+    """DPDK's rule, as synackctl applies it."""
+    if os.getuid() == 0:
+        return "/var/run"
+    return os.environ.get("XDG_RUNTIME_DIR") or "/tmp"
+
+
+# -- cases ------------------------------------------------------------------
+
+def case_no_engine(ctl, tmp):
+    prefix = "sk-ctl-none-%d" % os.getpid()
+    own = "%s/dpdk/%s" % (runtime_base(), prefix)
+    env = dict(os.environ)
+    env.pop("SYNACK_FILE_PREFIX", None)
+    p, secs = run_ctl(["-p", prefix, "stats"], ctl, env=env)
+    if os.getuid() != 0 and os.path.isdir("/var/run/dpdk") and \
+            not os.access("/var/run/dpdk", os.X_OK):
+        # root's runtime directory exists and is closed to us: synackctl
+        # cannot tell whether root runs an engine there
+        want = ("synackctl: error: permission denied looking for /var/run/dpdk/%s, "
+                "and no directory %s \\(an engine started by root is visible to root "
+                "only\\)" % (re.escape(prefix), re.escape(own)))
+        expect(p, 5, want, "no engine, as a user")
+    else:
+        want = "synackctl: error: no engine running with file prefix '%s' (no directory %s)" % (
+            prefix, own)
+        expect(p, 3, re.escape(want), "no engine")
+    if p.stdout:
+        raise Fail("no engine: stdout not empty: %r" % p.stdout)
+    if secs > 1.0:
+        raise Fail("no engine: synackctl took %.2f s, expected well under a second" % secs)
+    # The environment variable names the prefix too; -p wins over it.
+    env["SYNACK_FILE_PREFIX"] = prefix + "-env"
+    p, _ = run_ctl(["version"], ctl, env=env)
+    if prefix + "-env" not in p.stderr or p.returncode not in (3, 5):
+        raise Fail("SYNACK_FILE_PREFIX not honoured: exit %d, %r" % (p.returncode, p.stderr))
+    p, _ = run_ctl(["-p", prefix, "version"], ctl, env=env)
+    if prefix not in p.stderr or prefix + "-env" in p.stderr:
+        raise Fail("-p does not override SYNACK_FILE_PREFIX: %r" % p.stderr)
+    # An existing runtime directory without a socket (a stopped engine).
+    env = dict(os.environ, XDG_RUNTIME_DIR=tmp)
+    stopped = "sk-ctl-stopped-%d" % os.getpid()
+    d = os.path.join(runtime_base() if os.getuid() == 0 else tmp, "dpdk", stopped)
+    os.makedirs(d)
+    try:
+        p, _ = run_ctl(["-p", stopped, "stats"], ctl, env=env)
+        expect(p, 3, re.escape(
+            "synackctl: error: no engine running with file prefix '%s' (no "
+            "telemetry socket in %s: synackd stopped, or started with --no-telemetry)"
+            % (stopped, d)), "runtime directory without a socket")
+    finally:
+        os.rmdir(d)
+    # --socket to nothing
+    p, _ = run_ctl(["-s", os.path.join(tmp, "nothing"), "stats"], ctl)
+    expect(p, 3, re.escape("synackctl: error: no engine running with file prefix 'rte' "
+                           "(no socket %s)" % os.path.join(tmp, "nothing")),
+           "--socket to a missing path")
+
+
+def case_usage(ctl, tmp):
+    for args, pat in (
+            ([], None),
+            (["bogus"], r"synackctl: error: unknown command 'bogus' \(see synackctl --help\)"),
+            (["stats", "--list", "3"], r"synackctl: error: --list goes with the flows command"),
+            (["flows", "--list", "0"], r"synackctl: error: --list: '0' is not a whole number from 1 to 100000000"),
+            (["watch", "-i", "x"], r"synackctl: error: --interval: 'x' is not a number of seconds from 0.1 to 86400"),
+            (["stats", "-n", "3"], r"synackctl: error: --interval and --count go with the watch command"),
+            (["--json", "prometheus"], r"synackctl: error: --json does not go with prometheus"),
+            (["stats", "extra"], r"synackctl: error: unexpected 'extra' \(see synackctl --help\)"),
+            (["--frobnicate"], r"synackctl: error: unknown option '--frobnicate' \(see synackctl --help\)"),
+            (["raw"], r"synackctl: error: raw needs a telemetry command, e\.g\. synackctl raw /ethdev/list")):
+        p, _ = run_ctl(args, ctl)
+        if pat is None:
+            if p.returncode != 2 or "Usage:" not in p.stderr:
+                raise Fail("no command: exit %d, %r" % (p.returncode, p.stderr))
+            print("ok: no command: usage on stderr, exit 2", flush=True)
+            continue
+        expect(p, 2, pat, "usage " + " ".join(args))
+    p, _ = run_ctl(["--help"], ctl)
+    if p.returncode != 0 or "Exit codes:" not in p.stdout:
+        raise Fail("--help: exit %d" % p.returncode)
+    for code in range(0, 9):
+        if not re.search(r"^  %d  " % code, p.stdout, re.M):
+            raise Fail("--help does not document exit code %d" % code)
+    p, _ = run_ctl(["--version"], ctl)
+    if p.returncode != 0 or not re.fullmatch(r"synackctl \S+\n", p.stdout):
+        raise Fail("--version: %r" % p.stdout)
+    print("ok: --help lists exit codes 0-8; --version", flush=True)
+
+
+def with_server(tmp, handler, hello=True):
+    path = os.path.join(tmp, "t%d.sock" % len(os.listdir(tmp)))
+    return FakeServer(path, handler, hello), path
+
+
+def case_errors(ctl, tmp):
+    # 1. silent: accepts, never says hello -> timeout, bounded
+    srv, path = with_server(tmp, lambda c: None, hello=False)
+    try:
+        p, secs = run_ctl(["-s", path, "-t", "0.5", "stats"], ctl)
+        expect(p, 7, r"synackctl: error: timed out after 0\.5 s waiting for the "
+               r"telemetry hello \(too many clients\? DPDK serves 10 at a time\) \(.*\)",
+               "silent server")
+        if not 0.4 <= secs < 2.0:
+            raise Fail("silent server: gave up after %.2f s, expected about 0.5 s" % secs)
+        p, secs = run_ctl(["-s", path, "stats"], ctl)
+        if p.returncode != 7 or not 1.9 <= secs < 3.5:
+            raise Fail("silent server, default timeout: exit %d after %.2f s, "
+                       "expected 7 after about 2 s" % (p.returncode, secs))
+        print("ok: default timeout: exit 7 after %.2f s" % secs, flush=True)
+    finally:
+        srv.close()
+
+    # 2. hello, then silence on a command
+    def mute(cmd):
+        time.sleep(5)
+        return None
+    srv, path = with_server(tmp, mute)
+    try:
+        p, secs = run_ctl(["-s", path, "-t", "0.5", "stats"], ctl)
+        expect(p, 7, r"synackctl: error: timed out after 0\.5 s waiting for the reply "
+               r"to /synack/stats \(.*\)", "server silent after a command")
+    finally:
+        srv.close()
+
+    # 3. closes mid-read (the engine stopping)
+    srv, path = with_server(tmp, lambda c: None)
+    try:
+        p, _ = run_ctl(["-s", path, "stats"], ctl)
+        expect(p, 6, r"synackctl: error: the engine closed the connection waiting for "
+               r"the reply to /synack/stats \(synackd stopping\? prefix 'rte'\)",
+               "connection closed mid-read")
+    finally:
+        srv.close()
+
+    # 4. garbage
+    srv, path = with_server(tmp, lambda c: b"{not json")
+    try:
+        p, _ = run_ctl(["-s", path, "stats"], ctl)
+        expect(p, 8, r"synackctl: error: reply to /synack/stats is not JSON: at byte 1: "
+               r"expected a key", "garbage reply")
+    finally:
+        srv.close()
+
+    # 5. another DPDK application: no /synack/ commands
+    def other_app(cmd):
+        if cmd == "/":
+            return reply(cmd, ["/", "/ethdev/list", "/help", "/info"])
+        return reply(cmd, None)
+    srv, path = with_server(tmp, other_app)
+    try:
+        p, _ = run_ctl(["-s", path, "stats"], ctl)
+        expect(p, 4, r"synackctl: error: the DPDK process with file prefix 'rte' "
+               r"\(pid %d, .*\) is not synackd: it has no /synack/ telemetry commands"
+               % os.getpid(), "not synackd")
+    finally:
+        srv.close()
+
+    # 6. an engine that is stopping: /synack/ commands registered, all null
+    def stopping(cmd):
+        if cmd == "/":
+            return reply(cmd, ["/", "/synack/stats", "/synack/version"])
+        return reply(cmd, None)
+    srv, path = with_server(tmp, stopping)
+    try:
+        p, _ = run_ctl(["-s", path, "stats"], ctl)
+        expect(p, 6, r"synackctl: error: the engine is stopping \(prefix 'rte'\)",
+               "engine stopping")
+    finally:
+        srv.close()
+
+    # 7. a stale socket: bound, nobody listening
+    stale = os.path.join(tmp, "stale.sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.bind(stale)
+    s.close()
+    p, _ = run_ctl(["-s", stale, "stats"], ctl)
+    expect(p, 3, r"synackctl: error: no engine running with file prefix 'rte' "
+           r"\(stale socket %s: no process listens on it\)" % re.escape(stale),
+           "stale socket")
+
+    # 8. permission denied: a socket we may not write to
+    srv, path = with_server(tmp, stopping)
+    try:
+        os.chmod(path, 0)
+        preexec = None
+        if os.getuid() == 0:
+            os.chmod(tmp, 0o755)
+
+            def preexec():
+                os.setgid(65534)
+                os.setuid(65534)
+        p, _ = run_ctl(["-s", path, "stats"], ctl, preexec=preexec)
+        expect(p, 5, r"synackctl: error: permission denied on %s \(synackd runs as "
+               r"root: run synackctl as root\)" % re.escape(path), "permission denied")
+    finally:
+        srv.close()
+
+
+def case_fake_engine(ctl, tmp):
+    """Canned replies shaped like synackd's: tables, JSON, prometheus."""
+    canned = ctlcheck.canned_replies()
+
+    def engine(cmd):
+        if cmd == "/":
+            return reply(cmd, sorted(canned) + ["/", "/info"])
+        base = cmd.split(",")[0]
+        if base == "/synack/flows/list":
+            return reply(cmd, ctlcheck.canned_flow_page(cmd))
+        if base in canned:
+            return reply(cmd, canned[base])
+        return reply(cmd, None)
+    srv, path = with_server(tmp, engine)
+    try:
+        p, _ = run_ctl(["-s", path, "--json", "stats"], ctl)
+        if p.returncode != 0 or json.loads(p.stdout) != canned["/synack/stats"]:
+            raise Fail("--json stats differs from the reply: %r" % p.stdout[:300])
+        p, _ = run_ctl(["-s", path, "stats"], ctl)
+        if p.returncode != 0:
+            raise Fail("stats: exit %d %r" % (p.returncode, p.stderr))
+        ctlcheck.check_stats_table(p.stdout, canned["/synack/stats"])
+        print(p.stdout, flush=True)
+        p, _ = run_ctl(["-s", path, "prometheus"], ctl)
+        if p.returncode != 0:
+            raise Fail("prometheus: exit %d %r" % (p.returncode, p.stderr))
+        samples = ctlcheck.parse_prometheus(p.stdout)
+        c = canned["/synack/stats"]["counters"]
+        for name, want in (('synack_cookie_ok_total{lcore="1"}', c["cookie_ok"]),
+                           ('synack_drops_total{lcore="1",reason="ip_cksum"}', c["drop_ip_cksum"]),
+                           ('synack_flows{lcore="1",state="ESTABLISHED"}', 3)):
+            if samples.get(name) != want:
+                raise Fail("prometheus %s = %s, expected %s" % (name, samples.get(name), want))
+        # flows --list pages through /synack/flows/list,N,SKIP
+        p, _ = run_ctl(["-s", path, "--json", "flows", "--list", "250"], ctl)
+        got = json.loads(p.stdout)
+        if p.returncode != 0 or got["shown"] != 250 or len(got["flows"]) != 250 \
+                or got["more"] != 1 or got["flows"]["249"]["remote"] != "10.0.0.249:1249":
+            raise Fail("flows --list 250 over pages: %r" % p.stdout[:300])
+        p, _ = run_ctl(["-s", path, "flows", "--list", "1000"], ctl)
+        lines = p.stdout.splitlines()
+        if p.returncode != 0 or len(lines) != 302 or lines[-1] != "300 flows shown, 300 live":
+            raise Fail("flows --list 1000: %d lines, last %r" % (len(lines), lines[-1:]))
+        for cmd in ("lcores", "ports", "flows", "cookies", "config", "version"):
+            for extra in ([], ["--json"]):
+                p, _ = run_ctl(["-s", path, cmd] + extra, ctl)
+                if p.returncode != 0 or not p.stdout or p.stderr:
+                    raise Fail("%s %s: exit %d, stderr %r" % (cmd, extra, p.returncode, p.stderr))
+        print("ok: fake engine: tables, --json, prometheus, paged flow list", flush=True)
+    finally:
+        srv.close()
+
+
+CASES = {"no-engine": case_no_engine, "usage": case_usage, "errors": case_errors,
+         "fake-engine": case_fake_engine}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    ap.add_argument("--synackctl", default=os.environ.get("SYNACKCTL"))
+    a = ap.parse_args()
+    if not a.synackctl:
+        ap.error("no synackctl: pass --synackctl or set SYNACKCTL")
+    ctl = os.path.abspath(a.synackctl)
+    tmp = tempfile.mkdtemp(prefix="sk-ctl-")
+    try:
+        CASES[a.case](ctl, tmp)
+    except Fail as e:
+        print("FAIL: %s" % e, flush=True)
+        return 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("PASS", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,459 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""synackctl against a running synackd on net_tap (needs root).
+
+    ctl_tap.py --case NAME [--synackd PATH] [--synackctl PATH]
+
+Each case starts its own synackd in its own network namespace with a unique
+--file-prefix (ctltap.py, over tests/integration/sktap.py), makes a known
+number of kernel connections and checks what synackctl, dpdk-telemetry.py
+and dpdk-dumpcap report. Exit 0 = pass, 1 = fail, 77 = skipped.
+Python 3 standard library only.
+"""
+
+import argparse
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+import ctlcheck  # noqa: E402
+import ctltap  # noqa: E402
+import hello_client  # noqa: E402
+import sktap  # noqa: E402
+from sktap import ENGINE_ADDR, KERNEL_ADDR, TestFailure, log  # noqa: E402
+
+TIME_WAIT = ["--time-wait", "1s"]
+DRAIN_S = 2.5
+IO_TIMEOUT = 5.0
+CLOSED_PORT = 9999
+HOLD_PORT = 9
+
+ALL_COMMANDS = ["/synack/stats", "/synack/stats/help", "/synack/lcores",
+                "/synack/lcores,1", "/synack/ports", "/synack/ports,0",
+                "/synack/flows", "/synack/flows/list", "/synack/flows/list,5",
+                "/synack/cookies", "/synack/config", "/synack/version"]
+
+
+def engine(args, tag, **kw):
+    return ctltap.CtlEngine(args.synackd, args.synackctl, options=TIME_WAIT,
+                            tag=tag, **kw)
+
+
+def closed_port_connections(n):
+    for i in range(n):
+        try:
+            s = socket.create_connection((ENGINE_ADDR, CLOSED_PORT), timeout=IO_TIMEOUT)
+            s.close()
+            raise TestFailure("connection %d to closed port %d was accepted"
+                              % (i, CLOSED_PORT))
+        except ConnectionRefusedError:
+            pass
+        except socket.timeout:
+            raise TestFailure("connection %d to closed port: no RST" % i)
+
+
+def reset_connections(n):
+    """Connect to `hold`, then close with SO_LINGER 0: the kernel sends RST."""
+    for i in range(n):
+        s = socket.create_connection((ENGINE_ADDR, HOLD_PORT), timeout=IO_TIMEOUT)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+
+
+def hello(n):
+    ok, errors, secs = hello_client.run_hello(ENGINE_ADDR, 8080, n, 1, IO_TIMEOUT)
+    if errors:
+        raise TestFailure("%d of %d hello connections failed: %s"
+                          % (len(errors), n, errors[:3]))
+    return ok
+
+
+def expect_equal(what, got, want):
+    if got != want:
+        raise TestFailure("%s = %r, expected %r" % (what, got, want))
+
+
+# -- counters: synackctl, dpdk-telemetry.py and prometheus agree exactly -----
+
+def case_counters(args):
+    n_hello, n_closed, n_reset = 50, 10, 5
+    with engine(args, "ctlc") as eng:
+        hello(n_hello)
+        closed_port_connections(n_closed)
+        reset_connections(n_reset)
+        log("made %d hello connections, %d to closed port %d, %d reset by the client"
+            % (n_hello, n_closed, CLOSED_PORT, n_reset))
+        time.sleep(DRAIN_S)
+
+        stats = eng.ctl_json("stats")
+        c = stats["counters"]
+        n = n_hello + n_reset
+        expect = {"cookie_ok": n, "flow_created": n, "close_normal": n_hello,
+                  "close_rst": n_reset, "rx_rst": n_reset,
+                  "tx_rst_closed_port": n_closed, "tx_rst": n_closed,
+                  "rx_payload_bytes": n_hello * len(hello_client.REQUEST),
+                  "cookie_bad_mac": 0, "cookie_too_old": 0, "tx_full": 0}
+        for name, want in expect.items():
+            expect_equal("synackctl --json stats: " + name, c.get(name), want)
+        if not (c["tx_synack"] == c["cookie_sent"] == c["rx_syn"] >= n):
+            raise TestFailure("tx_synack %d, cookie_sent %d, rx_syn %d: expected "
+                              "equal and >= %d" % (c["tx_synack"], c["cookie_sent"],
+                                                   c["rx_syn"], n))
+        sktap.check_stats(stats, expect=expect)
+        log("synackctl --json stats: cookie_ok %d, flow_created %d, close_normal %d, "
+            "close_rst %d, tx_rst_closed_port %d" % (
+                c["cookie_ok"], c["flow_created"], c["close_normal"], c["close_rst"],
+                c["tx_rst_closed_port"]))
+
+        # DPDK's own client reads every command, and the same figures.
+        tel = eng.telemetry_py(ALL_COMMANDS)
+        for cmd in ALL_COMMANDS:
+            if tel[cmd.split(",")[0]] is None:
+                raise TestFailure("dpdk-telemetry.py: %s replied null" % cmd)
+        expect_equal("dpdk-telemetry.py /synack/stats", tel["/synack/stats"], stats)
+        log("dpdk-telemetry.py: all %d commands answer; /synack/stats identical"
+            % len(ALL_COMMANDS))
+
+        # The human table shows the same numbers.
+        p = eng.ctl("stats")
+        ctlcheck.check_stats_table(p.stdout, stats)
+        log("synackctl stats (%.0f ms):\n%s" % (p.seconds * 1000, p.stdout.rstrip()))
+        p = eng.ctl("stats", "--all", "--verbose")
+        ctlcheck.check_stats_table(p.stdout, stats, all_counters=True)
+        if "frames received" not in p.stdout:
+            raise TestFailure("stats --verbose: no descriptions")
+
+        # Per lcore: sums to the totals.
+        lc = eng.ctl_json("lcores")
+        for name, v in c.items():
+            expect_equal("lcores: sum of " + name,
+                         sum(l["counters"][name] for l in lc.values()), v)
+        # Ports: the port saw what the engine counted.
+        ports = eng.ctl_json("ports")
+        p0 = ports[str(ports["ports"][0])]
+        expect_equal("ports: ipackets", p0["stats"]["ipackets"], c["rx_packets"])
+        expect_equal("ports: opackets", p0["stats"]["opackets"], c["tx_packets"])
+        # Cookies, flows, config, version.
+        ck = eng.ctl_json("cookies")
+        expect_equal("cookies: accepted", ck["accepted"], n)
+        expect_equal("cookies: rejected", ck["rejected"], 0)
+        expect_equal("cookies: rejected_by_reason", ck["rejected_by_reason"],
+                     {"bad_mac": 0, "too_old": 0})
+        expect_equal("cookies: secret", ck["secret"], "(random)")
+        fl = eng.ctl_json("flows")
+        expect_equal("flows: flow_count", fl["flow_count"], 0)
+        if fl["capacity"] <= 0:
+            raise TestFailure("flows: capacity %r" % fl["capacity"])
+        cfg = eng.ctl_json("config")
+        expect_equal("config: listen", cfg["engine"]["listen"],
+                     list(sktap.DEFAULT_LISTEN))
+        expect_equal("config: time_wait", cfg["timeouts"]["time_wait"], "1s")
+        expect_equal("config: secret", cfg["cookies"]["secret"], "(random)")
+        ver = eng.ctl_json("version")
+        expect_equal("version: pid", ver["pid"], eng.proc.pid)
+        for cmd in ("lcores", "ports", "flows", "cookies", "config", "version"):
+            p = eng.ctl(cmd)
+            if not p.stdout.strip():
+                raise TestFailure("synackctl %s printed nothing" % cmd)
+        log("synackctl version:\n" + eng.ctl("version").stdout.rstrip())
+
+        # Prometheus: every line parses; the figures are the same.
+        p = eng.ctl("prometheus")
+        samples = ctlcheck.parse_prometheus(p.stdout)
+        lcore = str(lc[next(iter(lc))]["lcore"])
+        for metric, want in (
+                ('synack_cookie_ok_total{lcore="%s"}' % lcore, n),
+                ('synack_flow_created_total{lcore="%s"}' % lcore, n),
+                ('synack_tx_rst_closed_port_total{lcore="%s"}' % lcore, n_closed),
+                ('synack_flows_closed_total{lcore="%s",reason="rst"}' % lcore, n_reset),
+                ('synack_flows_closed_total{lcore="%s",reason="normal"}' % lcore, n_hello),
+                ('synack_drops_total{lcore="%s",reason="ip_cksum"}' % lcore, 0),
+                ('synack_cookies_rejected_total{lcore="%s",reason="bad_mac"}' % lcore, 0),
+                ('synack_flows{lcore="%s",state="ESTABLISHED"}' % lcore, 0),
+                ('synack_port_rx_packets_total{port="0",name="net_tap0"}', c["rx_packets"])):
+            expect_equal("prometheus " + metric, samples.get(metric), want)
+        log("prometheus: %d samples parse" % len(samples))
+
+        final = eng.stop()
+        expect_equal("synackd --stats-file vs synackctl --json stats", final, stats)
+        log("the engine's final stats file equals synackctl's JSON")
+
+
+# -- watch: three blocks with rates, on a pipe ---------------------------------
+
+RATE_LABELS = ["SYN/s", "SYN-ACK/s", "established/s", "closed/s", "RST sent/s",
+               "RST received/s", "drops/s", "rx Mpps", "tx Mpps"]
+
+
+def parse_watch(text):
+    blocks = [b for b in text.split("\n\n") if b.strip()]
+    out = []
+    for b in blocks:
+        lines = b.splitlines()
+        m = re.match(r"synackd pid \d+, prefix \S+, [\d-]+ [\d:]+, interval ([\d.]+) s$",
+                     lines[0])
+        if not m:
+            raise TestFailure("watch: block header %r" % lines[0])
+        if lines[1].split() != ["RATE", "TOTAL"]:
+            raise TestFailure("watch: column header %r" % lines[1])
+        rows = {}
+        for l, label in zip(lines[2:], RATE_LABELS):
+            mm = re.fullmatch(r"(.+?)\s+(\d+\.\d+)\s+(\d+)", l)
+            if not mm or mm.group(1) != label:
+                raise TestFailure("watch: row %r, expected %s" % (l, label))
+            rows[label] = (float(mm.group(2)), int(mm.group(3)))
+        if len(rows) != len(RATE_LABELS) or not lines[-1].startswith("flows "):
+            raise TestFailure("watch: block %r" % b)
+        out.append((float(m.group(1)), rows))
+    return out
+
+
+def case_watch(args):
+    with engine(args, "ctlw") as eng:
+        stop = threading.Event()
+        done = [0]
+
+        def traffic():
+            while not stop.is_set():
+                if hello_client.hello_once(ENGINE_ADDR, 8080, IO_TIMEOUT) is None:
+                    done[0] += 1
+                time.sleep(0.02)
+        th = threading.Thread(target=traffic, daemon=True)
+        th.start()
+        try:
+            t0 = time.monotonic()
+            p = eng.ctl("watch", "-n", "3", "-i", "1", timeout=20)
+            secs = time.monotonic() - t0
+        finally:
+            stop.set()
+            th.join(10)
+        log("watch -n 3 -i 1 (%.1f s, %d hello connections meanwhile):\n%s"
+            % (secs, done[0], p.stdout.rstrip()))
+        if "\033" in p.stdout:
+            raise TestFailure("watch on a pipe wrote terminal escapes")
+        blocks = parse_watch(p.stdout)
+        expect_equal("watch: blocks", len(blocks), 3)
+        if not 2.9 <= secs < 6:
+            raise TestFailure("watch -n 3 -i 1 took %.1f s" % secs)
+        if not any(rows["SYN/s"][0] > 0 for _, rows in blocks):
+            raise TestFailure("watch: no block shows SYN/s > 0 under traffic")
+        # a rate is the change of its total over the interval
+        for k in range(1, len(blocks)):
+            dt, rows = blocks[k]
+            for label in RATE_LABELS:
+                rate, total = rows[label]
+                delta = total - blocks[k - 1][1][label][1]
+                if label.endswith("Mpps"):
+                    rate *= 1e6
+                if abs(rate * dt - delta) > 0.1 * dt + 1:
+                    raise TestFailure("watch block %d: %s %.6f over %.2f s, but the "
+                                      "total moved by %d" % (k + 1, label, rate, dt, delta))
+        # --json: one object a line
+        p = eng.ctl("--json", "watch", "-n", "2", "-i", "0.3", timeout=20)
+        lines = p.stdout.splitlines()
+        expect_equal("watch --json: lines", len(lines), 2)
+        for l in lines:
+            o = json.loads(l)
+            if set(o["rates"]) != {"syn", "synack", "established", "closed", "rst_sent",
+                                   "rst_received", "drops", "rx_mpps", "tx_mpps"}:
+                raise TestFailure("watch --json: rates %r" % o["rates"])
+        time.sleep(DRAIN_S)
+        stats = eng.stop()
+        sktap.check_stats(stats, expect={"cookie_ok": done[0], "close_normal": done[0]})
+
+
+# -- flows --list while hold connections are open ----------------------------
+
+def case_flows_list(args):
+    n = 150
+    with engine(args, "ctlf") as eng:
+        socks = []
+        try:
+            for _ in range(n):
+                s = socket.create_connection((ENGINE_ADDR, HOLD_PORT), timeout=IO_TIMEOUT)
+                socks.append(s)
+            ports = {s.getsockname()[1] for s in socks}
+            time.sleep(0.3)
+            p = eng.ctl("flows", "--list", "10")
+            log("synackctl flows --list 10:\n" + p.stdout.rstrip())
+            lines = p.stdout.splitlines()
+            if lines[0].split() != ["LCORE", "REMOTE", "LOCAL", "STATE", "APP", "AGE"]:
+                raise TestFailure("flows --list: header %r" % lines[0])
+            expect_equal("flows --list 10: footer", lines[-1],
+                         "10 flows shown, %d live (more: raise --list)" % n)
+            rows = lines[1:-1]
+            expect_equal("flows --list 10: rows", len(rows), 10)
+            for r in rows:
+                w = r.split()
+                host, port = w[1].rsplit(":", 1)
+                if host != KERNEL_ADDR or int(port) not in ports or \
+                        w[2] != "%s:%d" % (ENGINE_ADDR, HOLD_PORT) or \
+                        w[3] != "ESTABLISHED" or w[4] != "hold":
+                    raise TestFailure("flows --list: row %r is not one of our flows" % r)
+            # All of them, over several telemetry replies (16 KiB each).
+            js = eng.ctl_json("flows", "--list", "1000")
+            expect_equal("flows --list 1000: shown", js["shown"], n)
+            expect_equal("flows --list 1000: more", js["more"], 0)
+            got = {int(f["remote"].rsplit(":", 1)[1]) for f in js["flows"].values()}
+            expect_equal("flows --list 1000: client ports", got, ports)
+            if any(f["age_ms"] > 60000 for f in js["flows"].values()):
+                raise TestFailure("flows --list: an age over 60 s")
+            fl = eng.ctl_json("flows")
+            expect_equal("flows: ESTABLISHED", fl["flows"]["ESTABLISHED"], n)
+            log("flows --list 1000 listed all %d flows; flows shows %d ESTABLISHED"
+                % (n, n))
+        finally:
+            for s in socks:
+                s.close()
+        time.sleep(DRAIN_S)
+        expect_equal("flows after close: flow_count", eng.ctl_json("flows")["flow_count"], 0)
+        p = eng.ctl("flows", "--list", "10")
+        expect_equal("flows --list with no flows", p.stdout, "0 flows shown, 0 live\n")
+        stats = eng.stop()
+        sktap.check_stats(stats, expect={"cookie_ok": n, "close_normal": n})
+
+
+# -- live capture with dpdk-dumpcap -----------------------------------------
+
+def read_tshark(path):
+    """(src port, dst port, flags) of each TCP segment in a capture file."""
+    if shutil.which("tshark"):
+        p = sktap.run(["tshark", "-r", path, "-T", "fields", "-e", "tcp.srcport",
+                       "-e", "tcp.dstport", "-e", "tcp.flags.syn", "-e", "tcp.flags.ack",
+                       "-e", "tcp.flags.reset", "-Y", "tcp"], timeout=60)
+        out = []
+        for l in p.stdout.splitlines():
+            w = l.split("\t")
+            fl = ("S" if w[2] in ("1", "True") else "") + \
+                 ("A" if w[3] in ("1", "True") else "") + \
+                 ("R" if w[4] in ("1", "True") else "")
+            out.append((int(w[0]), int(w[1]), fl))
+        return out, "tshark"
+    p = sktap.run(["tcpdump", "-nn", "-r", path, "tcp"], timeout=60)
+    out = []
+    for l in p.stdout.splitlines():
+        m = re.search(r"IP [\d.]+\.(\d+) > [\d.]+\.(\d+): Flags \[([^\]]*)\]", l)
+        if m:
+            f = m.group(3)
+            fl = ("S" if "S" in f else "") + ("A" if "." in f else "") + \
+                 ("R" if "R" in f else "")
+            out.append((int(m.group(1)), int(m.group(2)), fl))
+    return out, "tcpdump"
+
+
+def case_pdump(args):
+    dumpcap = shutil.which("dpdk-dumpcap")
+    if dumpcap is None:
+        log("SKIP: dpdk-dumpcap not found (Debian package dpdk)")
+        sys.exit(sktap.SKIP)
+    if not shutil.which("tshark") and not shutil.which("tcpdump"):
+        log("SKIP: neither tshark nor tcpdump to read the capture")
+        sys.exit(sktap.SKIP)
+    mem, why = sktap.eal_mem_args()
+    if "--no-huge" in mem:
+        log("SKIP: %s: synackd would run with --no-huge, and dpdk-dumpcap, a DPDK "
+            "secondary process, needs the primary's hugepage files" % why)
+        sys.exit(sktap.SKIP)
+    n = 3
+    tmp = tempfile.mkdtemp(prefix="sk-cap-")
+    out = os.path.join(tmp, "capture.pcapng")
+    cap = None
+    try:
+        with engine(args, "ctlp", keep_hugepage_files=True) as eng:
+            ver = eng.ctl_json("version")
+            if ver.get("pdump") != 1:
+                raise TestFailure("synackd reports no live capture: %r" % ver)
+            cmd = [dumpcap, "--file-prefix=" + eng.prefix, "-i", "0", "-p", "-w", out,
+                   "-a", "duration:60"]
+            if shutil.which("stdbuf"):
+                # its stdout is a pipe: line-buffer "Capturing on ..."
+                cmd = ["stdbuf", "-oL"] + cmd
+            log("+ " + " ".join(cmd))
+            cap = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+            # Wait (bounded) until it captures: its "Packets captured:"
+            # progress on stderr comes once the primary has enabled the
+            # capture ("Capturing on ..." comes before that).
+            text, deadline = "", time.monotonic() + 30
+            while time.monotonic() < deadline and "Packets captured" not in text:
+                r, _, _ = select.select([cap.stdout], [], [], 0.5)
+                if r:
+                    chunk = os.read(cap.stdout.fileno(), 4096)
+                    if not chunk:
+                        break
+                    text += chunk.decode(errors="replace")
+            lines = [l for l in re.split(r"[\r\n]+", text) if l]
+            if "Packets captured" not in text:
+                raise TestFailure("dpdk-dumpcap did not start capturing within 30 s "
+                                  "(exit %s):\n  %s" % (cap.poll(), "\n  ".join(lines)))
+            log("dpdk-dumpcap: " + "; ".join(lines))
+            hello(n)
+            time.sleep(0.5)
+            cap.send_signal(signal.SIGINT)
+            try:
+                rest, _ = cap.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                raise TestFailure("dpdk-dumpcap did not stop within 20 s of SIGINT")
+            lines += [l for l in re.split(r"[\r\n]+", rest.decode(errors="replace")) if l]
+            if cap.returncode != 0:
+                raise TestFailure("dpdk-dumpcap exit %d:\n  %s"
+                                  % (cap.returncode, "\n  ".join(lines)))
+            log("dpdk-dumpcap: %s" % "; ".join(l for l in lines[-2:] if l))
+            segs, tool = read_tshark(out)
+            syns = [s for s in segs if s[1] == 8080 and s[2] == "S"]
+            expect_equal("capture: SYNs to 8080", len(syns), n)
+            for sport, _, _ in syns:
+                if (8080, sport, "SA") not in segs:
+                    raise TestFailure("capture: no SYN-ACK to port %d" % sport)
+                if (sport, 8080, "A") not in segs:
+                    raise TestFailure("capture: no ACK from port %d" % sport)
+            log("capture (%s, %d TCP segments): SYN, SYN-ACK and ACK of all %d "
+                "handshakes" % (tool, len(segs), n))
+            time.sleep(DRAIN_S)
+            stats = eng.stop()
+            sktap.check_stats(stats, expect={"cookie_ok": n, "close_normal": n})
+    finally:
+        if cap is not None and cap.poll() is None:
+            cap.kill()
+            cap.wait(5)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+CASES = {"counters": case_counters, "watch": case_watch,
+         "flows-list": case_flows_list, "pdump": case_pdump}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    ap.add_argument("--synackd", default=os.environ.get("SYNACKD"))
+    ap.add_argument("--synackctl", default=os.environ.get("SYNACKCTL"))
+    ap.add_argument("--budget", type=int, default=280)
+    args = ap.parse_args()
+    if not args.synackd or not args.synackctl:
+        ap.error("pass --synackd and --synackctl, or set SYNACKD and SYNACKCTL")
+    args.synackd = os.path.abspath(args.synackd)
+    args.synackctl = os.path.abspath(args.synackctl)
+    t0 = time.monotonic()
+
+    def body():
+        CASES[args.case](args)
+        log("%s: %.1f s" % (args.case, time.monotonic() - t0))
+    sktap.main_wrapper(body, args.budget)
+
+
+if __name__ == "__main__":
+    main()

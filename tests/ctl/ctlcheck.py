@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Checks shared by the synackctl tests: a strict reader of the Prometheus
+text format, the stats table, and canned telemetry replies (recorded from a
+real synackd with dpdk-telemetry.py, in replies.json) for a fake engine.
+Python 3 standard library only."""
+
+import copy
+import json
+import os
+import re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+METRIC = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
+SAMPLE_RE = re.compile(r"(%s)(\{(?:%s(?:,%s)*)?\})? (\S+)" % (METRIC, LABEL, LABEL))
+HELP_RE = re.compile(r"# HELP (%s) .+" % METRIC)
+TYPE_RE = re.compile(r"# TYPE (%s) (counter|gauge|untyped|summary|histogram)" % METRIC)
+
+
+class CheckError(Exception):
+    pass
+
+
+def parse_prometheus(text):
+    """Every line a # HELP / # TYPE comment or `name{labels} value`; each
+    family's HELP and TYPE once, before its samples; counters end in _total.
+    Returns {"name{labels}": value}."""
+    samples = {}
+    typed = {}
+    helped = set()
+    if not text.endswith("\n"):
+        raise CheckError("prometheus output does not end with a newline")
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("#"):
+            m = HELP_RE.fullmatch(line)
+            if m:
+                if m.group(1) in helped:
+                    raise CheckError("line %d: second HELP for %s" % (n, m.group(1)))
+                helped.add(m.group(1))
+                continue
+            m = TYPE_RE.fullmatch(line)
+            if m:
+                if m.group(1) in typed:
+                    raise CheckError("line %d: second TYPE for %s" % (n, m.group(1)))
+                typed[m.group(1)] = m.group(2)
+                continue
+            raise CheckError("line %d: a comment that is neither HELP nor TYPE: %r"
+                             % (n, line))
+        m = SAMPLE_RE.fullmatch(line)
+        if not m:
+            raise CheckError("line %d: not a sample `name{labels} value`: %r" % (n, line))
+        name, labels, value = m.group(1), m.group(2) or "", m.group(3)
+        if name not in typed or name not in helped:
+            raise CheckError("line %d: %s has no HELP/TYPE before it" % (n, name))
+        if typed[name] == "counter" and not name.endswith("_total"):
+            raise CheckError("line %d: counter %s does not end in _total" % (n, name))
+        if not name.startswith("synack_"):
+            raise CheckError("line %d: %s is not a synack_ metric" % (n, name))
+        try:
+            v = float(value)
+        except ValueError:
+            raise CheckError("line %d: bad value %r" % (n, value))
+        key = name + labels
+        if key in samples:
+            raise CheckError("line %d: duplicate sample %s" % (n, key))
+        samples[key] = int(v) if v.is_integer() and "." not in value else v
+    if not samples:
+        raise CheckError("no samples")
+    return samples
+
+
+def check_stats_table(text, stats, all_counters=False):
+    """The human stats table: a header, then every non-zero counter (all
+    with all_counters) and live-flow state with its value, the values
+    right-aligned in one column (a description may follow them)."""
+    lines = text.splitlines()
+    if not lines or lines[0].split() != ["COUNTER", "VALUE"]:
+        raise CheckError("stats table: header %r" % lines[:1])
+    values = {}
+    width = None
+    for line in lines[1:]:
+        m = re.match(r"\s*(\S+)\s+(\d+)(?=\s|$)", line)
+        if m:
+            values[m.group(1)] = int(m.group(2))
+            end = m.end()
+            if width is None:
+                width = end
+            elif end != width:
+                raise CheckError("stats table: values not aligned: %r" % line)
+    for name, v in stats["counters"].items():
+        if (v or all_counters) and values.get(name) != v:
+            raise CheckError("stats table: %s = %s, expected %d" % (name, values.get(name), v))
+        if not v and not all_counters and name in values:
+            raise CheckError("stats table: zero counter %s shown" % name)
+    for state, v in stats["flows"].items():
+        if v and values.get(state) != v:
+            raise CheckError("stats table: flows %s = %s, expected %d" % (state, values.get(state), v))
+    if values.get("total") != stats["flow_count"]:
+        raise CheckError("stats table: flow total %s, expected %d" % (values.get("total"), stats["flow_count"]))
+    return values
+
+
+def canned_replies():
+    """Recorded replies, changed so that every kind of value shows: live
+    flows, a drop reason, a rejected cookie."""
+    with open(os.path.join(HERE, "replies.json")) as f:
+        r = json.load(f)
+    for s in (r["/synack/stats"], r["/synack/lcores"]["1"]):
+        s["flows"]["ESTABLISHED"] = 3
+        s["flows"]["TIME_WAIT"] = 2
+        s["flow_count"] = 5
+        s["counters"]["drop_ip_cksum"] = 7
+        s["counters"]["cookie_bad_mac"] = 4
+    return r
+
+
+def canned_flow_page(cmd):
+    """/synack/flows/list,N,SKIP over 300 made-up flows, at most 90 a page
+    (as the engine's 16 KiB replies are)."""
+    total = 300
+    parts = cmd.split(",")
+    n = int(parts[1]) if len(parts) > 1 else 100
+    skip = int(parts[2]) if len(parts) > 2 else 0
+    k = max(0, min(n, 90, total - skip))
+    flows = {}
+    for i in range(k):
+        j = skip + i
+        flows[str(i)] = {"lcore": 1, "remote": "10.0.0.%d:%d" % (j % 256, 1000 + j),
+                         "local": "198.18.0.2:9", "state": "ESTABLISHED",
+                         "app": "hold", "age_ms": 1000 + j}
+    return {"flow_count": total, "shown": k, "more": int(skip + k < total),
+            "flows": flows}
+
+
+def copy_of(v):
+    return copy.deepcopy(v)
