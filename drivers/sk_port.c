@@ -7,6 +7,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
+#include "sk_dispatch.h"
 #include "sk_port.h"
 
 int
@@ -47,9 +48,37 @@ sk_port_find(const char *name, uint16_t *port_id, char *err, size_t errlen)
 	return 0;
 }
 
+/* RSS as synack needs it: on the TCP/IPv4 4-tuple, the symmetric key
+ * repeated to the device's key size, where the device can. net_tap's RSS
+ * works only through rte_flow and eBPF, not rss_conf: software dispatch. */
+static bool
+want_rss(const struct rte_eth_dev_info *info, unsigned int workers)
+{
+	return workers > 1 && info->max_rx_queues >= workers &&
+		(info->flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
+		info->hash_key_size > 0 && info->reta_size > 0 &&
+		strcmp(info->driver_name, "net_tap") != 0;
+}
+
+static int
+set_reta(uint16_t port_id, uint16_t size, unsigned int workers)
+{
+	struct rte_eth_rss_reta_entry64 reta[size / RTE_ETH_RETA_GROUP_SIZE +
+		1];
+
+	memset(reta, 0, sizeof(reta));
+	for (uint16_t i = 0; i < size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |=
+			1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i %
+			RTE_ETH_RETA_GROUP_SIZE] = (uint16_t)(i % workers);
+	}
+	return rte_eth_dev_rss_reta_update(port_id, reta, size);
+}
+
 int
-sk_port_start(uint16_t port_id, uint16_t rx_desc, uint16_t tx_desc,
-		struct rte_mempool *pool, struct sk_port *p,
+sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
+		uint16_t tx_desc, struct rte_mempool *pool, struct sk_port *p,
 		char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = { 0 };
@@ -58,6 +87,7 @@ sk_port_start(uint16_t port_id, uint16_t rx_desc, uint16_t tx_desc,
 	struct rte_eth_txconf txq;
 	uint64_t rx_ck = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+	uint8_t key[256];
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -71,6 +101,28 @@ sk_port_start(uint16_t port_id, uint16_t rx_desc, uint16_t tx_desc,
 	rte_eth_dev_get_name_by_port(port_id, p->name);
 	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name);
 	p->socket_id = rte_eth_dev_socket_id(port_id);
+	if (info.max_tx_queues < workers) {
+		snprintf(err, errlen, "port %u (%s): %u workers need %u TX "
+			"queues, the device offers %u (net_pcap: one tx_pcap= "
+			"per worker)", port_id, p->name, workers, workers,
+			info.max_tx_queues);
+		return -1;
+	}
+	p->n_txq = (uint16_t)workers;
+	p->rss = want_rss(&info, workers);
+	p->n_rxq = (uint16_t)RTE_MIN(workers, (unsigned int)info.max_rx_queues);
+	if (p->rss) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		for (unsigned int i = 0; i < info.hash_key_size &&
+				i < sizeof(key); i++)
+			key[i] = sk_rss_key[i % 2];
+		conf.rx_adv_conf.rss_conf.rss_key = key;
+		conf.rx_adv_conf.rss_conf.rss_key_len =
+			RTE_MIN(info.hash_key_size, (uint8_t)sizeof(key));
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			(RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4);
+		p->reta_size = info.reta_size;
+	}
 
 	/* Offload what the device can; the engine does the rest in software. */
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
@@ -85,10 +137,13 @@ sk_port_start(uint16_t port_id, uint16_t rx_desc, uint16_t tx_desc,
 		conf.rxmode.offloads |= rx_ck;
 		p->rx_cksum = true;
 	}
-	ret = rte_eth_dev_configure(port_id, 1, 1, &conf);
+	if (p->rss && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH))
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+	ret = rte_eth_dev_configure(port_id, p->n_rxq, p->n_txq, &conf);
 	if (ret != 0) {
-		snprintf(err, errlen, "port %u (%s): configure failed: %s",
-			port_id, p->name, rte_strerror(-ret));
+		snprintf(err, errlen, "port %u (%s): configure with %u RX / %u "
+			"TX queues failed: %s", port_id, p->name, p->n_rxq,
+			p->n_txq, rte_strerror(-ret));
 		return -1;
 	}
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rx_desc, &tx_desc);
@@ -99,20 +154,25 @@ sk_port_start(uint16_t port_id, uint16_t rx_desc, uint16_t tx_desc,
 	}
 	rxq = info.default_rxconf;
 	rxq.offloads = conf.rxmode.offloads;
-	ret = rte_eth_rx_queue_setup(port_id, 0, rx_desc, p->socket_id, &rxq,
-			pool);
-	if (ret != 0) {
-		snprintf(err, errlen, "port %u (%s): RX queue: %s", port_id,
-			p->name, rte_strerror(-ret));
-		return -1;
+	for (uint16_t q = 0; q < p->n_rxq; q++) {
+		ret = rte_eth_rx_queue_setup(port_id, q, rx_desc, p->socket_id,
+				&rxq, pool);
+		if (ret != 0) {
+			snprintf(err, errlen, "port %u (%s): RX queue %u: %s",
+				port_id, p->name, q, rte_strerror(-ret));
+			return -1;
+		}
 	}
 	txq = info.default_txconf;
 	txq.offloads = conf.txmode.offloads;
-	ret = rte_eth_tx_queue_setup(port_id, 0, tx_desc, p->socket_id, &txq);
-	if (ret != 0) {
-		snprintf(err, errlen, "port %u (%s): TX queue: %s", port_id,
-			p->name, rte_strerror(-ret));
-		return -1;
+	for (uint16_t q = 0; q < p->n_txq; q++) {
+		ret = rte_eth_tx_queue_setup(port_id, q, tx_desc, p->socket_id,
+				&txq);
+		if (ret != 0) {
+			snprintf(err, errlen, "port %u (%s): TX queue %u: %s",
+				port_id, p->name, q, rte_strerror(-ret));
+			return -1;
+		}
 	}
 	ret = rte_eth_macaddr_get(port_id, &p->mac);
 	if (ret != 0) {
@@ -124,6 +184,13 @@ sk_port_start(uint16_t port_id, uint16_t rx_desc, uint16_t tx_desc,
 	if (ret != 0) {
 		snprintf(err, errlen, "port %u (%s): start failed: %s",
 			port_id, p->name, rte_strerror(-ret));
+		return -1;
+	}
+	if (p->rss && set_reta(port_id, p->reta_size, workers) != 0) {
+		snprintf(err, errlen, "port %u (%s): cannot program its RSS "
+			"redirection table of %u entries", port_id, p->name,
+			p->reta_size);
+		rte_eth_dev_stop(port_id);
 		return -1;
 	}
 	return 0;

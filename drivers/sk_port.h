@@ -25,6 +25,10 @@ struct sk_port {
 	bool tx_ip_cksum;             /**< offloads enabled on the port */
 	bool tx_tcp_cksum;
 	bool rx_cksum;
+	uint16_t n_rxq;               /**< RX queues: one per worker with RSS */
+	uint16_t n_txq;               /**< TX queues: one per worker */
+	bool rss;                     /**< the device spreads flows (RSS) */
+	uint16_t reta_size;           /**< its redirection table, if rss */
 };
 
 /**
@@ -35,13 +39,17 @@ struct sk_port {
 int sk_port_find(const char *name, uint16_t *port_id, char *err, size_t errlen);
 
 /**
- * Configure port @p port_id with one RX and one TX queue of @p rx_desc /
- * @p tx_desc descriptors, RX buffers from @p pool, checksum offloads where
- * the device has them, and start it. Fills @p p.
- * Returns 0, or -1 with a message in @p err.
+ * Configure port @p port_id for @p workers worker lcores and start it: one
+ * TX queue per worker (the device must offer that many); one RX queue per
+ * worker with RSS on the TCP 4-tuple under the symmetric key of
+ * sk_dispatch.h and an even redirection table where the device has RSS,
+ * else as many RX queues as it offers, up to @p workers (software
+ * dispatch then hands each flow to its owner). @p rx_desc / @p tx_desc
+ * descriptors, RX buffers from @p pool, checksum offloads where the
+ * device has them. Fills @p p. Returns 0, or -1 with a message in @p err.
  */
-int sk_port_start(uint16_t port_id, uint16_t rx_desc, uint16_t tx_desc,
-		struct rte_mempool *pool, struct sk_port *p,
+int sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
+		uint16_t tx_desc, struct rte_mempool *pool, struct sk_port *p,
 		char *err, size_t errlen);
 
 /** Stop and close a started port. */

@@ -53,6 +53,9 @@
 	_(tx_oow_ack, "ACKs for unacceptable segments (RFC 9293 3.10.7.4)") \
 	_(tx_dup_ack, "ACKs for out-of-order or duplicate data") \
 	_(tx_full, "responses the port did not take (dropped)") \
+	_(tx_handoff, "frames handed to the worker owning their flow") \
+	_(rx_handoff, "frames taken over from another worker") \
+	_(rx_wrong_worker, "TCP frames RSS delivered to a worker not owning them (must be 0)") \
 	_(cookie_sent, "cookies minted (same as tx_synack)") \
 	_(cookie_ok, "cookies accepted") \
 	_(cookie_bad_mac, "cookies rejected: not ours for this tuple and ISN") \
@@ -92,7 +95,8 @@
 	_(drop_old_ack, "dropped: ACK for data never sent or too old (RFC 5961 5.2)") \
 	_(drop_no_ack, "dropped: segment without ACK on a synchronized flow") \
 	_(drop_state, "dropped: segment not acceptable in the flow's state") \
-	_(drop_mbuf, "timer segments not sent: mbuf pool empty")
+	_(drop_mbuf, "timer segments not sent: mbuf pool empty") \
+	_(drop_handoff, "dropped: the owning worker's hand-over ring was full")
 
 struct sk_stats {
 #define SK_STATS_FIELD(n, h) uint64_t n;

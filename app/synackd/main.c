@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * synackd: EAL start-up, configuration, one port, one worker lcore running
- * the engine's poll loop, signals, final counters. The work is in lib/ and
- * drivers/.
+ * synackd: EAL start-up, configuration, one port, one engine per worker
+ * lcore (each with its own queues, flow-table shard, timers and counters),
+ * signals, final counters. The work is in lib/ and drivers/.
  */
 
 #include <errno.h>
@@ -25,22 +25,25 @@
 
 #include "sk_config.h"
 #include "sk_engine.h"
+#include "sk_dispatch.h"
 #include "sk_port.h"
+#include "sk_telemetry.h"
 #include "sk_version.h"
+#include "sk_worker.h"
 
 /* Exit codes: 1 = bad configuration or command line, 2 = the EAL, a port
  * or memory could not be set up. */
 #define EXIT_CONFIG 1
 #define EXIT_SETUP 2
 
-/* Set by the signal handler, read by every loop. */
-static volatile sig_atomic_t quit;
+/* Hand-over ring size per pair of workers (software dispatch). */
+#define SK_DISPATCH_RING 4096
 
-struct worker {
-	struct sk_engine *engine;
-	uint16_t port;
-	uint16_t burst;
-};
+/* Set by the signal handler, read by every loop. */
+static volatile int quit;
+
+static struct sk_worker workers[SK_MAX_WORKERS];
+static unsigned int n_workers;
 
 static void
 on_signal(int sig)
@@ -49,69 +52,32 @@ on_signal(int sig)
 	quit = 1;
 }
 
-static inline void
-send_burst(struct worker *w, struct rte_mbuf **tx, uint16_t n)
+/* Counters of every worker, summed with relaxed loads. */
+static void
+sum_counters(struct sk_stats *sum)
 {
-	uint16_t sent;
-
-	if (n == 0)
-		return;
-	sent = rte_eth_tx_burst(w->port, 0, tx, n);
-	if (unlikely(sent < n)) {
-		rte_pktmbuf_free_bulk(&tx[sent], n - sent);
-		sk_engine_tx_dropped(w->engine, n - sent);
-	}
-}
-
-/* The poll loop: receive, answer, transmit; timers about every 100 us. */
-static int
-worker_loop(void *arg)
-{
-	struct worker *w = arg;
-	struct rte_mbuf *rx[SK_BURST_MAX], *tx[SK_BURST_MAX];
-	const uint64_t timer_period = rte_get_tsc_hz() / 10000;
-	uint64_t next_timer = 0;
-
-	while (!quit) {
-		uint16_t n = rte_eth_rx_burst(w->port, 0, rx, w->burst);
-		uint64_t now = rte_rdtsc();
-
-		if (n != 0)
-			send_burst(w, tx, sk_engine_input(w->engine, rx, n, tx,
-					now));
-		if (now >= next_timer) {
-			uint16_t k;
-
-			do {
-				k = sk_engine_timers(w->engine, now, tx,
-						SK_BURST_MAX);
-				send_burst(w, tx, k);
-			} while (k == SK_BURST_MAX);
-			next_timer = now + timer_period;
-		}
-	}
-	return 0;
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned int i = 0; i < n_workers; i++)
+		sk_stats_accumulate(sum, sk_engine_stats(workers[i].engine));
 }
 
 static void
-print_counters(const struct sk_engine *e, FILE *f)
+print_counters(FILE *f)
 {
 	struct sk_stats sum;
 
-	memset(&sum, 0, sizeof(sum));
-	sk_stats_accumulate(&sum, sk_engine_stats(e));
+	sum_counters(&sum);
 	sk_stats_print(&sum, f);
 }
 
 static int
-write_stats_file(const struct sk_engine *e, const char *path)
+write_stats_file(const char *path)
 {
 	struct sk_stats sum;
 	char tmp[300];
 	FILE *f;
 
-	memset(&sum, 0, sizeof(sum));
-	sk_stats_accumulate(&sum, sk_engine_stats(e));
+	sum_counters(&sum);
 	/* write then rename, so a reader never sees half a file */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
@@ -139,7 +105,8 @@ wall_ms(void)
 }
 
 static void
-describe(const struct sk_config *c, const struct sk_port *p)
+describe(const struct sk_config *c, const struct sk_port *p,
+		const struct sk_dispatch *d)
 {
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
@@ -156,9 +123,11 @@ describe(const struct sk_config *c, const struct sk_port *p)
 	for (unsigned int i = 0; i < c->n_listen; i++)
 		printf(" %u:%s", c->listen[i].port,
 			sk_app_name(c->listen[i].app));
-	printf(", offloads tx-ip %s tx-tcp %s rx %s\n",
+	printf(", offloads tx-ip %s tx-tcp %s rx %s, %u worker%s (%s)\n",
 		p->tx_ip_cksum ? "on" : "off", p->tx_tcp_cksum ? "on" : "off",
-		p->rx_cksum ? "on" : "off");
+		p->rx_cksum ? "on" : "off", d->n, d->n > 1 ? "s" : "",
+		d->n == 1 ? "one queue" : d->software ?
+			"software dispatch" : "RSS");
 	fflush(stdout);
 }
 
@@ -166,15 +135,19 @@ int
 main(int argc, char **argv)
 {
 	struct sk_engine_params par = { 0 };
+	struct sk_telemetry_worker tw[SK_MAX_WORKERS];
+	struct sk_telemetry_params tp = { 0 };
+	static struct sk_dispatch disp;
+	unsigned int lcores[SK_MAX_WORKERS];
 	struct sk_config cfg;
 	struct rte_mempool *pool;
 	struct sk_port port;
-	struct worker w;
 	char err[512];
-	unsigned int lcore;
+	bool secret_random, on_main = false;
+	unsigned int lcore, need;
 	uint16_t port_id;
 	uint64_t t0, next_print;
-	int ret;
+	int ret = EXIT_SETUP;
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
@@ -196,8 +169,9 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return ret < 0 ? EXIT_CONFIG : 0;
 	}
-	/* One secret for every lcore, so a flow's cookie checks wherever
-	 * its ACK lands. */
+	/* One secret for every lcore: engines sharing a secret derive the
+	 * same keys, so a cookie checks on whichever worker owns the flow. */
+	secret_random = !cfg.secret_set;
 	if (!cfg.secret_set) {
 		if (getrandom(cfg.secret, sizeof(cfg.secret), 0) !=
 				sizeof(cfg.secret)) {
@@ -209,10 +183,38 @@ main(int argc, char **argv)
 		cfg.secret_set = true;
 	}
 
+	/* Workers: every lcore but the main one, which does control and
+	 * telemetry; with a single lcore, the main one works too. */
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (n_workers == SK_MAX_WORKERS) {
+			fprintf(stderr, "synackd: error: more than %u worker "
+				"lcores\n", SK_MAX_WORKERS);
+			rte_eal_cleanup();
+			return EXIT_CONFIG;
+		}
+		lcores[n_workers++] = lcore;
+	}
+	if (n_workers == 0) {
+		lcores[n_workers++] = rte_get_main_lcore();
+		on_main = true;
+	}
+
 	if (sk_port_find(cfg.port, &port_id, err, sizeof(err)) != 0) {
 		fprintf(stderr, "synackd: error: %s\n", err);
 		rte_eal_cleanup();
 		return EXIT_SETUP;
+	}
+	/* Descriptor rings, per-lcore caches and a burst in flight per
+	 * worker must fit in the pool, or RX starves silently. */
+	need = n_workers * (cfg.rx_desc + cfg.tx_desc + 256u +
+		2u * SK_BURST_MAX) + n_workers * (n_workers - 1) * SK_BURST_MAX;
+	if (cfg.mbufs < need) {
+		fprintf(stderr, "synackd: error: [port] mbufs %u too small for "
+			"%u worker(s) with %u RX / %u TX descriptors: need at "
+			"least %u (--mbufs)\n", cfg.mbufs, n_workers, cfg.rx_desc,
+			cfg.tx_desc, need);
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
 	}
 	pool = rte_pktmbuf_pool_create("sk_mbufs", cfg.mbufs,
 			RTE_MIN(256u, cfg.mbufs / 4), 0,
@@ -225,20 +227,22 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_SETUP;
 	}
-	if (sk_port_start(port_id, cfg.rx_desc, cfg.tx_desc, pool, &port, err,
-			sizeof(err)) != 0) {
+	if (sk_port_start(port_id, n_workers, cfg.rx_desc, cfg.tx_desc, pool,
+			&port, err, sizeof(err)) != 0) {
 		fprintf(stderr, "synackd: error: %s\n", err);
+		rte_mempool_free(pool);
 		rte_eal_cleanup();
 		return EXIT_SETUP;
 	}
-
-	/* One worker: the first worker lcore, or the main one if alone. */
-	lcore = rte_get_next_lcore(-1, 1, 0);
-	if (lcore >= RTE_MAX_LCORE)
-		lcore = rte_get_main_lcore();
+	if (sk_dispatch_init(&disp, n_workers, !port.rss, port.reta_size,
+			SK_DISPATCH_RING, port.socket_id, err,
+			sizeof(err)) != 0) {
+		fprintf(stderr, "synackd: error: %s\n", err);
+		ret = EXIT_SETUP;
+		goto stop_port;
+	}
 
 	par.mac = port.mac;
-	par.socket_id = (int)rte_lcore_to_socket_id(lcore);
 	par.pool = pool;
 	par.tsc_hz = rte_get_tsc_hz();
 	t0 = rte_rdtsc();
@@ -246,31 +250,58 @@ main(int argc, char **argv)
 	par.tx_ip_cksum = port.tx_ip_cksum;
 	par.tx_tcp_cksum = port.tx_tcp_cksum;
 	par.rx_cksum = port.rx_cksum;
-	w.engine = sk_engine_create(&cfg, &par, t0);
-	memset(cfg.secret, 0, sizeof(cfg.secret));
-	if (w.engine == NULL) {
-		fprintf(stderr, "synackd: error: engine: %s\n",
-			rte_strerror(rte_errno));
-		sk_port_stop(&port);
-		rte_eal_cleanup();
-		return rte_errno == EINVAL ? EXIT_CONFIG : EXIT_SETUP;
+	for (unsigned int i = 0; i < n_workers; i++) {
+		struct sk_worker *w = &workers[i];
+
+		/* each shard on its own lcore's NUMA node */
+		par.socket_id = (int)rte_lcore_to_socket_id(lcores[i]);
+		w->engine = sk_engine_create(&cfg, &par, t0);
+		if (w->engine == NULL) {
+			fprintf(stderr, "synackd: error: engine %u: %s\n", i,
+				rte_strerror(rte_errno));
+			ret = rte_errno == EINVAL ? EXIT_CONFIG : EXIT_SETUP;
+			goto free_engines;
+		}
+		w->disp = &disp;
+		w->quit = &quit;
+		w->port = port_id;
+		w->rxq = i < port.n_rxq ? (uint16_t)i : UINT16_MAX;
+		w->txq = (uint16_t)i;
+		w->burst = cfg.burst;
+		w->id = i;
+		w->lcore = lcores[i];
+		tw[i].engine = w->engine;
+		tw[i].lcore = lcores[i];
 	}
-	w.port = port_id;
-	w.burst = cfg.burst;
+	memset(cfg.secret, 0, sizeof(cfg.secret));
+	tp.workers = tw;
+	tp.n_workers = n_workers;
+	tp.ports = &port_id;
+	tp.n_ports = 1;
+	tp.secret_random = secret_random;
+	ret = sk_telemetry_init(&tp);
+	if (ret != 0) {
+		fprintf(stderr, "synackd: error: telemetry: %s\n",
+			strerror(-ret));
+		ret = EXIT_SETUP;
+		goto free_engines;
+	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	describe(&cfg, &port);
+	describe(&cfg, &port, &disp);
 
-	if (lcore != rte_get_main_lcore()) {
-		rte_eal_remote_launch(worker_loop, &w, lcore);
+	if (!on_main) {
+		for (unsigned int i = 0; i < n_workers; i++)
+			rte_eal_remote_launch(sk_worker_loop, &workers[i],
+				lcores[i]);
 		next_print = rte_rdtsc() + (uint64_t)cfg.stats_interval_ms *
 			(rte_get_tsc_hz() / 1000);
 		while (!quit) {
 			usleep(100 * 1000);
 			if (cfg.stats_interval_ms && rte_rdtsc() >= next_print) {
 				printf("synackd: counters\n");
-				print_counters(w.engine, stdout);
+				print_counters(stdout);
 				fflush(stdout);
 				next_print += (uint64_t)cfg.stats_interval_ms *
 					(rte_get_tsc_hz() / 1000);
@@ -278,17 +309,22 @@ main(int argc, char **argv)
 		}
 		rte_eal_mp_wait_lcore();
 	} else {
-		worker_loop(&w);
+		sk_worker_loop(&workers[0]);
 	}
 
+	sk_telemetry_fini();
 	printf("synackd: stopping, final counters:\n");
-	print_counters(w.engine, stdout);
+	print_counters(stdout);
 	fflush(stdout);
 	ret = 0;
-	if (cfg.stats_file[0] && write_stats_file(w.engine, cfg.stats_file))
+	if (cfg.stats_file[0] && write_stats_file(cfg.stats_file))
 		ret = EXIT_SETUP;
+free_engines:
+	for (unsigned int i = 0; i < n_workers; i++)
+		sk_engine_free(workers[i].engine);
+	sk_dispatch_free(&disp);
+stop_port:
 	sk_port_stop(&port);
-	sk_engine_free(w.engine);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
 	return ret;

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_thash.h>
+
+#include "sk_dispatch.h"
+
+const uint8_t sk_rss_key[SK_RSS_KEY_LEN] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+uint32_t
+sk_rss_hash(rte_be32_t saddr, rte_be32_t daddr, rte_be16_t sport,
+		rte_be16_t dport)
+{
+	/* rte_softrss takes the tuple in host order, ports packed as NICs
+	 * feed them: source in the high half. */
+	uint32_t t[3] = {
+		rte_be_to_cpu_32(saddr), rte_be_to_cpu_32(daddr),
+		(uint32_t)rte_be_to_cpu_16(sport) << 16 |
+			rte_be_to_cpu_16(dport),
+	};
+
+	return rte_softrss(t, RTE_DIM(t), sk_rss_key);
+}
+
+bool
+sk_dispatch_tuple(const struct rte_mbuf *m, rte_be32_t *saddr,
+		rte_be32_t *daddr, rte_be16_t *sport, rte_be16_t *dport)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t len = rte_pktmbuf_data_len(m);
+	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)p;
+	unsigned int l2 = sizeof(*eh), ihl;
+	rte_be16_t type;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+
+	if (len < l2 + sizeof(*ip))
+		return false;
+	type = eh->ether_type;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		type = ((const struct rte_vlan_hdr *)(eh + 1))->eth_proto;
+		l2 += sizeof(struct rte_vlan_hdr);
+	}
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || len < l2 + sizeof(*ip))
+		return false;
+	ip = (const struct rte_ipv4_hdr *)(p + l2);
+	ihl = (ip->version_ihl & 0xf) * 4u;
+	if (ip->next_proto_id != IPPROTO_TCP || ihl < sizeof(*ip) ||
+			len < l2 + ihl + 4)
+		return false;
+	th = (const struct rte_tcp_hdr *)(p + l2 + ihl);
+	*saddr = ip->src_addr;
+	*daddr = ip->dst_addr;
+	*sport = th->src_port;
+	*dport = th->dst_port;
+	return true;
+}
+
+int
+sk_dispatch_init(struct sk_dispatch *d, unsigned int n, bool software,
+		uint16_t reta_size, unsigned int ring_size, int socket_id,
+		char *err, size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	if (n == 0 || n > SK_MAX_WORKERS) {
+		snprintf(err, errlen, "workers: %u out of range (1..%u)", n,
+			SK_MAX_WORKERS);
+		return -1;
+	}
+	d->n = n;
+	d->software = software && n > 1;
+	d->reta_size = reta_size ? reta_size : SK_RETA_SIZE;
+	if (!d->software)
+		return 0;
+	for (unsigned int from = 0; from < n; from++)
+		for (unsigned int to = 0; to < n; to++) {
+			char name[RTE_RING_NAMESIZE];
+
+			if (from == to)
+				continue;
+			snprintf(name, sizeof(name), "sk_disp_%u_%u", from, to);
+			d->ring[from][to] = rte_ring_create(name, ring_size,
+				socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (d->ring[from][to] == NULL) {
+				snprintf(err, errlen, "dispatch ring %s: %s",
+					name, rte_strerror(rte_errno));
+				sk_dispatch_free(d);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+void
+sk_dispatch_free(struct sk_dispatch *d)
+{
+	for (unsigned int from = 0; from < SK_MAX_WORKERS; from++)
+		for (unsigned int to = 0; to < SK_MAX_WORKERS; to++) {
+			struct rte_ring *r = d->ring[from][to];
+
+			if (r == NULL)
+				continue;
+			/* free what a stopped worker left in flight */
+			void *m;
+			while (rte_ring_sc_dequeue(r, &m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(r);
+			d->ring[from][to] = NULL;
+		}
+}

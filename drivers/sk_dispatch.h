@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SK_DISPATCH_H
+#define SK_DISPATCH_H
+
+/**
+ * @file
+ * Which worker owns a flow. Every packet of a flow must reach the worker
+ * whose flow-table shard holds it. The owner is a function of the 4-tuple
+ * through a symmetric Toeplitz hash (both directions of a flow hash alike,
+ * which the client role needs) and a RETA-like table:
+ *
+ *     owner = (toeplitz(saddr, daddr, sport, dport) % reta_size) % workers
+ *
+ * (entry i of the redirection table is queue i % workers).
+ * With a device that does RSS, the same key and table are programmed into
+ * the NIC, so the hardware delivers each flow to its owner's queue. With a
+ * device that does not (net_pcap, net_tap, most vdevs), each worker
+ * computes the owner of what it receives and hands other workers' packets
+ * over single-producer/single-consumer rings, counting the extra hop.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#define SK_RSS_KEY_LEN 40
+#define SK_RETA_SIZE 128
+#define SK_MAX_WORKERS 64
+
+/** The symmetric Toeplitz key: 0x6d5a repeated (Woo and Park, 2012). */
+extern const uint8_t sk_rss_key[SK_RSS_KEY_LEN];
+
+/** Toeplitz hash of a tuple as it lies in the packet (network order); the
+ * same value for the reverse direction. */
+uint32_t sk_rss_hash(rte_be32_t saddr, rte_be32_t daddr, rte_be16_t sport,
+		rte_be16_t dport);
+
+/** The 4-tuple of an IPv4/TCP frame (optionally VLAN-tagged), or false for
+ * anything else (such frames are handled where they arrive). */
+bool sk_dispatch_tuple(const struct rte_mbuf *m, rte_be32_t *saddr,
+		rte_be32_t *daddr, rte_be16_t *sport, rte_be16_t *dport);
+
+/** Rings between workers: ring[from][to], single producer and consumer. */
+struct sk_dispatch {
+	unsigned int n;                 /**< workers */
+	bool software;                  /**< hand over by ring (no RSS) */
+	uint16_t reta_size;             /**< the device's, or SK_RETA_SIZE */
+	struct rte_ring *ring[SK_MAX_WORKERS][SK_MAX_WORKERS];
+};
+
+/** Set up for @p n workers and a redirection table of @p reta_size (0:
+ * SK_RETA_SIZE); with @p software, create n*(n-1) rings of @p ring_size
+ * on @p socket_id. Returns 0 or -1 with a message in @p err. */
+int sk_dispatch_init(struct sk_dispatch *d, unsigned int n, bool software,
+		uint16_t reta_size, unsigned int ring_size, int socket_id,
+		char *err, size_t errlen);
+void sk_dispatch_free(struct sk_dispatch *d);
+
+/** Worker owning a flow, from its hash. */
+static inline unsigned int
+sk_dispatch_owner(const struct sk_dispatch *d, uint32_t hash)
+{
+	return (hash % d->reta_size) % d->n;
+}
+
+#endif /* SK_DISPATCH_H */

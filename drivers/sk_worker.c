@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "sk_worker.h"
+
+static inline void
+send_burst(struct sk_worker *w, struct rte_mbuf **tx, uint16_t n)
+{
+	uint16_t sent;
+
+	if (n == 0)
+		return;
+	sent = rte_eth_tx_burst(w->port, w->txq, tx, n);
+	if (unlikely(sent < n)) {
+		rte_pktmbuf_free_bulk(&tx[sent], n - sent);
+		sk_engine_tx_dropped(w->engine, n - sent);
+	}
+}
+
+/* Software dispatch: keep own flows in @p rx, pass the rest to their
+ * owners, then take what the other workers passed to us. */
+static uint16_t
+handoff(struct sk_worker *w, struct rte_mbuf **rx, uint16_t n)
+{
+	const struct sk_dispatch *d = w->disp;
+	struct rte_mbuf *out[SK_MAX_WORKERS][SK_BURST_MAX];
+	uint16_t nout[SK_MAX_WORKERS] = { 0 };
+	struct sk_stats *st = sk_engine_stats_w(w->engine);
+	uint16_t keep = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		rte_be32_t sa, da;
+		rte_be16_t sp, dp;
+		unsigned int o;
+
+		if (!sk_dispatch_tuple(rx[i], &sa, &da, &sp, &dp) ||
+				(o = sk_dispatch_owner(d, sk_rss_hash(sa, da,
+					sp, dp))) == w->id)
+			rx[keep++] = rx[i];
+		else
+			out[o][nout[o]++] = rx[i];
+	}
+	for (unsigned int o = 0; o < d->n; o++) {
+		unsigned int sent;
+
+		if (nout[o] == 0)
+			continue;
+		sent = rte_ring_sp_enqueue_burst(d->ring[w->id][o],
+				(void **)out[o], nout[o], NULL);
+		SK_STAT_ADD(st, tx_handoff, sent);
+		if (sent < nout[o]) {
+			rte_pktmbuf_free_bulk(&out[o][sent], nout[o] - sent);
+			SK_STAT_ADD(st, drop_handoff, nout[o] - sent);
+		}
+	}
+	for (unsigned int o = 0; o < d->n && keep < SK_BURST_MAX; o++) {
+		unsigned int got;
+
+		if (o == w->id)
+			continue;
+		got = rte_ring_sc_dequeue_burst(d->ring[o][w->id],
+				(void **)&rx[keep], SK_BURST_MAX - keep, NULL);
+		SK_STAT_ADD(st, rx_handoff, got);
+		keep = (uint16_t)(keep + got);
+	}
+	return keep;
+}
+
+/* RSS: every TCP frame this queue receives must belong to this worker.
+ * The device's hash is used where it gives one, else the same in software. */
+static void
+check_owner(struct sk_worker *w, struct rte_mbuf **rx, uint16_t n)
+{
+	unsigned int wrong = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		rte_be32_t sa, da;
+		rte_be16_t sp, dp;
+		uint32_t h;
+
+		if (!sk_dispatch_tuple(rx[i], &sa, &da, &sp, &dp))
+			continue;
+		h = rx[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH ?
+			rx[i]->hash.rss : sk_rss_hash(sa, da, sp, dp);
+		wrong += sk_dispatch_owner(w->disp, h) != w->id;
+	}
+	if (wrong)
+		SK_STAT_ADD(sk_engine_stats_w(w->engine), rx_wrong_worker,
+			wrong);
+}
+
+int
+sk_worker_loop(void *arg)
+{
+	struct sk_worker *w = arg;
+	struct rte_mbuf *rx[SK_BURST_MAX], *tx[SK_BURST_MAX];
+	const uint64_t timer_period = rte_get_tsc_hz() / 10000; /* 100 us */
+	const bool software = w->disp->software;
+	const bool check = w->disp->n > 1 && !software;
+	uint64_t next_timer = 0;
+
+	while (!__atomic_load_n(w->quit, __ATOMIC_RELAXED)) {
+		uint16_t n = 0;
+		uint64_t now;
+
+		if (w->rxq != UINT16_MAX)
+			n = rte_eth_rx_burst(w->port, w->rxq, rx, w->burst);
+		if (software)
+			n = handoff(w, rx, n);
+		else if (check && n != 0)
+			check_owner(w, rx, n);
+		now = rte_rdtsc();
+		if (n != 0)
+			send_burst(w, tx, sk_engine_input(w->engine, rx, n, tx,
+					now));
+		if (now >= next_timer) {
+			uint16_t k;
+
+			do {
+				k = sk_engine_timers(w->engine, now, tx,
+						SK_BURST_MAX);
+				send_burst(w, tx, k);
+			} while (k == SK_BURST_MAX);
+			next_timer = now + timer_period;
+		}
+	}
+	return 0;
+}
