@@ -47,6 +47,7 @@ bool sk_dispatch_tuple(const struct rte_mbuf *m, rte_be32_t *saddr,
 struct sk_dispatch {
 	unsigned int n;                 /**< workers */
 	bool software;                  /**< hand over by ring (no RSS) */
+	bool rss;                       /**< the device hashes as we do */
 	uint16_t reta_size;             /**< the device's, or SK_RETA_SIZE */
 	struct rte_ring *ring[SK_MAX_WORKERS][SK_MAX_WORKERS];
 };

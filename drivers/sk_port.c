@@ -50,7 +50,7 @@ sk_port_find(const char *name, uint16_t *port_id, char *err, size_t errlen)
 
 /* RSS as synack needs it: on the TCP/IPv4 4-tuple, the symmetric key
  * repeated to the device's key size, where the device can. net_tap's RSS
- * works only through rte_flow and eBPF, not rss_conf: software dispatch. */
+ * works only through rte_flow and eBPF, not rss_conf; see is_steering(). */
 static bool
 want_rss(const struct rte_eth_dev_info *info, unsigned int workers)
 {
@@ -58,6 +58,24 @@ want_rss(const struct rte_eth_dev_info *info, unsigned int workers)
 		(info->flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
 		info->hash_key_size > 0 && info->reta_size > 0 &&
 		strcmp(info->driver_name, "net_tap") != 0;
+}
+
+/*
+ * A multi-queue tap is steered by the kernel (tun's automatic flow
+ * steering): a flow's first frame goes to a queue chosen by the kernel's
+ * own hash, and later ones to the queue synack last wrote that flow on.
+ * A worker that answers on the queue a flow arrived on keeps the flow
+ * there for good (the entry, and when it ages out the hash, both name that
+ * queue). Handing such flows to another worker would make the kernel move
+ * them mid-handshake: tun updates its entry only after the frame written
+ * has been processed, so the ACK to a SYN-ACK still goes to the old queue
+ * while the data after it goes to the new one, and they cross.
+ */
+static bool
+is_steering(const struct rte_eth_dev_info *info, unsigned int workers)
+{
+	return workers > 1 && info->max_rx_queues >= workers &&
+		strcmp(info->driver_name, "net_tap") == 0;
 }
 
 static int
@@ -110,6 +128,7 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 	}
 	p->n_txq = (uint16_t)workers;
 	p->rss = want_rss(&info, workers);
+	p->steer = is_steering(&info, workers);
 	p->n_rxq = (uint16_t)RTE_MIN(workers, (unsigned int)info.max_rx_queues);
 	if (p->rss) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;

@@ -99,7 +99,9 @@ sk_worker_loop(void *arg)
 	struct rte_mbuf *rx[SK_BURST_MAX], *tx[SK_BURST_MAX];
 	const uint64_t timer_period = rte_get_tsc_hz() / 10000; /* 100 us */
 	const bool software = w->disp->software;
-	const bool check = w->disp->n > 1 && !software;
+	/* with RSS, the hash must send each flow to its owner; a steering
+	 * device (net_tap) has its own hash, there is nothing to compare */
+	const bool check = w->disp->n > 1 && !software && w->disp->rss;
 	uint64_t next_timer = 0;
 
 	while (!__atomic_load_n(w->quit, __ATOMIC_RELAXED)) {

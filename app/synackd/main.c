@@ -127,7 +127,8 @@ describe(const struct sk_config *c, const struct sk_port *p,
 		p->tx_ip_cksum ? "on" : "off", p->tx_tcp_cksum ? "on" : "off",
 		p->rx_cksum ? "on" : "off", d->n, d->n > 1 ? "s" : "",
 		d->n == 1 ? "one queue" : d->software ?
-			"software dispatch" : "RSS");
+			"software dispatch" : p->rss ? "RSS" :
+			"device flow steering");
 	fflush(stdout);
 }
 
@@ -234,13 +235,14 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_SETUP;
 	}
-	if (sk_dispatch_init(&disp, n_workers, !port.rss, port.reta_size,
-			SK_DISPATCH_RING, port.socket_id, err,
+	if (sk_dispatch_init(&disp, n_workers, !port.rss && !port.steer,
+			port.reta_size, SK_DISPATCH_RING, port.socket_id, err,
 			sizeof(err)) != 0) {
 		fprintf(stderr, "synackd: error: %s\n", err);
 		ret = EXIT_SETUP;
 		goto stop_port;
 	}
+	disp.rss = port.rss;
 
 	par.mac = port.mac;
 	par.pool = pool;
