@@ -46,7 +46,7 @@ sk_stats_print(const struct sk_stats *s, FILE *f)
 }
 
 void
-sk_stats_json(const struct sk_stats *s, FILE *f)
+sk_stats_json(const struct sk_stats *s, FILE *f, const char *extra)
 {
 	const uint64_t *v = (const uint64_t *)s;
 	uint64_t total = 0;
@@ -61,5 +61,6 @@ sk_stats_json(const struct sk_stats *s, FILE *f)
 			sk_state_name(i), s->flows[i]);
 		total += s->flows[i];
 	}
-	fprintf(f, "}, \"flow_count\": %" PRIu64 "}\n", total);
+	fprintf(f, "}, \"flow_count\": %" PRIu64 "%s%s}\n", total,
+		extra ? ", " : "", extra ? extra : "");
 }

@@ -122,8 +122,9 @@ extern const char *const sk_stats_help[];
 void sk_stats_accumulate(struct sk_stats *dst, const struct sk_stats *src);
 
 /** Write every counter (zeros too), flows per state and their total as
- * one JSON object: {"counters": {...}, "flows": {...}, "flow_count": N}. */
-void sk_stats_json(const struct sk_stats *s, FILE *f);
+ * one JSON object: {"counters": {...}, "flows": {...}, "flow_count": N}.
+ * @p extra, when not NULL, is more members ("\"k\": v, ...") put last. */
+void sk_stats_json(const struct sk_stats *s, FILE *f, const char *extra);
 
 /** Print non-zero counters, one "name value" line each, and flows per state. */
 void sk_stats_print(const struct sk_stats *s, FILE *f);

@@ -70,11 +70,15 @@ print_counters(FILE *f)
 	sk_stats_print(&sum, f);
 }
 
+/* mbufs in use once the port is up (its RX rings filled) and after the
+ * workers stopped: equal unless an mbuf leaked. */
+static unsigned int mbufs_start, mbufs_end, mbufs_pool;
+
 static int
 write_stats_file(const char *path)
 {
 	struct sk_stats sum;
-	char tmp[300];
+	char tmp[300], extra[160];
 	FILE *f;
 
 	sum_counters(&sum);
@@ -86,7 +90,10 @@ write_stats_file(const char *path)
 			strerror(errno));
 		return -1;
 	}
-	sk_stats_json(&sum, f);
+	snprintf(extra, sizeof(extra), "\"mbufs\": {\"pool\": %u, "
+		"\"in_use_start\": %u, \"in_use_end\": %u}", mbufs_pool,
+		mbufs_start, mbufs_end);
+	sk_stats_json(&sum, f, extra);
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		fprintf(stderr, "synackd: error: stats file '%s': %s\n", path,
 			strerror(errno));
@@ -291,6 +298,8 @@ main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	mbufs_pool = pool->size;
+	mbufs_start = rte_mempool_in_use_count(pool);
 	describe(&cfg, &port, &disp);
 
 	if (!on_main) {
@@ -315,8 +324,13 @@ main(int argc, char **argv)
 	}
 
 	sk_telemetry_fini();
+	/* frames still in hand-over rings go back first */
+	sk_dispatch_free(&disp);
+	mbufs_end = rte_mempool_in_use_count(pool);
 	printf("synackd: stopping, final counters:\n");
 	print_counters(stdout);
+	printf("mbufs in use: %u at start, %u now (pool of %u)\n", mbufs_start,
+		mbufs_end, mbufs_pool);
 	fflush(stdout);
 	ret = 0;
 	if (cfg.stats_file[0] && write_stats_file(cfg.stats_file))

@@ -395,6 +395,14 @@ def check_stats(stats, expect=None, at_least=None, zero=CLEAN_ZERO,
             bad.append("flows[%s] = %d, expected 0" % (state, n))
     if stats.get("flow_count", None) != 0:
         bad.append("flow_count = %s, expected 0" % stats.get("flow_count"))
+    # mbuf accounting: what the pool lent out once the port was up (its
+    # RX rings) must be all it lends out at the end
+    mb = stats.get("mbufs")
+    if mb is None:
+        bad.append("no mbufs accounting in the stats file")
+    elif mb["in_use_end"] != mb["in_use_start"]:
+        bad.append("mbufs in use: %d at start, %d at the end (leak)"
+                   % (mb["in_use_start"], mb["in_use_end"]))
     nz = " ".join("%s=%d" % (k, v) for k, v in c.items() if v)
     log("counters (non-zero): " + nz)
     if bad:
