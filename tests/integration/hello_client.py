@@ -18,10 +18,13 @@ REQUEST = b"Hello Server\n"
 REPLY = b"Hello Client\n"
 
 
-def hello_once(host, port, timeout=5.0, barrier=None):
-    """One connection; returns None when the reply is right, else a text."""
+def hello_once(host, port, timeout=5.0, barrier=None, src_port=None):
+    """One connection; returns None when the reply is right, else a text.
+    src_port: bind the client to this local port (else the kernel picks)."""
     try:
-        with socket.create_connection((host, port), timeout=timeout) as s:
+        with socket.create_connection((host, port), timeout=timeout,
+                                      source_address=None if src_port is None
+                                      else ("", src_port)) as s:
             s.settimeout(timeout)
             if barrier is not None:
                 barrier.wait(timeout=30)
@@ -39,12 +42,15 @@ def hello_once(host, port, timeout=5.0, barrier=None):
     return None
 
 
-def run_hello(host, port, count, concurrency=1, timeout=5.0, together=False):
+def run_hello(host, port, count, concurrency=1, timeout=5.0, together=False,
+              src_ports=None, latencies=None):
     """Run @count connections, @concurrency at a time.
 
     With together=True every worker connects first and waits until all
     @concurrency connections are established before any sends (then count
-    must equal concurrency). Returns (ok, errors, seconds)."""
+    must equal concurrency). src_ports: connection i binds to src_ports[i].
+    latencies: a list that gets each connection's duration in seconds.
+    Returns (ok, errors, seconds)."""
     errors = []
     lock = threading.Lock()
     next_i = [0]
@@ -57,7 +63,11 @@ def run_hello(host, port, count, concurrency=1, timeout=5.0, together=False):
                     return
                 i = next_i[0]
                 next_i[0] += 1
-            err = hello_once(host, port, timeout, barrier)
+            t = time.monotonic()
+            err = hello_once(host, port, timeout, barrier,
+                             None if src_ports is None else src_ports[i])
+            if latencies is not None:
+                latencies.append(time.monotonic() - t)
             if err is not None:
                 with lock:
                     errors.append((i, err))

@@ -113,6 +113,18 @@ def lcores_arg():
     return "0@%d,1@%d" % (a, b)
 
 
+def lcores_workers_arg(workers=2):
+    """The main lcore 0 and worker lcores 1..workers. With at least
+    workers + 1 CPUs each gets its own; otherwise (a 2-CPU machine) the main
+    lcore, which only serves telemetry, shares the first CPU with worker 1
+    and the workers take the CPUs in turn: '0@A,1@A,2@B'."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) > workers:
+        return ",".join("%d@%d" % (i, cpus[i]) for i in range(workers + 1))
+    return ",".join(["0@%d" % cpus[0]] + ["%d@%d" % (i, cpus[(i - 1) % len(cpus)])
+                                          for i in range(1, workers + 1)])
+
+
 _libc = None
 
 
@@ -156,8 +168,9 @@ class Engine:
     """synackd in a fresh network namespace, reached through its tap."""
 
     def __init__(self, synackd, listen=DEFAULT_LISTEN, options=(),
-                 tag="t", ready_timeout=60.0):
+                 tag="t", ready_timeout=60.0, lcores=None):
         self.synackd = synackd
+        self.lcores = lcores
         self.listen = list(listen)
         self.options = list(options)
         self.ready_timeout = ready_timeout
@@ -187,8 +200,10 @@ class Engine:
         if why:
             log("note: %s: synackd runs with --no-huge -m 512" % why)
         cmd = ["ip", "netns", "exec", self.ns, self.synackd,
-               "--lcores", lcores_arg(), "--file-prefix", self.prefix] + mem + [
-               "--no-pci", "--vdev", "net_tap0,iface=%s" % IFACE, "--",
+               "--lcores", self.lcores or lcores_arg(), "--file-prefix",
+               self.prefix] + mem + [
+               "--no-pci", "--vdev", "net_tap0,iface=%s" % IFACE,
+               "--",
                "--addr", "%s/%d" % (ENGINE_ADDR, PREFIX_LEN)]
         for l in self.listen:
             cmd += ["--listen", l]

@@ -12,6 +12,7 @@ library only.
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -296,6 +297,176 @@ def case_arp_ping(args):
                           at_least={"rx_arp_request": 1})
 
 
+# -- 9: two worker lcores, two tap queues ----------------------------------
+
+MC_SEQ, MC_CONC, MC_CONC_N = 1500, 50, 500
+# Each connection binds its own source port, below the ephemeral range:
+# Linux picks ephemeral ports from a counter keyed by the addresses alone
+# (table_perturb, shared by every network namespace), so other tests
+# connecting from 198.18.0.1 to 198.18.0.2:8080 at the same time on this
+# machine move it, and it can come back to a port whose flow the engine
+# still holds in TIME_WAIT (counted as flow_tw_reuse, not close_normal).
+MC_PORT_BASE = 20000
+# Counters that must stay zero on every worker in this run.
+MC_ZERO = ("rx_wrong_worker", "tx_oow_ack", "tx_rst", "cookie_bad_mac",
+           "cookie_too_old", "close_rst", "close_idle", "close_fin_timeout",
+           "close_fin_wait2", "tx_full", "drop_handoff")
+
+
+def lcore_counters(eng):
+    """{lcore: (counters, flows per state, flow_count)} from
+    `synackctl --json lcores`."""
+    ctl = os.environ.get("SYNACKCTL")
+    if not ctl or not os.access(ctl, os.X_OK):
+        raise TestFailure("synackctl not found: set SYNACKCTL (meson does)")
+    p = sktap.run([ctl, "-p", eng.prefix, "--json", "lcores"], timeout=15)
+    try:
+        d = json.loads(p.stdout)
+    except ValueError as e:
+        raise TestFailure("synackctl --json lcores: not JSON: %r" % p.stdout[:200]) from e
+    # {"<lcore id>": {"lcore": .., "socket": .., "counters": {..},
+    #                  "flows": {..}, "flow_count": ..}, ...}
+    out = {}
+    for lc, e in (d.items() if isinstance(d, dict) else ()):
+        if not isinstance(e, dict) or not isinstance(e.get("counters"), dict):
+            raise TestFailure("synackctl --json lcores: no counters for lcore %s: %r"
+                              % (lc, p.stdout[:300]))
+        out[int(lc)] = (e["counters"], e.get("flows", {}), e.get("flow_count"))
+    return out
+
+
+def case_multicore(args):
+    """N worker lcores (--workers, default 2) on an N-queue tap: the kernel
+    steers each flow to one queue; every worker gets an even share +- 40 %
+    of it (30-70 % with 2), and every frame of a flow reaches one worker."""
+    workers = args.workers
+    mode = "%d workers (device flow steering)" % workers
+    total = MC_SEQ + MC_CONC_N
+    with sktap.Engine(args.synackd, options=TIME_WAIT, tag="mc",
+                      lcores=sktap.lcores_workers_arg(workers)) as eng:
+        if mode not in eng.ready_line:
+            raise TestFailure("ready line does not say %r: %s"
+                              % (mode, eng.ready_line))
+        errors, lat, base = [], [], MC_PORT_BASE
+        for n, conc in ((MC_SEQ, 1), (MC_CONC_N, MC_CONC)):
+            ports = list(range(base, base + n))
+            base += n
+            ok, errs, secs = hello_client.run_hello(
+                ENGINE_ADDR, 8080, n, conc, IO_TIMEOUT, src_ports=ports,
+                latencies=lat)
+            log("hello: %d/%d ok in %.2f s (%.0f/s), %d at a time"
+                % (ok, n, secs, ok / secs if secs else 0, conc))
+            for i, err in errs[:20]:
+                log("  connection %d: %s" % (i, err))
+            errors += errs
+        if errors:
+            raise TestFailure("%d of %d hello connections failed"
+                              % (len(errors), total))
+        # TIME_WAIT (1 s) and the timer wheel's slack: wait until every
+        # worker has closed its flows (bounded).
+        deadline = time.monotonic() + 15
+        while True:
+            time.sleep(0.5)
+            per = lcore_counters(eng)
+            live = sum(fc or 0 for _, _, fc in per.values())
+            closed = sum(c.get("close_normal", 0) for c, _, _ in per.values())
+            if (live == 0 and closed >= total) or time.monotonic() > deadline:
+                break
+        bad = []
+        if len(per) != workers:
+            bad.append("%d worker lcores in synackctl lcores, expected %d"
+                       % (len(per), workers))
+        created = {lc: c.get("flow_created", 0) for lc, (c, _, _) in per.items()}
+        sums = {}
+        for lc, (c, flows, fc) in sorted(per.items()):
+            log("lcore %s: %s" % (lc, " ".join(
+                "%s=%d" % kv for kv in c.items() if kv[1])))
+            for k, v in c.items():
+                sums[k] = sums.get(k, 0) + v
+            for k in MC_ZERO:
+                if c.get(k, 0):
+                    bad.append("lcore %s: %s = %d, expected 0" % (lc, k, c[k]))
+            for k, v in sorted(c.items()):
+                if k.startswith("drop_") and v:
+                    bad.append("lcore %s: %s = %d, expected 0" % (lc, k, v))
+            if fc:
+                bad.append("lcore %s: %d flows still live: %s" % (lc, fc, flows))
+            # Every frame of a flow on one worker: the flows a worker
+            # created are the ones it answered SYNs for, and it saw all of
+            # their data and FINs (a frame on the other worker would find no
+            # flow there: a RST, counted above). rx_wrong_worker is only
+            # computed with RSS, so this is the check for tap steering.
+            fcr = c.get("flow_created", 0)
+            for k in ("cookie_ok", "close_normal", "rx_fin", "tx_fin", "tx_data"):
+                if c.get(k, 0) != fcr:
+                    bad.append("lcore %s: %s = %d, flow_created = %d"
+                               % (lc, k, c.get(k, 0), fcr))
+            if c.get("rx_payload_bytes", 0) != fcr * len(hello_client.REQUEST):
+                bad.append("lcore %s: rx_payload_bytes = %d for %d flows"
+                           % (lc, c.get("rx_payload_bytes", 0), fcr))
+            if c.get("tx_synack", 0) != c.get("rx_syn", 0) or \
+                    c.get("rx_syn", 0) < fcr:
+                bad.append("lcore %s: rx_syn %d, tx_synack %d, flow_created %d"
+                           % (lc, c.get("rx_syn", 0), c.get("tx_synack", 0), fcr))
+        shares = {lc: v / total for lc, v in created.items()}
+        log("flow_created per worker: %s (%s)" % (
+            ", ".join("lcore %s: %d" % kv for kv in sorted(created.items())),
+            ", ".join("%.1f %%" % (100 * v) for _, v in sorted(shares.items()))))
+        lo, hi = 0.6 / workers, 1.4 / workers
+        for lc, sh in sorted(shares.items()):
+            if not lo <= sh <= hi:
+                bad.append("lcore %s created %.1f %% of the flows, expected "
+                           "%.0f-%.0f %%" % (lc, 100 * sh, 100 * lo, 100 * hi))
+        if sums.get("rx_syn") == total:
+            # no SYN retransmitted: each worker's SYNs are its flows
+            for lc, (c, _, _) in sorted(per.items()):
+                if c.get("rx_syn", 0) != c.get("flow_created", 0):
+                    bad.append("lcore %s: rx_syn %d != flow_created %d (a "
+                               "flow's SYN and ACK reached different workers)"
+                               % (lc, c.get("rx_syn", 0), c.get("flow_created", 0)))
+        else:
+            log("note: %d SYNs for %d flows (the kernel retransmitted SYNs)"
+                % (sums.get("rx_syn", 0), total))
+        for k in ("cookie_ok", "flow_created", "close_normal"):
+            if sums.get(k) != total:
+                bad.append("sum of %s over the workers = %s, expected %d"
+                           % (k, sums.get(k), total))
+        lat.sort()
+        slow = [x for x in lat if x > 0.2]
+        log("connection time: median %.1f ms, 99th percentile %.1f ms, max "
+            "%.1f ms; %d over 200 ms" % (1e3 * lat[len(lat) // 2],
+                                         1e3 * lat[len(lat) * 99 // 100],
+                                         1e3 * lat[-1], len(slow)))
+        if bad:
+            if slow:
+                # A worker that does not run for 200 ms or more (the kernel's
+                # minimum RTO) sees the kernel's retransmissions next to the
+                # originals: it answers the duplicates (tx_oow_ack), the
+                # kernel, already closed, resets (rx_rst, close_rst in
+                # TIME_WAIT, drop_no_flow). Every one of those is the right
+                # reaction; the stall is the machine's.
+                bad.append("note: %d connections took over 200 ms (load "
+                           "average %s): the kernel retransmitted; was a "
+                           "worker's CPU taken by other processes?"
+                           % (len(slow), " ".join(
+                               "%.1f" % x for x in os.getloadavg())))
+            raise TestFailure("per-lcore counters:\n  " + "\n  ".join(bad))
+        stats = eng.stop()
+        sktap.check_stats(
+            stats,
+            expect=expect_flows(total, rx_payload_bytes=total * len(hello_client.REQUEST),
+                                rx_wrong_worker=0, tx_oow_ack=0),
+            at_least={"tx_synack": total, "tx_data": total})
+        # the final sums (stats file) must equal the per-lcore ones
+        c = stats["counters"]
+        diff = ["%s: %d in the stats file, %d summed over lcores" % (k, c[k], sums[k])
+                for k in ("flow_created", "cookie_ok", "close_normal")
+                if c.get(k) != sums.get(k)]
+        if diff:
+            raise TestFailure("stats file and synackctl lcores disagree: "
+                              + "; ".join(diff))
+
+
 CASES = {
     "hello-seq": case_hello_seq,
     "hello-concurrent": case_hello_concurrent,
@@ -305,6 +476,7 @@ CASES = {
     "closed-port": case_closed_port,
     "java-client": case_java,
     "arp-ping": case_arp_ping,
+    "multicore": case_multicore,
 }
 
 
@@ -313,6 +485,8 @@ def main():
     ap.add_argument("--case", required=True, choices=sorted(CASES))
     ap.add_argument("--synackd", default=os.environ.get("SYNACKD"),
                     help="path to synackd (default: $SYNACKD)")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="multicore: worker lcores (tap queues)")
     ap.add_argument("--budget", type=int, default=280,
                     help="seconds before the case gives up")
     args = ap.parse_args()

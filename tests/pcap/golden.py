@@ -10,6 +10,17 @@ second synackd with the same cookie secret: every cookie must be accepted.
 Negative controls: the same ACKs with ack + 1, then with seq + 1: every
 cookie must be rejected, with one RST each.
 
+--workers N (N > 1, the golden-2workers test): every run has N worker
+lcores on the one RX queue of net_pcap, so synackd dispatches in software
+(SPSC rings); each worker transmits on its own TX queue, one tx_pcap file
+each, merged by timestamp for the checks above. On top: every frame left on
+the queue of the worker that owns its flow (symmetric Toeplitz computed
+here), each worker sent its share, tx_handoff > 0, rx_handoff ==
+tx_handoff, drop_handoff == 0, and the SYN phase run again with one worker
+gives the same responses (ISNs too when both runs lie in one 64 s cookie
+unit; otherwise both are run once more, and if that straddles a boundary
+too, everything but the ISN and TSval is compared).
+
 Environment: SYNACKD = path of the synackd executable (meson sets it);
 SK_PCAP_KEEP = a directory to copy the pcap/stats/log files to.
 Exit status: 0 all checks passed, 1 a check failed, 77 skipped (not root).
@@ -197,7 +208,9 @@ class Seg:
             err("bad TCP checksum")
         self.payload = tcp[doff:]
         o, ob = 0, tcp[20:doff]
+        self.layout = []  # option kinds in wire order (NOPs, EOL too)
         while o < len(ob):
+            self.layout.append(ob[o])
             k = ob[o]
             if k == 0:
                 if any(ob[o:]):
@@ -302,32 +315,119 @@ def tshark_check(path, what, nframes):
 
 # ------------------------------------------------------------ engine runs
 
+def lcores_arg(workers):
+    """EAL lcores for the main lcore and @workers worker lcores. One worker:
+    '-l 0-1' as before. Several: the main lcore (telemetry only) shares the
+    first CPU with worker 1 when there are not workers + 1 CPUs
+    ('0@A,1@A,2@B' on a 2-CPU machine), as tests/integration/sktap.py does."""
+    if workers == 1:
+        return ["-l", "0-1"]
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) > workers:
+        m = ["%d@%d" % (i, cpus[i]) for i in range(workers + 1)]
+    else:
+        m = ["0@%d" % cpus[0]] + ["%d@%d" % (i, cpus[(i - 1) % len(cpus)])
+                                  for i in range(1, workers + 1)]
+    return ["--lcores", ",".join(m)]
+
+
+def merge_pcaps(paths, out):
+    """Write the records of several pcap files to one, ordered by their
+    timestamps (stable: a file's own order is kept). Returns the number of
+    records each input had."""
+    recs, counts, head = [], [], None
+    for k, path in enumerate(paths):
+        with open(path, "rb") as f:
+            data = f.read()
+        if len(data) < 24:
+            raise ValueError("%s: %d bytes, no pcap header" % (path, len(data)))
+        e = "<" if struct.unpack("<I", data[:4])[0] in (0xA1B2C3D4,
+                                                        0xA1B23C4D) else ">"
+        if head is None:
+            head = data[:24]
+        elif head != data[:24]:
+            raise ValueError("%s: pcap header differs from %s" % (path, paths[0]))
+        off, n = 24, 0
+        while off + 16 <= len(data):
+            sec, frac, caplen, _ = struct.unpack_from(e + "IIII", data, off)
+            recs.append(((sec, frac), k, n, data[off:off + 16 + caplen]))
+            off += 16 + caplen
+            n += 1
+        counts.append(n)
+    recs.sort(key=lambda r: r[:3])
+    with open(out, "wb") as f:
+        f.write(head)
+        for r in recs:
+            f.write(r[3])
+    return counts
+
+
 class Engine:
-    def __init__(self, synackd, workdir, keep):
+    def __init__(self, synackd, workdir, keep, workers=1):
         self.synackd = synackd
         self.workdir = workdir
         self.keep = keep
+        self.workers = workers
         self.n = 0
+        # wall-clock seconds just before synackd started and just after it
+        # exited, for the last run (the cookie time unit is now_s / 64)
+        self.wall = (0.0, 0.0)
+        self.tx_counts = []
+        self.stats = {}   # tag -> stats of that run
+        self.wall_of = {}  # tag -> self.wall of that run
+        self.outs = {}    # tag -> the per-worker tx_pcap files
 
-    def run(self, tag, in_pcap):
-        """Run synackd on in_pcap; returns (out_pcap, stats dict or None)."""
+    def run(self, tag, in_pcap, workers=None):
+        """Run synackd on in_pcap; returns (out_pcap, stats dict or None).
+        With several workers each has its own TX queue (one tx_pcap each);
+        their files are merged into out_pcap."""
+        workers = workers or self.workers
         self.n += 1
         prefix = "sk-pcap-%d-%d" % (os.getpid(), self.n)
         out = os.path.join(self.workdir, tag + "-out.pcap")
         stats_path = os.path.join(self.workdir, tag + "-stats.json")
         log_path = os.path.join(self.workdir, tag + "-synackd.log")
-        cmd = [self.synackd, "-l", "0-1", "--no-huge", "-m", "512", "--no-pci",
+        outs = [out] if workers == 1 else [
+            os.path.join(self.workdir, "%s-out%d.pcap" % (tag, i))
+            for i in range(workers)]
+        cmd = [self.synackd] + lcores_arg(workers) + [
+               "--no-huge", "-m", "512", "--no-pci",
                "--file-prefix", prefix,
-               "--vdev", "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (in_pcap, out),
+               "--vdev", "net_pcap0,rx_pcap=%s,%s" % (in_pcap, ",".join(
+                   "tx_pcap=" + o for o in outs)),
                "--", "--mbufs", "16383", "--addr", "198.18.0.2/24",
                "--listen", "%d:hello" % PORT, "--cookie-secret", SECRET,
                "--stats-file", stats_path]
         print("# %s: %s" % (tag, " ".join(cmd)))
         sys.stdout.flush()
+        out, stats = self._run(tag, cmd, out, outs, stats_path, log_path,
+                               prefix, workers)
+        self.stats[tag] = stats
+        self.outs[tag] = outs
+        self.wall_of[tag] = self.wall
+        if workers > 1:
+            if all(os.path.exists(o) for o in outs):
+                try:
+                    self.tx_counts = merge_pcaps(outs, out)
+                    R.info("%s: merged %s into %s (%s frames)" % (
+                        tag, ", ".join(os.path.basename(o) for o in outs),
+                        os.path.basename(out),
+                        " + ".join(str(c) for c in self.tx_counts)))
+                except (OSError, ValueError) as e:
+                    R.check("%s: per-worker tx_pcap files merge" % tag, False,
+                            str(e))
+            else:
+                R.check("%s: every worker's tx_pcap file exists" % tag, False,
+                        ", ".join(o for o in outs if not os.path.exists(o)))
+        return out, stats
+
+    def _run(self, tag, cmd, out, outs, stats_path, log_path, prefix, workers):
         proc = None
         stats = None
         t0 = time.monotonic()
         log = open(log_path, "wb")
+        wall0 = time.time()
+        self.wall = (wall0, wall0)
         try:
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL)
@@ -346,12 +446,21 @@ class Engine:
             if not R.check("%s: synackd starts and prints 'synackd: ready'"
                            % tag, ready, self._why(proc, log_path)):
                 return out, None
+            if workers > 1:
+                want = "%d workers (software dispatch)" % workers
+                with open(log_path, "rb") as f:
+                    line = next((l for l in f.read().decode(
+                        errors="replace").splitlines()
+                        if l.startswith("synackd: ready")), "")
+                R.check("%s: ready line says '%s'" % (tag, want), want in line,
+                        line)
             # 2. let it work: at least 2 s, then until the output stops
             #    growing for 1 s; never more than 20 s in all.
             t_ready = time.monotonic()
             last, stable_since = -1, time.monotonic()
             while time.monotonic() - t_ready < 20:
-                size = os.path.getsize(out) if os.path.exists(out) else -1
+                size = sum(os.path.getsize(o) if os.path.exists(o) else -1
+                           for o in outs)
                 now = time.monotonic()
                 if size != last:
                     last, stable_since = size, now
@@ -369,6 +478,7 @@ class Engine:
                 rc = proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 rc = None
+            self.wall = (wall0, time.time())
             R.check("%s: synackd exits 0 on SIGTERM" % tag, rc == 0,
                     "exit status %s%s" % (rc if rc is not None else
                                           "none after 15 s",
@@ -895,6 +1005,172 @@ def gen_selftest(work):
             len(read_pcap(big)) == 65536)
 
 
+# ------------------------------------------------------------ several workers
+# Software dispatch on net_pcap (one RX queue): the worker with the queue
+# hashes every TCP frame with the symmetric Toeplitz key and hands other
+# workers' frames over rings; each worker answers on its own TX queue, i.e.
+# its own tx_pcap file. The checks below use their own Toeplitz code.
+
+RSS_KEY = bytes([0x6d, 0x5a] * 20)    # the symmetric key (Woo and Park)
+RETA_SIZE = 128                       # redirection table: entry i -> i % n
+
+
+def toeplitz(key, data):
+    """Toeplitz hash of @data (bytes) with @key (at least len(data) + 4
+    bytes), as NICs compute RSS."""
+    k = int.from_bytes(key, "big")
+    kbits = len(key) * 8
+    h = 0
+    for i in range(len(data) * 8):
+        if data[i // 8] >> (7 - i % 8) & 1:
+            h ^= (k >> (kbits - 32 - i)) & M32
+    return h
+
+
+def toeplitz_selftest():
+    """The Microsoft RSS verification suite's first IPv4/TCP example."""
+    key = bytes.fromhex("6d5a56da255b0ec24167253d43a38fb0d0ca2bcb"
+                        "ae7b30b477cb2da38030f20c6a42b73bbeac01fa")
+    data = bytes([66, 9, 149, 187, 161, 142, 100, 80]) + \
+        struct.pack("!HH", 2794, 1766)
+    return toeplitz(key, data) == 0x51CCC178
+
+
+def owner(seg, workers):
+    """The worker owning a flow, from either direction of it."""
+    h = toeplitz(RSS_KEY, seg.sip + seg.dip + struct.pack("!HH", seg.sport,
+                                                         seg.dport))
+    return (h % RETA_SIZE) % workers
+
+
+def dispatch_checks(eng, tag, workers, want_handoff=True):
+    """Each worker answered exactly its own flows on its own TX queue, the
+    flows crossed workers through the rings, and no frame was lost there."""
+    stats = eng.stats.get(tag)
+    outs = eng.outs.get(tag, [])
+    if stats is not None:
+        c = stats["counters"]
+        if want_handoff:
+            R.check("%s: tx_handoff > 0 (flows crossed workers)" % tag,
+                    c.get("tx_handoff", 0) > 0,
+                    "tx_handoff %s" % c.get("tx_handoff"))
+        R.check("%s: drop_handoff == 0 and rx_handoff == tx_handoff" % tag,
+                c.get("drop_handoff") == 0 and
+                c.get("rx_handoff") == c.get("tx_handoff"),
+                "tx_handoff %s, rx_handoff %s, drop_handoff %s" % (
+                    c.get("tx_handoff"), c.get("rx_handoff"),
+                    c.get("drop_handoff")))
+    if not toeplitz_selftest():
+        R.check("%s: Python Toeplitz passes the Microsoft RSS example" % tag,
+                False)
+        return
+    per, wrong = [], []
+    for w, path in enumerate(outs):
+        try:
+            segs = [Seg(f) for f in read_pcap(path)]
+        except (OSError, ValueError) as e:
+            R.check("%s: worker %d's tx_pcap readable" % (tag, w), False, str(e))
+            return
+        segs = [x for x in segs if x.tcp_ok]
+        per.append(len(segs))
+        wrong += ["%s:%d on queue %d, owner %d" % (
+            ip_str(x.dip), x.dport, w, owner(x, workers))
+            for x in segs if owner(x, workers) != w]
+    total = sum(per)
+    R.tally("%s: every frame leaves on the TX queue of the worker owning its "
+            "flow (Toeplitz, symmetric key, (hash %% %d) %% %d)"
+            % (tag, RETA_SIZE, workers), total, wrong)
+    # an even share +- 40 % of it (30-70 % with 2 workers)
+    lo, hi = 0.6 / workers, 1.4 / workers
+    R.check("%s: every worker sent %.0f-%.0f %% of the frames"
+            % (tag, 100 * lo, 100 * hi),
+            total > 0 and all(lo <= n / total <= hi for n in per),
+            " / ".join("worker %d: %d" % kv for kv in enumerate(per)))
+
+
+def resp_key(s, with_isn):
+    """What must be identical between a 1-worker and an N-worker answer to
+    the same SYN: everything but the TSval's clock bits (the SYN-ACK's TSval
+    is the engine's millisecond clock, plus a per-flow offset, with the
+    client's options in its low 6 bits) and, when the runs were not in the
+    same 64 s cookie unit, the ISN."""
+    opts = []
+    for k in sorted(s.opts):
+        v = s.opts[k]
+        if k == 8 and s.ts:
+            v = (s.ts[0] & 63, s.ts[1])
+        opts.append((k, v))
+    return (s.smac, s.dmac, s.ttl, s.df, s.flags, s.seq if with_isn else None,
+            s.ack, s.win, s.urp, tuple(opts), tuple(s.layout), bytes(s.payload))
+
+
+def same_cookie_unit(*walls):
+    """True when every run lay in one 64 s cookie unit and one key epoch
+    (rotate = 3600 s, the default)."""
+    units = {int(t // 64) for w in walls for t in w}
+    epochs = {int(t // 3600) for w in walls for t in w}
+    return len(units) == 1 and len(epochs) == 1
+
+
+def compare_runs(tag, out1, outn, with_isn, workers):
+    try:
+        a = [x for x in (Seg(f) for f in read_pcap(out1)) if x.tcp_ok]
+        b = [x for x in (Seg(f) for f in read_pcap(outn)) if x.tcp_ok]
+    except (OSError, ValueError) as e:
+        R.check("%s: both outputs readable" % tag, False, str(e))
+        return
+    ma, mb = {}, {}
+    for m, segs in ((ma, a), (mb, b)):
+        for x in segs:
+            m.setdefault(x.rtuple(), []).append(resp_key(x, with_isn))
+    only1 = sorted(set(ma) - set(mb))
+    onlyn = sorted(set(mb) - set(ma))
+    R.check("%s: the same set of flows answered (%d tuples)" % (tag, len(ma)),
+            not only1 and not onlyn and len(a) == len(b),
+            "%d frames vs %d; %d tuples only with 1 worker, %d only with %d"
+            % (len(a), len(b), len(only1), len(onlyn), workers))
+    diff = []
+    for t in sorted(set(ma) & set(mb)):
+        if sorted(ma[t]) != sorted(mb[t]):
+            x, y = ma[t][0], mb[t][0]
+            names = ("smac", "dmac", "ttl", "df", "flags", "seq", "ack", "win",
+                     "urp", "options", "option layout", "payload")
+            fields = [n for n, u, v in zip(names, x, y) if u != v]
+            diff.append("%s:%d: %s" % (ip_str(t[0]), t[1],
+                                       ", ".join(fields) or "count"))
+    R.tally("%s: identical responses with 1 and %d workers (flags, ack, "
+            "window, options, TSecr and TSval option bits%s)"
+            % (tag, workers, ", ISN" if with_isn else ""),
+            len(set(ma) & set(mb)), diff)
+
+
+def compare_workers(eng, syn_pcap, outn, walln, workers):
+    """The same SYNs through one worker: the same answers."""
+    out1, _ = eng.run("phase1-1worker", syn_pcap, workers=1)
+    wall1 = eng.wall
+    same = same_cookie_unit(walln, wall1)
+    if not same:
+        R.info("the %d-worker and 1-worker runs straddle a 64 s cookie unit "
+               "boundary: running both again once" % workers)
+        left = 64 - time.time() % 64
+        if left < 20:
+            time.sleep(left + 0.5)
+        outn, _ = eng.run("phase1-rerun-%dworkers" % workers, syn_pcap)
+        walln = eng.wall
+        dispatch_checks(eng, "phase1-rerun-%dworkers" % workers, workers)
+        out1, _ = eng.run("phase1-rerun-1worker", syn_pcap, workers=1)
+        wall1 = eng.wall
+        same = same_cookie_unit(walln, wall1)
+        if not same:
+            R.info("the reruns straddle a boundary too: comparing everything "
+                   "but the ISN and the TSval")
+    else:
+        R.info("both runs in cookie unit %d: ISNs must be identical"
+               % int(walln[0] // 64))
+    compare_runs("compare-1-vs-%d-workers" % workers, out1, outn, same,
+                 workers)
+
+
 # ------------------------------------------------------------ main
 
 def main():
@@ -909,6 +1185,10 @@ def main():
                     help="copy the work files to this directory")
     ap.add_argument("--gen-only", action="store_true",
                     help="only check gen.py (no synackd, no root)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="worker lcores (software dispatch on net_pcap when "
+                    "more than 1; then the SYN phase is compared with a "
+                    "1-worker run)")
     a = ap.parse_args()
 
     if a.gen_only:
@@ -938,16 +1218,26 @@ def main():
     t0 = time.monotonic()
     work = tempfile.mkdtemp(prefix="sk-pcap-")
     try:
-        eng = Engine(a.synackd, work, a.keep)
+        eng = Engine(a.synackd, work, a.keep, a.workers)
         syn_pcap = os.path.join(work, "syns.pcap")
         gen("syn", "-o", syn_pcap, "-n", a.count, "--closed-count", a.closed,
             "--closed-port", CLOSED_PORT, "--dport", PORT, "--seed", a.seed,
             "--src-net", SRC_NETS)
         synack = phase1(eng, syn_pcap, a.count, a.closed)
+        if a.workers > 1:
+            dispatch_checks(eng, "phase1", a.workers)
+            if synack and os.path.exists(synack):
+                compare_workers(eng, syn_pcap, synack, eng.wall_of["phase1"],
+                                a.workers)
         if synack and os.path.exists(synack):
             phase2(eng, work, syn_pcap, synack, a.count, a.seed + 1)
+            if a.workers > 1:
+                dispatch_checks(eng, "phase2", a.workers)
             negative(eng, work, syn_pcap, synack, a.count, a.seed + 2, "ack")
             negative(eng, work, syn_pcap, synack, a.count, a.seed + 3, "seq")
+            if a.workers > 1:
+                dispatch_checks(eng, "negative-ack+1", a.workers)
+                dispatch_checks(eng, "negative-seq+1", a.workers)
         else:
             R.check("phase 2 and negative controls run", False,
                     "no SYN-ACK output from phase 1")
