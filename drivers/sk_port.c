@@ -169,7 +169,7 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 	if (ret != 0) {
 		snprintf(err, errlen, "port %u (%s): descriptors: %s",
 			port_id, p->name, rte_strerror(-ret));
-		return -1;
+		goto close;
 	}
 	rxq = info.default_rxconf;
 	rxq.offloads = conf.rxmode.offloads;
@@ -177,9 +177,20 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		ret = rte_eth_rx_queue_setup(port_id, q, rx_desc, p->socket_id,
 				&rxq, pool);
 		if (ret != 0) {
-			snprintf(err, errlen, "port %u (%s): RX queue %u: %s",
-				port_id, p->name, q, rte_strerror(-ret));
-			return -1;
+			bool pcap = strcmp(p->driver, "net_pcap") == 0;
+
+			snprintf(err, errlen, "port %u (%s): RX queue %u: %s%s",
+				port_id, p->name, q, rte_strerror(-ret), pcap ?
+				" (net_pcap with infinite_rx=1 preloads each "
+				"rx_pcap file into mbufs: raise --mbufs)" : "");
+			/* DPDK 22.11's net_pcap frees a failed infinite_rx
+			 * queue's ring without forgetting it, and frees it
+			 * again on close: a crash. Leave it unclosed. */
+			if (pcap) {
+				p->unclosable = true;
+				return -1;
+			}
+			goto close;
 		}
 	}
 	txq = info.default_txconf;
@@ -190,29 +201,35 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		if (ret != 0) {
 			snprintf(err, errlen, "port %u (%s): TX queue %u: %s",
 				port_id, p->name, q, rte_strerror(-ret));
-			return -1;
+			goto close;
 		}
 	}
 	ret = rte_eth_macaddr_get(port_id, &p->mac);
 	if (ret != 0) {
 		snprintf(err, errlen, "port %u (%s): MAC address: %s", port_id,
 			p->name, rte_strerror(-ret));
-		return -1;
+		goto close;
 	}
 	ret = rte_eth_dev_start(port_id);
 	if (ret != 0) {
 		snprintf(err, errlen, "port %u (%s): start failed: %s",
 			port_id, p->name, rte_strerror(-ret));
-		return -1;
+		goto close;
 	}
 	if (p->rss && set_reta(port_id, p->reta_size, workers) != 0) {
 		snprintf(err, errlen, "port %u (%s): cannot program its RSS "
 			"redirection table of %u entries", port_id, p->name,
 			p->reta_size);
 		rte_eth_dev_stop(port_id);
-		return -1;
+		goto close;
 	}
 	return 0;
+
+close:
+	/* Queues set up so far hold mbufs of the pool (net_pcap preloads
+	 * its file): give them back before the caller frees the pool. */
+	rte_eth_dev_close(port_id);
+	return -1;
 }
 
 void

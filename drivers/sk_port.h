@@ -31,6 +31,8 @@ struct sk_port {
 	bool steer;                   /**< the device keeps each flow on the
 	                                   queue it is answered on (net_tap) */
 	uint16_t reta_size;           /**< its redirection table, if rss */
+	bool unclosable;              /**< failed start: closing it (or the
+	                                   EAL) would crash the PMD */
 };
 
 /**

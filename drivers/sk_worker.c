@@ -127,6 +127,8 @@ sk_worker_loop(void *arg)
 				send_burst(w, tx, k);
 			} while (k == SK_BURST_MAX);
 			next_timer = now + timer_period;
+			if (w->client && sk_engine_client_done(w->engine))
+				break;
 		}
 	}
 	return 0;

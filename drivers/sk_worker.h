@@ -28,6 +28,8 @@ struct sk_worker {
 	uint16_t burst;
 	unsigned int id;            /**< worker index: owner number */
 	unsigned int lcore;
+	bool client;                /**< engine has a client role: the loop
+	                                 also ends when its run is over */
 } __rte_cache_aligned;
 
 /** rte_eal_remote_launch() entry point; @p arg is a struct sk_worker. */

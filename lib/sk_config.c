@@ -54,6 +54,7 @@ enum cfg_type {
 	CT_SEC,     /* duration stored in whole seconds; min, max, def in ms */
 	CT_SECRET,  /* 32 hex digits */
 	CT_STR,     /* text, "" allowed */
+	CT_BOOL,    /* yes/no; a command-line option without a value sets it */
 };
 
 /* 0 is allowed besides min..max (it means off / never); a bare "0" needs
@@ -142,6 +143,52 @@ static const struct cfg_key cfg_keys[] = {
 	{ "stats", "file", "stats-file", "PATH", CT_STR, 0, FIELD(stats_file),
 	  0, 0, 0, "none",
 	  "write the final counters as JSON to this file at exit" },
+	{ "client", "target", "client", "IP:PORT", CT_STR, 0,
+	  FIELD(client_target), 0, 0, 0, "none: server role only",
+	  "client role: open connections to this server" },
+	{ "client", "cps", "cps", "N", CT_UINT, 0, FIELD(client_cps),
+	  0, 100000000, 1000, NULL,
+	  "new connections per second, 0 = as fast as concurrency allows" },
+	{ "client", "duration", "duration", "DUR", CT_MS, 0,
+	  FIELD(client_duration_ms), 1, 24 * MS_PER_H, 10 * MS_PER_S, NULL,
+	  "open new connections for this long" },
+	{ "client", "concurrency", "concurrency", "N", CT_UINT, 0,
+	  FIELD(client_concurrency), 1, 1ull << 31, 1024, NULL,
+	  "most client connections open at once, <= flows" },
+	{ "client", "connections", "connections", "N", CT_UINT, 0,
+	  FIELD(client_connections), 0, UINT32_MAX, 0, NULL,
+	  "stop opening after this many, 0 = only the duration limits" },
+	{ "client", "request", "request", "STR", CT_STR, 0,
+	  FIELD(client_request), 0, 0, 0, "none: connect only",
+	  "bytes sent after the handshake (\\n \\r \\t \\\\ escapes)" },
+	{ "client", "http", "http", NULL, CT_BOOL, 0, FIELD(client_http),
+	  0, 0, 0, "no", "request = GET / HTTP/1.1 to the target" },
+	{ "client", "expect", "expect", "STR", CT_STR, 0,
+	  FIELD(client_expect), 0, 0, 0, "none: unchecked",
+	  "the response must be exactly these bytes (escapes as --request)" },
+	{ "client", "close", "close", "client|server|rst", CT_STR, 0,
+	  FIELD(client_close), 0, 0, 0, "client",
+	  "after the response: send FIN, wait for the server's FIN, or RST" },
+	{ "client", "src_ips", "src-ips", "A-B", CT_STR, 0,
+	  FIELD(client_src_ips), 0, 0, 0, "the first address",
+	  "source addresses of client connections" },
+	{ "client", "src_ports", "src-ports", "X-Y", CT_STR, 0,
+	  FIELD(client_src_ports), 0, 0, 0, "1024-65535",
+	  "source ports of client connections" },
+	{ "client", "syn_rto", "syn-rto", "DUR", CT_MS, 0,
+	  FIELD(client_syn_rto_ms), 10, 60 * MS_PER_S, MS_PER_S, NULL,
+	  "first SYN retransmission timeout (doubles each time, RFC 6298)" },
+	{ "client", "syn_retries", "syn-retries", "N", CT_UINT, 0,
+	  FIELD(client_syn_retries), 0, 15, 5, NULL,
+	  "SYN retransmissions before a connection fails" },
+	{ "client", "timeout", "client-timeout", "DUR", CT_MS, 0,
+	  FIELD(client_timeout_ms), 10, 24 * MS_PER_H, 10 * MS_PER_S, NULL,
+	  "response timeout after the handshake" },
+	{ "client", "gateway_mac", "gateway-mac", "MAC", CT_STR, 0,
+	  FIELD(client_gateway_mac), 0, 0, 0, "none: ARP for the target",
+	  "next hop's MAC (no ARP)" },
+	{ "client", "json", "json", NULL, CT_BOOL, 0, FIELD(client_json),
+	  0, 0, 0, "no", "print the client summary as JSON" },
 };
 
 #define CFG_N_KEYS RTE_DIM(cfg_keys)
@@ -150,7 +197,7 @@ static const struct cfg_key cfg_keys[] = {
 #define CFG_OPT_BASE 256
 
 static const char *const cfg_sections[] = {
-	"engine", "timeouts", "cookies", "port", "stats",
+	"engine", "timeouts", "cookies", "port", "stats", "client",
 };
 
 /* --- errors ---------------------------------------------------------- */
@@ -310,6 +357,10 @@ print_value(FILE *f, const struct sk_config *c, const struct cfg_key *k)
 		break;
 	case CT_SECRET:
 		fputs(c->secret_set ? "(set)" : "(random)", f);
+		break;
+	case CT_BOOL:
+		fputs(*(const bool *)((const char *)c + k->off) ? "yes" : "no",
+			f);
 		break;
 	case CT_STR:
 		fprintf(f, "%.*s", (int)k->size, (const char *)c + k->off);
@@ -681,6 +732,23 @@ set_value(struct sk_config *c, const struct cfg_key *k, const char *val,
 		return 0;
 	case CT_SECRET:
 		return parse_secret(c, val, where, err, errlen);
+	case CT_BOOL: {
+		static const char *const yes[] = { "yes", "true", "on", "1" };
+		static const char *const no[] = { "no", "false", "off", "0" };
+		bool *b = (bool *)((char *)c + k->off);
+
+		for (unsigned int i = 0; i < RTE_DIM(yes); i++) {
+			if (strcmp(val, yes[i]) == 0) {
+				*b = true;
+				return 0;
+			}
+			if (strcmp(val, no[i]) == 0) {
+				*b = false;
+				return 0;
+			}
+		}
+		return fail(err, errlen, where, "'%s' is not yes or no", val);
+	}
 	case CT_STR:
 		if (strlen(val) >= k->size)
 			return fail(err, errlen, where, "'%.32s...' too long "
@@ -850,7 +918,7 @@ apply_file(struct sk_config *c, struct rte_cfgfile *cf, const char *path,
 		if (!known_section(section))
 			return fail(err, errlen, NULL, "config: unknown "
 				"section [%s] in '%s' (engine, timeouts, "
-				"cookies, port, stats)", section, path);
+				"cookies, port, stats, client)", section, path);
 		if (ne == 0)
 			continue;
 		ent = calloc((size_t)ne, sizeof(*ent));
@@ -990,8 +1058,9 @@ sk_config_parse_args(struct sk_config *c, int argc, char **argv, char *err,
 	if (c == NULL || argv == NULL || argc < 1)
 		return fail(err, errlen, NULL, "no arguments");
 	for (i = 0; i < CFG_N_KEYS; i++)
-		opts[i] = (struct option){ cfg_keys[i].opt, required_argument,
-			NULL, CFG_OPT_BASE + (int)i };
+		opts[i] = (struct option){ cfg_keys[i].opt,
+			cfg_keys[i].type == CT_BOOL ? no_argument :
+			required_argument, NULL, CFG_OPT_BASE + (int)i };
 	opts[i++] = (struct option){ "config", required_argument, NULL, 'f' };
 	opts[i++] = (struct option){ "help", no_argument, NULL, 'h' };
 	opts[i++] = (struct option){ "version", no_argument, NULL, 'V' };
@@ -1040,6 +1109,9 @@ sk_config_parse_args(struct sk_config *c, int argc, char **argv, char *err,
 			ret = set_value(&tmp, k, optarg, listen_seen, where,
 				err, errlen);
 			listen_seen = true;
+		} else if (k->type == CT_BOOL) {
+			ret = set_value(&tmp, k, "yes", false, where, err,
+				errlen);
 		} else {
 			ret = set_value(&tmp, k, optarg, false, where, err,
 				errlen);
@@ -1069,9 +1141,10 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 	if (c->n_addrs == 0)
 		return fail(err, errlen, NULL,
 			"no address: set [engine] addresses or --addr");
-	if (c->n_listen == 0)
+	if (c->n_listen == 0 && !sk_config_is_client(c))
 		return fail(err, errlen, NULL,
-			"no listening port: set [engine] listen or --listen");
+			"no listening port: set [engine] listen or --listen "
+			"(or [client] target, --client)");
 	if (c->n_addrs > SK_MAX_ADDRS)
 		return fail(err, errlen, NULL, "[engine] addresses: %u "
 			"addresses, at most %u", c->n_addrs, SK_MAX_ADDRS);
@@ -1128,6 +1201,17 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 		if (k->type == CT_POW2 && !rte_is_power_of_2((uint32_t)v))
 			return fail(err, errlen, where, "%" PRIu64 " is not a "
 				"power of two", v);
+	}
+	if (sk_config_is_client(c)) {
+		struct sk_client_cfg cc;
+
+		if (sk_config_client(c, &cc, err, errlen) != 0)
+			return -1;
+		if (c->client_concurrency > c->flow_capacity)
+			return fail(err, errlen, NULL, "[client] concurrency "
+				"(%u) is more than [engine] flow_capacity (%u) "
+				"(--concurrency, --flows)",
+				c->client_concurrency, c->flow_capacity);
 	}
 	if (c->rto_max_ms < c->rto_ms)
 		return fail(err, errlen, NULL, "[timeouts] rto_max (%s) is less "
@@ -1188,7 +1272,8 @@ sk_config_usage(FILE *f, const char *prog)
 	for (i = 0; i < CFG_N_KEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
-		snprintf(opt, sizeof(opt), "--%s %s", k->opt, k->arg);
+		snprintf(opt, sizeof(opt), "--%s%s%s", k->opt,
+			k->arg != NULL ? " " : "", k->arg != NULL ? k->arg : "");
 		if (k->def_text != NULL)
 			snprintf(def, sizeof(def), "%s", k->def_text);
 		else
@@ -1219,4 +1304,205 @@ sk_config_has_addr(const struct sk_config *c, rte_be32_t addr)
 		if (c->addrs[i].addr == addr)
 			return true;
 	return false;
+}
+
+/* --- the client role ------------------------------------------------------ */
+
+/* Undo C escapes (\n \r \t \\ \xHH) of @p s into @p out. */
+static int
+unescape(const char *s, uint8_t *out, uint16_t *len, const char *where,
+		char *err, size_t errlen)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		uint8_t ch = (uint8_t)*s;
+
+		if (ch == '\\') {
+			s++;
+			switch (*s) {
+			case 'n': ch = '\n'; break;
+			case 'r': ch = '\r'; break;
+			case 't': ch = '\t'; break;
+			case '\\': ch = '\\'; break;
+			case 'x':
+				if (hex_digit(s[1]) < 0 || hex_digit(s[2]) < 0)
+					return fail(err, errlen, where, "'\\x' "
+						"needs two hex digits");
+				ch = (uint8_t)(hex_digit(s[1]) << 4 |
+					hex_digit(s[2]));
+				s += 2;
+				break;
+			default:
+				return fail(err, errlen, where, "unknown escape "
+					"'\\%c' (\\n, \\r, \\t, \\\\, \\xHH)",
+					*s != '\0' ? *s : '0');
+			}
+		}
+		if (n == SK_CLIENT_DATA_MAX)
+			return fail(err, errlen, where, "more than %u bytes",
+				SK_CLIENT_DATA_MAX);
+		out[n++] = ch;
+	}
+	*len = (uint16_t)n;
+	return 0;
+}
+
+/* "A" or "A-B" of dotted IPv4 addresses, host order, A <= B. */
+static int
+parse_ip_range(const char *s, uint32_t *lo, uint32_t *hi)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	const char *dash = strchr(s, '-');
+	struct in_addr x, y;
+
+	if (dash == NULL) {
+		if (strlen(s) >= sizeof(a))
+			return -1;
+		memcpy(a, s, strlen(s) + 1);
+		memcpy(b, s, strlen(s) + 1);
+	} else {
+		if ((size_t)(dash - s) >= sizeof(a) ||
+				strlen(dash + 1) >= sizeof(b))
+			return -1;
+		snprintf(a, sizeof(a), "%.*s", (int)(dash - s), s);
+		snprintf(b, sizeof(b), "%s", dash + 1);
+	}
+	if (inet_pton(AF_INET, a, &x) != 1 || inet_pton(AF_INET, b, &y) != 1)
+		return -1;
+	*lo = ntohl(x.s_addr);
+	*hi = ntohl(y.s_addr);
+	return *lo <= *hi ? 0 : -1;
+}
+
+static int
+parse_port(const char *s, const char **end, uint16_t *port)
+{
+	uint64_t v;
+
+	if (parse_digits(s, &v, end) != 0 || v == 0 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int
+sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
+		char *err, size_t errlen)
+{
+	char host[INET_ADDRSTRLEN];
+	const char *colon, *end;
+	struct in_addr in;
+	uint16_t port;
+
+	memset(o, 0, sizeof(*o));
+	colon = strrchr(c->client_target, ':');
+	if (colon == NULL || (size_t)(colon - c->client_target) >=
+			sizeof(host))
+		return fail(err, errlen, "[client] target", "'%s' is not "
+			"IP:PORT (e.g. 198.18.0.1:8080)", c->client_target);
+	snprintf(host, sizeof(host), "%.*s",
+		(int)(colon - c->client_target), c->client_target);
+	if (inet_pton(AF_INET, host, &in) != 1 ||
+			parse_port(colon + 1, &end, &port) != 0 || *end != '\0')
+		return fail(err, errlen, "[client] target", "'%s' is not "
+			"IP:PORT (e.g. 198.18.0.1:8080)", c->client_target);
+	if (addr_problem(ntohl(in.s_addr), 32) != NULL ||
+			sk_config_has_addr(c, in.s_addr))
+		return fail(err, errlen, "[client] target", "'%s' cannot be "
+			"a server: %s", host, sk_config_has_addr(c, in.s_addr) ?
+			"it is one of our addresses" :
+			addr_problem(ntohl(in.s_addr), 32));
+	o->target = in.s_addr;
+	o->tport = rte_cpu_to_be_16(port);
+
+	if (c->client_src_ips[0] == '\0') {
+		if (c->n_addrs == 0)
+			return fail(err, errlen, NULL, "no address: set "
+				"[engine] addresses or --addr");
+		o->src_lo = o->src_hi = ntohl(c->addrs[0].addr);
+	} else if (parse_ip_range(c->client_src_ips, &o->src_lo,
+			&o->src_hi) != 0) {
+		return fail(err, errlen, "[client] src_ips", "'%s' is not A "
+			"or A-B with A <= B (e.g. 198.18.0.2-198.18.0.9)",
+			c->client_src_ips);
+	} else {
+		for (uint64_t a = o->src_lo; a <= o->src_hi; a++) {
+			const char *why = addr_problem((uint32_t)a, 32);
+
+			if (why != NULL || a == ntohl(in.s_addr)) {
+				in.s_addr = htonl((uint32_t)a);
+				inet_ntop(AF_INET, &in, host, sizeof(host));
+				return fail(err, errlen, "[client] src_ips",
+					"'%s' includes %s, which %s%s",
+					c->client_src_ips, host,
+					why ? "is " : "is the target",
+					why ? why : "");
+			}
+			if (a == UINT32_MAX)
+				break;
+		}
+	}
+	if (c->client_src_ports[0] == '\0') {
+		o->sport_lo = 1024;
+		o->sport_hi = 65535;
+	} else if (parse_port(c->client_src_ports, &end, &o->sport_lo) != 0 ||
+			(*end == '\0' ? (o->sport_hi = o->sport_lo, false) :
+			 *end != '-' || parse_port(end + 1, &end,
+				&o->sport_hi) != 0 || *end != '\0' ||
+			 o->sport_hi < o->sport_lo)) {
+		return fail(err, errlen, "[client] src_ports", "'%s' is not X "
+			"or X-Y with 1 <= X <= Y <= 65535",
+			c->client_src_ports);
+	}
+	for (unsigned int i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
+		if (c->listen[i].port >= o->sport_lo &&
+				c->listen[i].port <= o->sport_hi)
+			return fail(err, errlen, "[client] src_ports", "%u-%u "
+				"includes listening port %u",
+				o->sport_lo, o->sport_hi, c->listen[i].port);
+
+	if (c->client_close[0] == '\0' || strcmp(c->client_close,
+			"client") == 0)
+		o->close = SK_CLOSE_CLIENT;
+	else if (strcmp(c->client_close, "server") == 0)
+		o->close = SK_CLOSE_SERVER;
+	else if (strcmp(c->client_close, "rst") == 0)
+		o->close = SK_CLOSE_RST;
+	else
+		return fail(err, errlen, "[client] close", "'%s' is not "
+			"client, server or rst", c->client_close);
+
+	if (c->client_gateway_mac[0] != '\0') {
+		unsigned int m[6];
+		char tail;
+
+		if (sscanf(c->client_gateway_mac, "%2x:%2x:%2x:%2x:%2x:%2x%c",
+				&m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+				&tail) != 6 || (m[0] & 1) != 0)
+			return fail(err, errlen, "[client] gateway_mac", "'%s' "
+				"is not a unicast MAC (aa:bb:cc:dd:ee:ff)",
+				c->client_gateway_mac);
+		for (unsigned int i = 0; i < 6; i++)
+			o->gw_mac[i] = (uint8_t)m[i];
+		o->have_gw_mac = true;
+	}
+
+	if (c->client_http && c->client_request[0] != '\0')
+		return fail(err, errlen, "[client] http", "and request are "
+			"both set: choose one (--http or --request)");
+	if (c->client_http) {
+		int n = snprintf((char *)o->req, sizeof(o->req),
+			"GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: synack\r\n"
+			"Connection: close\r\n\r\n", host);
+
+		o->req_len = (uint16_t)RTE_MIN((size_t)n, sizeof(o->req) - 1);
+	} else if (unescape(c->client_request, o->req, &o->req_len,
+			"[client] request", err, errlen) != 0) {
+		return -1;
+	}
+	if (unescape(c->client_expect, o->exp, &o->exp_len, "[client] expect",
+			err, errlen) != 0)
+		return -1;
+	return 0;
 }

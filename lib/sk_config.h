@@ -64,7 +64,60 @@ struct sk_config {
 	/* [stats] */
 	uint32_t stats_interval_ms; /**< print counters this often, 0 = only at exit */
 	char stats_file[256];       /**< write final counters as JSON here at exit; "" = none */
+
+	/* [client]: the active opener (docs/client.md); off while target is "" */
+	char client_target[32];     /**< "A.B.C.D:PORT" */
+	uint32_t client_cps;        /**< new connections per second, 0 = no limit */
+	uint32_t client_duration_ms; /**< open new connections this long */
+	uint32_t client_concurrency; /**< most connections open at once */
+	uint32_t client_connections; /**< stop after this many, 0 = no limit */
+	char client_request[256];   /**< sent after the handshake, C escapes */
+	bool client_http;           /**< request = a minimal HTTP/1.1 GET */
+	char client_expect[256];    /**< the response must be exactly this */
+	char client_close[8];       /**< client, server or rst; "" = client */
+	char client_src_ips[40];    /**< "A-B" or "A"; "" = the first address */
+	char client_src_ports[16];  /**< "X-Y" or "X"; "" = 1024-65535 */
+	uint32_t client_syn_rto_ms; /**< first SYN retransmission timeout */
+	uint32_t client_syn_retries; /**< SYN retransmissions before failing */
+	uint32_t client_timeout_ms; /**< response timeout after the handshake */
+	char client_gateway_mac[24]; /**< next hop's MAC, "" = ARP the target */
+	bool client_json;           /**< final summary as JSON */
 };
+
+/** How a client connection is closed once its response is read. */
+enum sk_client_close {
+	SK_CLOSE_CLIENT = 0,  /**< we send FIN (FIN_WAIT_1/2, TIME_WAIT) */
+	SK_CLOSE_SERVER,      /**< we wait for the server's FIN (CLOSE_WAIT) */
+	SK_CLOSE_RST,         /**< we abort with RST */
+};
+
+#define SK_CLIENT_DATA_MAX 256
+
+/** The [client] section parsed (sk_config_client()). */
+struct sk_client_cfg {
+	rte_be32_t target;          /**< network order */
+	rte_be16_t tport;           /**< network order */
+	uint32_t src_lo, src_hi;    /**< source addresses, host order */
+	uint16_t sport_lo, sport_hi; /**< source ports, host order */
+	uint8_t close;              /**< enum sk_client_close */
+	bool have_gw_mac;
+	uint8_t gw_mac[6];
+	uint16_t req_len, exp_len;
+	uint8_t req[SK_CLIENT_DATA_MAX]; /**< request bytes, escapes undone */
+	uint8_t exp[SK_CLIENT_DATA_MAX]; /**< expected response, 0 = unchecked */
+};
+
+/** True when the configuration asks for the client role. */
+static inline bool
+sk_config_is_client(const struct sk_config *c)
+{
+	return c->client_target[0] != '\0';
+}
+
+/** Parse the [client] section of @p c into @p out. Returns 0, or -1 with a
+ * one-line message naming the key in @p err. */
+int sk_config_client(const struct sk_config *c, struct sk_client_cfg *out,
+		char *err, size_t errlen);
 
 /** Fill @p c with the defaults (docs/configuration.md lists them). */
 void sk_config_defaults(struct sk_config *c);

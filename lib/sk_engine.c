@@ -41,6 +41,7 @@ clock_update(struct sk_engine *e, uint64_t now)
 	uint64_t wall = e->par.wall_ms_at_zero + ms;
 	uint32_t s = (uint32_t)(wall / 1000);
 
+	e->now_tsc = now;
 	e->now_ms = (uint32_t)ms;
 	e->ts_now = (uint32_t)wall;
 	if (s != e->now_s) {
@@ -119,6 +120,16 @@ sk_engine_create(const struct sk_config *cfg,
 	}
 	e->flows = sk_flow_entries(e->ft);
 	sk_wheel_init(&e->wheel, e->flows, e->now_ms);
+	if (sk_config_is_client(cfg)) {
+		int ret = sk_client_create(e);
+
+		if (ret != 0) {
+			sk_flow_table_free(e->ft);
+			numa_free(e, sizeof(*e));
+			rte_errno = -ret;
+			return NULL;
+		}
+	}
 	e->chal_left = cfg->challenge_ack_limit;
 	e->chal_sec = e->now_s;
 	return e;
@@ -129,6 +140,7 @@ sk_engine_free(struct sk_engine *e)
 {
 	if (e == NULL)
 		return;
+	sk_client_free(e);
 	sk_flow_table_free(e->ft);
 	memset(&e->ck, 0, sizeof(e->ck));
 	numa_free(e, sizeof(*e));
@@ -170,9 +182,13 @@ sk_engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
 			SK_STAT_INC(&e->st, tx_icmp_reply);
 			tx[ntx++] = m;
 			break;
+		case SK_PKT_ARP_REPLY:
+			sk_client_arp_input(e, m, p->l2_len);
+			e->to_free[e->n_free++] = m;
+			break;
 		case SK_PKT_TCP:
 			if (e->app[rte_be_to_cpu_16(p->tcp->dst_port)] ==
-					SK_APP_NONE) {
+					SK_APP_NONE && e->cl == NULL) {
 				/* closed port: no flow can exist */
 				if (sk_tcp_input(e, m, p, NULL, NULL, 0))
 					tx[ntx++] = m;
@@ -242,6 +258,13 @@ sk_engine_timers(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 			bytes += tx[ntx]->pkt_len;
 			ntx++;
 		}
+	if (e->cl != NULL) {
+		uint16_t k = sk_client_poll(e, now, &tx[ntx], cap - ntx);
+
+		for (uint16_t i = 0; i < k; i++)
+			bytes += tx[ntx + i]->pkt_len;
+		ntx = (uint16_t)(ntx + k);
+	}
 	SK_STAT_ADD(&e->st, tx_packets, ntx);
 	SK_STAT_ADD(&e->st, tx_bytes, bytes);
 	return ntx;
@@ -317,4 +340,32 @@ sk_engine_flow_snapshot(const struct sk_engine *e, uint64_t now,
 		n++;
 	}
 	return n;
+}
+
+bool
+sk_engine_client_done(const struct sk_engine *e)
+{
+	return e->cl == NULL ||
+		__atomic_load_n(&e->cl->finished, __ATOMIC_ACQUIRE);
+}
+
+int
+sk_engine_client_info(const struct sk_engine *e, struct sk_client_info *ci)
+{
+	const struct sk_client *cl = e->cl;
+
+	memset(ci, 0, sizeof(*ci));
+	if (cl == NULL)
+		return -ENOTSUP;
+	ci->active = __atomic_load_n(&cl->active, __ATOMIC_RELAXED);
+	ci->started = __atomic_load_n(&cl->started, __ATOMIC_RELAXED);
+	ci->opening_over = __atomic_load_n(&cl->opening_over,
+		__ATOMIC_RELAXED);
+	ci->finished = __atomic_load_n(&cl->finished, __ATOMIC_ACQUIRE);
+	ci->start = __atomic_load_n(&cl->start, __ATOMIC_RELAXED);
+	ci->end = __atomic_load_n(&cl->end, __ATOMIC_RELAXED);
+	ci->stop = __atomic_load_n(&cl->stop, __ATOMIC_RELAXED);
+	ci->error = ci->finished ? cl->error : NULL;
+	sk_hist_accumulate(&ci->latency_us, &cl->hist);
+	return 0;
 }

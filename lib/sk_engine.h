@@ -19,6 +19,7 @@
 
 #include "sk_config.h"
 #include "sk_flow.h"
+#include "sk_hist.h"
 #include "sk_stats.h"
 
 /** Most frames sk_engine_input() accepts in one call. */
@@ -101,5 +102,25 @@ struct sk_flow_info {
 unsigned int sk_engine_flow_snapshot(const struct sk_engine *e, uint64_t now,
 		uint64_t skip, struct sk_flow_info *out, unsigned int max,
 		bool *more);
+
+/** The client role's state (docs/client.md), read from any thread. */
+struct sk_client_info {
+	uint32_t active;        /**< connections open, not yet ended */
+	bool started;           /**< next hop resolved, first SYN sent */
+	bool opening_over;      /**< the duration is over: no new ones */
+	bool finished;          /**< over and every connection ended */
+	uint64_t start, end;    /**< first SYN; end of the opening window (TSC) */
+	uint64_t stop;          /**< when finished (TSC) */
+	const char *error;      /**< why the run failed as a whole, or NULL */
+	struct sk_hist latency_us; /**< handshake latency: SYN -> SYN-ACK */
+};
+
+/** True when @p e has no client role, or its run is over (the duration
+ * has passed and every connection has ended, or the run failed). */
+bool sk_engine_client_done(const struct sk_engine *e);
+
+/** Fill @p ci. @return 0, or
+ * -ENOTSUP when @p e has no client role. */
+int sk_engine_client_info(const struct sk_engine *e, struct sk_client_info *ci);
 
 #endif /* SK_ENGINE_H */

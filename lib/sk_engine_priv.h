@@ -14,6 +14,7 @@
 #include "sk_cookie.h"
 #include "sk_engine.h"
 #include "sk_flow.h"
+#include "sk_hist.h"
 #include "sk_pkt.h"
 #include "sk_stats.h"
 #include "sk_timer.h"
@@ -30,6 +31,50 @@ struct sk_neigh {
 	rte_be32_t ip;
 	uint16_t vlan;  /* TCI in network order, 0 = untagged */
 	struct rte_ether_addr mac;
+};
+
+/* Client flows (flags): SK_FF_CLIENT marks a flow we opened; SK_FF_CLACTIVE
+ * one that still counts against the concurrency limit (not yet completed,
+ * failed or in TIME_WAIT). match bits of a client flow: */
+#define SK_FF_CLIENT   0x40
+#define SK_FF_CLACTIVE 0x80
+#define SK_CLM_OK      0x01 /* response complete and as expected */
+#define SK_CLM_BAD     0x02 /* an unacceptable SYN-ACK came back */
+
+/* How a client connection ended, for sk_client_release(). */
+enum sk_cl_end {
+	SK_CL_DONE,     /* closed: completed when SK_CLM_OK, else fail_closed */
+	SK_CL_TIMEOUT,
+	SK_CL_RST,
+	SK_CL_RESPONSE,
+};
+
+/* The client role of one engine (sk_client.c); NULL in server-only mode. */
+struct sk_client {
+	struct sk_client_cfg cc;
+	uint64_t k0, k1;          /* ISS key (RFC 6528) */
+	uint32_t iss_ctr;
+	uint32_t ts_off;          /* our TSval offset, one per engine */
+	uint64_t tsc_per_us;
+	/* next tuple to try */
+	uint32_t cur_ip;
+	uint16_t cur_port;
+	/* token bucket on the TSC */
+	uint64_t cost;            /* TSC per connection, 0 = no limit */
+	uint64_t credit;
+	uint64_t last;
+	uint64_t start, end;      /* first SYN, end of the opening window */
+	uint64_t stop;            /* when the last connection ended */
+	uint32_t active;          /* connections counting against concurrency */
+	bool started, opening_over, finished;
+	/* next hop */
+	bool resolved;
+	rte_be32_t nexthop;
+	struct rte_ether_addr mac;
+	uint64_t arp_next;
+	unsigned int arp_tries;
+	const char *error;        /* why the run failed as a whole, or NULL */
+	struct sk_hist hist;      /* handshake latency, microseconds */
 };
 
 struct sk_engine {
@@ -61,6 +106,9 @@ struct sk_engine {
 	struct sk_neigh neigh[SK_NEIGH_N];
 
 	struct sk_stats st;
+
+	uint64_t now_tsc;          /* the last "now" given */
+	struct sk_client *cl;      /* client role, or NULL */
 };
 
 /* One TCP segment of a burst (sk_tcp.c). Returns true when @p m now holds
@@ -73,5 +121,27 @@ bool sk_tcp_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
  * from the pool) and return true. */
 bool sk_tcp_timer(struct sk_engine *e, struct sk_flow *f,
 		struct rte_mbuf **out);
+
+/* Client role (sk_tcp.c): the first SYN or a retransmission of flow @p f,
+ * in a fresh mbuf. */
+struct rte_mbuf *sk_tcp_client_syn(struct sk_engine *e, struct sk_flow *f);
+
+/* Client role (sk_client.c). */
+int sk_client_create(struct sk_engine *e);
+void sk_client_free(struct sk_engine *e);
+uint16_t sk_client_poll(struct sk_engine *e, uint64_t now,
+		struct rte_mbuf **tx, uint16_t cap);
+/* An ARP reply for one of our addresses (validated by sk_pkt_parse). */
+void sk_client_arp_input(struct sk_engine *e, struct rte_mbuf *m,
+		uint16_t l2_len);
+/* Count the end of client flow @p f and release its concurrency slot. */
+void sk_client_release(struct sk_engine *e, struct sk_flow *f,
+		enum sk_cl_end why);
+/* Microseconds on the engine's clock (low 32 bits). */
+static inline uint32_t
+sk_client_now_us(const struct sk_engine *e)
+{
+	return (uint32_t)(e->now_tsc / e->cl->tsc_per_us);
+}
 
 #endif /* SK_ENGINE_PRIV_H */

@@ -24,10 +24,13 @@
 static inline bool
 is_our_addr(const struct sk_pkt_ctx *c, rte_be32_t a)
 {
+	uint32_t h;
+
 	for (unsigned int i = 0; i < c->n_addrs; i++)
 		if (c->addrs[i] == a)
 			return true;
-	return false;
+	h = rte_be_to_cpu_32(a);
+	return (uint64_t)(uint32_t)(h - c->src_lo) < c->src_n;
 }
 
 /* A source synack must never answer: unspecified, limited or directed
@@ -140,8 +143,15 @@ parse_arp(const struct sk_pkt_ctx *c, struct rte_mbuf *m, uint16_t l2,
 	a = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, l2);
 	if (a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
 			a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-			a->arp_hlen != RTE_ETHER_ADDR_LEN || a->arp_plen != 4 ||
-			a->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST) ||
+			a->arp_hlen != RTE_ETHER_ADDR_LEN || a->arp_plen != 4)
+		DROP(st, drop_arp);
+	/* the client role learns its next hop's MAC from a reply */
+	if (c->arp_reply && a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY) &&
+			is_our_addr(c, a->arp_data.arp_tip) &&
+			!is_bad_src(c, a->arp_data.arp_sip) &&
+			rte_is_unicast_ether_addr(&a->arp_data.arp_sha))
+		return SK_PKT_ARP_REPLY;
+	if (a->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST) ||
 			!is_our_addr(c, a->arp_data.arp_tip) ||
 			is_bad_src(c, a->arp_data.arp_sip) ||
 			!rte_is_unicast_ether_addr(&a->arp_data.arp_sha))

@@ -35,6 +35,7 @@ enum sk_pkt_kind {
 	SK_PKT_ARP,       /**< ARP request for one of our addresses */
 	SK_PKT_ICMP,      /**< ICMP echo request to one of our addresses */
 	SK_PKT_TCP,       /**< valid TCP segment to one of our addresses */
+	SK_PKT_ARP_REPLY, /**< ARP reply to one of our addresses (client role) */
 };
 
 /** A parsed frame; pointers into the mbuf's first segment. */
@@ -65,6 +66,9 @@ struct sk_pkt_ctx {
 	rte_be32_t addrs[16];
 	rte_be32_t bcast[16];     /**< directed broadcast of each prefix */
 	bool rx_cksum;            /**< trust the mbuf's RX checksum flags */
+	bool arp_reply;           /**< accept ARP replies (client role) */
+	uint32_t src_lo;          /**< client source range, host order, also */
+	uint64_t src_n;           /**< ours: src_n addresses from src_lo */
 };
 
 /**

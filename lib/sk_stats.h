@@ -96,7 +96,20 @@
 	_(drop_no_ack, "dropped: segment without ACK on a synchronized flow") \
 	_(drop_state, "dropped: segment not acceptable in the flow's state") \
 	_(drop_mbuf, "timer segments not sent: mbuf pool empty") \
-	_(drop_handoff, "dropped: the owning worker's hand-over ring was full")
+	_(drop_handoff, "dropped: the owning worker's hand-over ring was full") \
+	_(rx_arp_reply, "ARP replies from the client role's next hop, learnt") \
+	_(client_arp_request, "ARP requests sent for the client role's next hop") \
+	_(client_syn_sent, "client connections attempted (first SYN sent)") \
+	_(client_syn_retx, "client SYNs retransmitted") \
+	_(client_established, "client connections established (SYN-ACK received)") \
+	_(client_completed, "client connections with the response read and closed as asked") \
+	_(client_fail_timeout, "client connections failed: no SYN-ACK or no response in time") \
+	_(client_fail_rst, "client connections failed: reset by the server") \
+	_(client_fail_bad_synack, "client connections failed: only unacceptable SYN-ACKs came back") \
+	_(client_fail_response, "client connections failed: response not the expected bytes") \
+	_(client_fail_closed, "client connections failed: closed before the response was complete") \
+	_(client_rx_bad_synack, "SYN-ACKs with an unacceptable ACK (RST sent, RFC 9293 3.10.7.3)") \
+	_(client_no_tuple, "client connections not opened: no free source address and port")
 
 struct sk_stats {
 #define SK_STATS_FIELD(n, h) uint64_t n;

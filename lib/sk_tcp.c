@@ -69,6 +69,9 @@ set_state(struct sk_engine *e, struct sk_flow *f, enum sk_state s)
 	SK_STAT_ADD(&e->st, flows[f->state], -1);
 	SK_STAT_INC(&e->st, flows[s]);
 	f->state = s;
+	/* a client connection in TIME_WAIT has ended */
+	if (unlikely(f->flags & SK_FF_CLACTIVE) && s == SK_ST_TIME_WAIT)
+		sk_client_release(e, f, SK_CL_DONE);
 }
 
 static inline void
@@ -81,6 +84,8 @@ static void
 flow_free(struct sk_engine *e, struct sk_flow *f)
 {
 	sk_wheel_cancel(&e->wheel, (uint32_t)(f - e->flows));
+	if (unlikely(f->flags & SK_FF_CLACTIVE))
+		sk_client_release(e, f, SK_CL_DONE);
 	SK_STAT_ADD(&e->st, flows[f->state], -1);
 	sk_flow_remove(e->ft, f);
 }
@@ -498,6 +503,18 @@ app_reply(unsigned int app, uint16_t *len)
 	return NULL;
 }
 
+/* Client role hooks, defined with the rest of the client's TCP below. */
+enum cl_data { CLD_MORE, CLD_FIN, CLD_RST, CLD_BAD };
+static enum cl_data client_data(struct sk_engine *e, struct sk_flow *f,
+		const uint8_t *d, uint16_t n);
+static bool client_peer_fin(struct sk_engine *e, struct sk_flow *f);
+static bool client_abort(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, struct sk_flow *f, enum sk_cl_end why);
+static bool client_syn_sent(struct sk_engine *e, struct rte_mbuf *m,
+		struct sk_pkt *p, struct sk_flow *f);
+static bool client_timer(struct sk_engine *e, struct sk_flow *f,
+		struct rte_mbuf **out);
+
 /* A segment for a flow in a synchronized state, RFC 9293 3.10.7.4. */
 static bool
 flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
@@ -552,6 +569,9 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		SK_STAT_INC(&e->st, rx_rst);
 		if (p->seq == f->rcv_nxt) {
 			SK_STAT_INC(&e->st, close_rst);
+			if ((f->flags & SK_FF_CLACTIVE) &&
+					!(f->match & SK_CLM_OK))
+				sk_client_release(e, f, SK_CL_RST);
 			flow_free(e, f);
 			return drop(e, m);
 		}
@@ -626,7 +646,25 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 			SK_STAT_INC(&e->st, tx_dup_ack);
 			return send_ack(e, m, p, f);
 		}
-		switch (f->state) {
+		if (f->state == SK_ST_ESTABLISHED &&
+				(f->flags & SK_FF_CLIENT)) {
+			n = (uint16_t)(p->plen - off);
+			f->rcv_nxt += n;
+			SK_STAT_ADD(&e->st, rx_payload_bytes, n);
+			need_ack = true;
+			switch (client_data(e, f, p->payload + off, n)) {
+			case CLD_MORE:
+				break;
+			case CLD_FIN:
+				out.fin = true;
+				break;
+			case CLD_RST:
+				return client_abort(e, m, p, f, SK_CL_DONE);
+			default:
+				return client_abort(e, m, p, f,
+						SK_CL_RESPONSE);
+			}
+		} else switch (f->state) {
 		case SK_ST_ESTABLISHED:
 			n = (uint16_t)(p->plen - off);
 			/* Echo sends back what it takes: never more than the
@@ -638,7 +676,7 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 			app_input(f, p->payload + off, n, &out);
 			in_place = p->payload + off;
 			need_ack = true;
-			if (e->cfg.idle_ms)
+			if (e->cfg.idle_ms && !(f->flags & SK_FF_CLIENT))
 				arm(e, f, e->cfg.idle_ms);
 			break;
 		case SK_ST_FIN_WAIT_1:
@@ -672,6 +710,10 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 			SK_STAT_INC(&e->st, rx_fin);
 			switch (f->state) {
 			case SK_ST_ESTABLISHED:
+				if ((f->flags & SK_FF_CLIENT) &&
+						client_peer_fin(e, f))
+					return client_abort(e, m, p, f,
+							SK_CL_DONE);
 				/* Every responder closes when the peer does:
 				 * CLOSE_WAIT, then our FIN below. hello
 				 * answers first, as the seeds' server does:
@@ -735,8 +777,11 @@ sk_tcp_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 {
 	const uint8_t fl = p->flags;
 
-	if (f != NULL)
+	if (f != NULL) {
+		if (unlikely(f->state == SK_ST_SYN_SENT))
+			return client_syn_sent(e, m, p, f);
 		return flow_input(e, m, p, f);
+	}
 
 	/* No connection. RST: never answered (3.10.7.1). */
 	if (fl & F_RST) {
@@ -813,6 +858,10 @@ sk_tcp_timer(struct sk_engine *e, struct sk_flow *f, struct rte_mbuf **out)
 	uint8_t o[12];
 	unsigned int olen = 0;
 
+	if (unlikely(f->flags & SK_FF_CLIENT) && (f->state ==
+			SK_ST_SYN_SENT || f->state == SK_ST_ESTABLISHED ||
+			f->state == SK_ST_CLOSE_WAIT))
+		return client_timer(e, f, out);
 	switch (f->state) {
 	case SK_ST_FIN_WAIT_1:
 	case SK_ST_CLOSING:
@@ -876,4 +925,262 @@ sk_tcp_timer(struct sk_engine *e, struct sk_flow *f, struct rte_mbuf **out)
 	default:
 		return false;
 	}
+}
+
+/* --- client role: the active opener ------------------------------------- */
+
+static uint32_t
+backoff(uint32_t rto, unsigned int n, uint32_t max)
+{
+	uint64_t v = (uint64_t)rto << RTE_MIN(n, 20u);
+
+	return (uint32_t)RTE_MIN(v, (uint64_t)max);
+}
+
+struct rte_mbuf *
+sk_tcp_client_syn(struct sk_engine *e, struct sk_flow *f)
+{
+	struct sk_seg s = { .seq = f->iss, .flags = F_SYN };
+	uint8_t o[20];
+
+	/* MSS, SACK-permitted, timestamps, NOP, window scale 0: 20 bytes */
+	o[0] = SK_OPT_MSS;
+	o[1] = 4;
+	o[2] = (uint8_t)(e->cfg.mss >> 8);
+	o[3] = (uint8_t)e->cfg.mss;
+	o[4] = SK_OPT_SACK_PERM;
+	o[5] = 2;
+	o[6] = SK_OPT_TS;
+	o[7] = 10;
+	put32(o + 8, our_tsval(e, f));
+	put32(o + 12, 0);
+	o[16] = SK_OPT_NOP;
+	o[17] = SK_OPT_WS;
+	o[18] = 3;
+	o[19] = 0; /* our window fits 16 bits */
+	return timer_seg(e, f, &s, o, sizeof(o));
+}
+
+/* Abort a client connection with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>
+ * in @p m, count why, free the flow. */
+static bool
+client_abort(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
+		struct sk_flow *f, enum sk_cl_end why)
+{
+	struct sk_seg s = {
+		.seq = f->snd_nxt, .ack = f->rcv_nxt, .flags = F_RST | F_ACK,
+	};
+
+	if (why != SK_CL_DONE && (f->flags & SK_FF_CLACTIVE))
+		sk_client_release(e, f, why);
+	flow_free(e, f);
+	reply(e, m, p, &s, NULL, 0, NULL);
+	SK_STAT_INC(&e->st, tx_rst);
+	return true;
+}
+
+/* The response is complete: what the close mode asks for next. */
+static enum cl_data
+client_complete(struct sk_engine *e, struct sk_flow *f)
+{
+	f->match |= SK_CLM_OK;
+	switch (e->cl->cc.close) {
+	case SK_CLOSE_CLIENT:
+		return CLD_FIN;
+	case SK_CLOSE_RST:
+		return CLD_RST;
+	default:
+		return CLD_MORE;
+	}
+}
+
+/* @p n new in-order response bytes at @p d (RCV.NXT already past them). */
+static enum cl_data
+client_data(struct sk_engine *e, struct sk_flow *f, const uint8_t *d,
+		uint16_t n)
+{
+	const struct sk_client_cfg *cc = &e->cl->cc;
+	uint32_t got = f->rcv_nxt - n - (f->irs + 1); /* bytes before */
+
+	if (f->match & SK_CLM_OK)
+		return cc->exp_len ? CLD_BAD : CLD_MORE;
+	if (cc->exp_len == 0)
+		/* unchecked: the first bytes are the response, unless the
+		 * server's FIN is to end it */
+		return cc->close == SK_CLOSE_SERVER ? CLD_MORE :
+			client_complete(e, f);
+	if (got + n > cc->exp_len || memcmp(d, cc->exp + got, n) != 0)
+		return CLD_BAD;
+	if (got + n == cc->exp_len)
+		return client_complete(e, f);
+	return CLD_MORE;
+}
+
+/* The server's FIN in ESTABLISHED: true when the connection is to be
+ * reset now (close mode rst), else it goes on to CLOSE_WAIT and our FIN. */
+static bool
+client_peer_fin(struct sk_engine *e, struct sk_flow *f)
+{
+	if (!(f->match & SK_CLM_OK) && e->cl->cc.exp_len == 0)
+		client_complete(e, f);
+	return (f->match & SK_CLM_OK) && e->cl->cc.close == SK_CLOSE_RST;
+}
+
+/* SYN_SENT, RFC 9293 3.10.7.3. */
+static bool
+client_syn_sent(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
+		struct sk_flow *f)
+{
+	const struct sk_client_cfg *cc = &e->cl->cc;
+	const uint8_t fl = p->flags;
+	struct sk_seg s;
+	uint8_t o[12];
+	unsigned int olen = 0;
+	uint32_t lat;
+
+	/* First: the ACK bit. SEG.ACK =< ISS or > SND.NXT: not for this
+	 * connection; reset it (unless it is a reset) and stay. */
+	if ((fl & F_ACK) && (SK_SEQ_LEQ(p->ack, f->iss) ||
+			SK_SEQ_GT(p->ack, f->snd_nxt))) {
+		if (fl & F_RST) {
+			SK_STAT_INC(&e->st, drop_rst_oow);
+			return drop(e, m);
+		}
+		SK_STAT_INC(&e->st, client_rx_bad_synack);
+		f->match |= SK_CLM_BAD;
+		return send_rst(e, m, p);
+	}
+	/* Second: RST. With an acceptable ACK the server refused. */
+	if (fl & F_RST) {
+		SK_STAT_INC(&e->st, rx_rst);
+		if (!(fl & F_ACK)) {
+			SK_STAT_INC(&e->st, drop_rst_oow);
+			return drop(e, m);
+		}
+		SK_STAT_INC(&e->st, close_rst);
+		sk_client_release(e, f, SK_CL_RST);
+		flow_free(e, f);
+		return drop(e, m);
+	}
+	/* Fourth: SYN. A SYN without ACK (simultaneous open) is not
+	 * supported: dropped, the SYN timer goes on. */
+	if ((fl & (F_SYN | F_ACK)) != (F_SYN | F_ACK)) {
+		SK_STAT_INC(&e->st, drop_state);
+		return drop(e, m);
+	}
+
+	lat = sk_client_now_us(e) - f->ts_recent;
+	sk_hist_add(&e->cl->hist, lat);
+	f->irs = p->seq;
+	f->rcv_nxt = p->seq + 1;
+	f->snd_una = p->ack;
+	f->snd_wnd = rte_be_to_cpu_16(p->tcp->rx_win);
+	f->mss_idx = sk_cookie_mss_index(p->mss ? p->mss : SK_MSS_DEFAULT);
+	f->ts_recent = 0;
+	if (p->has_ts) {
+		f->flags |= SK_FF_TS;
+		f->ts_recent = p->tsval;
+	}
+	if (p->has_ws) {
+		f->flags |= SK_FF_WSCALE;
+		f->snd_wscale = RTE_MIN(p->wscale, SK_WSCALE_MAX);
+	}
+	if (p->sack_ok)
+		f->flags |= SK_FF_SACK;
+	f->retries = 0;
+	f->born = e->now_ms;
+	set_state(e, f, SK_ST_ESTABLISHED);
+	SK_STAT_INC(&e->st, client_established);
+
+	/* The ACK of the handshake carries the request. */
+	s = (struct sk_seg){
+		.seq = f->snd_nxt, .ack = f->rcv_nxt, .flags = F_ACK,
+		.len = cc->req_len, .data = cc->req,
+	};
+	if (cc->req_len == 0 && cc->exp_len == 0 &&
+			cc->close != SK_CLOSE_SERVER) {
+		/* nothing to send or read: close at once */
+		if (client_complete(e, f) == CLD_RST)
+			return client_abort(e, m, p, f, SK_CL_DONE);
+		s.flags |= F_FIN;
+		SK_STAT_INC(&e->st, tx_fin);
+		set_state(e, f, SK_ST_FIN_WAIT_1);
+		arm(e, f, e->cfg.rto_ms);
+	} else if (cc->req_len != 0) {
+		s.flags |= F_PSH;
+		SK_STAT_INC(&e->st, tx_data);
+		arm(e, f, e->cfg.rto_ms);
+	} else {
+		SK_STAT_INC(&e->st, tx_ack);
+		arm(e, f, e->cfg.client_timeout_ms);
+	}
+	f->snd_nxt += cc->req_len + !!(s.flags & F_FIN);
+	if (f->flags & SK_FF_TS)
+		olen = opt_ts(o, our_tsval(e, f), f->ts_recent);
+	reply(e, m, p, &s, o, olen, NULL);
+	return true;
+}
+
+/* A client flow's timer: SYN retransmission (RFC 6298 backoff), request
+ * retransmission, response timeout. */
+static bool
+client_timer(struct sk_engine *e, struct sk_flow *f, struct rte_mbuf **out)
+{
+	const struct sk_client_cfg *cc = &e->cl->cc;
+	struct sk_seg s = { .seq = f->snd_nxt, .ack = f->rcv_nxt };
+	uint8_t o[12];
+	unsigned int olen = 0;
+	uint32_t elapsed;
+
+	if (f->state == SK_ST_SYN_SENT) {
+		if (f->retries >= e->cfg.client_syn_retries) {
+			sk_client_release(e, f, SK_CL_TIMEOUT);
+			flow_free(e, f);
+			return false;
+		}
+		f->retries++;
+		arm(e, f, backoff(e->cfg.client_syn_rto_ms, f->retries,
+			RTE_MAX(e->cfg.rto_max_ms, e->cfg.client_syn_rto_ms)));
+		*out = sk_tcp_client_syn(e, f);
+		if (*out == NULL)
+			return false;
+		SK_STAT_INC(&e->st, client_syn_retx);
+		return true;
+	}
+	if (f->flags & SK_FF_TS)
+		olen = opt_ts(o, our_tsval(e, f), f->ts_recent);
+	elapsed = e->now_ms - f->born;
+	if (f->snd_una != f->snd_nxt && f->retries < e->cfg.fin_retries &&
+			elapsed < e->cfg.client_timeout_ms) {
+		/* the request is not acknowledged: send it again */
+		uint32_t off = f->snd_una - (f->iss + 1);
+
+		f->retries++;
+		arm(e, f, backoff(e->cfg.rto_ms, f->retries,
+				e->cfg.rto_max_ms));
+		if (off >= cc->req_len)
+			return false;
+		s.seq = f->snd_una;
+		s.flags = F_ACK | F_PSH;
+		s.data = cc->req + off;
+		s.len = (uint16_t)(cc->req_len - off);
+		*out = timer_seg(e, f, &s, o, olen);
+		if (*out == NULL)
+			return false;
+		SK_STAT_INC(&e->st, tx_data);
+		return true;
+	}
+	if (f->snd_una == f->snd_nxt && elapsed < e->cfg.client_timeout_ms) {
+		arm(e, f, e->cfg.client_timeout_ms - elapsed);
+		return false;
+	}
+	/* no answer in time: abort */
+	s.flags = F_RST | F_ACK;
+	*out = timer_seg(e, f, &s, NULL, 0);
+	sk_client_release(e, f, SK_CL_TIMEOUT);
+	flow_free(e, f);
+	if (*out == NULL)
+		return false;
+	SK_STAT_INC(&e->st, tx_rst);
+	return true;
 }

@@ -102,6 +102,143 @@ write_stats_file(const char *path)
 	return 0;
 }
 
+/* --- client role ------------------------------------------------------ */
+
+struct client_sum {
+	struct sk_stats st;
+	struct sk_client_info ci;   /* active summed, times of worker 0 */
+	uint64_t failed;
+};
+
+static void
+client_sum(struct client_sum *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	sum_counters(&cs->st);
+	for (unsigned int i = 0; i < n_workers; i++) {
+		struct sk_client_info ci;
+
+		if (sk_engine_client_info(workers[i].engine, &ci) != 0)
+			continue;
+		if (i == 0) {
+			cs->ci = ci;
+		} else {
+			cs->ci.active += ci.active;
+			sk_hist_accumulate(&cs->ci.latency_us, &ci.latency_us);
+		}
+	}
+	cs->failed = cs->st.client_fail_timeout + cs->st.client_fail_rst +
+		cs->st.client_fail_bad_synack + cs->st.client_fail_response +
+		cs->st.client_fail_closed;
+}
+
+static void
+client_progress(unsigned int sec, uint64_t *last_attempted)
+{
+	struct client_sum cs;
+
+	client_sum(&cs);
+	printf("synackd: client: %us attempted %" PRIu64 " established %"
+		PRIu64 " completed %" PRIu64 " failed %" PRIu64 " cps %" PRIu64
+		" concurrent %u\n", sec, cs.st.client_syn_sent,
+		cs.st.client_established, cs.st.client_completed, cs.failed,
+		cs.st.client_syn_sent - *last_attempted, cs.ci.active);
+	fflush(stdout);
+	*last_attempted = cs.st.client_syn_sent;
+}
+
+/* The final figures: text, or one JSON line with --json. Returns 0, or -1
+ * when the run failed as a whole (no ARP reply). */
+static int
+client_summary(const struct sk_config *cfg)
+{
+	static const double q[] = { 0.5, 0.9, 0.99, 0.999 };
+	static const char *const qn[] = { "p50", "p90", "p99", "p99_9" };
+	const double hz = (double)rte_get_tsc_hz();
+	struct client_sum cs;
+	const struct sk_hist *h;
+	double open_s = 0, run_s = 0, cps = 0;
+	uint32_t qv[RTE_DIM(q)];
+
+	client_sum(&cs);
+	h = &cs.ci.latency_us;
+	if (cs.ci.started) {
+		uint64_t end = cs.ci.opening_over ? cs.ci.end : rte_rdtsc();
+		uint64_t stop = cs.ci.finished ? cs.ci.stop : rte_rdtsc();
+
+		open_s = (double)(end - cs.ci.start) / hz;
+		run_s = (double)(stop - cs.ci.start) / hz;
+	}
+	if (open_s > 0)
+		cps = (double)cs.st.client_established / open_s;
+	for (unsigned int i = 0; i < RTE_DIM(q); i++)
+		qv[i] = sk_hist_quantile(h, q[i]);
+	if (cfg->client_json) {
+		printf("{\"client\": {\"target\": \"%s\", \"attempted\": %"
+			PRIu64 ", \"established\": %" PRIu64
+			", \"completed\": %" PRIu64 ", \"failed\": %" PRIu64
+			", \"fail_timeout\": %" PRIu64 ", \"fail_rst\": %"
+			PRIu64 ", \"fail_bad_synack\": %" PRIu64
+			", \"fail_response\": %" PRIu64 ", \"fail_closed\": %"
+			PRIu64 ", \"syn_retx\": %" PRIu64 ", \"no_tuple\": %"
+			PRIu64 ", \"open_s\": %.3f, \"run_s\": %.3f, "
+			"\"cps\": %.1f, \"latency_us\": {\"count\": %" PRIu64
+			", \"min\": %u, \"mean\": %.1f",
+			cfg->client_target, cs.st.client_syn_sent,
+			cs.st.client_established, cs.st.client_completed,
+			cs.failed, cs.st.client_fail_timeout,
+			cs.st.client_fail_rst, cs.st.client_fail_bad_synack,
+			cs.st.client_fail_response, cs.st.client_fail_closed,
+			cs.st.client_syn_retx, cs.st.client_no_tuple, open_s,
+			run_s, cps, h->count, h->count ? h->min : 0,
+			h->count ? (double)h->sum / (double)h->count : 0.0);
+		for (unsigned int i = 0; i < RTE_DIM(q); i++)
+			printf(", \"%s\": %u", qn[i], qv[i]);
+		printf(", \"max\": %u}, \"error\": %s%s%s}}\n", h->max,
+			cs.ci.error ? "\"" : "",
+			cs.ci.error ? cs.ci.error : "null",
+			cs.ci.error ? "\"" : "");
+	} else {
+		printf("synackd: client summary: target %s, %.3f s opening, "
+			"%.3f s in all\n"
+			"  attempted %" PRIu64 ", established %" PRIu64
+			", completed %" PRIu64 ", failed %" PRIu64 " (timeout %"
+			PRIu64 ", rst %" PRIu64 ", bad SYN-ACK %" PRIu64
+			", response %" PRIu64 ", closed early %" PRIu64 ")\n"
+			"  SYN retransmissions %" PRIu64 ", no free tuple %"
+			PRIu64 "\n"
+			"  achieved %.1f connections/s (established / opening "
+			"time)\n",
+			cfg->client_target, open_s, run_s,
+			cs.st.client_syn_sent, cs.st.client_established,
+			cs.st.client_completed, cs.failed,
+			cs.st.client_fail_timeout, cs.st.client_fail_rst,
+			cs.st.client_fail_bad_synack,
+			cs.st.client_fail_response, cs.st.client_fail_closed,
+			cs.st.client_syn_retx, cs.st.client_no_tuple, cps);
+		printf("  handshake latency (SYN -> SYN-ACK, us, %" PRIu64
+			" samples): min %u p50 %u p90 %u p99 %u p99.9 %u max "
+			"%u\n", h->count, h->count ? h->min : 0, qv[0], qv[1],
+			qv[2], qv[3], h->max);
+	}
+	fflush(stdout);
+	if (cs.ci.error != NULL) {
+		fprintf(stderr, "synackd: error: client: %s (%s)\n",
+			cs.ci.error, cfg->client_target);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+client_all_done(void)
+{
+	for (unsigned int i = 0; i < n_workers; i++)
+		if (!sk_engine_client_done(workers[i].engine))
+			return false;
+	return true;
+}
+
 static uint64_t
 wall_ms(void)
 {
@@ -130,6 +267,8 @@ describe(const struct sk_config *c, const struct sk_port *p,
 	for (unsigned int i = 0; i < c->n_listen; i++)
 		printf(" %u:%s", c->listen[i].port,
 			sk_app_name(c->listen[i].app));
+	if (sk_config_is_client(c))
+		printf(", client to %s", c->client_target);
 	printf(", offloads tx-ip %s tx-tcp %s rx %s, %u worker%s (%s)\n",
 		p->tx_ip_cksum ? "on" : "off", p->tx_tcp_cksum ? "on" : "off",
 		p->rx_cksum ? "on" : "off", d->n, d->n > 1 ? "s" : "",
@@ -206,6 +345,13 @@ main(int argc, char **argv)
 		lcores[n_workers++] = rte_get_main_lcore();
 		on_main = true;
 	}
+	if (sk_config_is_client(&cfg) && n_workers != 1) {
+		fprintf(stderr, "synackd: error: the client role runs on one "
+			"worker lcore, %u given: start the EAL with one or two "
+			"lcores (e.g. -l 0-1)\n", n_workers);
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
 
 	if (sk_port_find(cfg.port, &port_id, err, sizeof(err)) != 0) {
 		fprintf(stderr, "synackd: error: %s\n", err);
@@ -238,6 +384,8 @@ main(int argc, char **argv)
 	if (sk_port_start(port_id, n_workers, cfg.rx_desc, cfg.tx_desc, pool,
 			&port, err, sizeof(err)) != 0) {
 		fprintf(stderr, "synackd: error: %s\n", err);
+		if (port.unclosable)  /* see sk_port_start(): exit as is */
+			return EXIT_SETUP;
 		rte_mempool_free(pool);
 		rte_eal_cleanup();
 		return EXIT_SETUP;
@@ -279,6 +427,7 @@ main(int argc, char **argv)
 		w->burst = cfg.burst;
 		w->id = i;
 		w->lcore = lcores[i];
+		w->client = sk_config_is_client(&cfg);
 		tw[i].engine = w->engine;
 		tw[i].lcore = lcores[i];
 	}
@@ -306,10 +455,23 @@ main(int argc, char **argv)
 		for (unsigned int i = 0; i < n_workers; i++)
 			rte_eal_remote_launch(sk_worker_loop, &workers[i],
 				lcores[i]);
+		uint64_t next_progress = rte_rdtsc() + rte_get_tsc_hz();
+		uint64_t last_attempted = 0;
+		unsigned int sec = 0;
+
 		next_print = rte_rdtsc() + (uint64_t)cfg.stats_interval_ms *
 			(rte_get_tsc_hz() / 1000);
 		while (!quit) {
-			usleep(100 * 1000);
+			usleep(sk_config_is_client(&cfg) ? 10 * 1000 :
+				100 * 1000);
+			if (sk_config_is_client(&cfg)) {
+				if (client_all_done())
+					break;
+				if (rte_rdtsc() >= next_progress) {
+					client_progress(++sec, &last_attempted);
+					next_progress += rte_get_tsc_hz();
+				}
+			}
 			if (cfg.stats_interval_ms && rte_rdtsc() >= next_print) {
 				printf("synackd: counters\n");
 				print_counters(stdout);
@@ -333,6 +495,8 @@ main(int argc, char **argv)
 		mbufs_end, mbufs_pool);
 	fflush(stdout);
 	ret = 0;
+	if (sk_config_is_client(&cfg) && client_summary(&cfg) != 0)
+		ret = EXIT_SETUP;
 	if (cfg.stats_file[0] && write_stats_file(cfg.stats_file))
 		ret = EXIT_SETUP;
 free_engines:

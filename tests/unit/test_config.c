@@ -1050,6 +1050,97 @@ test_validate(void)
 		has("[port] device"), "unterminated device name set in code");
 }
 
+/* The [client] section (docs/client.md): options, the file, validation. */
+static void
+test_client(void)
+{
+	struct sk_client_cfg cc;
+	struct sk_config c;
+	char *text;
+
+	sk_config_defaults(&c);
+	CHECK(!sk_config_is_client(&c) && c.client_cps == 1000 &&
+		c.client_duration_ms == 10000 && c.client_concurrency == 1024 &&
+		c.client_syn_rto_ms == 1000 && c.client_syn_retries == 5 &&
+		!c.client_http && !c.client_json, "client: defaults, role off");
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--client",
+		"198.18.0.1:8080", "--cps", "0", "--duration", "30s",
+		"--concurrency", "64", "--request", "Hello Server\\n",
+		"--close", "server", "--src-ips", "198.18.0.10-198.18.0.20",
+		"--src-ports", "2000-3000", "--syn-rto", "250ms", "--json",
+		"--connections", "100", NULL) == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == 0,
+		"client: options, no --listen needed: %s", err);
+	CHECK(sk_config_is_client(&c) && c.client_cps == 0 &&
+		c.client_duration_ms == 30000 && c.client_concurrency == 64 &&
+		c.client_syn_rto_ms == 250 && c.client_json &&
+		c.client_connections == 100, "client: values");
+	CHECK(sk_config_client(&c, &cc, err, sizeof(err)) == 0 &&
+		cc.target == ip("198.18.0.1") &&
+		cc.tport == rte_cpu_to_be_16(8080) &&
+		cc.src_lo == 0xc612000a && cc.src_hi == 0xc6120014 &&
+		cc.sport_lo == 2000 && cc.sport_hi == 3000 &&
+		cc.close == SK_CLOSE_SERVER && cc.req_len == 13 &&
+		memcmp(cc.req, "Hello Server\n", 13) == 0 && cc.exp_len == 0,
+		"client: parsed, escapes undone");
+	text = print_to_string(&c);
+	CHECK(strstr(text, "[client]\ntarget = 198.18.0.1:8080\ncps = 0\n")
+		!= NULL && strstr(text, "json = yes\n") != NULL &&
+		strstr(text, "http = no\n") != NULL, "client: printed");
+	free(text);
+
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--client", "198.18.0.1:80",
+		"--http", NULL) == 0 &&
+		sk_config_client(&c, &cc, err, sizeof(err)) == 0 &&
+		memcmp(cc.req, "GET / HTTP/1.1\r\nHost: 198.18.0.1\r\n", 34)
+		== 0, "client: --http request");
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--client", "198.18.0.1:80",
+		"--http", "--request", "x", NULL) == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("[client] http"), "client: --http and --request refused");
+
+	CHECK(load_text(&c, "[engine]\naddresses = 198.18.0.2/24\n"
+		"[client]\ntarget = 198.18.0.1:8080\nclose = rst\n"
+		"http = yes\nsrc_ports = 5000\n") == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == 0 &&
+		sk_config_client(&c, &cc, err, sizeof(err)) == 0 &&
+		cc.close == SK_CLOSE_RST && cc.sport_lo == 5000 &&
+		cc.sport_hi == 5000 && c.client_http, "client: [client] section");
+	CHECK(load_text(&c, "[client]\nhttp = maybe\n") == -1 &&
+		has("[client] http") && has("'maybe' is not yes or no"),
+		"client: bad boolean in the file");
+
+#define BAD(opt, val, msg) do { \
+	sk_config_defaults(&c); \
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--client", \
+		"198.18.0.1:8080", opt, val, NULL) != 0 || \
+		sk_config_validate(&c, err, sizeof(err)) == -1, \
+		"client: %s %s refused", opt, val); \
+	CHECK(has(msg), "client: message names '%s': %s", msg, err); \
+} while (0)
+	BAD("--client", "198.18.0.1", "[client] target");
+	BAD("--client", "198.18.0.1:0", "[client] target");
+	BAD("--client", "198.18.0.2:80", "one of our addresses");
+	BAD("--client", "127.0.0.1:80", "loopback");
+	BAD("--close", "later", "[client] close");
+	BAD("--src-ips", "198.18.0.9-198.18.0.3", "[client] src_ips");
+	BAD("--src-ips", "198.18.0.0-198.18.0.1", "is the target");
+	BAD("--src-ports", "70000", "[client] src_ports");
+	BAD("--src-ports", "3000-2000", "[client] src_ports");
+	BAD("--request", "a\\q", "unknown escape");
+	BAD("--gateway-mac", "01:00:00:00:00:01", "[client] gateway_mac");
+	BAD("--concurrency", "300000", "flow_capacity");
+	BAD("--syn-rto", "1ms", "--syn-rto");
+#undef BAD
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--listen", "8080:hello",
+		"--client", "198.18.0.1:80", NULL) == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("listening port 8080"),
+		"client: source ports must not include a listening port");
+}
+
 int
 main(void)
 {
@@ -1062,6 +1153,7 @@ main(void)
 	test_addresses();
 	test_secret();
 	test_validate();
+	test_client();
 	remove_tmp_files();
 	return sk_test_done();
 }

@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The client role driven through the engine with a fake clock: ARP of the
+ * next hop, the SYN and its options, SYN_SENT per RFC 9293 3.10.7.3 (an
+ * acceptable SYN-ACK, a bad one, a RST), SYN retransmission with backoff,
+ * the request, the response check, the three close modes, the rate and
+ * concurrency limits and the end of a run. Each check looks at the bytes
+ * a server would see and at the counters.
+ */
+
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_mbuf.h>
+
+#include "sk_common.h"
+#include "sk_config.h"
+#include "sk_engine.h"
+#include "sk_frames.h"
+#include "sk_test.h"
+
+#define ENGINE_IP 0xc6120002u  /* 198.18.0.2 */
+#define SERVER_IP 0xc6120001u  /* 198.18.0.1 */
+#define NS_PER_MS 1000000ull
+
+static struct rte_mempool *pool;
+static struct sk_engine *eng;
+static uint64_t now;  /* fake TSC: 1 GHz, so ns */
+
+static struct skt_resp resp;
+static struct rte_mbuf *last_arp;
+static unsigned int nresp, narp;
+
+static const struct sk_stats *
+st(void)
+{
+	return sk_engine_stats(eng);
+}
+
+struct opts {
+	const char *close;
+	const char *expect;
+	const char *request;
+	const char *ports;
+	bool gw_mac;
+	uint32_t cps, concurrency, duration_ms, syn_retries;
+};
+
+static void
+engine_new(const struct opts *o)
+{
+	struct sk_config c;
+	struct sk_engine_params p = { 0 };
+
+	if (eng != NULL)
+		sk_engine_free(eng);
+	sk_config_defaults(&c);
+	c.n_addrs = 1;
+	c.addrs[0].addr = rte_cpu_to_be_32(ENGINE_IP);
+	c.addrs[0].prefix = 24;
+	c.flow_capacity = 1024;
+	c.time_wait_ms = 1000;
+	c.rto_ms = 100;
+	c.rto_max_ms = 400;
+	c.fin_retries = 3;
+	snprintf(c.client_target, sizeof(c.client_target),
+		"198.18.0.1:8080");
+	snprintf(c.client_src_ports, sizeof(c.client_src_ports), "%s",
+		o->ports ? o->ports : "40000-40009");
+	snprintf(c.client_request, sizeof(c.client_request), "%s",
+		o->request ? o->request : "Hello Server\\n");
+	snprintf(c.client_expect, sizeof(c.client_expect), "%s",
+		o->expect ? o->expect : "Hello Client\\n");
+	snprintf(c.client_close, sizeof(c.client_close), "%s",
+		o->close ? o->close : "client");
+	if (o->gw_mac)
+		snprintf(c.client_gateway_mac, sizeof(c.client_gateway_mac),
+			"02:00:00:00:00:02");
+	c.client_cps = o->cps;
+	c.client_concurrency = o->concurrency ? o->concurrency : 1;
+	c.client_duration_ms = o->duration_ms ? o->duration_ms : 5;
+	c.client_syn_rto_ms = 100;
+	c.client_syn_retries = o->syn_retries ? o->syn_retries : 2;
+	c.client_timeout_ms = 1000;
+	c.secret_set = true;
+	p.mac = skt_engine_mac;
+	p.socket_id = SOCKET_ID_ANY;
+	p.pool = pool;
+	p.tsc_hz = 1000000000ull;
+	p.wall_ms_at_zero = 1700000000000ull;
+	now = 5 * NS_PER_MS;
+	eng = sk_engine_create(&c, &p, now);
+	if (eng == NULL) {
+		printf("Bail out! client engine create failed\n");
+		exit(1);
+	}
+}
+
+/* Run timers; TCP segments are kept in resp, an ARP request in last_arp. */
+static unsigned int
+timers(void)
+{
+	struct rte_mbuf *tx[64];
+	uint16_t n = sk_engine_timers(eng, now, tx, 64);
+
+	nresp = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		if (skt_read(tx[i], &resp)) {
+			nresp++;
+			rte_pktmbuf_free(tx[i]);
+		} else {
+			narp++;
+			rte_pktmbuf_free(last_arp);
+			last_arp = tx[i];
+		}
+	}
+	return n;
+}
+
+static void
+advance_ms(uint64_t ms)
+{
+	for (uint64_t i = 0; i < ms; i += 10) {
+		now += 10 * NS_PER_MS;
+		timers();
+	}
+}
+
+/* The server sends a segment to our connection; returns responses. */
+static unsigned int
+server_send(uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+		const char *data, const uint8_t *opts, uint8_t optlen)
+{
+	struct skt_frame f = {
+		.saddr = SERVER_IP, .daddr = ENGINE_IP,
+		.sport = 8080, .dport = dport,
+		.seq = seq, .ack = ack, .flags = flags,
+		.opts = opts, .optlen = optlen,
+		.data = data, .len = data ? (uint16_t)strlen(data) : 0,
+	};
+	struct rte_mbuf *m = skt_build(pool, &f), *tx[4];
+	uint16_t n = sk_engine_input(eng, &m, 1, tx, now);
+
+	nresp = n;
+	if (n == 1) {
+		skt_read(tx[0], &resp);
+		rte_pktmbuf_free(tx[0]);
+	}
+	return n;
+}
+
+#define SYNACK_OPTS_LEN 20
+static const uint8_t synack_opts[SYNACK_OPTS_LEN] = {
+	2, 4, 0x05, 0xb4,                      /* MSS 1460 */
+	4, 2,                                  /* SACK permitted */
+	8, 10, 0, 0, 0x20, 0, 0, 0, 0, 0,      /* TS val 8192, ecr patched */
+	1, 3, 3, 7,                            /* NOP, WS 7 */
+};
+
+/* What the test's server knows of one connection. */
+struct conn {
+	uint16_t lport;         /* synack's source port */
+	uint32_t iss;           /* synack's ISS */
+	uint32_t srv_nxt;       /* the server's next sequence */
+};
+
+/* The first SYN of a run: expects it in resp. */
+static bool
+take_syn(struct conn *c)
+{
+	if (nresp != 1 || resp.flags != RTE_TCP_SYN_FLAG)
+		return false;
+	c->lport = resp.sport;
+	c->iss = resp.seq;
+	c->srv_nxt = 777000;
+	return true;
+}
+
+static unsigned int
+synack(struct conn *c, uint32_t ack)
+{
+	uint8_t o[SYNACK_OPTS_LEN];
+	unsigned int n;
+
+	memcpy(o, synack_opts, sizeof(o));
+	n = server_send(c->lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+		c->srv_nxt, ack, NULL, o, sizeof(o));
+	c->srv_nxt++;
+	return n;
+}
+
+static uint32_t
+done_count(void)
+{
+	return (uint32_t)(st()->client_completed + st()->client_fail_timeout +
+		st()->client_fail_rst + st()->client_fail_bad_synack +
+		st()->client_fail_response + st()->client_fail_closed);
+}
+
+static void
+test_arp(void)
+{
+	struct opts o = { 0 };
+	struct rte_ether_hdr *eh;
+	struct rte_arp_hdr *a;
+	struct rte_mbuf *m, *tx[4];
+	struct sk_client_info ci;
+
+	engine_new(&o);
+	narp = 0;
+	timers();
+	CHECK_EQ(narp, 1, "ARP: a request before any SYN");
+	CHECK_EQ(st()->client_syn_sent, 0, "ARP: no SYN while unresolved");
+	eh = rte_pktmbuf_mtod(last_arp, struct rte_ether_hdr *);
+	a = (struct rte_arp_hdr *)(eh + 1);
+	CHECK(eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP) &&
+		rte_is_broadcast_ether_addr(&eh->dst_addr) &&
+		a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
+		a->arp_data.arp_tip == rte_cpu_to_be_32(SERVER_IP) &&
+		a->arp_data.arp_sip == rte_cpu_to_be_32(ENGINE_IP) &&
+		rte_is_same_ether_addr(&a->arp_data.arp_sha, &skt_engine_mac),
+		"ARP: broadcast request who-has 198.18.0.1 tell 198.18.0.2");
+	advance_ms(500);
+	CHECK_EQ(narp, 1, "ARP: no second request within a second");
+	advance_ms(600);
+	CHECK_EQ(narp, 2, "ARP: retried after a second");
+
+	/* the reply: turn our request around */
+	m = last_arp;
+	last_arp = NULL;
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	a = (struct rte_arp_hdr *)(eh + 1);
+	eh->dst_addr = skt_engine_mac;
+	eh->src_addr = skt_peer_mac;
+	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
+	a->arp_data.arp_tha = skt_engine_mac;
+	a->arp_data.arp_tip = rte_cpu_to_be_32(ENGINE_IP);
+	a->arp_data.arp_sha = skt_peer_mac;
+	a->arp_data.arp_sip = rte_cpu_to_be_32(SERVER_IP);
+	CHECK_EQ(sk_engine_input(eng, &m, 1, tx, now), 0,
+		"ARP: the reply is consumed");
+	CHECK_EQ(st()->rx_arp_reply, 1, "ARP: reply learnt");
+	timers();
+	CHECK(nresp == 1 && resp.flags == RTE_TCP_SYN_FLAG &&
+		rte_is_same_ether_addr(&resp.dst, &skt_peer_mac),
+		"ARP: the first SYN goes to the learnt MAC");
+
+	/* no reply at all: the run fails after 5 requests */
+	engine_new(&o);
+	narp = 0;
+	advance_ms(6000);
+	CHECK_EQ(narp, 5, "ARP: five requests, one a second");
+	CHECK(sk_engine_client_done(eng), "ARP: the run ends");
+	sk_engine_client_info(eng, &ci);
+	CHECK(ci.error != NULL && strstr(ci.error, "ARP") != NULL,
+		"ARP: the run fails with a reason: %s", ci.error);
+	CHECK_EQ(st()->client_syn_sent, 0, "ARP: no SYN was sent");
+	rte_pktmbuf_free(last_arp);
+	last_arp = NULL;
+}
+
+static void
+test_handshake_close_client(void)
+{
+	struct opts o = { .gw_mac = true };
+	struct sk_client_info ci;
+	struct conn c;
+	uint32_t our_ts;
+
+	engine_new(&o);
+	timers();
+	CHECK(take_syn(&c), "SYN sent at once with a gateway MAC");
+	CHECK(resp.saddr == ENGINE_IP && resp.daddr == SERVER_IP &&
+		resp.sport == 40000 && resp.dport == 8080 && resp.ip_ok &&
+		resp.tcp_ok, "SYN: tuple and checksums");
+	CHECK(resp.mss == 1460 && resp.sack_ok && resp.has_ts &&
+		resp.wscale == 0 && resp.tsecr == 0 && resp.len == 0,
+		"SYN: MSS, SACK-permitted, TS, WS options");
+	CHECK(rte_is_same_ether_addr(&resp.dst, &skt_peer_mac) &&
+		rte_is_same_ether_addr(&resp.src, &skt_engine_mac),
+		"SYN: MACs");
+	our_ts = resp.tsval;
+	CHECK_EQ(st()->client_syn_sent, 1, "client_syn_sent");
+	CHECK_EQ(st()->flows[SK_ST_SYN_SENT], 1, "flow in SYN_SENT");
+
+	now += 250000; /* 250 us */
+	CHECK_EQ(synack(&c, c.iss + 1), 1, "SYN-ACK answered");
+	CHECK(resp.flags == (RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG) &&
+		resp.seq == c.iss + 1 && resp.ack == c.srv_nxt &&
+		resp.len == 13 && memcmp(resp.data, "Hello Server\n", 13) == 0,
+		"the handshake's ACK carries the request");
+	CHECK(resp.has_ts && resp.tsecr == 8192 && resp.tsval >= our_ts,
+		"ACK: timestamps echo the server's");
+	CHECK_EQ(st()->client_established, 1, "client_established");
+	CHECK_EQ(st()->flows[SK_ST_ESTABLISHED], 1, "flow ESTABLISHED");
+	sk_engine_client_info(eng, &ci);
+	CHECK(ci.latency_us.count == 1 && ci.latency_us.max >= 249 &&
+		ci.latency_us.max <= 251, "latency recorded: %u us",
+		ci.latency_us.max);
+
+	/* the response, then our FIN */
+	CHECK_EQ(server_send(c.lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+		c.srv_nxt, c.iss + 14, "Hello Client\n", NULL, 0), 1,
+		"response answered");
+	c.srv_nxt += 13;
+	CHECK(resp.flags == (RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG) &&
+		resp.seq == c.iss + 14 && resp.ack == c.srv_nxt,
+		"close client: FIN after the response");
+	CHECK_EQ(st()->flows[SK_ST_FIN_WAIT_1], 1, "FIN_WAIT_1");
+	/* the server acknowledges and closes */
+	CHECK_EQ(server_send(c.lport, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG,
+		c.srv_nxt, c.iss + 15, NULL, NULL, 0), 1, "server FIN ACKed");
+	CHECK(resp.flags == RTE_TCP_ACK_FLAG && resp.ack == c.srv_nxt + 1,
+		"ACK of the server's FIN");
+	CHECK_EQ(st()->flows[SK_ST_TIME_WAIT], 1, "TIME_WAIT");
+	CHECK_EQ(st()->client_completed, 1, "client_completed");
+	CHECK_EQ(done_count(), 1, "no failure");
+	advance_ms(10);
+	CHECK(sk_engine_client_done(eng), "run over: duration past, none open");
+	advance_ms(1200);
+	CHECK_EQ(st()->flows[SK_ST_TIME_WAIT], 0, "TIME_WAIT expired");
+}
+
+static void
+test_close_modes(void)
+{
+	struct opts o = { .gw_mac = true, .close = "server" };
+	struct conn c;
+
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	synack(&c, c.iss + 1);
+	CHECK_EQ(server_send(c.lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG |
+		RTE_TCP_FIN_FLAG, c.srv_nxt, c.iss + 14, "Hello Client\n",
+		NULL, 0), 1, "close server: response with FIN answered");
+	CHECK(resp.flags == (RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG) &&
+		resp.ack == c.srv_nxt + 14, "close server: our FIN after theirs");
+	CHECK_EQ(st()->flows[SK_ST_LAST_ACK], 1, "LAST_ACK");
+	CHECK_EQ(server_send(c.lport, RTE_TCP_ACK_FLAG, c.srv_nxt + 14,
+		c.iss + 15, NULL, NULL, 0), 0, "last ACK consumed");
+	CHECK_EQ(st()->client_completed, 1, "close server: completed");
+	CHECK_EQ(sk_flow_count(sk_engine_flows(eng)), 0, "flow freed");
+
+	o.close = "rst";
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	synack(&c, c.iss + 1);
+	CHECK_EQ(server_send(c.lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+		c.srv_nxt, c.iss + 14, "Hello Client\n", NULL, 0), 1,
+		"close rst: answered");
+	CHECK(resp.flags == (RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG) &&
+		resp.seq == c.iss + 14, "close rst: RST after the response");
+	CHECK_EQ(st()->client_completed, 1, "close rst: completed");
+	CHECK_EQ(sk_flow_count(sk_engine_flows(eng)), 0, "flow freed");
+
+	/* a wrong response */
+	o.close = "client";
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	synack(&c, c.iss + 1);
+	CHECK_EQ(server_send(c.lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+		c.srv_nxt, c.iss + 14, "Hello Clien!\n", NULL, 0), 1,
+		"bad response answered");
+	CHECK(resp.flags & RTE_TCP_RST_FLAG, "bad response: RST");
+	CHECK_EQ(st()->client_fail_response, 1, "client_fail_response");
+	CHECK_EQ(st()->client_completed, 0, "not completed");
+
+	/* the server closes before the whole response */
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	synack(&c, c.iss + 1);
+	server_send(c.lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG |
+		RTE_TCP_FIN_FLAG, c.srv_nxt, c.iss + 14, "Hello", NULL, 0);
+	CHECK(resp.flags & RTE_TCP_FIN_FLAG, "short response: FIN answered");
+	server_send(c.lport, RTE_TCP_ACK_FLAG, c.srv_nxt + 6, c.iss + 15,
+		NULL, NULL, 0);
+	CHECK_EQ(st()->client_fail_closed, 1, "client_fail_closed");
+}
+
+static void
+test_syn_sent(void)
+{
+	struct opts o = { .gw_mac = true };
+	struct conn c;
+
+	/* RFC 9293 3.10.7.3: an unacceptable ACK gets <SEQ=SEG.ACK><RST> */
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	CHECK_EQ(synack(&c, c.iss + 5), 1, "bad SYN-ACK answered");
+	CHECK(resp.flags == RTE_TCP_RST_FLAG && resp.seq == c.iss + 5,
+		"bad SYN-ACK: RST with SEQ = SEG.ACK");
+	CHECK_EQ(st()->client_rx_bad_synack, 1, "client_rx_bad_synack");
+	CHECK_EQ(st()->flows[SK_ST_SYN_SENT], 1, "still SYN_SENT");
+	CHECK_EQ(synack(&c, c.iss), 1, "SEG.ACK = ISS is unacceptable too");
+	CHECK_EQ(server_send(c.lport, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
+		0, c.iss + 3, NULL, NULL, 0), 0, "RST with a bad ACK dropped");
+	CHECK_EQ(st()->flows[SK_ST_SYN_SENT], 1, "still SYN_SENT after it");
+	/* SYN retransmissions: 100 ms, then 200, then fail at 400 */
+	advance_ms(90);
+	CHECK_EQ(st()->client_syn_retx, 0, "no retransmission before the RTO");
+	advance_ms(30);
+	CHECK_EQ(st()->client_syn_retx, 1, "SYN retransmitted after the RTO");
+	CHECK(resp.flags == RTE_TCP_SYN_FLAG && resp.seq == c.iss,
+		"the same SYN again");
+	advance_ms(160);
+	CHECK_EQ(st()->client_syn_retx, 1, "backoff: not again at 280 ms");
+	advance_ms(80);
+	CHECK_EQ(st()->client_syn_retx, 2, "second retransmission by 360 ms");
+	advance_ms(500);
+	CHECK_EQ(st()->client_fail_bad_synack, 1,
+		"failed: only bad SYN-ACKs came back");
+	CHECK_EQ(sk_flow_count(sk_engine_flows(eng)), 0, "flow freed");
+	CHECK(sk_engine_client_done(eng), "run over");
+
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	advance_ms(800);
+	CHECK_EQ(st()->client_fail_timeout, 1, "no answer: client_fail_timeout");
+
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	CHECK_EQ(server_send(c.lport, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
+		0, c.iss + 1, NULL, NULL, 0), 0, "refused: RST consumed");
+	CHECK_EQ(st()->client_fail_rst, 1, "client_fail_rst");
+	CHECK_EQ(sk_flow_count(sk_engine_flows(eng)), 0, "flow freed");
+	/* a segment for the freed tuple now gets a RST */
+	CHECK_EQ(synack(&c, c.iss + 1), 1, "late SYN-ACK answered");
+	CHECK(resp.flags & RTE_TCP_RST_FLAG, "late SYN-ACK: RST");
+}
+
+static void
+test_rate(void)
+{
+	struct opts o = { .gw_mac = true, .cps = 1000, .concurrency = 4,
+		.duration_ms = 100, .syn_retries = 15 };
+	struct opts u = o;
+
+	/* 1000 per second for 100 ms, at most 4 open: the bucket gives 4
+	 * then none until some end; none ends, so 4 in all */
+	engine_new(&o);
+	advance_ms(50);
+	CHECK_EQ(st()->client_syn_sent, 4, "concurrency caps open connections");
+	/* concurrency allows more: the rate limits */
+	u.concurrency = 1000;
+	u.ports = "10000-20000";
+	engine_new(&u);
+	advance_ms(200);
+	/* polled every 10 ms here: the window's last 10 ms open none */
+	CHECK(st()->client_syn_sent >= 90 && st()->client_syn_sent <= 101,
+		"1000 cps for 100 ms: %" PRIu64 " opened",
+		st()->client_syn_sent);
+	/* tuples: 10 ports, so no more than 10 at once */
+	u.cps = 0;
+	u.ports = NULL;
+	engine_new(&u);
+	advance_ms(20);
+	CHECK_EQ(st()->client_syn_sent, 10, "10 source ports: 10 opened");
+	CHECK(st()->client_no_tuple > 0, "then no free tuple, counted");
+}
+
+int
+main(void)
+{
+	pool = skt_eal("test_client");
+	test_arp();
+	test_handshake_close_client();
+	test_close_modes();
+	test_syn_sent();
+	test_rate();
+	sk_engine_free(eng);
+	skt_eal_done();
+	return sk_test_done();
+}
