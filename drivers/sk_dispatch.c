@@ -94,7 +94,7 @@ sk_dispatch_init(struct sk_dispatch *d, unsigned int n, bool software,
 			if (d->ring[from][to] == NULL) {
 				snprintf(err, errlen, "dispatch ring %s: %s",
 					name, rte_strerror(rte_errno));
-				sk_dispatch_free(d);
+				sk_dispatch_free(d, NULL);
 				return -1;
 			}
 		}
@@ -102,18 +102,21 @@ sk_dispatch_init(struct sk_dispatch *d, unsigned int n, bool software,
 }
 
 void
-sk_dispatch_free(struct sk_dispatch *d)
+sk_dispatch_free(struct sk_dispatch *d, unsigned int *left)
 {
 	for (unsigned int from = 0; from < SK_MAX_WORKERS; from++)
 		for (unsigned int to = 0; to < SK_MAX_WORKERS; to++) {
 			struct rte_ring *r = d->ring[from][to];
+			void *m;
 
 			if (r == NULL)
 				continue;
-			/* free what a stopped worker left in flight */
-			void *m;
-			while (rte_ring_sc_dequeue(r, &m) == 0)
+			/* free what stopped workers left in flight */
+			while (rte_ring_sc_dequeue(r, &m) == 0) {
 				rte_pktmbuf_free(m);
+				if (left != NULL)
+					left[to]++;
+			}
 			rte_ring_free(r);
 			d->ring[from][to] = NULL;
 		}

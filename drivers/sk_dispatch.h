@@ -58,7 +58,9 @@ struct sk_dispatch {
 int sk_dispatch_init(struct sk_dispatch *d, unsigned int n, bool software,
 		uint16_t reta_size, unsigned int ring_size, int socket_id,
 		char *err, size_t errlen);
-void sk_dispatch_free(struct sk_dispatch *d);
+/** Free the rings and the frames still in them; with @p left (an array
+ * of SK_MAX_WORKERS zeroes), count those frames per receiving worker. */
+void sk_dispatch_free(struct sk_dispatch *d, unsigned int *left);
 
 /** Worker owning a flow, from its hash. */
 static inline unsigned int

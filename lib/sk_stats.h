@@ -96,7 +96,7 @@
 	_(drop_no_ack, "dropped: segment without ACK on a synchronized flow") \
 	_(drop_state, "dropped: segment not acceptable in the flow's state") \
 	_(drop_mbuf, "timer segments not sent: mbuf pool empty") \
-	_(drop_handoff, "dropped: the owning worker's hand-over ring was full") \
+	_(drop_handoff, "dropped: the owning worker's hand-over ring was full, or still held it at exit") \
 	_(rx_arp_reply, "ARP replies from the client role's next hop, learnt") \
 	_(client_arp_request, "ARP requests sent for the client role's next hop") \
 	_(client_syn_sent, "client connections attempted (first SYN sent)") \

@@ -544,6 +544,10 @@ ctl_show_ports(struct ctl_tel *t, const struct ctl_opts *o)
 		tbl_print(&tb, stdout);
 		tbl_free(&tb);
 	}
+	if (cj_get(r, "mbufs_pool") != NULL)
+		printf("\nmbufs in use: %" PRIu64 " of %" PRIu64 "\n",
+			cj_get_u64(r, "mbufs_in_use", 0),
+			cj_get_u64(r, "mbufs_pool", 0));
 	cj_free(r);
 	return CTL_OK;
 }

@@ -37,7 +37,7 @@
 #define EXIT_SETUP 2
 
 /* Hand-over ring size per pair of workers (software dispatch). */
-#define SK_DISPATCH_RING 4096
+#define SK_DISPATCH_RING 1024
 
 /* Set by the signal handler, read by every loop. */
 static volatile int quit;
@@ -437,6 +437,7 @@ main(int argc, char **argv)
 	tp.ports = &port_id;
 	tp.n_ports = 1;
 	tp.secret_random = secret_random;
+	tp.pool = pool;
 	ret = sk_telemetry_init(&tp);
 	if (ret != 0) {
 		fprintf(stderr, "synackd: error: telemetry: %s\n",
@@ -486,8 +487,16 @@ main(int argc, char **argv)
 	}
 
 	sk_telemetry_fini();
-	/* frames still in hand-over rings go back first */
-	sk_dispatch_free(&disp);
+	/* frames still in hand-over rings go back first, counted as dropped
+	 * by the worker they were for (stopped: its counters are ours now) */
+	{
+		unsigned int left[SK_MAX_WORKERS] = { 0 };
+
+		sk_dispatch_free(&disp, left);
+		for (unsigned int i = 0; i < n_workers; i++)
+			SK_STAT_ADD(sk_engine_stats_w(workers[i].engine),
+				drop_handoff, left[i]);
+	}
 	mbufs_end = rte_mempool_in_use_count(pool);
 	printf("synackd: stopping, final counters:\n");
 	print_counters(stdout);
@@ -502,7 +511,7 @@ main(int argc, char **argv)
 free_engines:
 	for (unsigned int i = 0; i < n_workers; i++)
 		sk_engine_free(workers[i].engine);
-	sk_dispatch_free(&disp);
+	sk_dispatch_free(&disp, NULL);
 stop_port:
 	sk_port_stop(&port);
 	rte_mempool_free(pool);

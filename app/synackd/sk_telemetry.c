@@ -51,6 +51,7 @@ static struct {
 	uint16_t ports[RTE_MAX_ETHPORTS];
 	unsigned int n_ports;
 	bool secret_random;
+	const struct rte_mempool *pool;
 	bool pdump;
 	const char *pdump_off; /* why live capture is unavailable */
 	uint64_t start_tsc;
@@ -407,6 +408,12 @@ cmd_ports(struct rte_tel_data *d, const char *params)
 	for (unsigned int i = 0; i < tel.n_ports; i++)
 		rte_tel_data_add_array_u64(ids, tel.ports[i]);
 	rte_tel_data_add_dict_container(d, "ports", ids, 0);
+	if (tel.pool != NULL) {
+		/* a live gauge: it rises and stays up if mbufs leak */
+		rte_tel_data_add_dict_u64(d, "mbufs_pool", tel.pool->size);
+		rte_tel_data_add_dict_u64(d, "mbufs_in_use",
+			rte_mempool_in_use_count(tel.pool));
+	}
 	for (unsigned int i = 0; i < tel.n_ports; i++) {
 		int ret;
 
@@ -851,6 +858,7 @@ sk_telemetry_init(const struct sk_telemetry_params *p)
 		tel.ports[i] = p->ports[i];
 	tel.n_ports = p->n_ports;
 	tel.secret_random = p->secret_random;
+	tel.pool = p->pool;
 	tel.start_tsc = rte_rdtsc();
 
 	for (size_t i = 0; i < RTE_DIM(commands); i++) {

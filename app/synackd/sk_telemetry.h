@@ -15,6 +15,8 @@
  */
 
 #include <stdbool.h>
+
+#include <rte_mempool.h>
 #include <stdint.h>
 
 #include "sk_engine.h"
@@ -33,6 +35,8 @@ struct sk_telemetry_params {
 	/** The cookie secret came from getrandom() at start, not from the
 	 * configuration (shown as "(random)" rather than "(set)"). */
 	bool secret_random;
+	/** The mbuf pool, for its in-use count in /synack/ports. */
+	const struct rte_mempool *pool;
 };
 
 /**
