@@ -30,6 +30,7 @@ struct ctl_opts {
 	uint64_t list;      /* flows --list N, 0 = the summary */
 	double interval_s;  /* watch -i */
 	uint64_t count;     /* watch -n, 0 = until interrupted */
+	bool lcores;        /* watch --lcores: a column per worker lcore */
 	const char *prefix; /* for messages */
 };
 

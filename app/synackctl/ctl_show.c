@@ -1083,6 +1083,236 @@ sleep_until(uint64_t deadline_ns)
 	return false;
 }
 
+/* --- watch --lcores ---------------------------------------------------------- */
+
+/* One refresh of watch --lcores: every worker lcore's counters (get_lcores:
+ * /synack/lcores, completed one lcore at a time when the reply did not
+ * fit) and the flow table per lcore (/synack/flows). */
+struct lsample {
+	uint64_t ns;          /* when the counters were read (midpoint) */
+	struct cj *ls;        /* {"<id>": {"counters": ...}, ...} */
+	struct cj *flows;     /* /synack/flows */
+};
+
+static int
+take_lsample(struct ctl_tel *t, struct lsample *s)
+{
+	uint64_t t0 = mono_ns();
+	const struct cj *lc;
+	int ret;
+
+	cj_free(s->ls);
+	cj_free(s->flows);
+	s->ls = s->flows = NULL;
+	ret = get_lcores(t, &s->ls);
+	if (ret != CTL_OK)
+		return ret;
+	s->ns = t0 + (mono_ns() - t0) / 2;
+	if (s->ls->n == 0)
+		return ctl_error(CTL_ERR, "the engine has no worker lcores");
+	ret = ctl_tel_get(t, "/synack/flows", &s->flows);
+	if (ret != CTL_OK)
+		return ret;
+	lc = cj_get(s->flows, "lcores");
+	if (lc == NULL || lc->type != CJ_OBJ)
+		return reply_shape("/synack/flows");
+	return CTL_OK;
+}
+
+static uint64_t
+delta(uint64_t now, uint64_t then)
+{
+	return now >= then ? now - then : 0;
+}
+
+static const char *
+rate_str(char *buf, size_t len, size_t row, double r)
+{
+	if (rate_rows[row].kind == RATE_MPPS)
+		snprintf(buf, len, "%.6f", r / 1e6);
+	else
+		snprintf(buf, len, "%.1f", r);
+	return buf;
+}
+
+/* What one column shows: rates over the interval, the counters at its end,
+ * the flow table now. */
+struct lcol {
+	double rate[N_RATES];
+	uint64_t total[N_RATES];
+	bool have_rate;       /* the lcore was in the previous sample too */
+	uint64_t inuse, cap;
+};
+
+static void
+lcol_of(const struct lsample *a, const struct lsample *b, size_t l,
+		double dt, struct lcol *c)
+{
+	const char *key = b->ls->k[l];
+	const struct cj *now = cj_get(b->ls->v[l], "counters");
+	const struct cj *prev = cj_get(a->ls, key);
+	const struct cj *fl = cj_get(cj_get(b->flows, "lcores"), key);
+
+	memset(c, 0, sizeof(*c));
+	c->have_rate = prev != NULL;
+	prev = cj_get(prev, "counters");
+	for (size_t i = 0; i < N_RATES; i++) {
+		c->total[i] = row_value(now, i);
+		if (c->have_rate && dt > 0)
+			c->rate[i] = (double)delta(c->total[i],
+				row_value(prev, i)) / dt;
+	}
+	c->inuse = cj_get_u64(fl, "flow_count", 0);
+	c->cap = cj_get_u64(fl, "capacity", 0);
+}
+
+static double
+occupancy(uint64_t inuse, uint64_t cap)
+{
+	return cap > 0 ? 100.0 * (double)inuse / (double)cap : 0;
+}
+
+static void
+lcol_json(const struct lcol *c)
+{
+	char r[32];
+
+	printf("{\"rates\": {");
+	for (size_t i = 0; i < N_RATES; i++)
+		printf("%s\"%s\": %s", i ? ", " : "", rate_rows[i].key,
+			rate_str(r, sizeof(r), i, c->rate[i]));
+	printf("}, \"totals\": {");
+	for (size_t i = 0; i < N_RATES; i++)
+		printf("%s\"%s\": %" PRIu64, i ? ", " : "", rate_rows[i].key,
+			c->total[i]);
+	printf("}, \"flow_count\": %" PRIu64 ", \"capacity\": %" PRIu64
+		", \"occupancy_pct\": %.2f}", c->inuse, c->cap,
+		occupancy(c->inuse, c->cap));
+}
+
+static void
+print_lblock(struct ctl_tel *t, const struct ctl_opts *o,
+		const struct lsample *a, const struct lsample *b, bool tty)
+{
+	double dt = (double)(b->ns - a->ns) / 1e9;
+	size_t nl = b->ls->n;
+	size_t shown = nl < TBL_MAXCOL - 2 ? nl : TBL_MAXCOL - 2;
+	struct lcol *col = xmalloc((nl + 1) * sizeof(*col));
+	struct lcol *sum = &col[nl];
+	char when[32], buf[48], align[TBL_MAXCOL + 1];
+	time_t now = time(NULL);
+	struct tm tm;
+	struct tbl tb;
+
+	for (size_t l = 0; l < nl; l++) {
+		lcol_of(a, b, l, dt, &col[l]);
+		for (size_t i = 0; i < N_RATES; i++) {
+			sum->rate[i] += col[l].rate[i];
+			sum->total[i] += col[l].total[i];
+		}
+		sum->inuse += col[l].inuse;
+		sum->cap += col[l].cap;
+	}
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	if (o->json) {
+		printf("{\"time\": %lld, \"interval_s\": %.3f, \"lcores\": {",
+			(long long)now, dt);
+		for (size_t l = 0; l < nl; l++) {
+			printf("%s", l ? ", " : "");
+			cj_print_string(stdout, b->ls->k[l]);
+			printf(": ");
+			lcol_json(&col[l]);
+		}
+		printf("}, \"total\": ");
+		lcol_json(sum);
+		printf("}\n");
+		fflush(stdout);
+		free(col);
+		return;
+	}
+	if (tty)
+		fputs("\033[H\033[J", stdout);
+	printf("synackd pid %" PRIu64 ", prefix %s, %s, interval %.2f s\n",
+		t->pid, t->prefix, when, dt);
+	memset(align, 'r', sizeof(align));
+	align[0] = 'l';
+	align[shown + 2] = '\0';
+	tbl_init(&tb, align);
+#define NULLS15 NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+		NULL, NULL, NULL, NULL, NULL
+	tbl_add(&tb, "", NULLS15);
+	for (size_t l = 0; l < shown; l++) {
+		snprintf(buf, sizeof(buf), "LCORE %s", b->ls->k[l]);
+		tbl_set(&tb, (unsigned int)l + 1, buf);
+	}
+	tbl_set(&tb, (unsigned int)shown + 1, "TOTAL");
+	for (size_t i = 0; i < N_RATES; i++) {
+		tbl_add(&tb, rate_rows[i].label, NULLS15);
+		for (size_t l = 0; l < shown; l++)
+			tbl_set(&tb, (unsigned int)l + 1, col[l].have_rate ?
+				rate_str(buf, sizeof(buf), i, col[l].rate[i]) : "-");
+		tbl_set(&tb, (unsigned int)shown + 1,
+			rate_str(buf, sizeof(buf), i, sum->rate[i]));
+	}
+	for (int k = 0; k < 3; k++) {
+		static const char *const labels[] = {
+			"flows in use", "flow capacity", "occupancy %",
+		};
+
+		tbl_add(&tb, labels[k], NULLS15);
+		for (size_t l = 0; l <= shown; l++) {
+			const struct lcol *c = l < shown ? &col[l] : sum;
+
+			if (k == 0)
+				u64s(buf, sizeof(buf), c->inuse);
+			else if (k == 1)
+				u64s(buf, sizeof(buf), c->cap);
+			else
+				snprintf(buf, sizeof(buf), "%.2f",
+					occupancy(c->inuse, c->cap));
+			tbl_set(&tb, (unsigned int)l + 1, buf);
+		}
+	}
+#undef NULLS15
+	tbl_print(&tb, stdout);
+	tbl_free(&tb);
+	if (shown < nl)
+		printf("(the first %zu of %zu lcores; TOTAL counts them all, "
+			"--json shows each)\n", shown, nl);
+	if (!tty)
+		putchar('\n');
+	fflush(stdout);
+	free(col);
+}
+
+static int
+watch_lcores(struct ctl_tel *t, const struct ctl_opts *o, bool tty)
+{
+	struct lsample s[2] = { { 0 } };
+	uint64_t period = (uint64_t)(o->interval_s * 1e9), next;
+	int cur = 0, ret;
+
+	ret = take_lsample(t, &s[cur]);
+	next = s[cur].ns;
+	for (uint64_t k = 0; ret == CTL_OK && (o->count == 0 || k < o->count);
+			k++) {
+		next += period;
+		if (!sleep_until(next))
+			break;
+		ret = take_lsample(t, &s[cur ^ 1]);
+		if (ret != CTL_OK)
+			break;
+		print_lblock(t, o, &s[cur], &s[cur ^ 1], tty);
+		cur ^= 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		cj_free(s[i].ls);
+		cj_free(s[i].flows);
+	}
+	return ret;
+}
+
 int
 ctl_watch(struct ctl_tel *t, const struct ctl_opts *o)
 {
@@ -1098,6 +1328,8 @@ ctl_watch(struct ctl_tel *t, const struct ctl_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	if (o->lcores)
+		return watch_lcores(t, o, tty);
 	ret = take_sample(t, &s[cur]);
 	next = s[cur].ns;
 	for (uint64_t k = 0; ret == CTL_OK && (o->count == 0 || k < o->count);

@@ -53,6 +53,8 @@ usage(FILE *f)
 "  version            synackd, DPDK and synackctl versions, pid, uptime\n"
 "  watch              live rates: SYN/s, SYN-ACK/s, established/s, closed/s,\n"
 "                     RST/s, drops/s, rx/tx Mpps, and totals (Ctrl-C stops)\n"
+"  watch --lcores     the same rates per worker lcore (a column each, and a\n"
+"                     total), then flows in use, capacity and occupancy %%\n"
 "  prometheus         the counters in Prometheus text format\n"
 "  prefixes           list the file prefixes that have a telemetry socket\n"
 "  raw /CMD[,PARAMS]  send any telemetry command, print its JSON reply\n"
@@ -67,6 +69,7 @@ usage(FILE *f)
 "  -l, --list N         flows: list up to N flows\n"
 "  -i, --interval SEC   watch: seconds between refreshes (default 1)\n"
 "  -n, --count N        watch: stop after N refreshes (default: until Ctrl-C)\n"
+"      --lcores         watch: a column per worker lcore, and flow-table occupancy\n"
 "  -t, --timeout SEC    limit on each socket operation (default 2)\n"
 "  -h, --help           this text\n"
 "  -V, --version        synackctl's version\n"
@@ -137,6 +140,7 @@ main(int argc, char **argv)
 		{ "list", required_argument, NULL, 'l' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "lcores", no_argument, NULL, 'L' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -200,6 +204,9 @@ main(int argc, char **argv)
 				return CTL_USAGE;
 			have_n = true;
 			break;
+		case 'L':
+			o.lcores = true;
+			break;
 		case 't':
 			if (parse_seconds(optarg, "--timeout", 0.01, 600,
 					&timeout_s) != CTL_OK)
@@ -236,6 +243,9 @@ main(int argc, char **argv)
 	if ((have_i || have_n) && strcmp(cmd, "watch") != 0)
 		return ctl_error(CTL_USAGE, "--interval and --count go with the "
 			"watch command");
+	if (o.lcores && strcmp(cmd, "watch") != 0)
+		return ctl_error(CTL_USAGE, "--lcores goes with the watch command "
+			"(the lcores command shows the counters per lcore)");
 	if (o.json && strcmp(cmd, "prometheus") == 0)
 		return ctl_error(CTL_USAGE, "--json does not go with prometheus");
 	if (strcmp(cmd, "raw") == 0 && arg == NULL)

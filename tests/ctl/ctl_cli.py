@@ -186,6 +186,7 @@ def case_usage(ctl, tmp):
             (["watch", "-i", "x"], r"synackctl: error: --interval: 'x' is not a number of seconds from 0.1 to 86400"),
             (["stats", "-n", "3"], r"synackctl: error: --interval and --count go with the watch command"),
             (["--json", "prometheus"], r"synackctl: error: --json does not go with prometheus"),
+            (["lcores", "--lcores"], r"synackctl: error: --lcores goes with the watch command \(the lcores command shows the counters per lcore\)"),
             (["stats", "extra"], r"synackctl: error: unexpected 'extra' \(see synackctl --help\)"),
             (["--frobnicate"], r"synackctl: error: unknown option '--frobnicate' \(see synackctl --help\)"),
             (["raw"], r"synackctl: error: raw needs a telemetry command, e\.g\. synackctl raw /ethdev/list")):
@@ -375,8 +376,100 @@ def case_fake_engine(ctl, tmp):
         srv.close()
 
 
+def case_fake_watch_lcores(ctl, tmp):
+    """watch --lcores against an engine with 2 workers whose /synack/lcores
+    reply was too big (the ids only): each lcore asked for on its own; its
+    counters grow by a known step per request, so the rates are known."""
+    canned = ctlcheck.canned_replies()
+    one = canned["/synack/lcores"]["1"]
+    step = {"1": 10, "2": 30}          # rx_syn per request
+    asked = {"1": 0, "2": 0, "all": 0}
+    lock = threading.Lock()
+
+    def entry(lc):
+        e = ctlcheck.copy_of(one)
+        e["lcore"] = int(lc)
+        with lock:
+            asked[lc] += 1
+            k = asked[lc]
+        for name in e["counters"]:
+            e["counters"][name] = 0
+        e["counters"]["rx_syn"] = e["counters"]["tx_synack"] = step[lc] * k
+        e["counters"]["close_normal"] = e["counters"]["close_rst"] = k
+        e["counters"]["rx_packets"] = 1000000 * k
+        return e
+
+    flows = ctlcheck.copy_of(canned["/synack/flows"])
+    fl1 = flows["lcores"]["1"]
+    fl1["flow_count"], fl1["capacity"] = 131, 262144
+    fl2 = ctlcheck.copy_of(fl1)
+    fl2["lcore"], fl2["flow_count"] = 2, 262
+    flows["lcores"]["2"] = fl2
+
+    def engine(cmd):
+        if cmd == "/synack/lcores":
+            with lock:
+                asked["all"] += 1
+            return reply(cmd, {"lcores": [1, 2]})   # too big: ids only
+        if cmd.startswith("/synack/lcores,"):
+            lc = cmd.split(",")[1]
+            return reply(cmd, {lc: entry(lc)} if lc in step else None)
+        if cmd == "/synack/flows":
+            return reply(cmd, flows)
+        return reply(cmd, None)
+    srv, path = with_server(tmp, engine)
+    try:
+        p, _ = run_ctl(["-s", path, "watch", "--lcores", "-n", "2", "-i", "0.2"], ctl)
+        if p.returncode != 0 or p.stderr:
+            raise Fail("watch --lcores: exit %d, stderr %r" % (p.returncode, p.stderr))
+        print(p.stdout, flush=True)
+        if "\033" in p.stdout:
+            raise Fail("watch --lcores on a pipe wrote terminal escapes")
+        blocks = [b.splitlines() for b in p.stdout.split("\n\n") if b.strip()]
+        if len(blocks) != 2 or asked["all"] != 3 or asked["1"] != 3 or asked["2"] != 3:
+            raise Fail("watch --lcores -n 2: %d blocks, requests %r" % (len(blocks), asked))
+        for b in blocks:
+            dt = float(re.search(r"interval ([\d.]+) s$", b[0]).group(1))
+            if b[1].split() != ["LCORE", "1", "LCORE", "2", "TOTAL"]:
+                raise Fail("watch --lcores: header %r" % b[1])
+            rows = {}
+            for line in b[2:]:
+                m = re.fullmatch(r"(\S.*?)\s+(\S+)\s+(\S+)\s+(\S+)", line)
+                if not m:
+                    raise Fail("watch --lcores: row %r" % line)
+                rows[m.group(1)] = [float(x) for x in m.group(2, 3, 4)]
+            want = ["SYN/s", "SYN-ACK/s", "established/s", "closed/s", "RST sent/s",
+                    "RST received/s", "drops/s", "rx Mpps", "tx Mpps", "flows in use",
+                    "flow capacity", "occupancy %"]
+            if list(rows) != want:
+                raise Fail("watch --lcores: rows %r" % list(rows))
+            for label, per in (("SYN/s", (10, 30)), ("closed/s", (2, 2)),
+                               ("rx Mpps", (1, 1)), ("established/s", (0, 0))):
+                r1, r2, tot = rows[label]
+                for got, d in ((r1, per[0]), (r2, per[1])):
+                    if abs(got * dt - d) > 0.05 * d + 0.05:
+                        raise Fail("watch --lcores: %s %r over %.2f s, expected a "
+                                   "change of %d" % (label, rows[label], dt, d))
+                if abs(r1 + r2 - tot) > 0.11:
+                    raise Fail("watch --lcores: %s total %r" % (label, rows[label]))
+            if rows["flows in use"] != [131, 262, 393] or \
+                    rows["flow capacity"] != [262144, 262144, 524288] or \
+                    rows["occupancy %"] != [0.05, 0.1, 0.07]:
+                raise Fail("watch --lcores: flow rows %r" % rows)
+        p, _ = run_ctl(["-s", path, "--json", "watch", "--lcores", "-n", "1", "-i", "0.1"],
+                       ctl)
+        o = json.loads(p.stdout)
+        if sorted(o["lcores"]) != ["1", "2"] or o["total"]["flow_count"] != 393 or \
+                o["lcores"]["2"]["totals"]["syn"] % 30 or o["lcores"]["1"]["capacity"] != 262144:
+            raise Fail("watch --lcores --json: %r" % p.stdout[:300])
+        print("ok: watch --lcores: a column per lcore, each lcore asked for on its own "
+              "when /synack/lcores lacks it, rates and occupancy as served", flush=True)
+    finally:
+        srv.close()
+
+
 CASES = {"no-engine": case_no_engine, "usage": case_usage, "errors": case_errors,
-         "fake-engine": case_fake_engine}
+         "fake-engine": case_fake_engine, "fake-watch-lcores": case_fake_watch_lcores}
 
 
 def main():

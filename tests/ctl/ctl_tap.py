@@ -278,6 +278,143 @@ def case_watch(args):
         sktap.check_stats(stats, expect={"cookie_ok": done[0], "close_normal": done[0]})
 
 
+# -- watch --lcores: 2 worker lcores, a column each, under 300 connections ---
+
+LCORE_ROWS = RATE_LABELS + ["flows in use", "flow capacity", "occupancy %"]
+
+
+def parse_watch_lcores(text, lcores):
+    """Blocks of `watch --lcores` on a pipe: [(interval, {label: [per lcore
+    ..., total]})]; the columns are LCORE <id> for each of @lcores, TOTAL."""
+    head = []
+    for lc in lcores:
+        head += ["LCORE", str(lc)]
+    head.append("TOTAL")
+    out = []
+    for b in (b for b in text.split("\n\n") if b.strip()):
+        lines = b.splitlines()
+        m = re.match(r"synackd pid \d+, prefix \S+, [\d-]+ [\d:]+, interval ([\d.]+) s$",
+                     lines[0])
+        if not m:
+            raise TestFailure("watch --lcores: block header %r" % lines[0])
+        if lines[1].split() != head:
+            raise TestFailure("watch --lcores: column header %r, expected %s"
+                              % (lines[1], " ".join(head)))
+        rows = {}
+        for l, label in zip(lines[2:], LCORE_ROWS):
+            if not l.startswith(label + " "):
+                raise TestFailure("watch --lcores: row %r, expected %s" % (l, label))
+            vals = l[len(label):].split()
+            if len(vals) != len(lcores) + 1:
+                raise TestFailure("watch --lcores: row %r: %d values" % (l, len(vals)))
+            rows[label] = [float(v) for v in vals]
+        if list(rows) != LCORE_ROWS or len(lines) != 2 + len(LCORE_ROWS):
+            raise TestFailure("watch --lcores: block %r" % b)
+        out.append((float(m.group(1)), rows))
+    return out
+
+
+def case_watch_lcores(args):
+    n = 300
+    with engine(args, "ctll", lcores=sktap.lcores_workers_arg(2)) as eng:
+        if "2 workers" not in eng.ready_line:
+            raise TestFailure("ready line does not say 2 workers: %s" % eng.ready_line)
+        lcores = sorted(int(k) for k in eng.ctl_json("lcores"))
+        expect_equal("worker lcores", len(lcores), 2)
+        cmd = [eng.synackctl, "-p", eng.prefix, "watch", "--lcores", "-n", "3", "-i", "1"]
+        log("+ " + " ".join(cmd))
+        t0 = time.monotonic()
+        w = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            # the first sample is taken at once; the connections all fall
+            # within the three intervals that follow it
+            time.sleep(0.4)
+            ok, errors, secs = hello_client.run_hello(ENGINE_ADDR, 8080, n, 10, IO_TIMEOUT)
+            t_end = time.monotonic() - t0
+            out, err = w.communicate(timeout=20)
+        finally:
+            if w.poll() is None:
+                w.kill()
+                w.wait(5)
+        secs_w = time.monotonic() - t0
+        log("watch --lcores -n 3 -i 1 (%.1f s; %d hello connections from 0.4 s to "
+            "%.1f s):\n%s" % (secs_w, ok, t_end, out.rstrip()))
+        if errors:
+            raise TestFailure("%d of %d hello connections failed: %s"
+                              % (len(errors), n, errors[:3]))
+        if w.returncode != 0 or err:
+            raise TestFailure("watch --lcores: exit %d, stderr %r" % (w.returncode, err))
+        if t_end > 2.8:
+            raise TestFailure("the %d connections took until %.1f s: not all within "
+                              "the watch (3 s)" % (n, t_end))
+        if "\033" in out:
+            raise TestFailure("watch --lcores on a pipe wrote terminal escapes")
+        blocks = parse_watch_lcores(out, lcores)
+        expect_equal("watch --lcores: blocks", len(blocks), 3)
+        if not 2.9 <= secs_w < 6:
+            raise TestFailure("watch --lcores -n 3 -i 1 took %.1f s" % secs_w)
+        # The totals per lcore once every connection is over: the engine
+        # was fresh, so the rates over the three intervals add up to them.
+        per = eng.ctl_json("lcores")
+        for col, lc in enumerate(lcores):
+            c = per[str(lc)]["counters"]
+            for label, counter in (("SYN/s", "rx_syn"), ("SYN-ACK/s", "tx_synack"),
+                                   ("established/s", "flow_created")):
+                moved = sum(rows[label][col] * dt for dt, rows in blocks)
+                if abs(moved - c[counter]) > 0.01 * c[counter] + 0.5:
+                    raise TestFailure("lcore %d: %s over the three blocks adds up to "
+                                      "%.1f, but %s = %d" % (lc, label, moved, counter,
+                                                             c[counter]))
+            share = c["flow_created"] / n
+            log("lcore %d: flow_created %d (%.1f %%), rx_syn %d" % (
+                lc, c["flow_created"], 100 * share, c["rx_syn"]))
+            if not 0.3 <= share <= 0.7:
+                raise TestFailure("lcore %d created %.1f %% of the flows, expected 30-70 %%"
+                                  % (lc, 100 * share))
+        expect_equal("flow_created, all lcores",
+                     sum(per[str(lc)]["counters"]["flow_created"] for lc in lcores), n)
+        for k, (dt, rows) in enumerate(blocks):
+            for label in LCORE_ROWS:
+                v = rows[label]
+                if label == "occupancy %":
+                    for j in range(len(v)):
+                        want = 100 * rows["flows in use"][j] / rows["flow capacity"][j]
+                        if abs(v[j] - want) > 0.006:
+                            raise TestFailure("block %d: occupancy %r for %r in use of %r"
+                                              % (k + 1, v, rows["flows in use"],
+                                                 rows["flow capacity"]))
+                    continue
+                slack = 0.0 if label.startswith("flow") else \
+                    (1e-6 if label.endswith("Mpps") else 0.05) * len(lcores) + 1e-9
+                if abs(sum(v[:-1]) - v[-1]) > slack:
+                    raise TestFailure("block %d: %s %r: the lcores do not add up to "
+                                      "the total" % (k + 1, label, v))
+            if min(rows["flow capacity"]) <= 0:
+                raise TestFailure("block %d: flow capacity %r" % (k + 1,
+                                                                  rows["flow capacity"]))
+        # TIME_WAIT (1 s) keeps the flows in the table for a while: shown
+        if not any(min(rows["flows in use"][:-1]) > 0 for _, rows in blocks):
+            raise TestFailure("watch --lcores: no block shows flows in use on every lcore")
+        # --json: one object a line, per lcore and the total
+        p = eng.ctl("--json", "watch", "--lcores", "-n", "2", "-i", "0.3", timeout=20)
+        lines = p.stdout.splitlines()
+        expect_equal("watch --lcores --json: lines", len(lines), 2)
+        for l in lines:
+            o = json.loads(l)
+            expect_equal("watch --lcores --json: lcores", sorted(o["lcores"]),
+                         sorted(str(lc) for lc in lcores))
+            for key in ("syn", "established", "rx_mpps"):
+                expect_equal("watch --lcores --json: total %s" % key,
+                             o["total"]["totals"][key],
+                             sum(e["totals"][key] for e in o["lcores"].values()))
+            expect_equal("watch --lcores --json: total syn", o["total"]["totals"]["syn"],
+                         sum(per[str(lc)]["counters"]["rx_syn"] for lc in lcores))
+        time.sleep(DRAIN_S)
+        stats = eng.stop()
+        sktap.check_stats(stats, expect={"cookie_ok": n, "close_normal": n})
+
+
 # -- flows --list while hold connections are open ----------------------------
 
 def case_flows_list(args):
@@ -436,6 +573,7 @@ def case_pdump(args):
 
 
 CASES = {"counters": case_counters, "watch": case_watch,
+         "watch-lcores": case_watch_lcores,
          "flows-list": case_flows_list, "pdump": case_pdump}
 
 
