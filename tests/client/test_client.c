@@ -50,7 +50,6 @@ static void
 engine_new(const struct opts *o)
 {
 	struct sk_config c;
-	struct sk_engine_params p = { 0 };
 
 	if (eng != NULL)
 		sk_engine_free(eng);
@@ -83,17 +82,8 @@ engine_new(const struct opts *o)
 	c.client_syn_retries = o->syn_retries ? o->syn_retries : 2;
 	c.client_timeout_ms = 1000;
 	c.secret_set = true;
-	p.mac = skt_engine_mac;
-	p.socket_id = SOCKET_ID_ANY;
-	p.pool = pool;
-	p.tsc_hz = 1000000000ull;
-	p.wall_ms_at_zero = 1700000000000ull;
 	now = 5 * NS_PER_MS;
-	eng = sk_engine_create(&c, &p, now);
-	if (eng == NULL) {
-		printf("Bail out! client engine create failed\n");
-		exit(1);
-	}
+	eng = skt_engine(&c, pool, now);
 }
 
 /* Run timers; TCP segments are kept in resp, an ARP request in last_arp. */

@@ -102,7 +102,6 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 {
 	static const uint16_t lports[5] = { 8080, 80, 7, 9, 9999 };
-	struct sk_engine_params par = { 0 };
 	struct cli cli[4] = { 0 };
 	struct rte_mbuf *m, *tx[SK_BURST_MAX];
 	struct sk_config cfg;
@@ -113,14 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 	size_t i = 0;
 
 	config(&cfg);
-	par.mac = skt_engine_mac;
-	par.socket_id = SOCKET_ID_ANY;
-	par.pool = pool;
-	par.tsc_hz = 1000000000ull;
-	par.wall_ms_at_zero = 1700000000000ull;
-	e = sk_engine_create(&cfg, &par, now);
-	if (e == NULL)
-		abort();
+	e = skt_engine(&cfg, pool, now);
 
 	while (i < len) {
 		uint8_t op = d[i++];

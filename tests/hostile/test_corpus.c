@@ -80,7 +80,6 @@ static void
 engine_new(void)
 {
 	struct sk_config c;
-	struct sk_engine_params p = { 0 };
 	static const uint8_t secret[16] = { 0x5e, 0xc2, 0xe7 };
 
 	sk_config_defaults(&c);
@@ -94,17 +93,8 @@ engine_new(void)
 	c.challenge_ack_limit = CHAL_LIMIT;
 	c.secret_set = true;
 	memcpy(c.secret, secret, sizeof(secret));
-	p.mac = skt_engine_mac;
-	p.socket_id = SOCKET_ID_ANY;
-	p.pool = pool;
-	p.tsc_hz = 1000000000ull;
-	p.wall_ms_at_zero = 1700000000000ull;
 	now = 5 * NS_PER_MS;
-	eng = sk_engine_create(&c, &p, now);
-	if (eng == NULL) {
-		printf("Bail out! engine create failed\n");
-		exit(1);
-	}
+	eng = skt_engine(&c, pool, now);
 }
 
 static uint64_t

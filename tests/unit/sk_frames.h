@@ -22,6 +22,8 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "sk_engine.h"
+
 /* Start an EAL with no hugepages, no PCI, no files, and a pool. */
 static inline struct rte_mempool *
 skt_eal(const char *name)
@@ -66,6 +68,30 @@ static const struct rte_ether_addr skt_engine_mac = {
 	.addr_bytes = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
 static const struct rte_ether_addr skt_peer_mac = {
 	.addr_bytes = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 } };
+
+/* A test engine for @p c on a fake clock: a 1 GHz "TSC" (nanoseconds)
+ * whose zero is 2023-11-14 22:13:20 UTC, our MAC, no checksum offload.
+ * Bails out of the test when creation fails. */
+#define SKT_WALL_MS_AT_ZERO 1700000000000ull
+
+static inline struct sk_engine *
+skt_engine(const struct sk_config *c, struct rte_mempool *mp, uint64_t now)
+{
+	struct sk_engine_params p = { 0 };
+	struct sk_engine *e;
+
+	p.mac = skt_engine_mac;
+	p.socket_id = SOCKET_ID_ANY;
+	p.pool = mp;
+	p.tsc_hz = 1000000000ull;
+	p.wall_ms_at_zero = SKT_WALL_MS_AT_ZERO;
+	e = sk_engine_create(c, &p, now);
+	if (e == NULL) {
+		printf("Bail out! engine create failed\n");
+		exit(1);
+	}
+	return e;
+}
 
 /* A TCP/IPv4 frame description. Zero fields take sane defaults where said. */
 struct skt_frame {

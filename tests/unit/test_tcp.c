@@ -36,7 +36,6 @@ static void
 engine_new(uint32_t capacity, uint32_t chal)
 {
 	struct sk_config c;
-	struct sk_engine_params p = { 0 };
 	static const uint8_t secret[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 
 	if (eng != NULL)
@@ -66,17 +65,8 @@ engine_new(uint32_t capacity, uint32_t chal)
 	c.cookie_rotate_s = 0;
 	c.secret_set = true;
 	memcpy(c.secret, secret, sizeof(secret));
-	p.mac = skt_engine_mac;
-	p.socket_id = SOCKET_ID_ANY;
-	p.pool = pool;
-	p.tsc_hz = 1000000000ull;
-	p.wall_ms_at_zero = 1700000000000ull;
 	now = 5 * NS_PER_MS;
-	eng = sk_engine_create(&c, &p, now);
-	if (eng == NULL) {
-		printf("Bail out! engine create failed\n");
-		exit(1);
-	}
+	eng = skt_engine(&c, pool, now);
 }
 
 /* A client and what it knows of the connection. */
