@@ -19,8 +19,10 @@
 #include "sk_engine_priv.h"
 #include "sk_siphash.h"
 
-/* Most connections opened in one timer pass (every ~100 us). */
-#define SK_CLIENT_OPEN_MAX 48
+/* Most connections opened in one call; the poll loop calls again while a
+ * call fills its burst, so a pass (every ~100 us) is bounded by the
+ * concurrency and the token bucket, not by this. */
+#define SK_CLIENT_OPEN_MAX SK_BURST_MAX
 /* Tuples tried for one new connection before giving up this pass. */
 #define SK_CLIENT_TUPLE_TRIES 64
 /* ARP: one request a second, this many before the run fails. */
