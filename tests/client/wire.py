@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import sktap  # noqa: E402
 
 N = int(os.environ.get("SK_WIRE_CONNECTIONS", "100000"))
+CONC = os.environ.get("SK_WIRE_CONCURRENCY", "512")
 
 
 def cpus():
@@ -63,7 +64,7 @@ def main():
              "--no-pci", "--no-telemetry"] + mem +
             ["--vdev", "net_memif0,role=client,socket=%s,id=0" % sock, "--",
              "--addr", "198.18.0.1/24", "--client", "198.18.0.2:8080",
-             "--cps", "0", "--concurrency", "512", "--connections", str(N),
+             "--cps", "0", "--concurrency", CONC, "--connections", str(N),
              "--duration", "120s", "--request", "Hello Server\\n",
              "--expect", "Hello Client\\n", "--time-wait", "1s",
              "--stats-file", cli_stats, "--json"],
