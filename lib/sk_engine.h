@@ -112,6 +112,12 @@ struct sk_client_info {
 	uint64_t start, end;    /**< first SYN; end of the opening window (TSC) */
 	uint64_t stop;          /**< when finished (TSC) */
 	const char *error;      /**< why the run failed as a whole, or NULL */
+	/* --cps max: the closed-loop ramp (docs/client.md) */
+	bool ramp;              /**< the rate is searched for, not set */
+	uint32_t rate_cps;      /**< offered rate now, 0 = no limit */
+	uint32_t best_cps;      /**< ramp: highest clean step's established/s */
+	uint32_t ramp_steps;    /**< ramp: steps measured */
+	uint32_t ramp_backoffs; /**< ramp: steps that failed and halved the rate */
 	struct sk_hist latency_us; /**< handshake latency: SYN -> SYN-ACK */
 };
 
