@@ -28,6 +28,28 @@
 /* ARP: one request a second, this many before the run fails. */
 #define SK_CLIENT_ARP_TRIES 5
 
+/*
+ * --cps max, the ramp. The offered rate starts at SK_RAMP_START and is
+ * adjusted at the end of each step ([client] ramp_step) from what the step
+ * saw, the way TCP probes for bandwidth:
+ * - a failure, or SYN retransmissions above 1/SK_RAMP_RETX_DIV of the
+ *   SYNs sent, halves the rate (a backoff): the server is overloaded, and
+ *   a stall must not turn into a storm of retransmissions;
+ * - otherwise, when fewer than 90 % of the offered connections were
+ *   established (the server, the opener's lcore or the concurrency limit
+ *   is the ceiling), the rate is set just above what was achieved;
+ * - otherwise it doubles until the first backoff or ceiling, then grows
+ *   by 1/8 a step.
+ * The figure reported is not the offered rate but the highest rate of
+ * connections established in one clean step, counting only connections
+ * opened in that step and only when none of them failed and under
+ * 1/SK_RAMP_RETX_DIV retransmitted their SYN (struct sk_ramp_step).
+ */
+#define SK_RAMP_START 1000u
+#define SK_RAMP_FLOOR 100u
+#define SK_RAMP_CEIL 100000000u
+#define SK_RAMP_RETX_DIV 1000u
+
 int
 sk_client_create(struct sk_engine *e)
 {
@@ -55,7 +77,11 @@ sk_client_create(struct sk_engine *e)
 	cl->tsc_per_us = RTE_MAX(e->par.tsc_hz / 1000000, (uint64_t)1);
 	cl->cur_ip = cl->cc.src_lo;
 	cl->cur_port = cl->cc.sport_lo;
-	cl->cost = e->cfg.client_cps ? e->par.tsc_hz / e->cfg.client_cps : 0;
+	cl->ramp = e->cfg.client_cps == SK_CPS_MAX;
+	cl->ramp_ss = true;
+	cl->step_ms = e->cfg.client_ramp_step_ms;
+	cl->rate = cl->ramp ? SK_RAMP_START : e->cfg.client_cps;
+	cl->cost = cl->rate ? e->par.tsc_hz / cl->rate : 0;
 	cl->nexthop = cl->cc.target;
 	if (cl->cc.have_gw_mac) {
 		memcpy(cl->mac.addr_bytes, cl->cc.gw_mac, RTE_ETHER_ADDR_LEN);
@@ -141,6 +167,172 @@ sk_client_arp_input(struct sk_engine *e, struct rte_mbuf *m, uint16_t l2_len)
 	}
 }
 
+/* --- the ramp ------------------------------------------------------------ */
+
+/* The ring slot of the step that began at or before @p ms, or NULL when
+ * that step has left the ring (or the run has no ramp). */
+static struct sk_ramp_step *
+ramp_slot(struct sk_client *cl, uint32_t ms)
+{
+	uint32_t id;
+	struct sk_ramp_step *st;
+
+	if (!cl->ramp || !cl->started)
+		return NULL;
+	id = (uint32_t)(ms - cl->ramp_t0) / cl->step_ms;
+	if ((int32_t)(ms - cl->ramp_t0) < 0)
+		id = 0;
+	st = &cl->ring[id % SK_RAMP_RING];
+	return st->id == id ? st : NULL;
+}
+
+static bool
+step_clean(const struct sk_ramp_step *st)
+{
+	return st->att != 0 && st->fail == 0 && st->est == st->att &&
+		(uint64_t)st->retx * SK_RAMP_RETX_DIV < st->att;
+}
+
+/* Connections established per second in step @p st of @p ms. */
+static uint32_t
+step_rate(const struct sk_ramp_step *st, uint32_t ms)
+{
+	return (uint32_t)((uint64_t)st->est * 1000 / RTE_MAX(ms, 1u));
+}
+
+/* The best clean step: those gone from the ring, then those in it up to
+ * step @p upto (the current one is partial, the one before may not have
+ * settled), the last of length @p last_ms. */
+static uint32_t
+ramp_best(const struct sk_client *cl, uint32_t upto, uint32_t last_ms)
+{
+	uint32_t best = cl->best_folded;
+
+	for (unsigned int i = 0; i < SK_RAMP_RING; i++) {
+		const struct sk_ramp_step *st = &cl->ring[i];
+		uint32_t ms = st->id == upto ? last_ms : cl->step_ms;
+
+		if (st->id > upto || !step_clean(st) || ms < cl->step_ms / 2)
+			continue;
+		best = RTE_MAX(best, step_rate(st, ms));
+	}
+	return best;
+}
+
+/* Step @p id begins: its slot is taken from the step SK_RAMP_RING older,
+ * whose result is kept in best_folded. */
+static void
+ramp_new_step(struct sk_client *cl, uint32_t id)
+{
+	struct sk_ramp_step *st = &cl->ring[id % SK_RAMP_RING];
+
+	if (st->id + SK_RAMP_RING == id && step_clean(st))
+		cl->best_folded = RTE_MAX(cl->best_folded,
+			step_rate(st, cl->step_ms));
+	memset(st, 0, sizeof(*st));
+	st->id = id;
+	st->rate = cl->rate;
+}
+
+/* The end of a step: adjust the offered rate from what the step saw. */
+static void
+ramp_adjust(struct sk_engine *e)
+{
+	struct sk_client *cl = e->cl;
+	const struct sk_stats *s = &e->st;
+	uint64_t att = s->client_syn_sent - cl->w_att;
+	uint64_t est = s->client_established - cl->w_est;
+	uint64_t fail = cl->fresh_bad;
+	uint64_t retx = cl->fresh_retx;
+	uint64_t achieved = est * 1000 / cl->step_ms;
+	uint64_t rate = cl->rate;
+
+	cl->w_att = s->client_syn_sent;
+	cl->w_est = s->client_established;
+	cl->fresh_bad = 0;
+	cl->fresh_retx = 0;
+	__atomic_store_n(&cl->steps, cl->steps + 1, __ATOMIC_RELAXED);
+	if (fail != 0 || retx * SK_RAMP_RETX_DIV > att) {
+		rate /= 2;
+		cl->ramp_ss = false;
+		cl->backoff_step = cl->step_cur + 1;
+		__atomic_store_n(&cl->backoffs, cl->backoffs + 1,
+			__ATOMIC_RELAXED);
+	} else if (achieved * 10 < rate * 9) {
+		rate = achieved + achieved / 8;
+		cl->ramp_ss = false;
+	} else {
+		rate = cl->ramp_ss ? rate * 2 : rate + rate / 8;
+	}
+	__atomic_store_n(&cl->rate, (uint32_t)RTE_MIN(RTE_MAX(rate,
+		(uint64_t)SK_RAMP_FLOOR), (uint64_t)SK_RAMP_CEIL),
+		__ATOMIC_RELAXED);
+	cl->cost = e->par.tsc_hz / cl->rate;
+}
+
+/* Called from the poll: step boundaries. */
+static void
+ramp_tick(struct sk_engine *e)
+{
+	struct sk_client *cl = e->cl;
+	uint32_t id = (uint32_t)(e->now_ms - cl->ramp_t0) / cl->step_ms;
+
+	if (id == cl->step_cur)
+		return;
+	ramp_adjust(e);
+	/* a stall of several steps: the missing ones stay empty */
+	while (cl->step_cur != id)
+		ramp_new_step(cl, ++cl->step_cur);
+	__atomic_store_n(&cl->best_cps, ramp_best(cl, id - RTE_MIN(id, 2u),
+		cl->step_ms), __ATOMIC_RELAXED);
+}
+
+/* The run is over: every connection has ended, so every step is settled. */
+static void
+ramp_finish(struct sk_engine *e)
+{
+	struct sk_client *cl = e->cl;
+	uint32_t end_ms = (uint32_t)((cl->end - cl->start) / e->tsc_per_ms);
+	uint32_t last = RTE_MIN(cl->step_cur, end_ms / cl->step_ms);
+
+	__atomic_store_n(&cl->best_cps, ramp_best(cl, last,
+		end_ms - last * cl->step_ms), __ATOMIC_RELAXED);
+}
+
+void
+sk_client_established(struct sk_engine *e, const struct sk_flow *f,
+		uint32_t lat_us)
+{
+	struct sk_ramp_step *st = ramp_slot(e->cl, f->born);
+
+	sk_hist_add(&e->cl->hist, lat_us);
+	if (st != NULL)
+		st->est++;
+}
+
+/* Count a failure or retransmission of @p f in its step; true when it
+ * is fresh (sent at the rate of the current backoff). */
+static bool
+ramp_bad(struct sk_client *cl, const struct sk_flow *f, bool retx)
+{
+	struct sk_ramp_step *st = ramp_slot(cl, f->born);
+
+	if (st == NULL)
+		return false;
+	if (retx)
+		st->retx++;
+	else
+		st->fail++;
+	return st->id >= cl->backoff_step;
+}
+
+void
+sk_client_syn_retx(struct sk_engine *e, const struct sk_flow *f)
+{
+	if (ramp_bad(e->cl, f, true))
+		e->cl->fresh_retx++;
+}
+
 void
 sk_client_release(struct sk_engine *e, struct sk_flow *f,
 		enum sk_cl_end why)
@@ -149,6 +341,9 @@ sk_client_release(struct sk_engine *e, struct sk_flow *f,
 
 	f->flags &= ~SK_FF_CLACTIVE;
 	cl->active--;
+	if ((why != SK_CL_DONE || !(f->match & SK_CLM_OK)) &&
+			ramp_bad(cl, f, false))
+		cl->fresh_bad++;
 	switch (why) {
 	case SK_CL_DONE:
 		if (f->match & SK_CLM_OK)
@@ -171,9 +366,29 @@ sk_client_release(struct sk_engine *e, struct sk_flow *f,
 	}
 }
 
+/*
+ * May the tuple of @p f, ours in TIME_WAIT, be used again before TIME_WAIT
+ * ends? Only when the connection used timestamps, as Linux's tcp_tw_reuse
+ * does: our TSval is the wall clock in ms plus a per-engine offset, so the
+ * new connection's SYN carries a TSval above every one of the old one, and
+ * the server accepts it even in its own TIME_WAIT (RFC 6191) while PAWS
+ * (RFC 7323 5) discards stray segments of the old one. The delay
+ * ([client] tw_reuse, default 1 s, as Linux) leaves time for our last ACK
+ * to arrive and the clock to move past the old connection's last TSval.
+ */
+static bool
+tw_reusable(const struct sk_engine *e, const struct sk_flow *f)
+{
+	return e->cfg.client_tw_reuse_ms != 0 &&
+		f->state == SK_ST_TIME_WAIT &&
+		(f->flags & (SK_FF_CLIENT | SK_FF_TS | SK_FF_CLACTIVE)) ==
+			(SK_FF_CLIENT | SK_FF_TS) &&
+		e->now_ms - f->born >= e->cfg.client_tw_reuse_ms;
+}
+
 /* Next (source address, source port), skipping tuples with a live flow
- * (one of ours in TIME_WAIT included: the tuple is not reused until it
- * expires). Returns the new entry, or NULL. */
+ * (one of ours in TIME_WAIT is reused only as tw_reusable() says).
+ * Returns the new entry, or NULL. */
 static struct sk_flow *
 new_flow(struct sk_engine *e)
 {
@@ -196,8 +411,15 @@ new_flow(struct sk_engine *e)
 			cl->cur_port++;
 		}
 		h = sk_flow_hash(&key);
-		if (sk_flow_lookup(e->ft, &key, h) != NULL)
-			continue;
+		f = sk_flow_lookup(e->ft, &key, h);
+		if (f != NULL) {
+			if (!tw_reusable(e, f))
+				continue;
+			sk_wheel_cancel(&e->wheel, sk_flow_index(e->ft, f));
+			SK_STAT_ADD(&e->st, flows[SK_ST_TIME_WAIT], -1);
+			sk_flow_remove(e->ft, f);
+			SK_STAT_INC(&e->st, client_tw_reuse);
+		}
 		f = sk_flow_insert(e->ft, &key, h);
 		if (f == NULL)
 			return NULL; /* table full */
@@ -243,6 +465,8 @@ open_one(struct sk_engine *e)
 	sk_wheel_arm(&e->wheel, sk_flow_index(e->ft, f),
 		e->now_ms + e->cfg.client_syn_rto_ms);
 	SK_STAT_INC(&e->st, client_syn_sent);
+	if (cl->ramp)
+		cl->ring[cl->step_cur % SK_RAMP_RING].att++;
 	return m;
 }
 
@@ -278,6 +502,8 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 			e->tsc_per_ms;
 		cl->last = now;
 		cl->credit = cl->cost;
+		cl->ramp_t0 = e->now_ms;
+		cl->ring[0].rate = cl->rate;
 	}
 	if (!cl->opening_over && (now >= cl->end ||
 			(e->cfg.client_connections != 0 &&
@@ -289,11 +515,15 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 	}
 	if (cl->opening_over) {
 		if (cl->active == 0) {
+			if (cl->ramp)
+				ramp_finish(e);
 			cl->stop = now;
 			__atomic_store_n(&cl->finished, true, __ATOMIC_RELEASE);
 		}
 		return 0;
 	}
+	if (cl->ramp)
+		ramp_tick(e);
 	if (cl->cost != 0) {
 		/* The bucket holds 100 ms of tokens (at least one pass's
 		 * worth): a short stall of this lcore is made up at no more

@@ -60,6 +60,9 @@ enum cfg_type {
 /* 0 is allowed besides min..max (it means off / never); a bare "0" needs
  * no unit. */
 #define CF_ZERO 0x1
+/* The word "max" is accepted besides min..max and stored as SK_CPS_MAX
+ * (the client's rate: search for the highest clean rate). */
+#define CF_MAX 0x2
 
 /* Room for a range in words: "0, or " + two 64-bit numbers with units. */
 #define RANGE_LEN 64
@@ -146,12 +149,20 @@ static const struct cfg_key cfg_keys[] = {
 	{ "client", "target", "client", "IP:PORT", CT_STR, 0,
 	  FIELD(client_target), 0, 0, 0, "none: server role only",
 	  "client role: open connections to this server" },
-	{ "client", "cps", "cps", "N", CT_UINT, 0, FIELD(client_cps),
+	{ "client", "cps", "cps", "N|max", CT_UINT, CF_MAX, FIELD(client_cps),
 	  0, 100000000, 1000, NULL,
-	  "new connections per second, 0 = as fast as concurrency allows" },
+	  "new connections per second, 0 = as fast as concurrency allows, "
+	  "max = ramp to the highest rate with no failures" },
 	{ "client", "duration", "duration", "DUR", CT_MS, 0,
 	  FIELD(client_duration_ms), 1, 24 * MS_PER_H, 10 * MS_PER_S, NULL,
 	  "open new connections for this long" },
+	{ "client", "ramp_step", "ramp-step", "DUR", CT_MS, 0,
+	  FIELD(client_ramp_step_ms), 50, 60 * MS_PER_S, MS_PER_S, NULL,
+	  "--cps max: measure each offered rate this long" },
+	{ "client", "tw_reuse", "tw-reuse", "DUR", CT_MS, CF_ZERO,
+	  FIELD(client_tw_reuse_ms), 1, 24 * MS_PER_H, MS_PER_S, NULL,
+	  "reuse a tuple of ours in TIME_WAIT this long after it entered it, "
+	  "when the connection used timestamps (RFC 6191/7323), 0 = never" },
 	{ "client", "concurrency", "concurrency", "N", CT_UINT, 0,
 	  FIELD(client_concurrency), 1, 1ull << 31, 1024, NULL,
 	  "most client connections open at once, <= flows" },
@@ -293,6 +304,10 @@ fmt_dur(uint64_t ms, char *buf, size_t size)
 static const char *
 fmt_num(const struct cfg_key *k, uint64_t v, char *buf, size_t size)
 {
+	if ((k->flags & CF_MAX) && v == SK_CPS_MAX) {
+		snprintf(buf, size, "max");
+		return buf;
+	}
 	if (k->type == CT_MS || k->type == CT_SEC)
 		return fmt_dur(v, buf, size);
 	snprintf(buf, size, "%" PRIu64, v);
@@ -305,9 +320,10 @@ fmt_range(const struct cfg_key *k, char *buf, size_t size)
 {
 	char lo[24], hi[24];
 
-	snprintf(buf, size, "%s%s..%s", (k->flags & CF_ZERO) ? "0, or " : "",
+	snprintf(buf, size, "%s%s..%s%s", (k->flags & CF_ZERO) ? "0, or " : "",
 		fmt_num(k, k->min, lo, sizeof(lo)),
-		fmt_num(k, k->max, hi, sizeof(hi)));
+		fmt_num(k, k->max, hi, sizeof(hi)),
+		(k->flags & CF_MAX) ? ", or max" : "");
 	return buf;
 }
 
@@ -407,6 +423,10 @@ parse_uint(const struct cfg_key *k, const char *val, uint64_t *v,
 	fmt_range(k, range, sizeof(range));
 	if (val[0] == '\0')
 		return fail(err, errlen, where, "needs a value (%s)", range);
+	if ((k->flags & CF_MAX) && strcmp(val, "max") == 0) {
+		*v = SK_CPS_MAX;
+		return 0;
+	}
 	ret = parse_digits(val, v, &end);
 	if (ret == -EINVAL || (ret == 0 && *end != '\0'))
 		return fail(err, errlen, where, "'%s' is not a number (%s)",
@@ -1192,7 +1212,8 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 		if (!is_numeric(k))
 			continue;
 		v = field_get(c, k);
-		if (v == 0 && (k->flags & CF_ZERO))
+		if ((v == 0 && (k->flags & CF_ZERO)) ||
+				(v == SK_CPS_MAX && (k->flags & CF_MAX)))
 			continue;
 		if (v < k->min || v > k->max)
 			return fail(err, errlen, where, "%s out of range (%s)",

@@ -67,8 +67,12 @@ struct sk_config {
 
 	/* [client]: the active opener (docs/client.md); off while target is "" */
 	char client_target[32];     /**< "A.B.C.D:PORT" */
-	uint32_t client_cps;        /**< new connections per second, 0 = no limit */
+	uint32_t client_cps;        /**< new connections per second, 0 = no limit,
+				      SK_CPS_MAX = ramp (--cps max) */
 	uint32_t client_duration_ms; /**< open new connections this long */
+	uint32_t client_ramp_step_ms; /**< --cps max: length of one step */
+	uint32_t client_tw_reuse_ms; /**< reuse our TIME_WAIT tuples after
+				       this long (timestamps only), 0 = never */
 	uint32_t client_concurrency; /**< most connections open at once */
 	uint32_t client_connections; /**< stop after this many, 0 = no limit */
 	char client_request[256];   /**< sent after the handshake, C escapes */
@@ -83,6 +87,9 @@ struct sk_config {
 	char client_gateway_mac[24]; /**< next hop's MAC, "" = ARP the target */
 	bool client_json;           /**< final summary as JSON */
 };
+
+/** client_cps: find the highest clean rate (a ramp with backoff). */
+#define SK_CPS_MAX UINT32_MAX
 
 /** How a client connection is closed once its response is read. */
 enum sk_client_close {

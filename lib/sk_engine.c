@@ -366,6 +366,11 @@ sk_engine_client_info(const struct sk_engine *e, struct sk_client_info *ci)
 	ci->end = __atomic_load_n(&cl->end, __ATOMIC_RELAXED);
 	ci->stop = __atomic_load_n(&cl->stop, __ATOMIC_RELAXED);
 	ci->error = ci->finished ? cl->error : NULL;
+	ci->ramp = cl->ramp;
+	ci->rate_cps = __atomic_load_n(&cl->rate, __ATOMIC_RELAXED);
+	ci->best_cps = __atomic_load_n(&cl->best_cps, __ATOMIC_RELAXED);
+	ci->ramp_steps = __atomic_load_n(&cl->steps, __ATOMIC_RELAXED);
+	ci->ramp_backoffs = __atomic_load_n(&cl->backoffs, __ATOMIC_RELAXED);
 	sk_hist_accumulate(&ci->latency_us, &cl->hist);
 	return 0;
 }

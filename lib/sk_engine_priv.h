@@ -49,6 +49,17 @@ enum sk_cl_end {
 	SK_CL_RESPONSE,
 };
 
+/* --cps max: what happened to the connections opened in one step of the
+ * ramp, attributed by the time each was opened (f->born until it is
+ * established, then its establishment: a few ms later at most). */
+#define SK_RAMP_RING 256
+struct sk_ramp_step {
+	uint32_t id;              /* step number; slot = id % SK_RAMP_RING */
+	uint32_t rate;            /* offered rate during the step */
+	uint32_t att, est;        /* SYNs sent, SYN-ACKs accepted */
+	uint32_t retx, fail;      /* SYN retransmissions, failures */
+};
+
 /* The client role of one engine (sk_client.c); NULL in server-only mode. */
 struct sk_client {
 	struct sk_client_cfg cc;
@@ -74,6 +85,23 @@ struct sk_client {
 	uint64_t arp_next;
 	unsigned int arp_tries;
 	const char *error;        /* why the run failed as a whole, or NULL */
+	/* --cps max (sk_client.c, "the ramp") */
+	bool ramp;
+	bool ramp_ss;             /* still doubling (no backoff, no ceiling) */
+	uint32_t rate;            /* offered rate now (cps), 0 = no limit */
+	uint32_t step_ms;         /* [client] ramp_step */
+	uint32_t ramp_t0;         /* e->now_ms when the first step began */
+	uint32_t step_cur;        /* current step */
+	uint64_t w_att, w_est;    /* e->st when the step began */
+	/* failures and SYN retransmissions this step of connections opened
+	 * after the last backoff began (older ones were sent at the rate the
+	 * backoff has already cut, and must not cut it again) */
+	uint32_t fresh_bad, fresh_retx;
+	uint32_t backoff_step;    /* first step at the rate after a backoff */
+	uint32_t best_cps;        /* highest clean step so far (settled) */
+	uint32_t best_folded;     /* best of the steps gone out of the ring */
+	uint32_t steps, backoffs;
+	struct sk_ramp_step ring[SK_RAMP_RING];
 	struct sk_hist hist;      /* handshake latency, microseconds */
 };
 
@@ -134,6 +162,12 @@ uint16_t sk_client_poll(struct sk_engine *e, uint64_t now,
 /* An ARP reply for one of our addresses (validated by sk_pkt_parse). */
 void sk_client_arp_input(struct sk_engine *e, struct rte_mbuf *m,
 		uint16_t l2_len);
+/* Client flow @p f got its SYN-ACK after @p lat_us (before f->born is
+ * reset to the establishment). */
+void sk_client_established(struct sk_engine *e, const struct sk_flow *f,
+		uint32_t lat_us);
+/* Client flow @p f retransmits its SYN. */
+void sk_client_syn_retx(struct sk_engine *e, const struct sk_flow *f);
 /* Count the end of client flow @p f and release its concurrency slot. */
 void sk_client_release(struct sk_engine *e, struct sk_flow *f,
 		enum sk_cl_end why);

@@ -109,7 +109,8 @@
 	_(client_fail_response, "client connections failed: response not the expected bytes") \
 	_(client_fail_closed, "client connections failed: closed before the response was complete") \
 	_(client_rx_bad_synack, "SYN-ACKs with an unacceptable ACK (RST sent, RFC 9293 3.10.7.3)") \
-	_(client_no_tuple, "client connections not opened: no free source address and port")
+	_(client_no_tuple, "client connections not opened: no free source address and port") \
+	_(client_tw_reuse, "client tuples of ours taken from TIME_WAIT early ([client] tw_reuse, timestamps)")
 
 struct sk_stats {
 #define SK_STATS_FIELD(n, h) uint64_t n;

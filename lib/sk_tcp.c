@@ -69,9 +69,13 @@ set_state(struct sk_engine *e, struct sk_flow *f, enum sk_state s)
 	SK_STAT_ADD(&e->st, flows[f->state], -1);
 	SK_STAT_INC(&e->st, flows[s]);
 	f->state = s;
-	/* a client connection in TIME_WAIT has ended */
-	if (unlikely(f->flags & SK_FF_CLACTIVE) && s == SK_ST_TIME_WAIT)
-		sk_client_release(e, f, SK_CL_DONE);
+	/* a client connection in TIME_WAIT has ended; from now on its born
+	 * is when it entered TIME_WAIT ([client] tw_reuse) */
+	if (unlikely(f->flags & SK_FF_CLIENT) && s == SK_ST_TIME_WAIT) {
+		if (f->flags & SK_FF_CLACTIVE)
+			sk_client_release(e, f, SK_CL_DONE);
+		f->born = e->now_ms;
+	}
 }
 
 static inline void
@@ -1070,7 +1074,7 @@ client_syn_sent(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 	}
 
 	lat = sk_client_now_us(e) - f->ts_recent;
-	sk_hist_add(&e->cl->hist, lat);
+	sk_client_established(e, f, lat);
 	f->irs = p->seq;
 	f->rcv_nxt = p->seq + 1;
 	f->snd_una = p->ack;
@@ -1145,6 +1149,7 @@ client_timer(struct sk_engine *e, struct sk_flow *f, struct rte_mbuf **out)
 		if (*out == NULL)
 			return false;
 		SK_STAT_INC(&e->st, client_syn_retx);
+		sk_client_syn_retx(e, f);
 		return true;
 	}
 	if (f->flags & SK_FF_TS)

@@ -124,6 +124,11 @@ client_sum(struct client_sum *cs)
 			cs->ci = ci;
 		} else {
 			cs->ci.active += ci.active;
+			cs->ci.rate_cps += ci.rate_cps;
+			cs->ci.best_cps += ci.best_cps;
+			cs->ci.ramp_steps = RTE_MAX(cs->ci.ramp_steps,
+				ci.ramp_steps);
+			cs->ci.ramp_backoffs += ci.ramp_backoffs;
 			sk_hist_accumulate(&cs->ci.latency_us, &ci.latency_us);
 		}
 	}
@@ -140,9 +145,13 @@ client_progress(unsigned int sec, uint64_t *last_attempted)
 	client_sum(&cs);
 	printf("synackd: client: %us attempted %" PRIu64 " established %"
 		PRIu64 " completed %" PRIu64 " failed %" PRIu64 " cps %" PRIu64
-		" concurrent %u\n", sec, cs.st.client_syn_sent,
+		" concurrent %u", sec, cs.st.client_syn_sent,
 		cs.st.client_established, cs.st.client_completed, cs.failed,
 		cs.st.client_syn_sent - *last_attempted, cs.ci.active);
+	if (cs.ci.ramp)
+		printf(" offered %u best-clean %u backoffs %u", cs.ci.rate_cps,
+			cs.ci.best_cps, cs.ci.ramp_backoffs);
+	printf("\n");
 	fflush(stdout);
 	*last_attempted = cs.st.client_syn_sent;
 }
@@ -194,7 +203,16 @@ client_summary(const struct sk_config *cfg)
 			h->count ? (double)h->sum / (double)h->count : 0.0);
 		for (unsigned int i = 0; i < RTE_DIM(q); i++)
 			printf(", \"%s\": %u", qn[i], qv[i]);
-		printf(", \"max\": %u}, \"error\": %s%s%s}}\n", h->max,
+		printf(", \"max\": %u}", h->max);
+		if (cs.ci.ramp)
+			printf(", \"ramp\": {\"best_cps\": %u, \"offered_cps\": "
+				"%u, \"step_ms\": %u, \"steps\": %u, "
+				"\"backoffs\": %u}", cs.ci.best_cps,
+				cs.ci.rate_cps, cfg->client_ramp_step_ms,
+				cs.ci.ramp_steps, cs.ci.ramp_backoffs);
+		else
+			printf(", \"ramp\": null");
+		printf(", \"error\": %s%s%s}}\n",
 			cs.ci.error ? "\"" : "",
 			cs.ci.error ? cs.ci.error : "null",
 			cs.ci.error ? "\"" : "");
@@ -220,6 +238,12 @@ client_summary(const struct sk_config *cfg)
 			" samples): min %u p50 %u p90 %u p99 %u p99.9 %u max "
 			"%u\n", h->count, h->count ? h->min : 0, qv[0], qv[1],
 			qv[2], qv[3], h->max);
+		if (cs.ci.ramp)
+			printf("  --cps max: highest clean rate %u connections/s "
+				"(%u steps of %u ms, %u backoffs, offered %u at "
+				"the end)\n", cs.ci.best_cps, cs.ci.ramp_steps,
+				cfg->client_ramp_step_ms, cs.ci.ramp_backoffs,
+				cs.ci.rate_cps);
 	}
 	fflush(stdout);
 	if (cs.ci.error != NULL) {

@@ -44,6 +44,7 @@ struct opts {
 	const char *ports;
 	bool gw_mac;
 	uint32_t cps, concurrency, duration_ms, syn_retries;
+	uint32_t tw_reuse_ms;
 };
 
 static void
@@ -81,6 +82,8 @@ engine_new(const struct opts *o)
 	c.client_syn_rto_ms = 100;
 	c.client_syn_retries = o->syn_retries ? o->syn_retries : 2;
 	c.client_timeout_ms = 1000;
+	if (o->tw_reuse_ms)
+		c.client_tw_reuse_ms = o->tw_reuse_ms;
 	c.secret_set = true;
 	now = 5 * NS_PER_MS;
 	eng = skt_engine(&c, pool, now);
@@ -455,6 +458,197 @@ test_rate(void)
 	CHECK(st()->client_no_tuple > 0, "then no free tuple, counted");
 }
 
+
+/* One connection on port 40000 through to our TIME_WAIT; @p ts: the
+ * server's SYN-ACK carries timestamps. Returns our last TSval. */
+static uint32_t
+one_to_time_wait(struct conn *c, bool ts)
+{
+	uint32_t ts_last;
+
+	c->srv_nxt = 777000;
+	if (ts)
+		synack(c, c->iss + 1);
+	else
+		server_send(c->lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+			c->srv_nxt++, c->iss + 1, NULL, NULL, 0);
+	server_send(c->lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, c->srv_nxt,
+		c->iss + 14, "Hello Client\n", NULL, 0);
+	c->srv_nxt += 13;
+	server_send(c->lport, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, c->srv_nxt,
+		c->iss + 15, NULL, NULL, 0);
+	ts_last = resp.tsval;
+	return ts_last;
+}
+
+static void
+test_tw_reuse(void)
+{
+	struct opts o = { .gw_mac = true, .ports = "40000",
+		.duration_ms = 3000, .tw_reuse_ms = 300 };
+	struct conn c;
+	uint32_t ts_last, iss1;
+
+	/* timestamps on: the tuple comes back 300 ms into TIME_WAIT */
+	engine_new(&o);
+	timers();
+	CHECK(take_syn(&c), "tw_reuse: first SYN");
+	iss1 = c.iss;
+	ts_last = one_to_time_wait(&c, true);
+	CHECK_EQ(st()->flows[SK_ST_TIME_WAIT], 1, "tw_reuse: ours in TIME_WAIT");
+	advance_ms(200);
+	CHECK_EQ(st()->client_syn_sent, 1,
+		"tw_reuse: the tuple is not reused 200 ms into TIME_WAIT");
+	CHECK(st()->client_no_tuple > 0, "tw_reuse: no free tuple meanwhile");
+	advance_ms(150);
+	CHECK_EQ(st()->client_syn_sent, 2, "tw_reuse: reused after 300 ms");
+	CHECK_EQ(st()->client_tw_reuse, 1, "tw_reuse: counted");
+	CHECK(resp.flags == RTE_TCP_SYN_FLAG && resp.sport == 40000 &&
+		resp.has_ts && (int32_t)(resp.tsval - ts_last) > 0 &&
+		resp.seq != iss1,
+		"tw_reuse: the new SYN's TSval is above the old connection's "
+		"(RFC 6191), a new ISS");
+	CHECK_EQ(st()->flows[SK_ST_TIME_WAIT], 0, "tw_reuse: old flow gone");
+	CHECK_EQ(st()->flows[SK_ST_SYN_SENT], 1, "tw_reuse: new one opening");
+
+	/* no timestamps: the tuple waits for TIME_WAIT (1 s) to end */
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	one_to_time_wait(&c, false);
+	CHECK_EQ(st()->flows[SK_ST_TIME_WAIT], 1, "tw_reuse, no TS: TIME_WAIT");
+	advance_ms(600);
+	CHECK_EQ(st()->client_syn_sent, 1,
+		"tw_reuse, no TS: not reused before TIME_WAIT ends");
+	advance_ms(600);
+	CHECK(st()->client_syn_sent == 2 && st()->client_tw_reuse == 0,
+		"tw_reuse, no TS: reused once TIME_WAIT expired");
+}
+
+/*
+ * --cps max against a simulated server, 1 ms at a time. @p cap_per_ms
+ * SYN-ACKs a millisecond at most (the SYNs beyond are dropped, as by a full
+ * backlog); each answered @p delay_ms after its SYN arrived. The client
+ * resets each connection once established (no request, no response,
+ * close rst: one answer per connection).
+ */
+struct sim_syn {
+	uint16_t port;
+	uint32_t seq;
+	uint64_t due;
+};
+
+static void
+ramp_run(uint32_t cap_per_ms, uint32_t delay_ms, uint32_t concurrency,
+		uint32_t run_ms, struct sk_client_info *ci)
+{
+	static struct sim_syn q[1 << 16];
+	unsigned int qh = 0, qt = 0;
+	struct sk_config c;
+
+	if (eng != NULL)
+		sk_engine_free(eng);
+	sk_config_defaults(&c);
+	c.n_addrs = 1;
+	c.addrs[0].addr = rte_cpu_to_be_32(ENGINE_IP);
+	c.addrs[0].prefix = 24;
+	c.flow_capacity = 1 << 16;
+	snprintf(c.client_target, sizeof(c.client_target),
+		"198.18.0.1:8080");
+	snprintf(c.client_src_ports, sizeof(c.client_src_ports),
+		"2000-62000");
+	snprintf(c.client_close, sizeof(c.client_close), "rst");
+	snprintf(c.client_gateway_mac, sizeof(c.client_gateway_mac),
+		"02:00:00:00:00:02");
+	c.client_cps = SK_CPS_MAX;
+	c.client_ramp_step_ms = 100;
+	c.client_concurrency = concurrency;
+	c.client_duration_ms = run_ms;
+	c.client_syn_rto_ms = 50;
+	c.client_syn_retries = 15;
+	c.secret_set = true;
+	now = 5 * NS_PER_MS;
+	eng = skt_engine(&c, pool, now);
+
+	for (uint32_t ms = 0; ms < run_ms + 2000 &&
+			!sk_engine_client_done(eng); ms++) {
+		struct rte_mbuf *tx[64];
+		uint32_t budget = cap_per_ms;
+		uint16_t n;
+
+		now += NS_PER_MS;
+		do {
+			n = sk_engine_timers(eng, now, tx, 64);
+			for (uint16_t i = 0; i < n; i++) {
+				struct skt_resp r;
+
+				if (skt_read(tx[i], &r) &&
+						r.flags == RTE_TCP_SYN_FLAG &&
+						budget > 0 &&
+						qt - qh < RTE_DIM(q)) {
+					budget--;
+					q[qt++ % RTE_DIM(q)] = (struct sim_syn){
+						r.sport, r.seq,
+						now + delay_ms * NS_PER_MS };
+				}
+				rte_pktmbuf_free(tx[i]);
+			}
+		} while (n == 64);
+		while (qh != qt && q[qh % RTE_DIM(q)].due <= now) {
+			struct sim_syn *y = &q[qh++ % RTE_DIM(q)];
+
+			server_send(y->port, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+				555000, y->seq + 1, NULL, NULL, 0);
+		}
+	}
+	sk_engine_client_info(eng, ci);
+}
+
+static void
+test_ramp(void)
+{
+	struct sk_client_info ci;
+	uint64_t att;
+
+	/* a server that answers 20 SYNs a ms (20,000 cps) and drops the
+	 * rest: the ramp doubles up to it, backs off on retransmissions and
+	 * reports a clean rate no higher than the server's */
+	ramp_run(20, 1, 60000, 3000, &ci);
+	att = st()->client_syn_sent;
+	CHECK(ci.finished && ci.ramp, "ramp: the run ends");
+	CHECK(ci.ramp_backoffs >= 1, "ramp: backed off (%u times)",
+		ci.ramp_backoffs);
+	CHECK(ci.best_cps >= 10000 && ci.best_cps <= 20000,
+		"ramp: best clean rate %u within the server's 10k..20k",
+		ci.best_cps);
+	CHECK(ci.rate_cps >= 5000 && ci.rate_cps <= 40000,
+		"ramp: offered %u at the end, near the server's 20k",
+		ci.rate_cps);
+	CHECK_EQ(done_count(), att, "ramp: every connection ended");
+	CHECK(st()->client_syn_retx > 0 && st()->client_fail_timeout == 0,
+		"ramp: dropped SYNs retransmitted (%" PRIu64 "), none failed",
+		st()->client_syn_retx);
+	CHECK(att < 3 * 20000 * 2, "ramp: no SYN storm (%" PRIu64
+		" opened in 3 s against 20k cps)", att);
+
+	/* a server that answers every SYN after 10 ms, 100 connections at
+	 * most: the concurrency caps the rate at 10,000 cps; no SYN is lost,
+	 * so no backoff, and the ramp settles just above what it gets */
+	ramp_run(1000, 10, 100, 2000, &ci);
+	CHECK(ci.finished, "ramp, ceiling: the run ends");
+	CHECK_EQ(ci.ramp_backoffs, 0, "ramp, ceiling: no backoff");
+	CHECK_EQ(st()->client_syn_retx, 0, "ramp, ceiling: no retransmission");
+	CHECK(ci.best_cps >= 8000 && ci.best_cps <= 10100,
+		"ramp, ceiling: best %u near the 10k that 100 / 10 ms allow",
+		ci.best_cps);
+	CHECK(ci.rate_cps <= 10000 * 5 / 4 + 100,
+		"ramp, ceiling: offered %u not run away", ci.rate_cps);
+	CHECK_EQ(done_count(), st()->client_syn_sent,
+		"ramp, ceiling: every connection completed");
+	CHECK_EQ(st()->client_completed, st()->client_syn_sent,
+		"ramp, ceiling: all completed");
+}
+
 int
 main(void)
 {
@@ -464,6 +658,8 @@ main(void)
 	test_close_modes();
 	test_syn_sent();
 	test_rate();
+	test_tw_reuse();
+	test_ramp();
 	sk_engine_free(eng);
 	skt_eal_done();
 	return sk_test_done();

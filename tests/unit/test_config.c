@@ -1089,6 +1089,31 @@ test_client(void)
 		strstr(text, "http = no\n") != NULL, "client: printed");
 	free(text);
 
+	/* --cps max: the ramp, its step and TIME_WAIT reuse */
+	sk_config_defaults(&c);
+	CHECK(c.client_ramp_step_ms == 1000 && c.client_tw_reuse_ms == 1000,
+		"client: ramp_step and tw_reuse default to 1 s");
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--client", "198.18.0.1:80",
+		"--cps", "max", "--ramp-step", "250ms", "--tw-reuse", "0",
+		NULL) == 0 && sk_config_validate(&c, err, sizeof(err)) == 0 &&
+		c.client_cps == SK_CPS_MAX && c.client_ramp_step_ms == 250 &&
+		c.client_tw_reuse_ms == 0, "client: --cps max: %s", err);
+	text = print_to_string(&c);
+	CHECK(strstr(text, "cps = max\n") != NULL &&
+		strstr(text, "ramp_step = 250ms\n") != NULL &&
+		strstr(text, "tw_reuse = 0\n") != NULL,
+		"client: cps = max printed");
+	free(text);
+	CHECK(load_text(&c, "[engine]\naddresses = 198.18.0.2/24\n"
+		"[client]\ntarget = 198.18.0.1:8080\ncps = max\n") == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == 0 &&
+		c.client_cps == SK_CPS_MAX, "client: cps = max in a file");
+	CHECK(args(&c, "--cps", "maximum", NULL) == -1 &&
+		has("--cps") && has("or max"),
+		"client: --cps maximum refused: %s", err);
+	CHECK(args(&c, "--ramp-step", "10ms", NULL) == -1 &&
+		has("--ramp-step"), "client: --ramp-step 10ms refused");
+
 	sk_config_defaults(&c);
 	CHECK(args(&c, "--addr", "198.18.0.2/24", "--client", "198.18.0.1:80",
 		"--http", NULL) == 0 &&
