@@ -121,3 +121,13 @@ sk_dispatch_free(struct sk_dispatch *d, unsigned int *left)
 			d->ring[from][to] = NULL;
 		}
 }
+
+bool
+sk_dispatch_client_tuple_ok(const void *arg, rte_be32_t laddr,
+		rte_be32_t raddr, rte_be16_t lport, rte_be16_t rport)
+{
+	const struct sk_client_tuples *t = arg;
+
+	return sk_dispatch_owner(t->d, sk_rss_hash(laddr, raddr, lport,
+		rport)) == t->id;
+}

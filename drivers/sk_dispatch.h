@@ -69,4 +69,18 @@ sk_dispatch_owner(const struct sk_dispatch *d, uint32_t hash)
 	return (hash % d->reta_size) % d->n;
 }
 
+/** Which tuples the client role of worker @p id may open (the engine's
+ * client_tuple_ok with this as its argument). */
+struct sk_client_tuples {
+	const struct sk_dispatch *d;
+	unsigned int id;
+};
+
+/** sk_client_tuple_fn over a struct sk_client_tuples: the tuples this
+ * worker owns (RSS or software dispatch; a client role on a steering
+ * device, net_tap, is dispatched in software: tun does not bring a
+ * SYN-ACK back to the queue its SYN left on). */
+bool sk_dispatch_client_tuple_ok(const void *arg, rte_be32_t laddr,
+		rte_be32_t raddr, rte_be16_t lport, rte_be16_t rport);
+
 #endif /* SK_DISPATCH_H */

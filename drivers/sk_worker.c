@@ -127,7 +127,11 @@ sk_worker_loop(void *arg)
 				send_burst(w, tx, k);
 			} while (k == SK_BURST_MAX);
 			next_timer = now + timer_period;
-			if (w->client && sk_engine_client_done(w->engine))
+			/* alone, a client worker ends its run itself; with
+			 * others it goes on receiving (and handing over) until
+			 * the main lcore sees every run over and sets quit */
+			if (w->client && w->disp->n == 1 &&
+					sk_engine_client_done(w->engine))
 				break;
 		}
 	}

@@ -50,6 +50,13 @@
 #define SK_RAMP_CEIL 100000000u
 #define SK_RAMP_RETX_DIV 1000u
 
+/* Part @p i of @p n of @p v: the remainder goes to the first parts. */
+static uint64_t
+share(uint64_t v, uint32_t i, uint32_t n)
+{
+	return v / n + (i < v % n);
+}
+
 int
 sk_client_create(struct sk_engine *e)
 {
@@ -77,10 +84,19 @@ sk_client_create(struct sk_engine *e)
 	cl->tsc_per_us = RTE_MAX(e->par.tsc_hz / 1000000, (uint64_t)1);
 	cl->cur_ip = cl->cc.src_lo;
 	cl->cur_port = cl->cc.sport_lo;
+	cl->parts = RTE_MAX(e->par.client_parts, 1u);
 	cl->ramp = e->cfg.client_cps == SK_CPS_MAX;
 	cl->ramp_ss = true;
 	cl->step_ms = e->cfg.client_ramp_step_ms;
-	cl->rate = cl->ramp ? SK_RAMP_START : e->cfg.client_cps;
+	cl->rate = cl->ramp ? SK_RAMP_START : (uint32_t)share(e->cfg.client_cps,
+		e->par.client_part, cl->parts);
+	cl->concurrency = (uint32_t)RTE_MAX(share(e->cfg.client_concurrency,
+		e->par.client_part, cl->parts), (uint64_t)1);
+	cl->connections = e->cfg.client_connections == 0 ? UINT64_MAX :
+		share(e->cfg.client_connections, e->par.client_part, cl->parts);
+	/* fewer connections per second than engines: this one opens none */
+	if (e->cfg.client_cps != 0 && !cl->ramp && cl->rate == 0)
+		cl->connections = 0;
 	cl->cost = cl->rate ? e->par.tsc_hz / cl->rate : 0;
 	cl->nexthop = cl->cc.target;
 	if (cl->cc.have_gw_mac) {
@@ -160,10 +176,18 @@ sk_client_arp_input(struct sk_engine *e, struct rte_mbuf *m, uint16_t l2_len)
 		return;
 	}
 	SK_STAT_INC(&e->st, rx_arp_reply);
-	cl->mac = a->arp_data.arp_sha;
 	if (!cl->resolved) {
+		struct sk_client_shared *sh = e->par.client_shared;
+
+		cl->mac = a->arp_data.arp_sha;
 		cl->resolved = true;
 		set_neigh(e);
+		/* the other workers' engines take it from here */
+		if (sh != NULL && !__atomic_load_n(&sh->resolved,
+				__ATOMIC_ACQUIRE)) {
+			sh->mac = cl->mac;
+			__atomic_store_n(&sh->resolved, 1, __ATOMIC_RELEASE);
+		}
 	}
 }
 
@@ -397,7 +421,7 @@ new_flow(struct sk_engine *e)
 		.raddr = cl->cc.target, .rport = cl->cc.tport,
 	};
 
-	for (unsigned int i = 0; i < SK_CLIENT_TUPLE_TRIES; i++) {
+	for (unsigned int i = 0; i < SK_CLIENT_TUPLE_TRIES * cl->parts; i++) {
 		struct sk_flow *f;
 		uint32_t h;
 
@@ -410,6 +434,12 @@ new_flow(struct sk_engine *e)
 		} else {
 			cl->cur_port++;
 		}
+		/* another worker's tuple: its answers would not come here */
+		if (e->par.client_tuple_ok != NULL &&
+				!e->par.client_tuple_ok(e->par.client_tuple_arg,
+					key.laddr, key.raddr, key.lport,
+					key.rport))
+			continue;
 		h = sk_flow_hash(&key);
 		f = sk_flow_lookup(e->ft, &key, h);
 		if (f != NULL) {
@@ -479,6 +509,14 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 
 	if (cl == NULL || cl->finished || cap == 0)
 		return 0;
+	if (!cl->resolved && e->par.client_shared != NULL &&
+			__atomic_load_n(&e->par.client_shared->resolved,
+				__ATOMIC_ACQUIRE)) {
+		/* another worker's engine got the ARP reply */
+		cl->mac = e->par.client_shared->mac;
+		cl->resolved = true;
+		set_neigh(e);
+	}
 	if (!cl->resolved) {
 		if (now < cl->arp_next)
 			return 0;
@@ -506,8 +544,7 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 		cl->ring[0].rate = cl->rate;
 	}
 	if (!cl->opening_over && (now >= cl->end ||
-			(e->cfg.client_connections != 0 &&
-			 e->st.client_syn_sent >= e->cfg.client_connections))) {
+			e->st.client_syn_sent >= cl->connections)) {
 		/* the opening window ends early at the connection limit */
 		__atomic_store_n(&cl->end, RTE_MIN(cl->end, now),
 			__ATOMIC_RELAXED);
@@ -534,10 +571,9 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 		cl->last = now;
 	}
 	max = RTE_MIN(cap, (uint16_t)SK_CLIENT_OPEN_MAX);
-	if (e->cfg.client_connections != 0)
-		max = (uint16_t)RTE_MIN((uint64_t)max,
-			e->cfg.client_connections - e->st.client_syn_sent);
-	while (n < max && cl->active < e->cfg.client_concurrency &&
+	max = (uint16_t)RTE_MIN((uint64_t)max,
+		cl->connections - e->st.client_syn_sent);
+	while (n < max && cl->active < cl->concurrency &&
 			(cl->cost == 0 || cl->credit >= cl->cost)) {
 		struct rte_mbuf *m = open_one(e);
 

@@ -25,6 +25,20 @@
 /** Most frames sk_engine_input() accepts in one call. */
 #define SK_BURST_MAX 64
 
+/** The next hop's MAC, shared by the client engines of one port: the
+ * engine that receives the ARP reply publishes it (release), the others
+ * take it from here (acquire). */
+struct sk_client_shared {
+	uint32_t resolved;
+	struct rte_ether_addr mac;
+};
+
+/** May the client engine open a connection on this tuple (network order)?
+ * With several workers, only on tuples whose answers the port brings back
+ * to its own lcore. */
+typedef bool (*sk_client_tuple_fn)(const void *arg, rte_be32_t laddr,
+		rte_be32_t raddr, rte_be16_t lport, rte_be16_t rport);
+
 /** What the engine needs to know of its port and clock. */
 struct sk_engine_params {
 	struct rte_ether_addr mac;   /**< our MAC on the port */
@@ -35,6 +49,13 @@ struct sk_engine_params {
 	unsigned int tx_ip_cksum : 1;  /**< port computes IPv4 header checksums */
 	unsigned int tx_tcp_cksum : 1; /**< port computes TCP checksums */
 	unsigned int rx_cksum : 1;     /**< trust RX checksum flags of mbufs */
+	/* client role with several workers (docs/client.md#several-workers):
+	 * this engine is part @p client_part of @p client_parts of the run
+	 * (rate, concurrency and connections split evenly) */
+	unsigned int client_part, client_parts; /**< 0, 0: the whole run */
+	sk_client_tuple_fn client_tuple_ok;     /**< NULL: every tuple */
+	const void *client_tuple_arg;
+	struct sk_client_shared *client_shared; /**< NULL: ARP alone */
 };
 
 struct sk_engine;

@@ -71,6 +71,9 @@ struct sk_client {
 	uint32_t cur_ip;
 	uint16_t cur_port;
 	/* token bucket on the TSC */
+	uint32_t concurrency;     /* this engine's part of [client] ones */
+	uint64_t connections;     /* to open in all, UINT64_MAX = no limit */
+	uint32_t parts;           /* engines sharing the run, >= 1 */
 	uint64_t cost;            /* TSC per connection, 0 = no limit */
 	uint64_t credit;
 	uint64_t last;

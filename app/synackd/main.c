@@ -45,6 +45,11 @@ static volatile int quit;
 static struct sk_worker workers[SK_MAX_WORKERS];
 static unsigned int n_workers;
 
+/* client role on several workers: the next hop they share, and which
+ * tuples each may open */
+static struct sk_client_shared client_shared;
+static struct sk_client_tuples client_tuples[SK_MAX_WORKERS];
+
 static void
 on_signal(int sig)
 {
@@ -123,6 +128,17 @@ client_sum(struct client_sum *cs)
 		if (i == 0) {
 			cs->ci = ci;
 		} else {
+			/* the run: from the first start to the last end */
+			cs->ci.started |= ci.started;
+			cs->ci.opening_over &= ci.opening_over;
+			cs->ci.finished &= ci.finished;
+			if (ci.started && (cs->ci.start == 0 ||
+					ci.start < cs->ci.start))
+				cs->ci.start = ci.start;
+			cs->ci.end = RTE_MAX(cs->ci.end, ci.end);
+			cs->ci.stop = RTE_MAX(cs->ci.stop, ci.stop);
+			if (cs->ci.error == NULL)
+				cs->ci.error = ci.error;
 			cs->ci.active += ci.active;
 			cs->ci.rate_cps += ci.rate_cps;
 			cs->ci.best_cps += ci.best_cps;
@@ -369,13 +385,6 @@ main(int argc, char **argv)
 		lcores[n_workers++] = rte_get_main_lcore();
 		on_main = true;
 	}
-	if (sk_config_is_client(&cfg) && n_workers != 1) {
-		fprintf(stderr, "synackd: error: the client role runs on one "
-			"worker lcore, %u given: start the EAL with one or two "
-			"lcores (e.g. -l 0-1)\n", n_workers);
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
-	}
 
 	if (sk_port_find(cfg.port, &port_id, err, sizeof(err)) != 0) {
 		fprintf(stderr, "synackd: error: %s\n", err);
@@ -414,7 +423,11 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_SETUP;
 	}
-	if (sk_dispatch_init(&disp, n_workers, !port.rss && !port.steer,
+	/* A client role on a steering device (net_tap) is dispatched in
+	 * software too: tun steers a flow's frames to the queue it last
+	 * wrote, but computes a SYN-ACK's queue before it knows the flow. */
+	if (sk_dispatch_init(&disp, n_workers, !port.rss && (!port.steer ||
+			sk_config_is_client(&cfg)),
 			port.reta_size, SK_DISPATCH_RING, port.socket_id, err,
 			sizeof(err)) != 0) {
 		fprintf(stderr, "synackd: error: %s\n", err);
@@ -431,9 +444,20 @@ main(int argc, char **argv)
 	par.tx_ip_cksum = port.tx_ip_cksum;
 	par.tx_tcp_cksum = port.tx_tcp_cksum;
 	par.rx_cksum = port.rx_cksum;
+	if (sk_config_is_client(&cfg) && n_workers > 1) {
+		/* each worker opens its share, on tuples that come back to it */
+		par.client_parts = n_workers;
+		par.client_shared = &client_shared;
+		par.client_tuple_ok = sk_dispatch_client_tuple_ok;
+	}
 	for (unsigned int i = 0; i < n_workers; i++) {
 		struct sk_worker *w = &workers[i];
 
+		client_tuples[i] = (struct sk_client_tuples){
+			.d = &disp, .id = i,
+		};
+		par.client_part = i;
+		par.client_tuple_arg = &client_tuples[i];
 		/* each shard on its own lcore's NUMA node */
 		par.socket_id = (int)rte_lcore_to_socket_id(lcores[i]);
 		w->engine = sk_engine_create(&cfg, &par, t0);
@@ -490,8 +514,10 @@ main(int argc, char **argv)
 			usleep(sk_config_is_client(&cfg) ? 10 * 1000 :
 				100 * 1000);
 			if (sk_config_is_client(&cfg)) {
-				if (client_all_done())
+				if (client_all_done()) {
+					quit = 1;
 					break;
+				}
 				if (rte_rdtsc() >= next_progress) {
 					client_progress(++sec, &last_attempted);
 					next_progress += rte_get_tsc_hz();
