@@ -531,12 +531,16 @@ flow_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 	bool need_ack = false;
 	bool fin_acked;
 
-	/* RFC 9293 3.6.1 with RFC 6191: a new SYN may reopen TIME_WAIT when
-	 * its sequence or timestamp is newer than the old connection's. */
+	/* RFC 9293 3.6.1 with RFC 6191 2: a new SYN may reopen TIME_WAIT.
+	 * When both incarnations use timestamps the timestamp decides (a
+	 * greater one, or an equal one with a greater sequence); otherwise
+	 * the sequence must be above the old connection's. */
 	if (f->state == SK_ST_TIME_WAIT && (fl & (F_SYN | F_ACK)) == F_SYN &&
-			(SK_SEQ_GT(p->seq, f->rcv_nxt) ||
-			 ((f->flags & SK_FF_TS) && p->has_ts &&
-			  SK_SEQ_GT(p->tsval, f->ts_recent)))) {
+			((f->flags & SK_FF_TS) && p->has_ts ?
+			 SK_SEQ_GT(p->tsval, f->ts_recent) ||
+			 (p->tsval == f->ts_recent &&
+			  SK_SEQ_GT(p->seq, f->rcv_nxt)) :
+			 SK_SEQ_GT(p->seq, f->rcv_nxt))) {
 		flow_free(e, f);
 		SK_STAT_INC(&e->st, flow_tw_reuse);
 		return syn_cookie(e, m, p);

@@ -581,6 +581,27 @@ test_time_wait_reuse(void)
 	CHECK_EQ(resp.flags, F(SYN) | F(ACK), "with a SYN-ACK");
 	CHECK_EQ(st()->flow_tw_reuse, 1, "flow_tw_reuse");
 	CHECK_EQ(sk_flow_count(sk_engine_flows(eng)), 0, "old flow freed");
+
+	/* RFC 6191 with timestamps on both: the timestamp decides */
+	engine_new(64, 1000);
+	connect_peer(&c, 48001, 8080, 1000);
+	send_data(&c, "Hello Server\n");
+	c.rcv_nxt = resp.seq + 14;
+	send_flags(&c, F(FIN) | F(ACK));
+	CHECK_EQ(st()->flows[SK_ST_TIME_WAIT], 1, "TS: in TIME_WAIT");
+	c.ts = true;
+	c.tsval -= 100; /* older than the old connection's last */
+	xmit(&c, F(SYN), 900000, 0, NULL, NULL, 0);
+	CHECK(st()->flow_tw_reuse == 0 &&
+		st()->flows[SK_ST_TIME_WAIT] == 1 &&
+		(nresp == 0 || !(resp.flags & F(SYN))),
+		"TS: a greater sequence with an older timestamp does not "
+		"reopen TIME_WAIT");
+	c.tsval += 200; /* newer */
+	CHECK_EQ(xmit(&c, F(SYN), 500, 0, NULL, NULL, 0), 1,
+		"TS: newer timestamp, lower sequence answered");
+	CHECK(resp.flags == (F(SYN) | F(ACK)) && st()->flow_tw_reuse == 1,
+		"TS: reopened with a SYN-ACK");
 }
 
 static void
