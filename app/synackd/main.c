@@ -23,6 +23,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "sk_client_report.h"
 #include "sk_config.h"
 #include "sk_engine.h"
 #include "sk_dispatch.h"
@@ -109,67 +110,34 @@ write_stats_file(const char *path)
 
 /* --- client role ------------------------------------------------------ */
 
-struct client_sum {
-	struct sk_stats st;
-	struct sk_client_info ci;   /* active summed, times of worker 0 */
-	uint64_t failed;
-};
-
+/* Every worker's client role, summed (the same figures as telemetry's
+ * /synack/client: lib/sk_client_report.h). */
 static void
-client_sum(struct client_sum *cs)
+client_report(struct sk_client_report *r)
 {
-	memset(cs, 0, sizeof(*cs));
-	sum_counters(&cs->st);
-	for (unsigned int i = 0; i < n_workers; i++) {
-		struct sk_client_info ci;
-
-		if (sk_engine_client_info(workers[i].engine, &ci) != 0)
-			continue;
-		if (i == 0) {
-			cs->ci = ci;
-		} else {
-			/* the run: from the first start to the last end */
-			cs->ci.started |= ci.started;
-			cs->ci.opening_over &= ci.opening_over;
-			cs->ci.finished &= ci.finished;
-			if (ci.started && (cs->ci.start == 0 ||
-					ci.start < cs->ci.start))
-				cs->ci.start = ci.start;
-			cs->ci.end = RTE_MAX(cs->ci.end, ci.end);
-			cs->ci.stop = RTE_MAX(cs->ci.stop, ci.stop);
-			if (cs->ci.error == NULL)
-				cs->ci.error = ci.error;
-			cs->ci.active += ci.active;
-			cs->ci.rate_cps += ci.rate_cps;
-			cs->ci.best_cps += ci.best_cps;
-			cs->ci.ramp_steps = RTE_MAX(cs->ci.ramp_steps,
-				ci.ramp_steps);
-			cs->ci.ramp_backoffs += ci.ramp_backoffs;
-			sk_hist_accumulate(&cs->ci.latency_us, &ci.latency_us);
-		}
-	}
-	cs->failed = cs->st.client_fail_timeout + cs->st.client_fail_rst +
-		cs->st.client_fail_bad_synack + cs->st.client_fail_response +
-		cs->st.client_fail_closed;
+	sk_client_report_init(r);
+	for (unsigned int i = 0; i < n_workers; i++)
+		sk_client_report_add(r, workers[i].engine);
+	sk_client_report_finish(r, rte_rdtsc(), rte_get_tsc_hz());
 }
 
 static void
 client_progress(unsigned int sec, uint64_t *last_attempted)
 {
-	struct client_sum cs;
+	struct sk_client_report r;
 
-	client_sum(&cs);
+	client_report(&r);
 	printf("synackd: client: %us attempted %" PRIu64 " established %"
 		PRIu64 " completed %" PRIu64 " failed %" PRIu64 " cps %" PRIu64
-		" concurrent %u", sec, cs.st.client_syn_sent,
-		cs.st.client_established, cs.st.client_completed, cs.failed,
-		cs.st.client_syn_sent - *last_attempted, cs.ci.active);
-	if (cs.ci.ramp)
-		printf(" offered %u best-clean %u backoffs %u", cs.ci.rate_cps,
-			cs.ci.best_cps, cs.ci.ramp_backoffs);
+		" concurrent %u", sec, r.attempted, r.established,
+		r.completed, r.failed, r.attempted - *last_attempted,
+		r.concurrent);
+	if (r.ramp)
+		printf(" offered %u best-clean %u backoffs %u", r.rate_cps,
+			r.best_cps, r.ramp_backoffs);
 	printf("\n");
 	fflush(stdout);
-	*last_attempted = cs.st.client_syn_sent;
+	*last_attempted = r.attempted;
 }
 
 /* The final figures: text, or one JSON line with --json. Returns 0, or -1
@@ -177,27 +145,11 @@ client_progress(unsigned int sec, uint64_t *last_attempted)
 static int
 client_summary(const struct sk_config *cfg)
 {
-	static const double q[] = { 0.5, 0.9, 0.99, 0.999 };
-	static const char *const qn[] = { "p50", "p90", "p99", "p99_9" };
-	const double hz = (double)rte_get_tsc_hz();
-	struct client_sum cs;
+	struct sk_client_report r;
 	const struct sk_hist *h;
-	double open_s = 0, run_s = 0, cps = 0;
-	uint32_t qv[RTE_DIM(q)];
 
-	client_sum(&cs);
-	h = &cs.ci.latency_us;
-	if (cs.ci.started) {
-		uint64_t end = cs.ci.opening_over ? cs.ci.end : rte_rdtsc();
-		uint64_t stop = cs.ci.finished ? cs.ci.stop : rte_rdtsc();
-
-		open_s = (double)(end - cs.ci.start) / hz;
-		run_s = (double)(stop - cs.ci.start) / hz;
-	}
-	if (open_s > 0)
-		cps = (double)cs.st.client_established / open_s;
-	for (unsigned int i = 0; i < RTE_DIM(q); i++)
-		qv[i] = sk_hist_quantile(h, q[i]);
+	client_report(&r);
+	h = &r.latency_us;
 	if (cfg->client_json) {
 		printf("{\"client\": {\"target\": \"%s\", \"attempted\": %"
 			PRIu64 ", \"established\": %" PRIu64
@@ -209,29 +161,27 @@ client_summary(const struct sk_config *cfg)
 			PRIu64 ", \"open_s\": %.3f, \"run_s\": %.3f, "
 			"\"cps\": %.1f, \"latency_us\": {\"count\": %" PRIu64
 			", \"min\": %u, \"mean\": %.1f",
-			cfg->client_target, cs.st.client_syn_sent,
-			cs.st.client_established, cs.st.client_completed,
-			cs.failed, cs.st.client_fail_timeout,
-			cs.st.client_fail_rst, cs.st.client_fail_bad_synack,
-			cs.st.client_fail_response, cs.st.client_fail_closed,
-			cs.st.client_syn_retx, cs.st.client_no_tuple, open_s,
-			run_s, cps, h->count, h->count ? h->min : 0,
-			h->count ? (double)h->sum / (double)h->count : 0.0);
-		for (unsigned int i = 0; i < RTE_DIM(q); i++)
-			printf(", \"%s\": %u", qn[i], qv[i]);
+			cfg->client_target, r.attempted, r.established,
+			r.completed, r.failed, r.fail_timeout, r.fail_rst,
+			r.fail_bad_synack, r.fail_response, r.fail_closed,
+			r.syn_retx, r.no_tuple, r.open_s, r.run_s, r.cps,
+			h->count, r.min_us, r.mean_us);
+		for (unsigned int i = 0; i < SK_CLIENT_REPORT_NQ; i++)
+			printf(", \"%s\": %u", sk_client_report_qname[i],
+				r.q_us[i]);
 		printf(", \"max\": %u}", h->max);
-		if (cs.ci.ramp)
+		if (r.ramp)
 			printf(", \"ramp\": {\"best_cps\": %u, \"offered_cps\": "
 				"%u, \"step_ms\": %u, \"steps\": %u, "
-				"\"backoffs\": %u}", cs.ci.best_cps,
-				cs.ci.rate_cps, cfg->client_ramp_step_ms,
-				cs.ci.ramp_steps, cs.ci.ramp_backoffs);
+				"\"backoffs\": %u}", r.best_cps, r.rate_cps,
+				cfg->client_ramp_step_ms, r.ramp_steps,
+				r.ramp_backoffs);
 		else
 			printf(", \"ramp\": null");
 		printf(", \"error\": %s%s%s}}\n",
-			cs.ci.error ? "\"" : "",
-			cs.ci.error ? cs.ci.error : "null",
-			cs.ci.error ? "\"" : "");
+			r.error ? "\"" : "",
+			r.error ? r.error : "null",
+			r.error ? "\"" : "");
 	} else {
 		printf("synackd: client summary: target %s, %.3f s opening, "
 			"%.3f s in all\n"
@@ -243,28 +193,25 @@ client_summary(const struct sk_config *cfg)
 			PRIu64 "\n"
 			"  achieved %.1f connections/s (established / opening "
 			"time)\n",
-			cfg->client_target, open_s, run_s,
-			cs.st.client_syn_sent, cs.st.client_established,
-			cs.st.client_completed, cs.failed,
-			cs.st.client_fail_timeout, cs.st.client_fail_rst,
-			cs.st.client_fail_bad_synack,
-			cs.st.client_fail_response, cs.st.client_fail_closed,
-			cs.st.client_syn_retx, cs.st.client_no_tuple, cps);
+			cfg->client_target, r.open_s, r.run_s, r.attempted,
+			r.established, r.completed, r.failed, r.fail_timeout,
+			r.fail_rst, r.fail_bad_synack, r.fail_response,
+			r.fail_closed, r.syn_retx, r.no_tuple, r.cps);
 		printf("  handshake latency (SYN -> SYN-ACK, us, %" PRIu64
 			" samples): min %u p50 %u p90 %u p99 %u p99.9 %u max "
-			"%u\n", h->count, h->count ? h->min : 0, qv[0], qv[1],
-			qv[2], qv[3], h->max);
-		if (cs.ci.ramp)
+			"%u\n", h->count, r.min_us, r.q_us[0], r.q_us[1],
+			r.q_us[2], r.q_us[3], h->max);
+		if (r.ramp)
 			printf("  --cps max: highest clean rate %u connections/s "
 				"(%u steps of %u ms, %u backoffs, offered %u at "
-				"the end)\n", cs.ci.best_cps, cs.ci.ramp_steps,
-				cfg->client_ramp_step_ms, cs.ci.ramp_backoffs,
-				cs.ci.rate_cps);
+				"the end)\n", r.best_cps, r.ramp_steps,
+				cfg->client_ramp_step_ms, r.ramp_backoffs,
+				r.rate_cps);
 	}
 	fflush(stdout);
-	if (cs.ci.error != NULL) {
+	if (r.error != NULL) {
 		fprintf(stderr, "synackd: error: client: %s (%s)\n",
-			cs.ci.error, cfg->client_target);
+			r.error, cfg->client_target);
 		return -1;
 	}
 	return 0;
