@@ -28,6 +28,7 @@
 #include <rte_telemetry.h>
 #include <rte_version.h>
 
+#include "sk_client_report.h"
 #include "sk_common.h"
 #include "sk_config.h"
 #include "sk_engine.h"
@@ -756,6 +757,80 @@ cmd_version(struct rte_tel_data *d, const char *params)
 	return 0;
 }
 
+/* --- /synack/client ----------------------------------------------------- */
+
+/* A figure to the nearest whole number (telemetry carries no floats). */
+static uint64_t
+round_u64(double v)
+{
+	return v > 0 ? (uint64_t)(v + 0.5) : 0;
+}
+
+/* The client role's live state, summed over the workers: the figures of
+ * synackd's client summary (lib/sk_client_report.h), times in ms. An
+ * engine without a client role answers {"role": "server"}. */
+static int
+cmd_client(struct rte_tel_data *d, const char *params)
+{
+	struct sk_client_report r;
+	struct rte_tel_data *lat;
+	const struct sk_hist *h;
+	unsigned int n = 0;
+
+	if (!no_params(params))
+		return -EINVAL;
+	sk_client_report_init(&r);
+	for (unsigned int i = 0; i < tel.n_workers; i++)
+		n += sk_client_report_add(&r, tel.workers[i].engine) == 0;
+	rte_tel_data_start_dict(d);
+	if (n == 0) {
+		rte_tel_data_add_dict_string(d, "role", "server");
+		return 0;
+	}
+	sk_client_report_finish(&r, rte_rdtsc(), rte_get_tsc_hz());
+	h = &r.latency_us;
+	lat = rte_tel_data_alloc();
+	if (lat == NULL)
+		return -ENOMEM;
+	rte_tel_data_add_dict_string(d, "role", "client");
+	rte_tel_data_add_dict_string(d, "target",
+		sk_engine_config(tel.workers[0].engine)->client_target);
+	rte_tel_data_add_dict_string(d, "state", sk_client_state_name(r.state));
+	if (r.error != NULL)
+		rte_tel_data_add_dict_string(d, "error", r.error);
+	rte_tel_data_add_dict_u64(d, "run_ms", round_u64(r.run_s * 1000));
+	rte_tel_data_add_dict_u64(d, "open_ms", round_u64(r.open_s * 1000));
+	rte_tel_data_add_dict_u64(d, "attempted", r.attempted);
+	rte_tel_data_add_dict_u64(d, "established", r.established);
+	rte_tel_data_add_dict_u64(d, "completed", r.completed);
+	rte_tel_data_add_dict_u64(d, "failed", r.failed);
+	rte_tel_data_add_dict_u64(d, "fail_timeout", r.fail_timeout);
+	rte_tel_data_add_dict_u64(d, "fail_rst", r.fail_rst);
+	rte_tel_data_add_dict_u64(d, "fail_bad_synack", r.fail_bad_synack);
+	rte_tel_data_add_dict_u64(d, "fail_response", r.fail_response);
+	rte_tel_data_add_dict_u64(d, "fail_closed", r.fail_closed);
+	rte_tel_data_add_dict_u64(d, "syn_retx", r.syn_retx);
+	rte_tel_data_add_dict_u64(d, "no_tuple", r.no_tuple);
+	rte_tel_data_add_dict_u64(d, "concurrent", r.concurrent);
+	rte_tel_data_add_dict_u64(d, "cps", round_u64(r.cps));
+	rte_tel_data_add_dict_u64(d, "ramp", r.ramp);
+	rte_tel_data_add_dict_u64(d, "rate_cps", r.rate_cps);
+	rte_tel_data_add_dict_u64(d, "best_cps", r.best_cps);
+	rte_tel_data_add_dict_u64(d, "ramp_steps", r.ramp_steps);
+	rte_tel_data_add_dict_u64(d, "ramp_backoffs", r.ramp_backoffs);
+	rte_tel_data_start_dict(lat);
+	rte_tel_data_add_dict_u64(lat, "count", h->count);
+	rte_tel_data_add_dict_u64(lat, "sum", h->sum);
+	rte_tel_data_add_dict_u64(lat, "min", r.min_us);
+	rte_tel_data_add_dict_u64(lat, "mean", round_u64(r.mean_us));
+	for (unsigned int i = 0; i < SK_CLIENT_REPORT_NQ; i++)
+		rte_tel_data_add_dict_u64(lat, sk_client_report_qname[i],
+			r.q_us[i]);
+	rte_tel_data_add_dict_u64(lat, "max", h->max);
+	rte_tel_data_add_dict_container(d, "latency_us", lat, 0);
+	return 0;
+}
+
 /* --- live capture ------------------------------------------------------ */
 
 static int
@@ -819,6 +894,8 @@ static const struct {
 	  "The effective configuration; the cookie secret shows as (set) or (random). No parameters." },
 	{ "/synack/version", cmd_version,
 	  "synack and DPDK versions, pid, uptime. No parameters." },
+	{ "/synack/client", cmd_client,
+	  "The client role: state, counters, rates, handshake latency percentiles; or role server. No parameters." },
 };
 
 static int
