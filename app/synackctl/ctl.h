@@ -21,6 +21,8 @@ enum ctl_exit {
 	CTL_GONE = 6,         /* the engine closed the connection or is stopping */
 	CTL_TIMEOUT = 7,      /* no answer within the timeout */
 	CTL_PROTO = 8,        /* a reply that is not telemetry JSON */
+	CTL_UNAVAILABLE = 9,  /* the engine does not run what was asked for
+	                       * (client: no client role) */
 };
 
 struct ctl_opts {

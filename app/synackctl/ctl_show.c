@@ -911,6 +911,153 @@ ctl_show_raw(struct ctl_tel *t, const struct ctl_opts *o, const char *cmd)
 	return CTL_OK;
 }
 
+/* --- client ------------------------------------------------------------------ */
+
+/* /synack/client of an engine that runs a client role, checked: NULL with
+ * the exit code in *ret (CTL_UNAVAILABLE, and a message unless @p quiet,
+ * when it runs none or is too old to say). */
+static struct cj *
+get_client(struct ctl_tel *t, bool quiet, int *ret)
+{
+	const struct cj *lat;
+	struct cj *r;
+	const char *role;
+
+	*ret = ctl_tel_get_opt(t, "/synack/client", &r);
+	if (*ret != CTL_OK)
+		return NULL;
+	if (r == NULL) {
+		*ret = quiet ? CTL_UNAVAILABLE : ctl_error(CTL_UNAVAILABLE,
+			"the engine with file prefix '%s' has no /synack/client "
+			"command (a synackd older than this synackctl)",
+			t->prefix);
+		return NULL;
+	}
+	role = cj_get_str(r, "role", NULL);
+	if (role != NULL && strcmp(role, "client") != 0) {
+		cj_free(r);
+		*ret = quiet ? CTL_UNAVAILABLE : ctl_error(CTL_UNAVAILABLE,
+			"the engine with file prefix '%s' runs no client role "
+			"(synackd started without --client)", t->prefix);
+		return NULL;
+	}
+	lat = cj_get(r, "latency_us");
+	if (role == NULL || lat == NULL || lat->type != CJ_OBJ ||
+			cj_get(r, "attempted") == NULL) {
+		cj_free(r);
+		*ret = reply_shape("/synack/client");
+		return NULL;
+	}
+	return r;
+}
+
+/* "2.512 s" from milliseconds */
+static const char *
+secs_ms(char *buf, size_t len, uint64_t ms)
+{
+	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 " s", ms / 1000, ms % 1000);
+	return buf;
+}
+
+int
+ctl_show_client(struct ctl_tel *t, const struct ctl_opts *o)
+{
+	static const struct {
+		const char *key, *label, *help;
+	} rows[] = {
+		{ "attempted", "attempted", "first SYN sent" },
+		{ "established", "established", "SYN-ACK received" },
+		{ "completed", "completed", "response read, closed as asked" },
+		{ "failed", "failed", NULL },
+		{ "fail_timeout", "  timeout",
+		  "no SYN-ACK after the retries, or no response in time" },
+		{ "fail_rst", "  rst", "reset by the server" },
+		{ "fail_bad_synack", "  bad_synack",
+		  "only unacceptable SYN-ACKs came back" },
+		{ "fail_response", "  response", "not the expected bytes" },
+		{ "fail_closed", "  closed",
+		  "the server closed before the whole response" },
+		{ "syn_retx", "syn_retx", "SYNs retransmitted" },
+		{ "no_tuple", "no_tuple",
+		  "not opened: no free source address and port" },
+		{ "concurrent", "concurrent", "open now, counting against --concurrency" },
+	};
+	static const struct {
+		const char *key, *label;
+	} lrows[] = {
+		{ "min", "  min" }, { "p50", "  p50" }, { "p90", "  p90" },
+		{ "p99", "  p99" }, { "p99_9", "  p99.9" }, { "max", "  max" },
+	};
+	const struct cj *lat;
+	const char *state;
+	char a[32], b[32], num[32];
+	uint64_t count, rate;
+	struct tbl tb;
+	struct cj *r;
+	int ret;
+
+	r = get_client(t, false, &ret);
+	if (r == NULL)
+		return ret;
+	if (o->json) {
+		json_out(r);
+		cj_free(r);
+		return CTL_OK;
+	}
+	lat = cj_get(r, "latency_us");
+	state = cj_get_str(r, "state", "?");
+	printf("target  %s\n", cj_get_str(r, "target", "?"));
+	printf("state   %s", state);
+	if (strcmp(state, "resolving") == 0)
+		printf(" (no SYN sent yet: waiting for the next hop's ARP reply)");
+	printf("\n");
+	if (cj_get(r, "error") != NULL)
+		printf("error   %s\n", cj_get_str(r, "error", "?"));
+	printf("time    %s since the first SYN, %s of them opening\n",
+		secs_ms(a, sizeof(a), cj_get_u64(r, "run_ms", 0)),
+		secs_ms(b, sizeof(b), cj_get_u64(r, "open_ms", 0)));
+	rate = cj_get_u64(r, "rate_cps", 0);
+	if (cj_get_u64(r, "ramp", 0))
+		printf("rate    ramp (--cps max): offering %" PRIu64 " cps, best "
+			"clean step %" PRIu64 " cps, %" PRIu64 " steps, %" PRIu64
+			" backoffs; %" PRIu64 " achieved\n", rate,
+			cj_get_u64(r, "best_cps", 0),
+			cj_get_u64(r, "ramp_steps", 0),
+			cj_get_u64(r, "ramp_backoffs", 0),
+			cj_get_u64(r, "cps", 0));
+	else if (rate == 0)
+		printf("rate    no limit (--cps 0), %" PRIu64 " cps achieved "
+			"(established / opening time)\n", cj_get_u64(r, "cps", 0));
+	else
+		printf("rate    %" PRIu64 " cps offered, %" PRIu64 " achieved "
+			"(established / opening time)\n", rate,
+			cj_get_u64(r, "cps", 0));
+	putchar('\n');
+	tbl_init(&tb, "lrl");
+	tbl_add(&tb, "CONNECTIONS", "COUNT", NULL);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		tbl_add(&tb, rows[i].label, u64s(num, sizeof(num),
+			cj_get_u64(r, rows[i].key, 0)), rows[i].help);
+	count = cj_get_u64(lat, "count", 0);
+	snprintf(a, sizeof(a), "%" PRIu64, count);
+	tbl_add(&tb, "latency_us", a,
+		"handshake (SYN -> SYN-ACK) samples, microseconds:");
+	for (size_t i = 0; i < sizeof(lrows) / sizeof(lrows[0]); i++) {
+		tbl_add(&tb, lrows[i].label, u64s(num, sizeof(num),
+			cj_get_u64(lat, lrows[i].key, 0)), NULL);
+		if (strcmp(lrows[i].key, "min") == 0) {
+			/* the exact mean, as synackd's summary prints it */
+			snprintf(num, sizeof(num), "%.1f", count ? (double)
+				cj_get_u64(lat, "sum", 0) / (double)count : 0.0);
+			tbl_add(&tb, "  mean", num, NULL);
+		}
+	}
+	tbl_print(&tb, stdout);
+	tbl_free(&tb);
+	cj_free(r);
+	return CTL_OK;
+}
+
 /* --- watch ------------------------------------------------------------------- */
 
 static volatile sig_atomic_t interrupted;
@@ -964,11 +1111,22 @@ row_value(const struct cj *counters, size_t i)
 		 cj_get_u64(counters, rate_rows[i].plus, 0) : 0);
 }
 
+static uint64_t
+delta(uint64_t now, uint64_t then)
+{
+	return now >= then ? now - then : 0;
+}
+
 struct sample {
 	uint64_t ns;
 	uint64_t v[N_RATES];
 	struct cj *stats;
+	struct cj *client;    /* /synack/client when a client role runs */
 };
+
+/* Whether watch shows the client line: until the engine says it runs no
+ * client role (asked once, at the first sample). */
+static bool watch_client = true;
 
 static int
 take_sample(struct ctl_tel *t, struct sample *s)
@@ -978,7 +1136,8 @@ take_sample(struct ctl_tel *t, struct sample *s)
 	int ret;
 
 	cj_free(s->stats);
-	s->stats = NULL;
+	cj_free(s->client);
+	s->stats = s->client = NULL;
 	ret = ctl_tel_get(t, "/synack/stats", &s->stats);
 	if (ret != CTL_OK)
 		return ret;
@@ -989,7 +1148,39 @@ take_sample(struct ctl_tel *t, struct sample *s)
 	c = cj_get(s->stats, "counters");
 	for (size_t i = 0; i < N_RATES; i++)
 		s->v[i] = row_value(c, i);
+	if (watch_client) {
+		s->client = get_client(t, true, &ret);
+		if (s->client == NULL) {
+			if (ret != CTL_UNAVAILABLE)
+				return ret;
+			watch_client = false;
+		}
+	}
 	return CTL_OK;
+}
+
+/* The client role's rates over the interval (from the counters of
+ * /synack/stats), its connections open now and its p99 over the run. */
+struct client_rates {
+	double attempted, established, failed;
+};
+
+static void
+client_rates(const struct sample *a, const struct sample *b, double dt,
+		struct client_rates *r)
+{
+	const struct cj *ca = cj_get(a->stats, "counters");
+	const struct cj *cb = cj_get(b->stats, "counters");
+
+	memset(r, 0, sizeof(*r));
+	if (dt <= 0)
+		return;
+	r->attempted = (double)delta(cj_get_u64(cb, "client_syn_sent", 0),
+		cj_get_u64(ca, "client_syn_sent", 0)) / dt;
+	r->established = (double)delta(cj_get_u64(cb, "client_established", 0),
+		cj_get_u64(ca, "client_established", 0)) / dt;
+	r->failed = (double)delta(sum_prefix(cb, "client_fail_"),
+		sum_prefix(ca, "client_fail_")) / dt;
 }
 
 static void
@@ -1017,9 +1208,11 @@ print_block(struct ctl_tel *t, const struct ctl_opts *o,
 	double dt = (double)(b->ns - a->ns) / 1e9;
 	char when[32], rate[32], tot[24];
 	time_t now = time(NULL);
+	struct client_rates cr;
 	struct tm tm;
 	struct tbl tb;
 
+	client_rates(a, b, dt, &cr);
 	localtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	if (o->json) {
@@ -1037,8 +1230,19 @@ print_block(struct ctl_tel *t, const struct ctl_opts *o,
 		}
 		printf("}, \"totals\": ");
 		cj_print(stdout, cj_get(b->stats, "counters"), 0);
-		printf(", \"flow_count\": %" PRIu64 "}\n",
+		printf(", \"flow_count\": %" PRIu64,
 			cj_get_u64(b->stats, "flow_count", 0));
+		if (b->client != NULL) {
+			printf(", \"client\": {\"state\": ");
+			cj_print_string(stdout, cj_get_str(b->client, "state", "?"));
+			printf(", \"attempted\": %.1f, \"established\": %.1f, "
+				"\"failed\": %.1f, \"concurrent\": %" PRIu64
+				", \"p99_us\": %" PRIu64 "}", cr.attempted,
+				cr.established, cr.failed,
+				cj_get_u64(b->client, "concurrent", 0),
+				cj_get_u64(cj_get(b->client, "latency_us"), "p99", 0));
+		}
+		printf("}\n");
 		fflush(stdout);
 		return;
 	}
@@ -1061,6 +1265,13 @@ print_block(struct ctl_tel *t, const struct ctl_opts *o,
 	tbl_print(&tb, stdout);
 	tbl_free(&tb);
 	flows_line(stdout, b->stats);
+	if (b->client != NULL)
+		printf("client %s: attempted/s %.1f, established/s %.1f, "
+			"failed/s %.1f, concurrent %" PRIu64 ", p99 %" PRIu64
+			" us\n", cj_get_str(b->client, "state", "?"), cr.attempted,
+			cr.established, cr.failed,
+			cj_get_u64(b->client, "concurrent", 0),
+			cj_get_u64(cj_get(b->client, "latency_us"), "p99", 0));
 	if (!tty)
 		putchar('\n');
 	fflush(stdout);
@@ -1117,12 +1328,6 @@ take_lsample(struct ctl_tel *t, struct lsample *s)
 	if (lc == NULL || lc->type != CJ_OBJ)
 		return reply_shape("/synack/flows");
 	return CTL_OK;
-}
-
-static uint64_t
-delta(uint64_t now, uint64_t then)
-{
-	return now >= then ? now - then : 0;
 }
 
 static const char *
@@ -1343,8 +1548,10 @@ ctl_watch(struct ctl_tel *t, const struct ctl_opts *o)
 		print_block(t, o, &s[cur], &s[cur ^ 1], tty);
 		cur ^= 1;
 	}
-	cj_free(s[0].stats);
-	cj_free(s[1].stats);
+	for (int i = 0; i < 2; i++) {
+		cj_free(s[i].stats);
+		cj_free(s[i].client);
+	}
 	return ret;
 }
 
@@ -1432,11 +1639,81 @@ metric_name_ok(const char *s)
 	return true;
 }
 
+/* The client role (/synack/client), summed over the workers: what the
+ * per-lcore synack_client_*_total counters do not say. */
+static void
+prom_client(FILE *f, const struct cj *c)
+{
+	static const char *const states[] = {
+		"resolving", "opening", "draining", "finished", "failed",
+	};
+	static const struct {
+		const char *key, *metric, *type, *help;
+	} g[] = {
+		{ "concurrent", "synack_client_concurrent", "gauge",
+		  "Client connections open now (counting against --concurrency)." },
+		{ "cps", "synack_client_cps", "gauge",
+		  "Client connections established per second of opening time, so far." },
+		{ "rate_cps", "synack_client_rate_cps", "gauge",
+		  "The client's offered rate now, connections per second (0 = no limit)." },
+		{ "ramp", "synack_client_ramp", "gauge",
+		  "1 when the client rate is searched for (--cps max), 0 when fixed." },
+		{ "best_cps", "synack_client_ramp_best_cps", "gauge",
+		  "--cps max: established per second of the best clean step." },
+		{ "ramp_steps", "synack_client_ramp_steps_total", "counter",
+		  "--cps max: rate steps measured." },
+		{ "ramp_backoffs", "synack_client_ramp_backoffs_total", "counter",
+		  "--cps max: steps that failed and lowered the rate." },
+	};
+	static const struct {
+		const char *key, *quantile;
+	} q[] = {
+		{ "min", "0" }, { "p50", "0.5" }, { "p90", "0.9" }, { "p99", "0.99" },
+		{ "p99_9", "0.999" }, { "max", "1" },
+	};
+	const struct cj *lat = cj_get(c, "latency_us");
+	const char *state = cj_get_str(c, "state", "?");
+
+	prom_head(f, "synack_client_info", "gauge",
+		"The client role's target (the value is 1).");
+	fputs("synack_client_info{target=\"", f);
+	prom_label(f, cj_get_str(c, "target", "?"));
+	fputs("\"} 1\n", f);
+	prom_head(f, "synack_client_state", "gauge",
+		"The client run's state: 1 for the current one.");
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		fprintf(f, "synack_client_state{state=\"%s\"} %d\n", states[i],
+			strcmp(state, states[i]) == 0);
+	prom_head(f, "synack_client_run_seconds", "gauge",
+		"Seconds since the client's first SYN (until the run finished).");
+	fprintf(f, "synack_client_run_seconds %.3f\n",
+		(double)cj_get_u64(c, "run_ms", 0) / 1000);
+	prom_head(f, "synack_client_open_seconds", "gauge",
+		"Seconds of the client's opening window so far.");
+	fprintf(f, "synack_client_open_seconds %.3f\n",
+		(double)cj_get_u64(c, "open_ms", 0) / 1000);
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		prom_head(f, g[i].metric, g[i].type, g[i].help);
+		fprintf(f, "%s %" PRIu64 "\n", g[i].metric,
+			cj_get_u64(c, g[i].key, 0));
+	}
+	prom_head(f, "synack_client_latency_us", "summary",
+		"Client handshake latency, SYN to SYN-ACK, microseconds, over the "
+		"run (quantile 0 is the minimum, 1 the maximum).");
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		fprintf(f, "synack_client_latency_us{quantile=\"%s\"} %" PRIu64
+			"\n", q[i].quantile, cj_get_u64(lat, q[i].key, 0));
+	fprintf(f, "synack_client_latency_us_sum %" PRIu64 "\n",
+		cj_get_u64(lat, "sum", 0));
+	fprintf(f, "synack_client_latency_us_count %" PRIu64 "\n",
+		cj_get_u64(lat, "count", 0));
+}
+
 int
 ctl_prometheus(struct ctl_tel *t, const struct ctl_opts *o)
 {
 	struct cj *ls = NULL, *help = NULL, *ver = NULL, *ports = NULL;
-	struct cj *flows = NULL;
+	struct cj *flows = NULL, *client = NULL;
 	const struct cj *names;
 	char *text = NULL;
 	size_t len = 0;
@@ -1453,6 +1730,11 @@ ctl_prometheus(struct ctl_tel *t, const struct ctl_opts *o)
 		ret = ctl_tel_get(t, "/synack/flows", &flows);
 	if (ret == CTL_OK)
 		ret = ctl_tel_get(t, "/synack/ports", &ports);
+	if (ret == CTL_OK) {
+		client = get_client(t, true, &ret);
+		if (ret == CTL_UNAVAILABLE)
+			ret = CTL_OK;  /* no client role: no client figures */
+	}
 	if (ret != CTL_OK)
 		goto out;
 	if (ls->n == 0) {
@@ -1583,6 +1865,8 @@ ctl_prometheus(struct ctl_tel *t, const struct ctl_opts *o)
 			}
 		}
 	}
+	if (client != NULL)
+		prom_client(f, client);
 	if (fclose(f) != 0) {
 		ret = ctl_error(CTL_ERR, "out of memory");
 		goto out;
@@ -1596,5 +1880,6 @@ out:
 	cj_free(ver);
 	cj_free(ports);
 	cj_free(flows);
+	cj_free(client);
 	return ret;
 }

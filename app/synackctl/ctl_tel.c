@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,10 +239,33 @@ not_synack(struct ctl_tel *t)
 		t->prefix, who);
 }
 
-int
-ctl_tel_get(struct ctl_tel *t, const char *cmd, struct cj **out)
+/* Is @p cmd (parameters left out) in the engine's list of commands? */
+static int
+listed(struct ctl_tel *t, const char *cmd, bool *yes)
+{
+	size_t len = strcspn(cmd, ",");
+	struct cj *list;
+	int ret;
+
+	*yes = false;
+	ret = request_raw(t, "/", &list);
+	if (ret != CTL_OK)
+		return ret;
+	if (list != NULL && list->type == CJ_ARR)
+		for (size_t i = 0; i < list->n; i++)
+			if (list->v[i]->type == CJ_STR &&
+					strlen(list->v[i]->s) == len &&
+					strncmp(list->v[i]->s, cmd, len) == 0)
+				*yes = true;
+	cj_free(list);
+	return CTL_OK;
+}
+
+static int
+get(struct ctl_tel *t, const char *cmd, struct cj **out, bool optional)
 {
 	struct cj *v, *ver;
+	bool yes;
 	int ret;
 
 	*out = NULL;
@@ -263,6 +287,11 @@ ctl_tel_get(struct ctl_tel *t, const char *cmd, struct cj **out)
 	if (!t->synack)
 		return strncmp(cmd, "/synack/", 8) == 0 ? not_synack(t) :
 			ctl_error(CTL_ERR, "the engine has no command %.60s", cmd);
+	if (optional) {
+		ret = listed(t, cmd, &yes);
+		if (ret != CTL_OK || !yes)
+			return ret;  /* not there: *out stays NULL */
+	}
 	ret = request_raw(t, "/synack/version", &ver);
 	if (ret != CTL_OK)
 		return ret;
@@ -273,6 +302,18 @@ ctl_tel_get(struct ctl_tel *t, const char *cmd, struct cj **out)
 			"or bad parameter)", cmd);
 	cj_free(ver);
 	return ret;
+}
+
+int
+ctl_tel_get(struct ctl_tel *t, const char *cmd, struct cj **out)
+{
+	return get(t, cmd, out, false);
+}
+
+int
+ctl_tel_get_opt(struct ctl_tel *t, const char *cmd, struct cj **out)
+{
+	return get(t, cmd, out, true);
 }
 
 static int

@@ -51,6 +51,9 @@ usage(FILE *f)
 "  cookies            SYN cookies sent, accepted, rejected by reason\n"
 "  config             the engine's effective configuration (secret not shown)\n"
 "  version            synackd, DPDK and synackctl versions, pid, uptime\n"
+"  client             the client role (--client): state, connections attempted,\n"
+"                     established, completed, failed by cause, rates, handshake\n"
+"                     latency percentiles\n"
 "  watch              live rates: SYN/s, SYN-ACK/s, established/s, closed/s,\n"
 "                     RST/s, drops/s, rx/tx Mpps, and totals (Ctrl-C stops)\n"
 "  watch --lcores     the same rates per worker lcore (a column each, and a\n"
@@ -84,7 +87,9 @@ usage(FILE *f)
 "  5  permission denied on the socket (synackd runs as root)\n"
 "  6  the engine closed the connection or is stopping\n"
 "  7  timed out waiting for the engine\n"
-"  8  a reply that is not DPDK telemetry JSON\n");
+"  8  a reply that is not DPDK telemetry JSON\n"
+"  9  not available: the engine does not run what was asked for (client: no\n"
+"     client role)\n");
 }
 
 static int
@@ -124,7 +129,7 @@ parse_seconds(const char *s, const char *opt, double min, double max,
 
 static const char *const commands[] = {
 	"stats", "lcores", "ports", "flows", "cookies", "config", "version",
-	"watch", "prometheus", "prefixes", "raw",
+	"client", "watch", "prometheus", "prefixes", "raw",
 };
 
 int
@@ -273,6 +278,8 @@ main(int argc, char **argv)
 			ret = ctl_show_config(&t, &o);
 		else if (strcmp(cmd, "version") == 0)
 			ret = ctl_show_version(&t, &o);
+		else if (strcmp(cmd, "client") == 0)
+			ret = ctl_show_client(&t, &o);
 		else if (strcmp(cmd, "watch") == 0)
 			ret = ctl_watch(&t, &o);
 		else if (strcmp(cmd, "prometheus") == 0)

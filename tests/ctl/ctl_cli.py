@@ -200,13 +200,13 @@ def case_usage(ctl, tmp):
     p, _ = run_ctl(["--help"], ctl)
     if p.returncode != 0 or "Exit codes:" not in p.stdout:
         raise Fail("--help: exit %d" % p.returncode)
-    for code in range(0, 9):
+    for code in range(0, 10):
         if not re.search(r"^  %d  " % code, p.stdout, re.M):
             raise Fail("--help does not document exit code %d" % code)
     p, _ = run_ctl(["--version"], ctl)
     if p.returncode != 0 or not re.fullmatch(r"synackctl \S+\n", p.stdout):
         raise Fail("--version: %r" % p.stdout)
-    print("ok: --help lists exit codes 0-8; --version", flush=True)
+    print("ok: --help lists exit codes 0-9; --version", flush=True)
 
 
 def with_server(tmp, handler, hello=True):
@@ -467,9 +467,181 @@ def case_fake_watch_lcores(ctl, tmp):
     finally:
         srv.close()
 
+def case_fake_client(ctl, tmp):
+    """synackctl client, prometheus and watch against canned /synack/client
+    replies: a client role (as recorded, with failures), a ramp, a failed
+    run, an engine without a client role, one too old to have the command,
+    and malformed replies."""
+    canned = ctlcheck.canned_replies()
+    cur = {"client": canned["/synack/client"], "listed": True}
+
+    def engine(cmd):
+        if cmd == "/":
+            names = sorted(canned) + ["/", "/info"]
+            if not cur["listed"]:
+                names.remove("/synack/client")
+            return reply(cmd, names)
+        base = cmd.split(",")[0]
+        if base == "/synack/client":
+            return reply(cmd, cur["client"])
+        if base in canned:
+            return reply(cmd, canned[base])
+        return reply(cmd, None)
+    srv, path = with_server(tmp, engine)
+    try:
+        c = cur["client"]
+        lat = c["latency_us"]
+        p, _ = run_ctl(["-s", path, "--json", "client"], ctl)
+        if p.returncode != 0 or p.stderr or json.loads(p.stdout) != c:
+            raise Fail("--json client differs from the reply: exit %d, %r"
+                       % (p.returncode, p.stdout[:300]))
+        p, _ = run_ctl(["-s", path, "client"], ctl)
+        if p.returncode != 0 or p.stderr:
+            raise Fail("client: exit %d, %r" % (p.returncode, p.stderr))
+        print(p.stdout, flush=True)
+        head, rows = ctlcheck.parse_client_table(p.stdout)
+        want_head = {
+            "target": c["target"], "state": c["state"],
+            "time": "%d.%03d s since the first SYN, %d.%03d s of them opening" % (
+                c["run_ms"] // 1000, c["run_ms"] % 1000, c["open_ms"] // 1000,
+                c["open_ms"] % 1000),
+            "rate": "%d cps offered, %d achieved (established / opening time)" % (
+                c["rate_cps"], c["cps"])}
+        if head != want_head:
+            raise Fail("client table header %r, expected %r" % (head, want_head))
+        keys = {"attempted": c["attempted"], "established": c["established"],
+                "completed": c["completed"], "failed": c["failed"],
+                "  timeout": c["fail_timeout"], "  rst": c["fail_rst"],
+                "  bad_synack": c["fail_bad_synack"], "  response": c["fail_response"],
+                "  closed": c["fail_closed"], "syn_retx": c["syn_retx"],
+                "no_tuple": c["no_tuple"], "concurrent": c["concurrent"],
+                "latency_us": lat["count"], "  min": lat["min"], "  p50": lat["p50"],
+                "  p90": lat["p90"], "  p99": lat["p99"], "  p99.9": lat["p99_9"],
+                "  max": lat["max"],
+                "  mean": round(lat["sum"] / lat["count"], 1)}
+        for k, v in keys.items():
+            if rows[k] != v:
+                raise Fail("client table: %s = %r, expected %r" % (k.strip(), rows[k], v))
+        # prometheus: the client's figures beside the counters
+        p, _ = run_ctl(["-s", path, "prometheus"], ctl)
+        if p.returncode != 0:
+            raise Fail("prometheus: exit %d %r" % (p.returncode, p.stderr))
+        smp = ctlcheck.parse_prometheus(p.stdout)
+        for k, want in (('synack_client_info{target="%s"}' % c["target"], 1),
+                        ('synack_client_state{state="opening"}', 1),
+                        ('synack_client_state{state="finished"}', 0),
+                        ("synack_client_run_seconds", c["run_ms"] / 1000),
+                        ("synack_client_open_seconds", c["open_ms"] / 1000),
+                        ("synack_client_concurrent", c["concurrent"]),
+                        ("synack_client_cps", c["cps"]),
+                        ("synack_client_rate_cps", c["rate_cps"]),
+                        ("synack_client_ramp", 0),
+                        ("synack_client_ramp_steps_total", 0),
+                        ('synack_client_latency_us{quantile="0"}', lat["min"]),
+                        ('synack_client_latency_us{quantile="0.5"}', lat["p50"]),
+                        ('synack_client_latency_us{quantile="0.99"}', lat["p99"]),
+                        ('synack_client_latency_us{quantile="0.999"}', lat["p99_9"]),
+                        ('synack_client_latency_us{quantile="1"}', lat["max"]),
+                        ("synack_client_latency_us_sum", lat["sum"]),
+                        ("synack_client_latency_us_count", lat["count"])):
+            if smp.get(k) != want:
+                raise Fail("prometheus %s = %r, expected %r" % (k, smp.get(k), want))
+        # watch: a client line under the rates; --json has a "client" object
+        p, _ = run_ctl(["-s", path, "watch", "-n", "1", "-i", "0.1"], ctl)
+        last = p.stdout.rstrip("\n").splitlines()[-1]
+        m = ctlcheck.CLIENT_ROW_RE.fullmatch(last)
+        if p.returncode != 0 or not m or m.group(1) != "opening" or \
+                int(m.group(5)) != c["concurrent"] or int(m.group(6)) != lat["p99"]:
+            raise Fail("watch: client line %r (exit %d, %r)" % (last, p.returncode, p.stderr))
+        p, _ = run_ctl(["-s", path, "--json", "watch", "-n", "1", "-i", "0.1"], ctl)
+        w = json.loads(p.stdout)["client"]
+        if w != {"state": "opening", "attempted": 0.0, "established": 0.0, "failed": 0.0,
+                 "concurrent": c["concurrent"], "p99_us": lat["p99"]}:
+            raise Fail("watch --json: client %r" % w)
+        print("ok: client: table, --json, prometheus, watch line as served", flush=True)
+
+        # the ramp, a failed run, a run not started yet
+        cur["client"] = dict(c, ramp=1, rate_cps=4000, best_cps=3800, ramp_steps=12,
+                             ramp_backoffs=2)
+        p, _ = run_ctl(["-s", path, "client"], ctl)
+        want = ("rate    ramp (--cps max): offering 4000 cps, best clean step 3800 cps, "
+                "12 steps, 2 backoffs; %d achieved" % c["cps"])
+        if p.returncode != 0 or want not in p.stdout.splitlines():
+            raise Fail("client, ramp: %r" % p.stdout[:400])
+        p, _ = run_ctl(["-s", path, "prometheus"], ctl)
+        smp = ctlcheck.parse_prometheus(p.stdout)
+        if smp.get("synack_client_ramp") != 1 or \
+                smp.get("synack_client_ramp_best_cps") != 3800 or \
+                smp.get("synack_client_ramp_backoffs_total") != 2:
+            raise Fail("prometheus, ramp: %r" % {k: v for k, v in smp.items()
+                                                  if "ramp" in k})
+        cur["client"] = dict(c, state="failed", error="no ARP reply from the next hop")
+        p, _ = run_ctl(["-s", path, "client"], ctl)
+        head, _ = ctlcheck.parse_client_table(p.stdout)
+        if p.returncode != 0 or head.get("error") != "no ARP reply from the next hop" or \
+                head["state"] != "failed":
+            raise Fail("client, failed run: %r" % head)
+        cur["client"] = dict(c, state="resolving", run_ms=0, open_ms=0, attempted=0,
+                             rate_cps=0, cps=0)
+        p, _ = run_ctl(["-s", path, "client"], ctl)
+        head, _ = ctlcheck.parse_client_table(p.stdout)
+        if p.returncode != 0 or not head["state"].startswith("resolving (") or \
+                not head["rate"].startswith("no limit (--cps 0)"):
+            raise Fail("client, resolving, no limit: %r" % head)
+        print("ok: client: ramp, failed run, resolving", flush=True)
+
+        # no client role; an engine without the command: exit 9, one line;
+        # prometheus and watch go on without the client's figures
+        for role_reply, listed, msg in (
+                ({"role": "server"}, True,
+                 r"synackctl: error: the engine with file prefix 'rte' runs no client "
+                 r"role \(synackd started without --client\)"),
+                (None, False,
+                 r"synackctl: error: the engine with file prefix 'rte' has no "
+                 r"/synack/client command \(a synackd older than this synackctl\)")):
+            cur["client"], cur["listed"] = role_reply, listed
+            for extra in ([], ["--json"]):
+                p, _ = run_ctl(["-s", path, "client"] + extra, ctl)
+                expect(p, 9, msg, "client%s, reply %r" % ("".join(" " + e for e in extra), role_reply))
+                if p.stdout:
+                    raise Fail("client without a client role: stdout %r" % p.stdout)
+            p, _ = run_ctl(["-s", path, "prometheus"], ctl)
+            smp = ctlcheck.parse_prometheus(p.stdout)
+            if p.returncode != 0 or p.stderr or \
+                    any(k.startswith(("synack_client_state", "synack_client_latency"))
+                        for k in smp):
+                raise Fail("prometheus without a client role: exit %d, %r" % (
+                    p.returncode, p.stderr))
+            p, _ = run_ctl(["-s", path, "watch", "-n", "1", "-i", "0.1"], ctl)
+            if p.returncode != 0 or p.stderr or "\nclient " in p.stdout:
+                raise Fail("watch without a client role: exit %d, %r, %r" % (
+                    p.returncode, p.stderr, p.stdout[-200:]))
+        cur["listed"] = True
+
+        # malformed replies: one line, exit 8, no crash
+        for bad in ([1, 2], 7, "client", {"role": "client"},
+                    {"role": "client", "attempted": 1, "latency_us": [1]},
+                    {"role": 5, "attempted": 1, "latency_us": {}}):
+            cur["client"] = bad
+            for cmd in (["client"], ["--json", "client"], ["prometheus"]):
+                p, _ = run_ctl(["-s", path] + cmd, ctl)
+                expect(p, 8, r"synackctl: error: unexpected reply to /synack/client",
+                       "%s, reply %r" % (" ".join(cmd), bad))
+        # odd values are shown, not trusted
+        cur["client"] = dict(c, state="x" * 100, attempted="many", cps=-1,
+                             latency_us={"count": 0, "p99": 1e30})
+        p, _ = run_ctl(["-s", path, "client"], ctl)
+        if p.returncode != 0 or p.stderr:
+            raise Fail("client, odd values: exit %d, %r" % (p.returncode, p.stderr))
+        print("ok: client: no client role and an older engine (exit 9), malformed "
+              "replies (exit 8)", flush=True)
+    finally:
+        srv.close()
+
 
 CASES = {"no-engine": case_no_engine, "usage": case_usage, "errors": case_errors,
-         "fake-engine": case_fake_engine, "fake-watch-lcores": case_fake_watch_lcores}
+         "fake-engine": case_fake_engine, "fake-watch-lcores": case_fake_watch_lcores,
+         "fake-client": case_fake_client}
 
 
 def main():

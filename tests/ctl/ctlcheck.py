@@ -24,7 +24,8 @@ class CheckError(Exception):
 
 def parse_prometheus(text):
     """Every line a # HELP / # TYPE comment or `name{labels} value`; each
-    family's HELP and TYPE once, before its samples; counters end in _total.
+    family's HELP and TYPE once, before its samples; counters end in _total;
+    a summary's samples carry a quantile, beside its _sum and _count.
     Returns {"name{labels}": value}."""
     samples = {}
     typed = {}
@@ -51,9 +52,17 @@ def parse_prometheus(text):
         if not m:
             raise CheckError("line %d: not a sample `name{labels} value`: %r" % (n, line))
         name, labels, value = m.group(1), m.group(2) or "", m.group(3)
-        if name not in typed or name not in helped:
+        family = name
+        for suffix in ("_sum", "_count"):
+            base = name[:-len(suffix)]
+            if name.endswith(suffix) and typed.get(base) == "summary":
+                family = base   # a summary's _sum and _count samples
+        if family not in typed or family not in helped:
             raise CheckError("line %d: %s has no HELP/TYPE before it" % (n, name))
-        if typed[name] == "counter" and not name.endswith("_total"):
+        if typed[family] == "summary" and family == name and \
+                not re.search(r'quantile="[0-9.]+"', labels):
+            raise CheckError("line %d: summary sample %s without a quantile" % (n, name))
+        if typed[family] == "counter" and not name.endswith("_total"):
             raise CheckError("line %d: counter %s does not end in _total" % (n, name))
         if not name.startswith("synack_"):
             raise CheckError("line %d: %s is not a synack_ metric" % (n, name))
@@ -101,9 +110,44 @@ def check_stats_table(text, stats, all_counters=False):
     return values
 
 
+# watch's client line (a client role runs)
+CLIENT_ROW_RE = re.compile(
+    r"client (resolving|opening|draining|finished|failed): attempted/s (\d+\.\d), "
+    r"established/s (\d+\.\d), failed/s (\d+\.\d), concurrent (\d+), p99 (\d+) us")
+
+
+def parse_client_table(text):
+    """synackctl client: the header lines, then label / count rows."""
+    head, rows = {}, {}
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines) and lines[i]:
+        k, _, v = lines[i].partition(" ")
+        head[k] = v.strip()
+        i += 1
+    if set(head) - {"target", "state", "error", "time", "rate"} or \
+            not {"target", "state", "time", "rate"} <= set(head):
+        raise CheckError("client table: header %r" % lines[:i])
+    if i + 1 >= len(lines) or lines[i + 1].split()[:2] != ["CONNECTIONS", "COUNT"]:
+        raise CheckError("client table: no CONNECTIONS COUNT after the header: %r" % text)
+    for line in lines[i + 2:]:
+        m = re.match(r"(\s*)(\S+)\s+(\d+(?:\.\d)?)(?:\s|$)", line)
+        if not m:
+            raise CheckError("client table: row %r" % line)
+        rows[("  " if m.group(1) else "") + m.group(2)] = float(m.group(3))
+    want = ["attempted", "established", "completed", "failed", "  timeout", "  rst",
+            "  bad_synack", "  response", "  closed", "syn_retx", "no_tuple",
+            "concurrent", "latency_us", "  min", "  mean", "  p50", "  p90", "  p99",
+            "  p99.9", "  max"]
+    if list(rows) != want:
+        raise CheckError("client table: rows %r, expected %r" % (list(rows), want))
+    return head, rows
+
+
 def canned_replies():
     """Recorded replies, changed so that every kind of value shows: live
-    flows, a drop reason, a rejected cookie."""
+    flows, a drop reason, a rejected cookie; /synack/client (recorded from
+    a client-role run) with failures, retransmissions and open connections."""
     with open(os.path.join(HERE, "replies.json")) as f:
         r = json.load(f)
     for s in (r["/synack/stats"], r["/synack/lcores"]["1"]):
@@ -112,6 +156,9 @@ def canned_replies():
         s["flow_count"] = 5
         s["counters"]["drop_ip_cksum"] = 7
         s["counters"]["cookie_bad_mac"] = 4
+    c = r["/synack/client"]
+    c.update(fail_timeout=1, fail_rst=2, failed=3, syn_retx=4, concurrent=5)
+    c["attempted"] += 3 + 5
     return r
 
 
