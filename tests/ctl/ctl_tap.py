@@ -7,7 +7,8 @@
 Each case starts its own synackd in its own network namespace with a unique
 --file-prefix (ctltap.py, over tests/integration/sktap.py), makes a known
 number of kernel connections and checks what synackctl, dpdk-telemetry.py
-and dpdk-dumpcap report. Exit 0 = pass, 1 = fail, 77 = skipped.
+and dpdk-dumpcap report; `client` runs synackd's client role against a
+kernel server instead and reads `synackctl client` while the run goes on. Exit 0 = pass, 1 = fail, 77 = skipped.
 Python 3 standard library only.
 """
 
@@ -19,6 +20,7 @@ import select
 import shutil
 import signal
 import socket
+import socketserver
 import struct
 import subprocess
 import sys
@@ -44,7 +46,8 @@ HOLD_PORT = 9
 ALL_COMMANDS = ["/synack/stats", "/synack/stats/help", "/synack/lcores",
                 "/synack/lcores,1", "/synack/ports", "/synack/ports,0",
                 "/synack/flows", "/synack/flows/list", "/synack/flows/list,5",
-                "/synack/cookies", "/synack/config", "/synack/version"]
+                "/synack/cookies", "/synack/config", "/synack/version",
+                "/synack/client"]
 
 
 def engine(args, tag, **kw):
@@ -124,6 +127,8 @@ def case_counters(args):
             if tel[cmd.split(",")[0]] is None:
                 raise TestFailure("dpdk-telemetry.py: %s replied null" % cmd)
         expect_equal("dpdk-telemetry.py /synack/stats", tel["/synack/stats"], stats)
+        expect_equal("dpdk-telemetry.py /synack/client (no client role)",
+                     tel["/synack/client"], {"role": "server"})
         log("dpdk-telemetry.py: all %d commands answer; /synack/stats identical"
             % len(ALL_COMMANDS))
 
@@ -169,6 +174,16 @@ def case_counters(args):
             if not p.stdout.strip():
                 raise TestFailure("synackctl %s printed nothing" % cmd)
         log("synackctl version:\n" + eng.ctl("version").stdout.rstrip())
+        # No client role: the client command says so, one line, exit 9.
+        for extra in ([], ["--json"]):
+            p = eng.ctl(*(extra + ["client"]), check=False)
+            want = ("synackctl: error: the engine with file prefix '%s' runs no client "
+                    "role (synackd started without --client)\n" % eng.prefix)
+            if p.returncode != 9 or p.stderr != want or p.stdout:
+                raise TestFailure("synackctl %s client without a client role: exit %d, "
+                                  "stdout %r, stderr %r" % (" ".join(extra), p.returncode,
+                                                             p.stdout, p.stderr))
+        log("synackctl client, no client role: exit 9: " + p.stderr.strip())
 
         # Prometheus: every line parses; the figures are the same.
         p = eng.ctl("prometheus")
@@ -185,6 +200,9 @@ def case_counters(args):
                 ('synack_flows{lcore="%s",state="ESTABLISHED"}' % lcore, 0),
                 ('synack_port_rx_packets_total{port="0",name="net_tap0"}', c["rx_packets"])):
             expect_equal("prometheus " + metric, samples.get(metric), want)
+        if any(k.startswith(("synack_client_latency", "synack_client_state"))
+               for k in samples):
+            raise TestFailure("prometheus: client role figures without a client role")
         log("prometheus: %d samples parse" % len(samples))
 
         final = eng.stop()
@@ -572,7 +590,297 @@ def case_pdump(args):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-CASES = {"counters": case_counters, "watch": case_watch,
+# -- client: the client role's live state while a run goes on ----------------
+
+CLIENT_CPS = 200
+CLIENT_DURATION_S = 4
+CLIENT_CONCURRENCY = 64
+CLIENT_STATES = ["resolving", "opening", "draining", "finished"]
+FAIL_KEYS = ["fail_timeout", "fail_rst", "fail_bad_synack", "fail_response",
+             "fail_closed"]
+QUANTILES = ["min", "p50", "p90", "p99", "p99_9", "max"]
+
+
+def check_client_reply(o, target):
+    """One /synack/client reply of a live client run: its figures in their
+    natural order (docs/synackctl.md, client)."""
+    bad = []
+    lat = o.get("latency_us", {})
+    for k in ["attempted", "established", "completed", "failed", "syn_retx",
+              "no_tuple", "concurrent", "run_ms", "open_ms", "cps", "ramp",
+              "rate_cps", "best_cps", "ramp_steps", "ramp_backoffs"] + FAIL_KEYS:
+        if not isinstance(o.get(k), int):
+            bad.append("%s = %r" % (k, o.get(k)))
+    for k in ["count", "sum", "mean"] + QUANTILES:
+        if not isinstance(lat.get(k), int):
+            bad.append("latency_us.%s = %r" % (k, lat.get(k)))
+    if bad:
+        raise TestFailure("/synack/client: missing or not a whole number: %s; %r"
+                          % (", ".join(bad), o))
+    if o["role"] != "client" or o["target"] != target or \
+            o["state"] not in CLIENT_STATES:
+        bad.append("role %r, target %r, state %r" % (o["role"], o["target"], o["state"]))
+    if not o["attempted"] >= lat["count"] >= o["established"] >= o["completed"]:
+        bad.append("not attempted %d >= latency count %d >= established %d >= "
+                   "completed %d" % (o["attempted"], lat["count"], o["established"],
+                                     o["completed"]))
+    # latency is counted just before established: equal but for one in flight
+    if lat["count"] - o["established"] > 1 or \
+            (o["state"] == "finished" and lat["count"] != o["established"]):
+        bad.append("latency count %d, established %d" % (lat["count"], o["established"]))
+    if o["failed"] != sum(o[k] for k in FAIL_KEYS):
+        bad.append("failed %d is not the sum of its causes" % o["failed"])
+    if o["attempted"] < o["completed"] + o["failed"] + o["concurrent"] - 1:
+        bad.append("attempted %d < completed %d + failed %d + concurrent %d"
+                   % (o["attempted"], o["completed"], o["failed"], o["concurrent"]))
+    if o["concurrent"] > CLIENT_CONCURRENCY:
+        bad.append("concurrent %d above --concurrency" % o["concurrent"])
+    if o["open_ms"] > o["run_ms"] + 1 or o["open_ms"] > CLIENT_DURATION_S * 1000 + 50:
+        bad.append("open_ms %d, run_ms %d" % (o["open_ms"], o["run_ms"]))
+    if o["state"] == "resolving" and (o["attempted"] or o["run_ms"]):
+        bad.append("resolving, but attempted %d, run_ms %d" % (o["attempted"], o["run_ms"]))
+    if o["ramp"] != 0 or o["rate_cps"] != CLIENT_CPS:
+        bad.append("ramp %d, rate_cps %d: expected a fixed %d" % (o["ramp"], o["rate_cps"],
+                                                                  CLIENT_CPS))
+    q = [lat[k] for k in QUANTILES]
+    if lat["count"] and (q != sorted(q) or q[0] <= 0 or
+                         not q[0] <= lat["mean"] <= q[-1]):
+        bad.append("latency not ordered: %r" % lat)
+    if not lat["count"] and any(q + [lat["sum"], lat["mean"]]):
+        bad.append("latency without samples: %r" % lat)
+    if bad:
+        raise TestFailure("/synack/client: %s; reply %r" % ("; ".join(bad), o))
+
+
+class KernelServer:
+    """The kernel's side for the client role: on 0.0.0.0:8080 in the
+    engine's namespace, read a line, answer "Hello Client\\n", close. It
+    listens before synackd starts, so no SYN can find the port closed."""
+
+    def __init__(self):
+        self.ok = self.bad = 0
+        self.lock = threading.Lock()
+        self.ready = threading.Event()
+        self.error = None
+        self.srv = None
+
+    def start(self, ns):
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            timeout = 30
+
+            def handle(self):
+                try:
+                    good = self.rfile.readline() == b"Hello Server\n"
+                    if good:
+                        self.wfile.write(b"Hello Client\n")
+                except OSError:
+                    good = False
+                with outer.lock:
+                    if good:
+                        outer.ok += 1
+                    else:
+                        outer.bad += 1
+
+        class Server(socketserver.ThreadingTCPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+            request_queue_size = 1024
+
+        def run():
+            try:
+                # this thread alone joins the namespace (setns is per thread)
+                fd = os.open("/var/run/netns/" + ns, os.O_RDONLY)
+                try:
+                    sktap._setns(fd)
+                finally:
+                    os.close(fd)
+                self.srv = Server(("0.0.0.0", 8080), Handler)
+            except Exception as e:  # reported by the test
+                self.error = e
+                self.ready.set()
+                return
+            self.ready.set()
+            self.srv.serve_forever(poll_interval=0.1)
+        threading.Thread(target=run, daemon=True).start()
+        if not self.ready.wait(10) or self.error:
+            raise TestFailure("kernel server did not start: %s" % self.error)
+
+    def stop(self):
+        if self.srv is not None:
+            self.srv.shutdown()
+            self.srv.server_close()
+            self.srv = None
+
+
+class ClientEngine(ctltap.CtlEngine):
+    """CtlEngine whose kernel server listens before synackd starts."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.server = KernelServer()
+
+    def command(self):
+        cmd = super().command()
+        self.server.start(self.ns)  # the namespace exists by now
+        return cmd
+
+    def cleanup(self):
+        self.server.stop()
+        super().cleanup()
+
+
+def case_client(args):
+    """synackd as a client of the kernel (as tests/client/tap_client.py),
+    read with synackctl while the run goes on."""
+    target = "%s:%d" % (KERNEL_ADDR, 8080)
+    eng = ClientEngine(args.synackd, args.synackctl, tag="ctlcl", listen=(), options=[
+        "--client", target, "--cps", str(CLIENT_CPS),
+        "--duration", "%ds" % CLIENT_DURATION_S,
+        "--concurrency", str(CLIENT_CONCURRENCY),
+        "--request", "Hello Server\\n", "--expect", "Hello Client\\n",
+        "--close", "client", "--src-ports", "10000-60000", "--syn-rto", "1s", "--json"])
+    watch = None
+    with eng:
+        srv = eng.server
+        try:
+            samples, table, prom = [], None, None
+            deadline = time.monotonic() + CLIENT_DURATION_S + 40
+            while True:
+                if time.monotonic() > deadline:
+                    raise TestFailure("the client run did not end within %d s"
+                                      % (CLIENT_DURATION_S + 40))
+                p = eng.ctl("--json", "client", check=False)
+                if p.returncode != 0:
+                    # the run is over and synackd exits: its socket goes away
+                    try:
+                        eng.proc.wait(10)
+                    except subprocess.TimeoutExpired:
+                        raise TestFailure("synackctl --json client: exit %d, %r, while "
+                                          "synackd runs" % (p.returncode, p.stderr))
+                    log("synackctl --json client after the end: exit %d: %s"
+                        % (p.returncode, p.stderr.strip()))
+                    break
+                o = json.loads(p.stdout)
+                check_client_reply(o, target)
+                samples.append(o)
+                if table is None and o["state"] == "opening" and o["run_ms"] >= 1000:
+                    cmd = [eng.synackctl, "-p", eng.prefix, "watch", "-n", "2", "-i", "0.5"]
+                    log("+ " + " ".join(cmd))
+                    watch = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                             text=True)
+                    table = eng.ctl("client")
+                    prom = eng.ctl("prometheus")
+                time.sleep(0.2)
+            wout, werr = watch.communicate(timeout=20) if watch else ("", "")
+        finally:
+            if watch is not None and watch.poll() is None:
+                watch.kill()
+                watch.wait(5)
+        if eng._reader is not None:
+            eng._reader.join(5)
+        rc = eng.proc.returncode
+        summary = [l for l in eng.lines if l.startswith('{"client"')]
+        if rc != 0 or not summary:
+            raise TestFailure("synackd exit %s, summary %r:\n%s" % (rc, summary[-1:],
+                                                                   eng.output()))
+        final = json.loads(summary[-1])["client"]
+        log("synackd's summary: " + summary[-1])
+        if table is None:
+            raise TestFailure("no sample while opening after the first second: "
+                              "%r" % [(o["state"], o["run_ms"]) for o in samples])
+
+        # the states, in order; the counters never go back
+        states = [o["state"] for o in samples]
+        log("%d samples, states %s" % (len(samples), " ".join(
+            "%s x%d" % (st, states.count(st)) for st in CLIENT_STATES if st in states)))
+        idx = [CLIENT_STATES.index(st) for st in states]
+        if idx != sorted(idx):
+            raise TestFailure("states out of order: %s" % states)
+        if states.count("opening") < 3:
+            raise TestFailure("only %d samples while opening" % states.count("opening"))
+        for k in ("attempted", "established", "completed", "failed", "run_ms"):
+            v = [o[k] for o in samples]
+            if v != sorted(v):
+                raise TestFailure("%s went back: %s" % (k, v))
+        # the last sample agrees with synackd's summary (the same figures,
+        # lib/sk_client_report.h): exactly once the run is finished
+        last = samples[-1]
+        keys = ["attempted", "established", "completed", "failed", "syn_retx",
+                "no_tuple"] + FAIL_KEYS
+        if last["state"] == "finished":
+            for k in keys:
+                expect_equal("finished: /synack/client %s vs the summary" % k, last[k],
+                             final[k])
+            for k in ["count"] + QUANTILES:
+                expect_equal("finished: latency %s vs the summary" % k,
+                             last["latency_us"][k], final["latency_us"][k])
+            if abs(last["run_ms"] - 1000 * final["run_s"]) > 1 or \
+                    abs(last["open_ms"] - 1000 * final["open_s"]) > 1 or \
+                    abs(last["cps"] - final["cps"]) > 0.51 or \
+                    abs(last["latency_us"]["mean"] - final["latency_us"]["mean"]) > 0.51:
+                raise TestFailure("finished: times, cps or mean differ from the summary: "
+                                  "%r vs %r" % (last, final))
+            log("the last sample (finished) equals synackd's summary")
+        else:
+            for k in keys:
+                if last[k] > final[k]:
+                    raise TestFailure("%s: %d in the last sample, %d in the summary"
+                                      % (k, last[k], final[k]))
+        if final["failed"] or srv.bad or not final["attempted"] == \
+                final["established"] == final["completed"] == srv.ok > 0:
+            raise TestFailure("the run was not clean: %r, the server answered %d "
+                              "good and %d bad requests" % (final, srv.ok, srv.bad))
+
+        # the table, prometheus and watch taken while opening
+        log("synackctl client (while opening):\n" + table.stdout.rstrip())
+        head, rows = ctlcheck.parse_client_table(table.stdout)
+        expect_equal("client table: target", head["target"], target)
+        expect_equal("client table: state", head["state"], "opening")
+        if not rows["attempted"] >= rows["established"] >= rows["completed"] or \
+                rows["failed"] != sum(rows[k] for k in ("  timeout", "  rst",
+                                                        "  bad_synack", "  response",
+                                                        "  closed")) or \
+                not rows["  min"] <= rows["  p50"] <= rows["  p90"] <= rows["  p99"] <= \
+                rows["  p99.9"] <= rows["  max"] or rows["latency_us"] < 1:
+            raise TestFailure("client table: figures out of order: %r" % rows)
+        if not head["rate"].startswith("%d cps offered" % CLIENT_CPS):
+            raise TestFailure("client table: rate %r" % head["rate"])
+        samples_p = ctlcheck.parse_prometheus(prom.stdout)
+        for k, want in (('synack_client_state{state="opening"}', 1),
+                        ('synack_client_state{state="finished"}', 0),
+                        ('synack_client_info{target="%s"}' % target, 1),
+                        ("synack_client_rate_cps", CLIENT_CPS),
+                        ("synack_client_ramp", 0)):
+            expect_equal("prometheus " + k, samples_p.get(k), want)
+        qs = [samples_p.get('synack_client_latency_us{quantile="%s"}' % q)
+              for q in ("0", "0.5", "0.9", "0.99", "0.999", "1")]
+        if None in qs or qs != sorted(qs) or \
+                not samples_p.get("synack_client_latency_us_count", 0) >= 1 or \
+                "synack_client_latency_us_sum" not in samples_p:
+            raise TestFailure("prometheus: client latency summary %r" % qs)
+        lc = [k for k in samples_p if k.startswith("synack_client_syn_sent_total{")]
+        if not lc:
+            raise TestFailure("prometheus: no synack_client_syn_sent_total per lcore")
+        log("prometheus (while opening): %s" % "; ".join(
+            "%s %s" % (k, v) for k, v in samples_p.items() if k.startswith("synack_client_")
+            and not k.endswith("_total}") and "_total{" not in k))
+        log("synackctl watch -n 2 -i 0.5 (while opening):\n" + wout.rstrip())
+        if watch.returncode != 0 or werr:
+            raise TestFailure("watch: exit %d, %r" % (watch.returncode, werr))
+        crows = [ctlcheck.CLIENT_ROW_RE.fullmatch(l) for l in wout.splitlines()
+                 if l.startswith("client ")]
+        if len(crows) != 2 or None in crows:
+            raise TestFailure("watch: client lines %r" % crows)
+        if not any(float(m.group(2)) > 0 for m in crows) or \
+                any(float(m.group(4)) for m in crows):
+            raise TestFailure("watch: client rates %r" % [m.group(0) for m in crows])
+        eng.cleanup()
+
+
+CASES = {"counters": case_counters, "client": case_client, "watch": case_watch,
          "watch-lcores": case_watch_lcores,
          "flows-list": case_flows_list, "pdump": case_pdump}
 
