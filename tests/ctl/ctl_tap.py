@@ -601,7 +601,7 @@ FAIL_KEYS = ["fail_timeout", "fail_rst", "fail_bad_synack", "fail_response",
 QUANTILES = ["min", "p50", "p90", "p99", "p99_9", "max"]
 
 
-def check_client_reply(o, target):
+def check_client_reply(o, target, ramp):
     """One /synack/client reply of a live client run: its figures in their
     natural order (docs/synackctl.md, client)."""
     bad = []
@@ -639,7 +639,10 @@ def check_client_reply(o, target):
         bad.append("open_ms %d, run_ms %d" % (o["open_ms"], o["run_ms"]))
     if o["state"] == "resolving" and (o["attempted"] or o["run_ms"]):
         bad.append("resolving, but attempted %d, run_ms %d" % (o["attempted"], o["run_ms"]))
-    if o["ramp"] != 0 or o["rate_cps"] != CLIENT_CPS:
+    if ramp and (o["ramp"] != 1 or (o["state"] != "resolving" and o["rate_cps"] < 1)):
+        bad.append("ramp %d, rate_cps %d: expected --cps max" % (o["ramp"], o["rate_cps"]))
+    if not ramp and (o["ramp"] != 0 or o["rate_cps"] != CLIENT_CPS or o["best_cps"] or
+                     o["ramp_steps"] or o["ramp_backoffs"]):
         bad.append("ramp %d, rate_cps %d: expected a fixed %d" % (o["ramp"], o["rate_cps"],
                                                                   CLIENT_CPS))
     q = [lat[k] for k in QUANTILES]
@@ -731,18 +734,23 @@ class ClientEngine(ctltap.CtlEngine):
         super().cleanup()
 
 
-def case_client(args):
+def case_client(args, ramp=False):
     """synackd as a client of the kernel (as tests/client/tap_client.py),
-    read with synackctl while the run goes on."""
+    read with synackctl while the run goes on. With @ramp: --cps max on two
+    worker lcores, so the ramp's figures and the sum over workers show."""
     target = "%s:%d" % (KERNEL_ADDR, 8080)
-    eng = ClientEngine(args.synackd, args.synackctl, tag="ctlcl", listen=(), options=[
-        "--client", target, "--cps", str(CLIENT_CPS),
+    rate = ["--cps", "max", "--ramp-step", "500ms"] if ramp else ["--cps", str(CLIENT_CPS)]
+    eng = ClientEngine(args.synackd, args.synackctl, tag="ctlcl", listen=(),
+                       lcores=sktap.lcores_workers_arg(2) if ramp else None, options=[
+        "--client", target] + rate + [
         "--duration", "%ds" % CLIENT_DURATION_S,
         "--concurrency", str(CLIENT_CONCURRENCY),
         "--request", "Hello Server\\n", "--expect", "Hello Client\\n",
         "--close", "client", "--src-ports", "10000-60000", "--syn-rto", "1s", "--json"])
     watch = None
     with eng:
+        if ramp and "2 workers" not in eng.ready_line:
+            raise TestFailure("ready line does not say 2 workers: %s" % eng.ready_line)
         srv = eng.server
         try:
             samples, table, prom = [], None, None
@@ -763,7 +771,7 @@ def case_client(args):
                         % (p.returncode, p.stderr.strip()))
                     break
                 o = json.loads(p.stdout)
-                check_client_reply(o, target)
+                check_client_reply(o, target, ramp)
                 samples.append(o)
                 if table is None and o["state"] == "opening" and o["run_ms"] >= 1000:
                     cmd = [eng.synackctl, "-p", eng.prefix, "watch", "-n", "2", "-i", "0.5"]
@@ -801,7 +809,8 @@ def case_client(args):
             raise TestFailure("states out of order: %s" % states)
         if states.count("opening") < 3:
             raise TestFailure("only %d samples while opening" % states.count("opening"))
-        for k in ("attempted", "established", "completed", "failed", "run_ms"):
+        for k in ("attempted", "established", "completed", "failed", "run_ms",
+                  "ramp_steps", "ramp_backoffs"):
             v = [o[k] for o in samples]
             if v != sorted(v):
                 raise TestFailure("%s went back: %s" % (k, v))
@@ -829,6 +838,15 @@ def case_client(args):
                 if last[k] > final[k]:
                     raise TestFailure("%s: %d in the last sample, %d in the summary"
                                       % (k, last[k], final[k]))
+        if not ramp and final.get("ramp") is not None:
+            raise TestFailure("a fixed rate, but the summary has a ramp: %r" % final)
+        if ramp and (not final.get("ramp") or
+                     last["ramp_steps"] > final["ramp"]["steps"] or
+                     last["ramp_backoffs"] > final["ramp"]["backoffs"] or
+                     not any(o["ramp_steps"] for o in samples)):
+            raise TestFailure("ramp: the last sample %r, the summary %r"
+                              % ({k: last[k] for k in ("rate_cps", "best_cps", "ramp_steps",
+                                                        "ramp_backoffs")}, final.get("ramp")))
         if final["failed"] or srv.bad or not final["attempted"] == \
                 final["established"] == final["completed"] == srv.ok > 0:
             raise TestFailure("the run was not clean: %r, the server answered %d "
@@ -846,15 +864,18 @@ def case_client(args):
                 not rows["  min"] <= rows["  p50"] <= rows["  p90"] <= rows["  p99"] <= \
                 rows["  p99.9"] <= rows["  max"] or rows["latency_us"] < 1:
             raise TestFailure("client table: figures out of order: %r" % rows)
-        if not head["rate"].startswith("%d cps offered" % CLIENT_CPS):
+        want = "ramp (--cps max): offering " if ramp else "%d cps offered" % CLIENT_CPS
+        if not head["rate"].startswith(want):
             raise TestFailure("client table: rate %r" % head["rate"])
         samples_p = ctlcheck.parse_prometheus(prom.stdout)
         for k, want in (('synack_client_state{state="opening"}', 1),
                         ('synack_client_state{state="finished"}', 0),
                         ('synack_client_info{target="%s"}' % target, 1),
-                        ("synack_client_rate_cps", CLIENT_CPS),
-                        ("synack_client_ramp", 0)):
+                        ("synack_client_ramp", int(ramp))):
             expect_equal("prometheus " + k, samples_p.get(k), want)
+        if not ramp:
+            expect_equal("prometheus synack_client_rate_cps",
+                         samples_p.get("synack_client_rate_cps"), CLIENT_CPS)
         qs = [samples_p.get('synack_client_latency_us{quantile="%s"}' % q)
               for q in ("0", "0.5", "0.9", "0.99", "0.999", "1")]
         if None in qs or qs != sorted(qs) or \
@@ -880,7 +901,8 @@ def case_client(args):
         eng.cleanup()
 
 
-CASES = {"counters": case_counters, "client": case_client, "watch": case_watch,
+CASES = {"counters": case_counters, "client": case_client,
+         "client-ramp": lambda a: case_client(a, ramp=True), "watch": case_watch,
          "watch-lcores": case_watch_lcores,
          "flows-list": case_flows_list, "pdump": case_pdump}
 
