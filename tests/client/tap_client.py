@@ -60,13 +60,25 @@ class Server:
             writer.close()
 
     async def main(self):
-        srv = await asyncio.start_server(self.handle, KERNEL_ADDR, PORT,
+        # 0.0.0.0: the tap and its address do not exist yet
+        srv = await asyncio.start_server(self.handle, "0.0.0.0", PORT,
                                          backlog=4096, reuse_address=True)
         self.ready.set()
         async with srv:
             await srv.serve_forever()
 
-    def run(self):
+    def run(self, ns):
+        try:
+            # this thread alone joins the namespace (setns is per thread)
+            fd = os.open("/var/run/netns/" + ns, os.O_RDONLY)
+            try:
+                sktap._setns(fd)
+            finally:
+                os.close(fd)
+        except OSError as e:
+            self.error = e
+            self.ready.set()
+            return
         self.loop = asyncio.new_event_loop()
         try:
             self.loop.run_until_complete(self.main())
@@ -86,7 +98,19 @@ def case():
     # the duration leaves room (the machine may be busy: the rate is a
     # benchmark figure, not checked here); --connections ends the run
     duration = 4 * max(1, (CONNS + CPS - 1) // CPS) + 10
-    eng = sktap.Engine(os.environ.get("SYNACKD", "build/app/synackd/synackd"),
+    srv = None
+
+    class ServedEngine(sktap.Engine):
+        # the kernel server listens before synackd starts, so that no
+        # SYN finds the port closed (its ARP is answered at once)
+        def command(self):
+            cmd = super().command()
+            threading.Thread(target=srv.run, args=(self.ns,),
+                             daemon=True).start()
+            srv.ready.wait(10)
+            return cmd
+
+    eng = ServedEngine(os.environ.get("SYNACKD", "build/app/synackd/synackd"),
                        listen=(), tag="client", options=[
                            "--client", "%s:%d" % (KERNEL_ADDR, PORT),
                            "--cps", str(CPS), "--duration", "%ds" % duration,
@@ -100,10 +124,6 @@ def case():
                                if WORKERS > 1 else None))
     srv = Server()
     eng.start()
-    # the namespace is joined: the listener must be up before synackd's
-    # ARP request (retried each second) is answered
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
     if not srv.ready.wait(10) or srv.error:
         raise TestFailure("kernel server did not start: %s" % srv.error)
     try:
