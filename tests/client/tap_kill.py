@@ -48,6 +48,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -102,6 +103,7 @@ PROGRESS = re.compile(r"synackd: client: (\d+)s attempted (\d+) established "
 class ServerProcess:
     def __init__(self):
         self.proc = None
+        self.output = []
 
     def listen(self, eng):
         """prepare hook: in the namespace, before the kernel's address."""
@@ -120,6 +122,10 @@ class ServerProcess:
         line = self.proc.stdout.readline()
         if line.strip() != "serving":
             raise TestFailure("kernel server did not start: %r" % line)
+        # anything it says later (a traceback) is kept, never blocks it
+        self.output = []
+        threading.Thread(target=lambda: self.output.extend(self.proc.stdout),
+                         daemon=True).start()
 
     def kill(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -256,6 +262,8 @@ def case(mode):
                 mb["in_use_start"], mb["in_use_end"]))
         nz = " ".join("%s=%d" % (k, v) for k, v in c.items() if v)
         log("counters (non-zero): " + nz)
+        if srv.output:
+            log("kernel server said:\n" + "".join(srv.output[-20:]))
         if bad:
             raise TestFailure("; ".join(bad))
         log("%s: %d attempted = %d completed + %d failed (timeout %d, rst %d, "
