@@ -886,6 +886,10 @@ sk_tcp_timer(struct sk_engine *e, struct sk_flow *f, struct rte_mbuf **out)
 
 		if (f->retries >= e->cfg.fin_retries) {
 			SK_STAT_INC(&e->st, close_fin_timeout);
+			/* a client connection that could not close as asked
+			 * has not completed */
+			if (unlikely(f->flags & SK_FF_CLACTIVE))
+				sk_client_release(e, f, SK_CL_TIMEOUT);
 			flow_free(e, f);
 			return false;
 		}
@@ -912,6 +916,8 @@ sk_tcp_timer(struct sk_engine *e, struct sk_flow *f, struct rte_mbuf **out)
 	}
 	case SK_ST_FIN_WAIT_2:
 		SK_STAT_INC(&e->st, close_fin_wait2);
+		if (unlikely(f->flags & SK_FF_CLACTIVE))
+			sk_client_release(e, f, SK_CL_TIMEOUT);
 		flow_free(e, f);
 		return false;
 	case SK_ST_TIME_WAIT:

@@ -374,6 +374,66 @@ test_close_modes(void)
 	CHECK_EQ(st()->client_fail_closed, 1, "client_fail_closed");
 }
 
+/* A close that does not finish is not a completion: our FIN never
+ * acknowledged (FIN_WAIT_1 or LAST_ACK after fin_retries), or the server's
+ * FIN never coming (FIN_WAIT_2 timeout) fails the connection as a
+ * timeout, as a server that never closes does in close mode server. */
+static void
+test_close_timeouts(void)
+{
+	struct opts o = { .gw_mac = true };
+	struct conn c;
+
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	synack(&c, c.iss + 1);
+	server_send(c.lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, c.srv_nxt,
+		c.iss + 14, "Hello Client\n", NULL, 0);
+	CHECK_EQ(st()->flows[SK_ST_FIN_WAIT_1], 1, "our FIN: FIN_WAIT_1");
+	advance_ms(1500); /* 3 retransmissions 100, 200, 400 ms apart, then */
+	CHECK_EQ(st()->close_fin_timeout, 1, "FIN never ACKed: given up");
+	CHECK_EQ(st()->client_fail_timeout, 1,
+		"FIN never ACKed: client_fail_timeout");
+	CHECK_EQ(st()->client_completed, 0, "FIN never ACKed: not completed");
+	CHECK_EQ(done_count(), 1, "counted once");
+	CHECK_EQ(sk_flow_count(sk_engine_flows(eng)), 0, "flow freed");
+
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	synack(&c, c.iss + 1);
+	server_send(c.lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, c.srv_nxt,
+		c.iss + 14, "Hello Client\n", NULL, 0);
+	server_send(c.lport, RTE_TCP_ACK_FLAG, c.srv_nxt + 13, c.iss + 15,
+		NULL, NULL, 0);
+	CHECK_EQ(st()->flows[SK_ST_FIN_WAIT_2], 1, "FIN ACKed: FIN_WAIT_2");
+	/* fin_wait2: 60 s by default, the wheel up to 1/8 late */
+	advance_ms(68000);
+	CHECK_EQ(st()->close_fin_wait2, 1, "no FIN from the server: given up");
+	CHECK_EQ(st()->client_fail_timeout, 1,
+		"no FIN from the server: client_fail_timeout");
+	CHECK_EQ(st()->client_completed, 0,
+		"no FIN from the server: not completed");
+	CHECK_EQ(done_count(), 1, "counted once");
+
+	o.close = "server";
+	engine_new(&o);
+	timers();
+	take_syn(&c);
+	synack(&c, c.iss + 1);
+	server_send(c.lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG |
+		RTE_TCP_FIN_FLAG, c.srv_nxt, c.iss + 14, "Hello Client\n",
+		NULL, 0);
+	CHECK_EQ(st()->flows[SK_ST_LAST_ACK], 1, "our FIN: LAST_ACK");
+	advance_ms(1500);
+	CHECK_EQ(st()->client_fail_timeout, 1,
+		"LAST_ACK, FIN never ACKed: client_fail_timeout");
+	CHECK_EQ(st()->client_completed, 0, "LAST_ACK: not completed");
+	CHECK_EQ(done_count(), 1, "counted once");
+	CHECK(sk_engine_client_done(eng), "run over");
+}
+
 static void
 test_syn_sent(void)
 {
@@ -656,6 +716,7 @@ main(void)
 	test_arp();
 	test_handshake_close_client();
 	test_close_modes();
+	test_close_timeouts();
 	test_syn_sent();
 	test_rate();
 	test_tw_reuse();

@@ -168,8 +168,21 @@ class Engine:
     """synackd in a fresh network namespace, reached through its tap."""
 
     def __init__(self, synackd, listen=DEFAULT_LISTEN, options=(),
-                 tag="t", ready_timeout=60.0, lcores=None):
+                 tag="t", ready_timeout=60.0, lcores=None, capture=None,
+                 prepare=None):
+        """capture: a pcap file name, written in the engine's temporary
+        folder by tcpdump on the kernel's side of the tap, from before the
+        kernel has an address (so before the first ARP reply and segment);
+        stop_capture() returns its path. The tap is then persistent
+        (net_tap's persist: it outlives synackd until the namespace goes),
+        since libpcap ends a capture with "The interface disappeared"
+        without reading what its ring still holds when the tap goes first.
+        prepare: called with the engine once the namespace is joined,
+        before the kernel's address is added (e.g. to listen on 0.0.0.0
+        before synackd can reach the kernel)."""
         self.synackd = synackd
+        self.capture = capture
+        self.prepare = prepare
         self.lcores = lcores
         self.listen = list(listen)
         self.options = list(options)
@@ -202,7 +215,8 @@ class Engine:
         cmd = ["ip", "netns", "exec", self.ns, self.synackd,
                "--lcores", self.lcores or lcores_arg(), "--file-prefix",
                self.prefix] + mem + [
-               "--no-pci", "--vdev", "net_tap0,iface=%s" % IFACE,
+               "--no-pci", "--vdev", "net_tap0,iface=%s%s" % (
+                   IFACE, ",persist" if self.capture else ""),
                "--",
                "--addr", "%s/%d" % (ENGINE_ADDR, PREFIX_LEN)]
         for l in self.listen:
@@ -254,20 +268,74 @@ class Engine:
         words = self.ready_line.split()
         if "mac" in words and words.index("mac") + 1 < len(words):
             self.mac = words[words.index("mac") + 1].rstrip(",").lower()
+        pcap_dir = os.environ.get("SK_TEST_PCAP")
+        if self.capture:
+            self._start_tcpdump(os.path.join(self.tmp, self.capture))
+        elif pcap_dir and shutil.which("tcpdump"):
+            os.makedirs(pcap_dir, exist_ok=True)
+            self._start_tcpdump(os.path.join(pcap_dir, "%s.pcap" % self.ns))
+        if self.prepare is not None:
+            self.enter()
+            self.prepare(self)
         run(["ip", "-n", self.ns, "addr", "add",
              "%s/%d" % (KERNEL_ADDR, PREFIX_LEN), "dev", IFACE])
         run(["ip", "-n", self.ns, "link", "set", IFACE, "up"])
-        pcap_dir = os.environ.get("SK_TEST_PCAP")
-        if pcap_dir and shutil.which("tcpdump"):
-            os.makedirs(pcap_dir, exist_ok=True)
-            self.pcap = os.path.join(pcap_dir, "%s.pcap" % self.ns)
-            self._tcpdump = subprocess.Popen(
-                ["ip", "netns", "exec", self.ns, "tcpdump", "-q", "-n", "-U",
-                 "-i", IFACE, "-w", self.pcap], stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(0.5)
-        self.enter()
+        if not self._in_ns:
+            self.enter()
         return self
+
+    def _start_tcpdump(self, path):
+        """tcpdump -w path on the tap, returning once it captures."""
+        self.pcap = path
+        self._tcpdump = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns, "tcpdump", "-n", "-U",
+             "--immediate-mode",
+             "-i", IFACE, "-w", path], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            errors="replace")
+        # it says "listening on IFACE" once its capture is active
+        lines = self.capture_log = []
+        t = self._tcpdump_reader = threading.Thread(target=lambda: [
+            lines.append(l) for l in self._tcpdump.stderr], daemon=True)
+        t.start()
+        deadline = time.time() + 15
+        while not any("listening on" in l for l in lines):
+            if self._tcpdump.poll() is not None or time.time() > deadline:
+                t.join(1)
+                raise TestFailure("tcpdump did not start capturing on %s: %s"
+                                  % (IFACE, "".join(lines).strip()))
+            time.sleep(0.01)
+
+    def stop_capture(self):
+        """Stop tcpdump once its file has stopped growing (-U writes each
+        frame as it reads it), check that it wrote every frame it
+        received, and return the file's path."""
+        p, self._tcpdump = self._tcpdump, None
+        if p is None:
+            return self.pcap
+        size, stable, deadline = -1, 0, time.time() + 10
+        while stable < 5 and p.poll() is None and time.time() < deadline:
+            time.sleep(0.1)
+            n = os.path.getsize(self.pcap) if os.path.exists(self.pcap) else 0
+            stable = stable + 1 if n == size else 0
+            size = n
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+        self._tcpdump_reader.join(5)
+        text = "".join(self.capture_log)
+        got = [int(w.split()[0]) for w in text.splitlines()
+               if w.endswith("packets captured")]
+        seen = [int(w.split()[0]) for w in text.splitlines()
+                if w.endswith("packets received by filter")]
+        if not got or not seen or got[0] != seen[0]:
+            raise TestFailure("incomplete capture (tcpdump said: %s)"
+                              % " / ".join(text.strip().splitlines()))
+        return self.pcap
 
     def enter(self):
         """Move the calling thread (and so its later threads, sockets and
