@@ -161,8 +161,21 @@ def main():
                 sc["close_normal"], sc["flow_tw_reuse"], n))
         # both sides agree: every SYN the client sent was answered once
         if sc["tx_synack"] != cc["client_syn_sent"] + cc.get("client_syn_retx", 0):
-            bad.append("server tx_synack %d != client SYNs %d" % (
-                sc["tx_synack"], cc["client_syn_sent"]))
+            bad.append("server tx_synack %d != client SYNs %d (%d first, %d "
+                       "retransmitted)" % (
+                           sc["tx_synack"], cc["client_syn_sent"] +
+                           cc.get("client_syn_retx", 0), cc["client_syn_sent"],
+                           cc.get("client_syn_retx", 0)))
+        # what a port did not take is a drop too, but for the client's
+        # ARP requests sent before the memif link was up (retried each
+        # second): those the server never received
+        early_arp = cc.get("client_arp_request", 0) - sc.get("rx_arp_request", 0)
+        if sc.get("tx_full"):
+            bad.append("server tx_full = %d, expected 0" % sc["tx_full"])
+        if cc.get("tx_full", 0) > early_arp:
+            bad.append("client tx_full = %d, expected at most %d (ARP "
+                       "requests before the link was up)" % (
+                           cc["tx_full"], early_arp))
         for side, st in (("server", s), ("client", c)):
             mb = st.get("mbufs", {})
             if mb.get("in_use_end") != mb.get("in_use_start"):
