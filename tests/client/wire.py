@@ -127,6 +127,12 @@ def main():
             print(cli.stdout[-3000:])
             raise sktap.TestFailure("client synackd exited %d" % cli.returncode)
         time.sleep(1.5)  # the server's TIME_WAITs (1 s) run out
+        if srv.poll() is not None:
+            # nothing here stops it before this point
+            out, _ = srv.communicate(timeout=30)
+            raise sktap.TestFailure(
+                "server synackd exited (status %d) before it was told to "
+                "stop; its output ends:\n%s" % (srv.returncode, out[-2000:]))
         srv.terminate()
         srv.communicate(timeout=30)
         with open(srv_stats) as f:
