@@ -126,6 +126,7 @@ def main():
         if cli.returncode != 0:
             print(cli.stdout[-3000:])
             raise sktap.TestFailure("client synackd exited %d" % cli.returncode)
+        t_client_end = time.time()
         time.sleep(1.5)  # the server's TIME_WAITs (1 s) run out
         if srv.poll() is not None:
             # nothing here stops it before this point
@@ -133,8 +134,13 @@ def main():
             raise sktap.TestFailure(
                 "server synackd exited (status %d) before it was told to "
                 "stop; its output ends:\n%s" % (srv.returncode, out[-2000:]))
+        t_stop = time.time() - t_client_end
         srv.terminate()
-        srv.communicate(timeout=30)
+        srv_out, _ = srv.communicate(timeout=30)
+        if srv.returncode != 0:
+            raise sktap.TestFailure(
+                "server synackd exited with status %d when told to stop; its "
+                "output ends:\n%s" % (srv.returncode, srv_out[-2000:]))
         with open(srv_stats) as f:
             s = json.load(f)
         with open(cli_stats) as f:
@@ -188,6 +194,9 @@ def main():
                 bad.append("%s mbufs in use %s at start, %s at the end" % (
                     side, mb.get("in_use_start"), mb.get("in_use_end")))
         if bad:
+            # what the server saw: its final counters
+            print("server synackd told to stop %.2f s after the client ended; "
+                  "its output ends:\n%s" % (t_stop, srv_out[-3000:]))
             raise sktap.TestFailure("\n  ".join(["counters disagree:"] + bad))
         if RAMP:
             summ = [l for l in cli.stdout.splitlines() if l.startswith('{"client"')]
