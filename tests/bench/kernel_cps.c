@@ -9,6 +9,15 @@
  * one JSON object. Not a test.
  *
  *   kernel_cps [-s SECONDS] [-c CONCURRENCY] [-p PORT]
+ *
+ * With -S ADDR only the server runs, on ADDR:PORT (on CPU -C, unpinned
+ * without it), for -s seconds or until SIGINT/SIGTERM, and prints the
+ * connections it served (a request byte read, the response byte written)
+ * as JSON: the kernel's TCP as the server for synackd's client role over
+ * net_tap (tests/bench/client_kernel.py). Each connection: read 1 byte,
+ * write "y", close when the client has closed (or reset).
+ *
+ *   kernel_cps -S ADDR [-s SECONDS] [-p PORT] [-C CPU]
  */
 
 #define _GNU_SOURCE
@@ -19,17 +28,22 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
-static volatile int stop;
+static volatile sig_atomic_t stop;
 static int port = 18080;
+/* the server's counts: connections accepted, requests answered, and
+ * connections that ended before an answer (EOF or an error first) */
+static uint64_t srv_accepted, srv_served, srv_unanswered;
 
 static double
 now_s(void)
@@ -50,19 +64,34 @@ pin(int cpu)
 	pthread_setaffinity_np(pthread_self(), sizeof(s), &s);
 }
 
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct srv_arg {
+	int ls;
+	int cpu; /* -1: not pinned */
+};
+
 static void *
 server(void *arg)
 {
-	int ls = *(int *)arg, ep = epoll_create1(0);
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = ls }, evs[256];
+	const struct srv_arg *sa = arg;
+	int ls = sa->ls, ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN }, evs[256];
 
-	pin(0);
+	ev.data.u64 = (uint32_t)ls;
+	if (sa->cpu >= 0)
+		pin(sa->cpu);
 	epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
 	while (!stop) {
 		int n = epoll_wait(ep, evs, 256, 100);
 
 		for (int i = 0; i < n; i++) {
-			int fd = evs[i].data.fd;
+			int fd = (int)(uint32_t)evs[i].data.u64;
 			char b;
 
 			if (fd == ls) {
@@ -71,18 +100,56 @@ server(void *arg)
 				while ((c = accept4(ls, NULL, NULL,
 						SOCK_NONBLOCK)) >= 0) {
 					ev.events = EPOLLIN;
-					ev.data.fd = c;
+					/* the fd, and bit 32: answered */
+					ev.data.u64 = (uint32_t)c;
 					epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
+					srv_accepted++;
 				}
 				continue;
 			}
-			if (read(fd, &b, 1) == 1 && write(fd, "y", 1) == 1)
-				continue; /* the client closes; EPOLLIN again */
+			if (!(evs[i].data.u64 >> 32) && read(fd, &b, 1) == 1 &&
+					write(fd, "y", 1) == 1) {
+				/* the client closes; EPOLLIN again */
+				ev.events = EPOLLIN;
+				ev.data.u64 = (uint64_t)1 << 32 | (uint32_t)fd;
+				epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
+				srv_served++;
+				continue;
+			}
+			if (!(evs[i].data.u64 >> 32))
+				srv_unanswered++;
 			close(fd);
 		}
 	}
 	close(ep);
 	return NULL;
+}
+
+/* -S: the server alone, on this thread, until -s seconds or a signal. */
+static int
+serve_only(struct srv_arg *sa, double secs)
+{
+	struct sigaction sig = { .sa_handler = on_signal };
+	struct itimerval it = { 0 };
+	double t0, t1;
+
+	sigaction(SIGINT, &sig, NULL);
+	sigaction(SIGTERM, &sig, NULL);
+	sigaction(SIGALRM, &sig, NULL);
+	it.it_value.tv_sec = (time_t)secs;
+	it.it_value.tv_usec = (suseconds_t)((secs - (double)(time_t)secs) * 1e6);
+	if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+		it.it_value.tv_usec = 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+	t0 = now_s();
+	server(sa);
+	t1 = now_s();
+	printf("{\"kernel_server\": {\"accepted\": %llu, \"served\": %llu, "
+		"\"unanswered\": %llu, \"seconds\": %.2f, "
+		"\"cpu\": %d}}\n", (unsigned long long)srv_accepted,
+		(unsigned long long)srv_served,
+		(unsigned long long)srv_unanswered, t1 - t0, sa->cpu);
+	return 0;
 }
 
 int
@@ -93,25 +160,42 @@ main(int argc, char **argv)
 	uint64_t done = 0, failed = 0;
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct epoll_event evs[1024];
+	struct srv_arg sa = { .cpu = -2 };
+	const char *only = NULL;
 	pthread_t th;
 
-	while ((opt = getopt(argc, argv, "s:c:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:c:p:S:C:")) != -1) {
 		switch (opt) {
 		case 's': secs = atof(optarg); break;
 		case 'c': conc = atoi(optarg); break;
 		case 'p': port = atoi(optarg); break;
+		case 'S': only = optarg; break;
+		case 'C': sa.cpu = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: kernel_cps [-s SECONDS] "
-				"[-c CONCURRENCY] [-p PORT]\n");
+				"[-c CONCURRENCY] [-p PORT]\n"
+				"       kernel_cps -S ADDR [-s SECONDS] [-p PORT] "
+				"[-C CPU]\n");
 			return 2;
 		}
 	}
-	if (conc < 1 || conc > 1024 || secs <= 0) {
-		fprintf(stderr, "kernel_cps: bad -c or -s\n");
+	if (conc < 1 || conc > 1024 || secs <= 0 || port < 1 || port > 65535 ||
+			(sa.cpu < 0 && sa.cpu != -2)) {
+		fprintf(stderr, "kernel_cps: bad -c, -s, -p or -C\n");
 		return 2;
 	}
 	a.sin_port = htons(port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (only != NULL) {
+		if (inet_pton(AF_INET, only, &a.sin_addr) != 1) {
+			fprintf(stderr, "kernel_cps: -S %s: not an IPv4 "
+				"address\n", only);
+			return 2;
+		}
+	}
+	/* -C unset: the server on CPU 0 beside the client, alone unpinned */
+	if (sa.cpu == -2)
+		sa.cpu = only != NULL ? -1 : 0;
 	ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) != 0 ||
@@ -119,7 +203,10 @@ main(int argc, char **argv)
 		perror("kernel_cps: listen");
 		return 1;
 	}
-	pthread_create(&th, NULL, server, &ls);
+	sa.ls = ls;
+	if (only != NULL)
+		return serve_only(&sa, secs);
+	pthread_create(&th, NULL, server, &sa);
 	pin(1);
 	ep = epoll_create1(0);
 	t0 = now_s();

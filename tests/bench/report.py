@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Collect usertools/bench's raw logs into results.json, print a table and
 draw the plots (gnuplot). Usage: report.py RAW_DIR RESULTS_JSON [--plots DIR]
+or report.py --series7 RAW_DIR (series 7's summary block alone).
 
 Never fails on speed; a series whose logs are missing is left out."""
 
@@ -311,6 +312,158 @@ def series5(raw):
     }
 
 
+# ------------------------------------------------------------------ series 7
+# The issue's reference: a well-known DPDK CPS tester, one client and one
+# server lcore over net_memif (rings of 4096) on a 2-vCPU machine.
+REF_CLEAN_CPS = 650000
+REF_COLLAPSE_CPS = 800000
+
+
+def read_text(path):
+    try:
+        with open(path, errors='replace') as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def client_json(txt):
+    """synackd's --json summary line in a log, or None."""
+    m = re.findall(r'^\{"client".*$', txt or '', re.M)
+    try:
+        return json.loads(m[-1])['client'] if m else None
+    except ValueError:
+        return None
+
+
+def load_at(raw, i):
+    t = read_text(os.path.join(raw, 's7-load-%d.txt' % i))
+    return t.strip() if t else None
+
+
+def series7(raw):
+    ramp, fixed, kern, ck = [], [], [], []
+    for p in sorted(glob.glob(os.path.join(raw, 's7-wire-ramp-*.log')),
+                    key=run_index):
+        txt = read_text(p)
+        c = client_json(txt)
+        if not c or not c.get('ramp'):
+            ramp.append({'run': run_index(p), 'error': 'no summary'})
+            continue
+        r = c['ramp']
+        bad = re.search(r'^FAIL: (.*(?:\n  .*)*)', txt, re.M)
+        ramp.append({
+            'run': run_index(p), 'best_clean_cps': r['best_cps'],
+            'offered_cps_end': r['offered_cps'], 'steps': r['steps'],
+            'step_ms': r['step_ms'], 'backoffs': r['backoffs'],
+            'attempted': c['attempted'], 'failed': c['failed'],
+            'syn_retx': c['syn_retx'], 'no_tuple': c['no_tuple'],
+            'mean_cps': c['cps'], 'p50_us': c['latency_us']['p50'],
+            'p99_us': c['latency_us']['p99'],
+            'checks_ok': bool(re.search(r'^ok: ', txt, re.M)),
+            'checks_failed': bad.group(1).split('\n  ')[1:] if bad else [],
+            'loadavg': load_at(raw, run_index(p))})
+    for p in sorted(glob.glob(os.path.join(raw, 's7-wire-[0-9]*.log')),
+                    key=run_index):
+        txt = read_text(p)
+        c = client_json(txt)
+        if c:
+            fixed.append({'run': run_index(p), 'cps': c['cps'],
+                          'attempted': c['attempted'], 'failed': c['failed'],
+                          'syn_retx': c['syn_retx'],
+                          'p99_us': c['latency_us']['p99'],
+                          'checks_ok': bool(re.search(r'^ok: ', txt, re.M))})
+    for p in sorted(glob.glob(os.path.join(raw, 's7-kernel-*.json')),
+                    key=run_index):
+        k = load_json(p)
+        if k and 'kernel_loopback_cps' in k:
+            kern.append({'run': run_index(p), 'cps': k['kernel_loopback_cps'],
+                         'failed': k.get('failed')})
+    for p in sorted(glob.glob(os.path.join(raw, 's7-client-kernel-*.log')),
+                    key=run_index):
+        m = re.findall(r'^client_kernel: (\{.*\})$', read_text(p) or '', re.M)
+        try:
+            d = json.loads(m[-1]) if m else None
+        except ValueError:
+            d = None
+        if d:
+            ck.append({'run': run_index(p), 'best_clean_cps': d['best_clean_cps'],
+                       'backoffs': d['backoffs'], 'steps': d['steps'],
+                       'attempted': d['attempted'], 'failed': d['failed'],
+                       'syn_retx': d['syn_retx'], 'p99_us': d['latency_us']['p99'],
+                       'agree': d['agree']})
+        else:
+            ck.append({'run': run_index(p), 'error': 'no summary'})
+    if not (ramp or fixed or kern or ck):
+        return None
+    # the ramp's figure counts only from runs whose checks all held
+    rm = median([r.get('best_clean_cps') for r in ramp if r.get('checks_ok')])
+    km = median([r['cps'] for r in kern])
+    cm = median([r.get('best_clean_cps') for r in ck if r.get('agree')])
+    fm = median([r['cps'] for r in fixed if r['checks_ok']])
+    return {
+        'what': 'connections per second: (a) synackd client -> synackd '
+                'server over net_memif, --cps max ramp, 1-byte echo, and a '
+                'fixed N of hello connections; (b) the kernel on loopback, '
+                'epoll server + connect/close client, one CPU each; (c) '
+                'synackd client -> kernel over net_tap, --cps max',
+        'wire_ramp': {'runs': ramp, 'best_clean_cps_median': rm,
+                      'clean_runs': sum(1 for r in ramp if r.get('checks_ok'))},
+        'wire_fixed': {'runs': fixed, 'cps_median': fm},
+        'kernel_loopback': {'runs': kern, 'cps_median': km},
+        'client_kernel_tap': {'runs': ck, 'best_clean_cps_median': cm},
+        'ratio_wire_to_kernel_loopback': round(rm / km, 1) if rm and km else None,
+        'ratio_client_kernel_to_kernel_loopback':
+            round(cm / km, 2) if cm and km else None,
+        'reference': {'clean_cps': REF_CLEAN_CPS,
+                      'collapse_above_cps': REF_COLLAPSE_CPS},
+        'ratio_wire_to_reference': round(rm / REF_CLEAN_CPS, 2) if rm else None,
+    }
+
+
+def series7_summary(s7):
+    """The block usertools/bench prints after series 7."""
+    def runs(xs, key):
+        return ', '.join('-' if x.get(key) is None else '%.0f' % x[key]
+                         for x in xs) or '-'
+    r, f = s7['wire_ramp'], s7['wire_fixed']
+    k, c = s7['kernel_loopback'], s7['client_kernel_tap']
+    if r['runs']:
+        print('  (a) synack client -> server over net_memif, --cps max: best '
+              'clean CPS median %s (runs %s; checks held in %d of %d)' % (
+                  fmt(r['best_clean_cps_median'], '%.0f'),
+                  runs(r['runs'], 'best_clean_cps'), r['clean_runs'],
+                  len(r['runs'])))
+        print('      backoffs %s; SYN retransmissions %s; failed %s; p99 '
+              'handshake %s us' % (runs(r['runs'], 'backoffs'),
+                                  runs(r['runs'], 'syn_retx'),
+                                  runs(r['runs'], 'failed'),
+                                  runs(r['runs'], 'p99_us')))
+        for x in r['runs']:
+            if x.get('checks_failed'):
+                print('      run %d not clean: %s' % (
+                    x['run'], '; '.join(x['checks_failed'])))
+    if f['runs']:
+        print('      fixed N (hello, 512 in flight): median %s CPS (runs %s)'
+              % (fmt(f['cps_median'], '%.0f'), runs(f['runs'], 'cps')))
+    if k['runs']:
+        print('  (b) Linux kernel on loopback (epoll server, connect/close '
+              'client): median %s CPS (runs %s)' % (
+                  fmt(k['cps_median'], '%.0f'), runs(k['runs'], 'cps')))
+    if c['runs']:
+        print('  (c) synack client -> Linux kernel over net_tap, --cps max: '
+              'best clean CPS median %s (runs %s; backoffs %s; SYN '
+              'retransmissions %s; sides agree %s)' % (
+                  fmt(c['best_clean_cps_median'], '%.0f'),
+                  runs(c['runs'], 'best_clean_cps'), runs(c['runs'], 'backoffs'),
+                  runs(c['runs'], 'syn_retx'),
+                  ', '.join(str(x.get('agree', '-')) for x in c['runs'])))
+    print('  ratios: (a)/(b) %s, (c)/(b) %s, (a)/reference (650 K clean) %s' % (
+        fmt(s7['ratio_wire_to_kernel_loopback'], '%.1f'),
+        fmt(s7['ratio_client_kernel_to_kernel_loopback'], '%.2f'),
+        fmt(s7['ratio_wire_to_reference'], '%.2f')))
+
+
 # ------------------------------------------------------------------- plots
 def gnuplot(script, data, out):
     with tempfile.TemporaryDirectory() as d:
@@ -469,6 +622,19 @@ def table(res):
         rows.append(('5 SYNs answered kernel/synack', '%s / %s' % (
             fmt(s5['kernel_answered_median'], '%.3f'),
             fmt(s5['synack_answered_median'], '%.3f')), ''))
+    s7 = res.get('series7')
+    if s7:
+        rows.append(('7 CPS memif --cps max (best clean)',
+                     fmt(s7['wire_ramp']['best_clean_cps_median'], '%.0f'),
+                     '> %d' % REF_CLEAN_CPS))
+        rows.append(('7 CPS memif fixed N', fmt(
+            s7['wire_fixed']['cps_median'], '%.0f'), ''))
+        rows.append(('7 CPS kernel loopback', fmt(
+            s7['kernel_loopback']['cps_median'], '%.0f'), ''))
+        rows.append(('7 CPS synack client -> kernel (tap)', fmt(
+            s7['client_kernel_tap']['best_clean_cps_median'], '%.0f'), ''))
+        rows.append(('7 ratio memif / kernel loopback', fmt(
+            s7['ratio_wire_to_kernel_loopback'], '%.1f'), ''))
     w = max([len(r[0]) for r in rows] + [10])
     print('%-*s  %-22s %s' % (w, 'series / measure', 'result', 'target'))
     for r in rows:
@@ -479,6 +645,11 @@ def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
+    if sys.argv[1] == '--series7':
+        s7 = series7(sys.argv[2])
+        if s7:
+            series7_summary(s7)
+        return 0
     raw, out = sys.argv[1], sys.argv[2]
     plotdir = None
     if '--plots' in sys.argv:
@@ -486,7 +657,7 @@ def main():
     res = {'machine': load_json(os.path.join(raw, 'meta.json')) or {}}
     for name, fn in (('series1', series1), ('series2', series2),
                      ('series3', series3), ('series4', series4),
-                     ('series5', series5)):
+                     ('series5', series5), ('series7', series7)):
         try:
             r = fn(raw)
         except Exception as e:  # a broken log must not hide the others

@@ -6,7 +6,32 @@ memory). The client opens N connections (hello: "Hello Server\\n" ->
 "Hello Client\\n", client closes) as fast as its concurrency allows; every
 one must complete, and the two engines' counters must agree. Root (the
 EAL, hugepages); exit 77 otherwise. Prints the achieved connections per
-second and handshake latency (numbers, not checked)."""
+second and handshake latency (numbers, not checked).
+
+That default is a CI test (suite client). The environment changes it for
+the CPS benchmark (usertools/bench series 7, docs/benchmarks.md):
+
+  SK_WIRE_CONNECTIONS  N, the fixed number of connections (100000)
+  SK_WIRE_CONCURRENCY  most connections in flight (512)
+  SK_WIRE_CPS          --cps: 0 (as fast as the concurrency allows) or a
+                       rate; "max" is the ramp: no fixed N, the client
+                       searches for the highest clean rate, one offered
+                       rate per SK_WIRE_RAMP_STEP (200ms), for
+                       SK_WIRE_DURATION (5s; 120s is the fixed-N bound),
+                       N = what it attempted; every check below still
+                       holds, and the ramp's best clean CPS is printed
+  SK_WIRE_APP          the server's responder (hello); echo answers each
+                       byte with itself: SK_WIRE_REQUEST=x SK_WIRE_EXPECT=x
+                       is the 1-byte request / 1-byte response exchange
+  SK_WIRE_REQUEST, SK_WIRE_EXPECT   the client's --request and --expect
+  SK_WIRE_SRC_IPS      the client's --src-ips (its first address alone)
+  SK_WIRE_CLIENT_TW    the client's --time-wait (1s): with echo the
+                       client closes first and holds the TIME_WAITs
+  SK_WIRE_TW_REUSE     the client's --tw-reuse (synackd's default, 1s)
+  SK_WIRE_FLOWS        the client's --flows (synackd's default)
+  SK_WIRE_RSIZE        net_memif rsize, log2 of the ring size (the PMD's
+                       default, 10: 1024 descriptors)
+"""
 
 import json
 import os
@@ -19,8 +44,21 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
 import sktap  # noqa: E402
 
-N = int(os.environ.get("SK_WIRE_CONNECTIONS", "100000"))
+CPS = os.environ.get("SK_WIRE_CPS", "0")
+RAMP = CPS == "max"
+# the ramp has no fixed N: it is what the client attempted
+N = None if RAMP else int(os.environ.get("SK_WIRE_CONNECTIONS", "100000"))
 CONC = os.environ.get("SK_WIRE_CONCURRENCY", "512")
+DURATION = os.environ.get("SK_WIRE_DURATION", "5s" if RAMP else "120s")
+RAMP_STEP = os.environ.get("SK_WIRE_RAMP_STEP", "200ms")
+APP = os.environ.get("SK_WIRE_APP", "hello")
+REQUEST = os.environ.get("SK_WIRE_REQUEST", "Hello Server\\n")
+EXPECT = os.environ.get("SK_WIRE_EXPECT", "Hello Client\\n")
+SRC_IPS = os.environ.get("SK_WIRE_SRC_IPS")
+CLIENT_TW = os.environ.get("SK_WIRE_CLIENT_TW", "1s")
+TW_REUSE = os.environ.get("SK_WIRE_TW_REUSE")
+FLOWS = os.environ.get("SK_WIRE_FLOWS")
+RSIZE = os.environ.get("SK_WIRE_RSIZE")
 
 
 def cpus():
@@ -41,6 +79,9 @@ def main():
     pid = os.getpid()
     srv_pfx, cli_pfx = "sk-wire-s-%d" % pid, "sk-wire-c-%d" % pid
     a, b = cpus()
+    memif = "socket=%s,id=0" % sock
+    if RSIZE:
+        memif += ",rsize=%s" % RSIZE
     srv_stats = os.path.join(tmp, "server.json")
     cli_stats = os.path.join(tmp, "client.json")
     procs = []
@@ -48,8 +89,8 @@ def main():
         srv = subprocess.Popen(
             [synackd, "--lcores", "0@%d,1@%d" % (a, a), "--file-prefix", srv_pfx,
              "--no-pci", "--no-telemetry"] + mem +
-            ["--vdev", "net_memif0,role=server,socket=%s,id=0" % sock, "--",
-             "--addr", "198.18.0.2/24", "--listen", "8080:hello",
+            ["--vdev", "net_memif0,role=server," + memif, "--",
+             "--addr", "198.18.0.2/24", "--listen", "8080:" + APP,
              "--time-wait", "1s", "--stats-file", srv_stats],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         procs.append(srv)
@@ -59,15 +100,25 @@ def main():
             line = srv.stdout.readline()
             if not line or time.time() - t0 > 60:
                 raise sktap.TestFailure("server synackd did not start")
+        opts = ["--cps", CPS, "--concurrency", CONC, "--duration", DURATION]
+        if RAMP:
+            opts += ["--ramp-step", RAMP_STEP]
+        else:
+            opts += ["--connections", str(N)]
+        if SRC_IPS:
+            opts += ["--src-ips", SRC_IPS]
+        if TW_REUSE:
+            opts += ["--tw-reuse", TW_REUSE]
+        if FLOWS:
+            opts += ["--flows", FLOWS]
         cli = subprocess.run(
             [synackd, "--lcores", "0@%d,1@%d" % (b, b), "--file-prefix", cli_pfx,
              "--no-pci", "--no-telemetry"] + mem +
-            ["--vdev", "net_memif0,role=client,socket=%s,id=0" % sock, "--",
-             "--addr", "198.18.0.1/24", "--client", "198.18.0.2:8080",
-             "--cps", "0", "--concurrency", CONC, "--connections", str(N),
-             "--duration", "120s", "--request", "Hello Server\\n",
-             "--expect", "Hello Client\\n", "--time-wait", "1s",
-             "--stats-file", cli_stats, "--json"],
+            ["--vdev", "net_memif0,role=client," + memif, "--",
+             "--addr", "198.18.0.1/24", "--client", "198.18.0.2:8080"] +
+            opts + ["--request", REQUEST, "--expect", EXPECT,
+                    "--time-wait", CLIENT_TW, "--stats-file", cli_stats,
+                    "--json"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             timeout=240)
         print("\n".join(l for l in cli.stdout.splitlines()
@@ -75,19 +126,36 @@ def main():
         if cli.returncode != 0:
             print(cli.stdout[-3000:])
             raise sktap.TestFailure("client synackd exited %d" % cli.returncode)
+        t_client_end = time.time()
         time.sleep(1.5)  # the server's TIME_WAITs (1 s) run out
+        if srv.poll() is not None:
+            # nothing here stops it before this point
+            out, _ = srv.communicate(timeout=30)
+            raise sktap.TestFailure(
+                "server synackd exited (status %d) before it was told to "
+                "stop; its output ends:\n%s" % (srv.returncode, out[-2000:]))
+        t_stop = time.time() - t_client_end
         srv.terminate()
-        srv.communicate(timeout=30)
+        srv_out, _ = srv.communicate(timeout=30)
+        if srv.returncode != 0:
+            raise sktap.TestFailure(
+                "server synackd exited with status %d when told to stop; its "
+                "output ends:\n%s" % (srv.returncode, srv_out[-2000:]))
         with open(srv_stats) as f:
             s = json.load(f)
         with open(cli_stats) as f:
             c = json.load(f)
         sc, cc = s["counters"], c["counters"]
         bad = []
+        n = N
+        if RAMP:
+            n = cc["client_syn_sent"]
+            if not n:
+                bad.append("the ramp attempted no connection")
         want = {
-            ("client", "client_syn_sent"): N, ("client", "client_established"): N,
-            ("client", "client_completed"): N, ("server", "cookie_ok"): N,
-            ("server", "flow_created"): N,
+            ("client", "client_syn_sent"): n, ("client", "client_established"): n,
+            ("client", "client_completed"): n, ("server", "cookie_ok"): n,
+            ("server", "flow_created"): n,
             ("server", "tx_rst"): 0, ("client", "tx_rst"): 0,
         }
         for (side, name), v in want.items():
@@ -100,22 +168,47 @@ def main():
                     bad.append("%s %s = %d, expected 0" % (side, name, v))
         # 64,512 source ports for N connections: a reused port meets its
         # old flow in the server's TIME_WAIT and reopens it (RFC 6191)
-        if sc["close_normal"] + sc["flow_tw_reuse"] != N:
+        if sc["close_normal"] + sc["flow_tw_reuse"] != n:
             bad.append("server close_normal %d + flow_tw_reuse %d != %d" % (
-                sc["close_normal"], sc["flow_tw_reuse"], N))
+                sc["close_normal"], sc["flow_tw_reuse"], n))
         # both sides agree: every SYN the client sent was answered once
         if sc["tx_synack"] != cc["client_syn_sent"] + cc.get("client_syn_retx", 0):
-            bad.append("server tx_synack %d != client SYNs %d" % (
-                sc["tx_synack"], cc["client_syn_sent"]))
+            bad.append("server tx_synack %d != client SYNs %d (%d first, %d "
+                       "retransmitted)" % (
+                           sc["tx_synack"], cc["client_syn_sent"] +
+                           cc.get("client_syn_retx", 0), cc["client_syn_sent"],
+                           cc.get("client_syn_retx", 0)))
+        # what a port did not take is a drop too, but for the client's
+        # ARP requests sent before the memif link was up (retried each
+        # second): those the server never received
+        early_arp = cc.get("client_arp_request", 0) - sc.get("rx_arp_request", 0)
+        if sc.get("tx_full"):
+            bad.append("server tx_full = %d, expected 0" % sc["tx_full"])
+        if cc.get("tx_full", 0) > early_arp:
+            bad.append("client tx_full = %d, expected at most %d (ARP "
+                       "requests before the link was up)" % (
+                           cc["tx_full"], early_arp))
         for side, st in (("server", s), ("client", c)):
             mb = st.get("mbufs", {})
             if mb.get("in_use_end") != mb.get("in_use_start"):
                 bad.append("%s mbufs in use %s at start, %s at the end" % (
                     side, mb.get("in_use_start"), mb.get("in_use_end")))
         if bad:
+            # what the server saw: its final counters
+            print("server synackd told to stop %.2f s after the client ended; "
+                  "its output ends:\n%s" % (t_stop, srv_out[-3000:]))
             raise sktap.TestFailure("\n  ".join(["counters disagree:"] + bad))
+        if RAMP:
+            summ = [l for l in cli.stdout.splitlines() if l.startswith('{"client"')]
+            r = json.loads(summ[-1])["client"]["ramp"] if summ else None
+            if not r:
+                raise sktap.TestFailure("--cps max: no ramp in the summary")
+            print("ramp: best clean %d CPS (offered %d at the end, %d steps of "
+                  "%d ms, %d backoffs, %d SYN retransmissions in %d attempts)"
+                  % (r["best_cps"], r["offered_cps"], r["steps"], r["step_ms"],
+                     r["backoffs"], cc.get("client_syn_retx", 0), n))
         print("ok: %d connections over net_memif, both sides agree, no drop, "
-              "no mbuf lost" % N)
+              "no mbuf lost" % n)
         return 0
     finally:
         for p in procs:
