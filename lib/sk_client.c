@@ -268,9 +268,11 @@ ramp_adjust(struct sk_engine *e)
 	uint64_t est = s->client_established - cl->w_est;
 	uint64_t fail = cl->fresh_bad;
 	uint64_t retx = cl->fresh_retx;
-	uint64_t achieved = est * 1000 / cl->step_ms;
+	uint32_t ms = RTE_MAX(e->now_ms - cl->w_ms, 1u);
+	uint64_t achieved = est * 1000 / ms;
 	uint64_t rate = cl->rate;
 
+	cl->w_ms = e->now_ms;
 	cl->w_att = s->client_syn_sent;
 	cl->w_est = s->client_established;
 	cl->fresh_bad = 0;
@@ -278,15 +280,21 @@ ramp_adjust(struct sk_engine *e)
 	__atomic_store_n(&cl->steps, cl->steps + 1, __ATOMIC_RELAXED);
 	if (fail != 0 || retx * SK_RAMP_RETX_DIV > att) {
 		rate /= 2;
+		cl->good = rate;
 		cl->ramp_ss = false;
 		cl->backoff_step = cl->step_cur + 1;
 		__atomic_store_n(&cl->backoffs, cl->backoffs + 1,
 			__ATOMIC_RELAXED);
 	} else if (achieved * 10 < rate * 9) {
-		rate = achieved + achieved / 8;
+		/* a ceiling; a stall of our own lcore looks the same, so
+		 * the cut is at most half, and what was good before is
+		 * regained by doubling */
+		rate = RTE_MAX(achieved + achieved / 8, rate / 2);
 		cl->ramp_ss = false;
 	} else {
-		rate = cl->ramp_ss ? rate * 2 : rate + rate / 8;
+		cl->good = RTE_MAX(cl->good, rate);
+		rate = cl->ramp_ss || rate * 2 <= cl->good ? rate * 2 :
+			rate + rate / 8;
 	}
 	__atomic_store_n(&cl->rate, (uint32_t)RTE_MIN(RTE_MAX(rate,
 		(uint64_t)SK_RAMP_FLOOR), (uint64_t)SK_RAMP_CEIL),
@@ -541,6 +549,7 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 		cl->last = now;
 		cl->credit = cl->cost;
 		cl->ramp_t0 = e->now_ms;
+		cl->w_ms = e->now_ms;
 		cl->ring[0].rate = cl->rate;
 	}
 	if (!cl->opening_over && (now >= cl->end ||

@@ -96,6 +96,9 @@ struct sk_client {
 	uint32_t ramp_t0;         /* e->now_ms when the first step began */
 	uint32_t step_cur;        /* current step */
 	uint64_t w_att, w_est;    /* e->st when the step began */
+	uint32_t w_ms;            /* e->now_ms then */
+	uint64_t good;            /* highest rate that ran clean since the
+				     last backoff: regained by doubling */
 	/* failures and SYN retransmissions this step of connections opened
 	 * after the last backoff began (older ones were sent at the rate the
 	 * backoff has already cut, and must not cut it again) */

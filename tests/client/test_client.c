@@ -598,6 +598,13 @@ struct sim_syn {
 	uint64_t due;
 };
 
+/* The lcore does nothing from this ms of a ramp_run() for stall_ms. */
+static uint32_t stall_at, stall_ms;
+/* The offered rate just before the stall. */
+static uint32_t rate_before_stall;
+/* The SYN retransmission timeout of a ramp_run(). */
+static uint32_t ramp_syn_rto = 50;
+
 static void
 ramp_run(uint32_t cap_per_ms, uint32_t delay_ms, uint32_t concurrency,
 		uint32_t run_ms, struct sk_client_info *ci)
@@ -624,7 +631,7 @@ ramp_run(uint32_t cap_per_ms, uint32_t delay_ms, uint32_t concurrency,
 	c.client_ramp_step_ms = 100;
 	c.client_concurrency = concurrency;
 	c.client_duration_ms = run_ms;
-	c.client_syn_rto_ms = 50;
+	c.client_syn_rto_ms = ramp_syn_rto;
 	c.client_syn_retries = 15;
 	c.secret_set = true;
 	now = 5 * NS_PER_MS;
@@ -637,6 +644,12 @@ ramp_run(uint32_t cap_per_ms, uint32_t delay_ms, uint32_t concurrency,
 		uint16_t n;
 
 		now += NS_PER_MS;
+		if (stall_ms != 0 && ms == stall_at) {
+			sk_engine_client_info(eng, ci);
+			rate_before_stall = ci->rate_cps;
+		}
+		if (stall_ms != 0 && ms >= stall_at && ms < stall_at + stall_ms)
+			continue;
 		do {
 			n = sk_engine_timers(eng, now, tx, 64);
 			for (uint16_t i = 0; i < n; i++) {
@@ -707,6 +720,24 @@ test_ramp(void)
 		"ramp, ceiling: every connection completed");
 	CHECK_EQ(st()->client_completed, st()->client_syn_sent,
 		"ramp, ceiling: all completed");
+
+	/* the same, with the lcore stalled for 350 ms (3.5 steps) at 1 s:
+	 * the stalled step looks like a ceiling far below the rate; the cut
+	 * is at most half, and the rate that was good comes back by
+	 * doubling, not by 1/8 a step */
+	stall_at = 1000;
+	stall_ms = 350;
+	ramp_syn_rto = 1000; /* no SYN waits out its timer in the stall */
+	ramp_run(1000, 10, 100, 2000, &ci);
+	stall_ms = 0;
+	ramp_syn_rto = 50;
+	CHECK(ci.finished && ci.ramp_backoffs == 0,
+		"ramp, stall: ends, no backoff");
+	CHECK(rate_before_stall >= 9000 && ci.rate_cps >= 9000,
+		"ramp, stall: offered %u before the stall, %u at the end",
+		rate_before_stall, ci.rate_cps);
+	CHECK_EQ(st()->client_completed, st()->client_syn_sent,
+		"ramp, stall: all completed");
 }
 
 int
