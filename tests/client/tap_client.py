@@ -69,12 +69,7 @@ class Server:
 
     def run(self, ns):
         try:
-            # this thread alone joins the namespace (setns is per thread)
-            fd = os.open("/var/run/netns/" + ns, os.O_RDONLY)
-            try:
-                sktap._setns(fd)
-            finally:
-                os.close(fd)
+            sktap.join_netns(ns)  # this thread alone
         except OSError as e:
             self.error = e
             self.ready.set()

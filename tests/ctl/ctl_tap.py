@@ -693,12 +693,7 @@ class KernelServer:
 
         def run():
             try:
-                # this thread alone joins the namespace (setns is per thread)
-                fd = os.open("/var/run/netns/" + ns, os.O_RDONLY)
-                try:
-                    sktap._setns(fd)
-                finally:
-                    os.close(fd)
+                sktap.join_netns(ns)  # this thread alone
                 self.srv = Server(("0.0.0.0", 8080), Handler)
             except Exception as e:  # reported by the test
                 self.error = e

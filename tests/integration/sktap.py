@@ -138,6 +138,16 @@ def _setns(fd):
         raise OSError(e, "setns: " + os.strerror(e))
 
 
+def join_netns(ns):
+    """Move the calling thread alone (setns is per thread) into the named
+    network namespace."""
+    fd = os.open("/var/run/netns/" + ns, os.O_RDONLY)
+    try:
+        _setns(fd)
+    finally:
+        os.close(fd)
+
+
 _live = []
 _all = []
 
@@ -341,11 +351,7 @@ class Engine:
         """Move the calling thread (and so its later threads, sockets and
         children) into the namespace."""
         self._orig_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
-        fd = os.open("/var/run/netns/" + self.ns, os.O_RDONLY)
-        try:
-            _setns(fd)
-        finally:
-            os.close(fd)
+        join_netns(self.ns)
         self._in_ns = True
 
     def leave(self):
