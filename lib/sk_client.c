@@ -255,7 +255,6 @@ ramp_new_step(struct sk_client *cl, uint32_t id)
 			step_rate(st, cl->step_ms));
 	memset(st, 0, sizeof(*st));
 	st->id = id;
-	st->rate = cl->rate;
 }
 
 /* The end of a step: adjust the offered rate from what the step saw. */
@@ -453,9 +452,7 @@ new_flow(struct sk_engine *e)
 		if (f != NULL) {
 			if (!tw_reusable(e, f))
 				continue;
-			sk_wheel_cancel(&e->wheel, sk_flow_index(e->ft, f));
-			SK_STAT_ADD(&e->st, flows[SK_ST_TIME_WAIT], -1);
-			sk_flow_remove(e->ft, f);
+			sk_tcp_flow_free(e, f);
 			SK_STAT_INC(&e->st, client_tw_reuse);
 		}
 		f = sk_flow_insert(e->ft, &key, h);
@@ -550,7 +547,6 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 		cl->credit = cl->cost;
 		cl->ramp_t0 = e->now_ms;
 		cl->w_ms = e->now_ms;
-		cl->ring[0].rate = cl->rate;
 	}
 	if (!cl->opening_over && (now >= cl->end ||
 			e->st.client_syn_sent >= cl->connections)) {

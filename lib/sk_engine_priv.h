@@ -55,7 +55,6 @@ enum sk_cl_end {
 #define SK_RAMP_RING 256
 struct sk_ramp_step {
 	uint32_t id;              /* step number; slot = id % SK_RAMP_RING */
-	uint32_t rate;            /* offered rate during the step */
 	uint32_t att, est;        /* SYNs sent, SYN-ACKs accepted */
 	uint32_t retx, fail;      /* SYN retransmissions, failures */
 };
@@ -70,10 +69,11 @@ struct sk_client {
 	/* next tuple to try */
 	uint32_t cur_ip;
 	uint16_t cur_port;
-	/* token bucket on the TSC */
-	uint32_t concurrency;     /* this engine's part of [client] ones */
+	/* this engine's part of the run (several workers share it) */
+	uint32_t concurrency;     /* of [client] concurrency */
 	uint64_t connections;     /* to open in all, UINT64_MAX = no limit */
 	uint32_t parts;           /* engines sharing the run, >= 1 */
+	/* token bucket on the TSC */
 	uint64_t cost;            /* TSC per connection, 0 = no limit */
 	uint64_t credit;
 	uint64_t last;
@@ -155,6 +155,9 @@ bool sk_tcp_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
  * from the pool) and return true. */
 bool sk_tcp_timer(struct sk_engine *e, struct sk_flow *f,
 		struct rte_mbuf **out);
+
+/* Free flow @p f (sk_tcp.c): its timer, its state count, its entry. */
+void sk_tcp_flow_free(struct sk_engine *e, struct sk_flow *f);
 
 /* Client role (sk_tcp.c): the first SYN or a retransmission of flow @p f,
  * in a fresh mbuf. */

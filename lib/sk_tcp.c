@@ -94,6 +94,12 @@ flow_free(struct sk_engine *e, struct sk_flow *f)
 	sk_flow_remove(e->ft, f);
 }
 
+void
+sk_tcp_flow_free(struct sk_engine *e, struct sk_flow *f)
+{
+	flow_free(e, f);
+}
+
 static inline uint32_t
 our_tsval(const struct sk_engine *e, const struct sk_flow *f)
 {
