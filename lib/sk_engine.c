@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The burst loop of one worker: classify each frame, answer ARP and ICMP at
- * once, look the TCP segments of the burst up in the flow table in one bulk
- * pass, then run each through the state machine. Timers run separately, from
- * the poll loop, once per loop.
+ * The engine of one worker lcore: its creation on the worker's NUMA node,
+ * its clocks, the timer pass, and what the control plane reads of it. The
+ * burst's data path is sk_burst.c.
  */
 
 #include <errno.h>
@@ -16,7 +15,7 @@
 #include <rte_errno.h>
 #include <rte_prefetch.h>
 
-#include "sk_engine_priv.h"
+#include "sk_tcp.h"
 
 /* The engine struct holds the per-port responder table and the neighbour
  * cache: ~120 KiB, placed on the worker's node like the flow table. */
@@ -34,8 +33,8 @@ zalloc_node(size_t size, int socket_id)
 	return p;
 }
 
-static void
-clock_update(struct sk_engine *e, uint64_t now)
+void
+sk_engine_clock(struct sk_engine *e, uint64_t now)
 {
 	uint64_t ms = now / e->tsc_per_ms;
 	uint64_t wall = e->par.wall_ms_at_zero + ms;
@@ -97,7 +96,7 @@ sk_engine_create(const struct sk_config *cfg,
 		rte_errno = EIO;
 		return NULL;
 	}
-	clock_update(e, now);
+	sk_engine_clock(e, now);
 	if (sk_cookie_init(&e->ck, secret, cfg->cookie_rotate_s,
 			cfg->cookie_max_age_s, e->now_s) != 0) {
 		SK_LOG(ERR, "cookie_max_age %u s / rotate %u s not usable",
@@ -130,6 +129,7 @@ sk_engine_create(const struct sk_config *cfg,
 			return NULL;
 		}
 	}
+	sk_tcp_synack_template(e);
 	e->chal_left = cfg->challenge_ack_limit;
 	e->chal_sec = e->now_s;
 	return e;
@@ -147,101 +147,6 @@ sk_engine_free(struct sk_engine *e)
 }
 
 uint16_t
-sk_engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
-		struct rte_mbuf **tx, uint64_t now)
-{
-	struct sk_pkt pk[SK_BURST_MAX];
-	struct sk_flow_key keys[SK_BURST_MAX];
-	const struct sk_flow_key *kp[SK_BURST_MAX];
-	uint32_t hash[SK_BURST_MAX];
-	struct sk_flow *fl[SK_BURST_MAX];
-	uint16_t at[SK_BURST_MAX];
-	unsigned int nt = 0;
-	uint16_t ntx = 0;
-	uint64_t bytes = 0;
-	uint32_t count;
-	bool mutated = false;
-
-	RTE_ASSERT(n <= SK_BURST_MAX);
-	clock_update(e, now);
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = rx[i];
-		struct sk_pkt *p = &pk[i];
-
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void *));
-		bytes += m->pkt_len;
-		switch (sk_pkt_parse(&e->pc, m, p, &e->st)) {
-		case SK_PKT_ARP:
-			sk_pkt_arp_reply(&e->pc, m);
-			SK_STAT_INC(&e->st, tx_arp_reply);
-			tx[ntx++] = m;
-			break;
-		case SK_PKT_ICMP:
-			sk_pkt_icmp_reply(&e->pc, m, p->l2_len);
-			SK_STAT_INC(&e->st, tx_icmp_reply);
-			tx[ntx++] = m;
-			break;
-		case SK_PKT_ARP_REPLY:
-			sk_client_arp_input(e, m, p->l2_len);
-			e->to_free[e->n_free++] = m;
-			break;
-		case SK_PKT_TCP:
-			if (e->app[rte_be_to_cpu_16(p->tcp->dst_port)] ==
-					SK_APP_NONE && e->cl == NULL) {
-				/* closed port: no flow can exist */
-				if (sk_tcp_input(e, m, p, NULL, NULL, 0))
-					tx[ntx++] = m;
-				break;
-			}
-			keys[nt].raddr = p->ip->src_addr;
-			keys[nt].laddr = p->ip->dst_addr;
-			keys[nt].rport = p->tcp->src_port;
-			keys[nt].lport = p->tcp->dst_port;
-			kp[nt] = &keys[nt];
-			hash[nt] = sk_flow_hash(&keys[nt]);
-			at[nt++] = i;
-			break;
-		default:
-			e->to_free[e->n_free++] = m;
-			break;
-		}
-	}
-	SK_STAT_ADD(&e->st, rx_packets, n);
-	SK_STAT_ADD(&e->st, rx_bytes, bytes);
-
-	if (nt != 0)
-		sk_flow_lookup_bulk(e->ft, kp, hash, nt, fl);
-	count = sk_flow_count(e->ft);
-	for (unsigned int j = 0; j < nt; j++) {
-		struct rte_mbuf *m = rx[at[j]];
-		struct sk_flow *f = fl[j];
-
-		/* A segment earlier in this burst created or freed a flow:
-		 * the bulk result may be stale, look again. */
-		if (mutated)
-			f = sk_flow_lookup(e->ft, &keys[j], hash[j]);
-		if (sk_tcp_input(e, m, &pk[at[j]], f, &keys[j], hash[j]))
-			tx[ntx++] = m;
-		if (sk_flow_count(e->ft) != count) {
-			count = sk_flow_count(e->ft);
-			mutated = true;
-		}
-	}
-
-	if (e->n_free != 0) {
-		rte_pktmbuf_free_bulk(e->to_free, e->n_free);
-		e->n_free = 0;
-	}
-	bytes = 0;
-	for (uint16_t i = 0; i < ntx; i++)
-		bytes += tx[i]->pkt_len;
-	SK_STAT_ADD(&e->st, tx_packets, ntx);
-	SK_STAT_ADD(&e->st, tx_bytes, bytes);
-	return ntx;
-}
-
-uint16_t
 sk_engine_timers(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 		uint16_t cap)
 {
@@ -250,7 +155,7 @@ sk_engine_timers(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 	uint16_t ntx = 0;
 	uint64_t bytes = 0;
 
-	clock_update(e, now);
+	sk_engine_clock(e, now);
 	n = sk_wheel_expire(&e->wheel, e->now_ms, idx,
 			RTE_MIN(cap, (uint16_t)SK_BURST_MAX));
 	for (unsigned int i = 0; i < n; i++)

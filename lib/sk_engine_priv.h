@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "sk_config.h"
 #include "sk_cookie.h"
@@ -111,6 +113,27 @@ struct sk_client {
 	struct sk_hist hist;      /* handshake latency, microseconds */
 };
 
+/* A SYN-ACK's IPv4 and TCP headers and options for one option layout,
+ * with the one's complement sums of the words that never change. */
+#define SK_SYNACK_MSS  0x0  /* MSS alone: the SYN had no timestamps */
+#define SK_SYNACK_TS   0x1  /* + SACK-permitted or NOP NOP, timestamps */
+#define SK_SYNACK_SACK 0x2
+#define SK_SYNACK_WS   0x4  /* + NOP, window scale */
+#define SK_SYNACK_LAYOUTS 8
+struct sk_synack_tpl {
+	struct {
+		struct rte_ipv4_hdr ip;
+		struct rte_tcp_hdr tcp;
+		uint8_t opt[20];
+	} __rte_packed h;
+	uint64_t ip_sum;           /* the IP header without addresses */
+	uint64_t tcp_sum;          /* TCP header and options without ports,
+				      sequence numbers, timestamps; the
+				      pseudo header's protocol and length */
+	uint16_t ip_len;           /* IP total length */
+	uint8_t l4_len;            /* TCP header with options */
+};
+
 struct sk_engine {
 	/* read-mostly, touched by every burst */
 	struct sk_pkt_ctx pc;
@@ -131,9 +154,8 @@ struct sk_engine {
 	uint32_t chal_sec;
 	uint32_t chal_left;
 
-	/* frames of the current burst that get no answer */
-	struct rte_mbuf *to_free[SK_BURST_MAX];
-	unsigned int n_free;
+	/* SYN-ACK headers by option layout (sk_tcp_out.c) */
+	struct sk_synack_tpl synack[SK_SYNACK_LAYOUTS];
 
 	struct sk_wheel wheel;
 	struct sk_neigh last_peer;
@@ -145,22 +167,20 @@ struct sk_engine {
 	struct sk_client *cl;      /* client role, or NULL */
 };
 
-/* One TCP segment of a burst (sk_tcp.c). Returns true when @p m now holds
- * a response to transmit, false when it was freed. @p f is the flow found
- * for the segment or NULL. */
-bool sk_tcp_input(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
-		struct sk_flow *f, const struct sk_flow_key *key, uint32_t hash);
+/* Set the engine's clocks from @p now (TSC), once per burst or timer
+ * pass; rotates cookie keys when the second changes (sk_engine.c). */
+void sk_engine_clock(struct sk_engine *e, uint64_t now);
 
-/* A flow's timer fired (sk_tcp.c). May write one segment to *out (allocated
- * from the pool) and return true. */
+/* A flow's timer fired (sk_tcp_timer.c). May write one segment to *out
+ * (allocated from the pool) and return true. */
 bool sk_tcp_timer(struct sk_engine *e, struct sk_flow *f,
 		struct rte_mbuf **out);
 
-/* Free flow @p f (sk_tcp.c): its timer, its state count, its entry. */
+/* Free flow @p f (sk_tcp_fsm.c): its timer, its state count, its entry. */
 void sk_tcp_flow_free(struct sk_engine *e, struct sk_flow *f);
 
-/* Client role (sk_tcp.c): the first SYN or a retransmission of flow @p f,
- * in a fresh mbuf. */
+/* Client role (sk_client_tcp.c): the first SYN or a retransmission of flow
+ * @p f, in a fresh mbuf. */
 struct rte_mbuf *sk_tcp_client_syn(struct sk_engine *e, struct sk_flow *f);
 
 /* Client role (sk_client.c). */

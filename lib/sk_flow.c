@@ -82,6 +82,7 @@ struct sk_flow_table {
 	struct sk_flow *ent;
 	uint32_t mask;       /* buckets - 1 */
 	uint32_t count;      /* entries in use */
+	uint32_t gen;        /* bumped by every insert and remove */
 	/* insert and remove */
 	uint32_t free_head;  /* first free entry, SK_FLOW_NIL when full */
 	uint32_t capacity;
@@ -312,6 +313,7 @@ sk_flow_insert(struct sk_flow_table *t, const struct sk_flow_key *key,
 	dst->sig[slot] = sig;
 	dst->idx[slot] = idx;
 	t->count++;
+	t->gen++;
 	return f;
 }
 
@@ -339,6 +341,7 @@ sk_flow_remove(struct sk_flow_table *t, struct sk_flow *f)
 			f->tl.next = t->free_head;
 			t->free_head = idx;
 			t->count--;
+			t->gen++;
 			return;
 		}
 		if (b->overflow == 0)
@@ -447,6 +450,12 @@ uint32_t
 sk_flow_count(const struct sk_flow_table *t)
 {
 	return t->count;
+}
+
+uint32_t
+sk_flow_generation(const struct sk_flow_table *t)
+{
+	return t->gen;
 }
 
 size_t

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One burst through the engine, as stages that each run over the whole
+ * burst (the way DPDK's vector PMDs and VPP's graph nodes work), so that
+ * each stage's code and data stay hot and the cookie hashes run several
+ * lanes at a time:
+ *
+ *   1 classify   parse and validate every frame (sk_pkt.c); answer ARP and
+ *                ICMP echo in place; TCP segments to a listening port get
+ *                their flow key and hash; everything else is a counted drop
+ *   2 lookup     one bulk lookup of the TCP segments in the flow table
+ *   3 cookies    SYN cookies for every SYN with no flow, and the check of
+ *                every ACK with no flow, in bursts (multi-lane SipHash)
+ *   4 tcp        the state machine, segment by segment in arrival order
+ *                (sk_tcp_in.c); a segment that changed the table makes the
+ *                later ones look up again
+ *   5 synack     SYN-ACKs from the template (sk_tcp_out.c)
+ *   6 commit     answers to the TX array in arrival order, the rest freed
+ *                in one call, counters added once
+ *
+ * The answers come out in the order their frames came in, exactly as if
+ * the frames had been given one at a time (tests/unit/test_burst.c).
+ * Nothing here allocates, locks, makes a system call or prints.
+ */
+
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "sk_tcp.h"
+
+/* What the stages know of one burst. Indices are positions in rx[]. */
+struct sk_burst {
+	struct sk_pkt pk[SK_BURST_MAX];
+	uint8_t answer[SK_BURST_MAX];  /* rx[i] now holds an answer */
+	/* TCP segments, in arrival order */
+	unsigned int nt;
+	uint8_t t_at[SK_BURST_MAX];    /* index in rx[] */
+	uint8_t t_lookup[SK_BURST_MAX];/* 0: closed port, no flow can exist */
+	struct sk_flow_key keys[SK_BURST_MAX];
+	const struct sk_flow_key *kp[SK_BURST_MAX];
+	uint32_t hash[SK_BURST_MAX];
+	struct sk_flow *fl[SK_BURST_MAX];
+	/* stage 3: the ACK check by TCP list position, the SYN cookie by
+	 * position in the SYN list */
+	struct sk_ack_ck ck[SK_BURST_MAX];
+	unsigned int ns;
+	uint8_t s_at[SK_BURST_MAX];    /* index in rx[] */
+	uint8_t s_ready[SK_BURST_MAX]; /* stage 3 made its cookie */
+	uint32_t s_isn[SK_BURST_MAX];
+	uint32_t s_tsoff[SK_BURST_MAX];
+	uint8_t syn_ck[SK_BURST_MAX];  /* rx index -> SYN list position + 1 */
+};
+
+static inline struct sk_cookie_tuple
+cookie_tuple(const struct sk_pkt *p)
+{
+	return (struct sk_cookie_tuple){
+		.saddr = p->ip->src_addr, .daddr = p->ip->dst_addr,
+		.sport = p->tcp->src_port, .dport = p->tcp->dst_port,
+	};
+}
+
+/* ---- 1 classify --------------------------------------------------------- */
+static void
+stage_classify(struct sk_engine *e, struct sk_burst *b,
+		struct rte_mbuf **rx, uint16_t n)
+{
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = rx[i];
+		struct sk_pkt *p = &b->pk[i];
+		unsigned int j;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void *));
+		bytes += m->pkt_len;
+		b->answer[i] = 0;
+		b->syn_ck[i] = 0;
+		switch (sk_pkt_parse(&e->pc, m, p, &e->st)) {
+		case SK_PKT_ARP:
+			sk_pkt_arp_reply(&e->pc, m);
+			SK_STAT_INC(&e->st, tx_arp_reply);
+			b->answer[i] = 1;
+			break;
+		case SK_PKT_ICMP:
+			sk_pkt_icmp_reply(&e->pc, m, p->l2_len);
+			SK_STAT_INC(&e->st, tx_icmp_reply);
+			b->answer[i] = 1;
+			break;
+		case SK_PKT_ARP_REPLY:
+			sk_client_arp_input(e, m, p->l2_len);
+			break;
+		case SK_PKT_TCP:
+			j = b->nt++;
+			b->t_at[j] = (uint8_t)i;
+			/* closed port, server only: no flow can exist */
+			b->t_lookup[j] = e->app[rte_be_to_cpu_16(
+				p->tcp->dst_port)] != SK_APP_NONE ||
+				e->cl != NULL;
+			b->keys[j].raddr = p->ip->src_addr;
+			b->keys[j].laddr = p->ip->dst_addr;
+			b->keys[j].rport = p->tcp->src_port;
+			b->keys[j].lport = p->tcp->dst_port;
+			b->kp[j] = &b->keys[j];
+			b->hash[j] = b->t_lookup[j] ?
+				sk_flow_hash(&b->keys[j]) : 0;
+			b->ck[j].valid = 0;
+			break;
+		default:
+			break;
+		}
+	}
+	SK_STAT_ADD(&e->st, rx_packets, n);
+	SK_STAT_ADD(&e->st, rx_bytes, bytes);
+}
+
+/* ---- 2 lookup ----------------------------------------------------------- */
+static void
+stage_lookup(struct sk_engine *e, struct sk_burst *b)
+{
+	/* Closed-port segments are looked up too (their key is valid) but
+	 * never use the result: one call beats splitting the list. */
+	if (b->nt != 0)
+		sk_flow_lookup_bulk(e->ft, b->kp, b->hash, b->nt, b->fl);
+}
+
+/* ---- 3 cookies ---------------------------------------------------------- */
+/* TEMPORARY scalar stand-ins until the multi-lane burst API lands. */
+static void
+sk_cookie_make_burst(const struct sk_cookie_ctx *c,
+		const struct sk_cookie_tuple *t, const uint32_t *cisn,
+		const uint8_t *mss_idx, unsigned int n, uint32_t now_s,
+		uint32_t *isn, uint32_t *ts_off)
+{
+	for (unsigned int i = 0; i < n; i++)
+		isn[i] = sk_cookie_make(c, &t[i], cisn[i], mss_idx[i], now_s,
+				&ts_off[i]);
+}
+
+static void
+sk_cookie_check_burst(const struct sk_cookie_ctx *c,
+		const struct sk_cookie_tuple *t, const uint32_t *cisn,
+		const uint32_t *cookie, unsigned int n, uint32_t now_s,
+		uint8_t *res, uint8_t *mss_idx, uint32_t *ts_off)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int m = 0;
+
+		res[i] = (uint8_t)sk_cookie_check(c, &t[i], cisn[i], cookie[i],
+				now_s, &m, &ts_off[i]);
+		mss_idx[i] = (uint8_t)m;
+	}
+}
+
+static void
+stage_cookies(struct sk_engine *e, struct sk_burst *b)
+{
+	struct sk_cookie_tuple st[SK_BURST_MAX], at[SK_BURST_MAX];
+	uint32_t s_cisn[SK_BURST_MAX], a_cisn[SK_BURST_MAX];
+	uint32_t a_cookie[SK_BURST_MAX], a_tsoff[SK_BURST_MAX];
+	uint8_t s_mss[SK_BURST_MAX], a_res[SK_BURST_MAX];
+	uint8_t a_mss[SK_BURST_MAX], a_pos[SK_BURST_MAX];
+	unsigned int na = 0;
+
+	b->ns = 0;
+	for (unsigned int j = 0; j < b->nt; j++) {
+		const struct sk_pkt *p = &b->pk[b->t_at[j]];
+		const uint8_t fl = p->flags;
+
+		if (!b->t_lookup[j] || b->fl[j] != NULL ||
+				(fl & SK_TH_RST) || e->app[rte_be_to_cpu_16(
+					p->tcp->dst_port)] == SK_APP_NONE)
+			continue;
+		if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_SYN) {
+			unsigned int k = b->ns++;
+
+			st[k] = cookie_tuple(p);
+			s_cisn[k] = p->seq;
+			s_mss[k] = (uint8_t)sk_cookie_mss_index(p->mss ?
+					p->mss : SK_MSS_DEFAULT);
+			b->s_at[k] = b->t_at[j];
+			b->s_ready[k] = 1;
+			b->syn_ck[b->t_at[j]] = (uint8_t)(k + 1);
+		} else if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_ACK) {
+			at[na] = cookie_tuple(p);
+			a_cisn[na] = p->seq - 1;
+			a_cookie[na] = p->ack - 1;
+			a_pos[na++] = (uint8_t)j;
+		}
+	}
+	if (b->ns != 0)
+		sk_cookie_make_burst(&e->ck, st, s_cisn, s_mss, b->ns,
+				e->now_s, b->s_isn, b->s_tsoff);
+	if (na != 0) {
+		sk_cookie_check_burst(&e->ck, at, a_cisn, a_cookie, na,
+				e->now_s, a_res, a_mss, a_tsoff);
+		for (unsigned int k = 0; k < na; k++) {
+			struct sk_ack_ck *c = &b->ck[a_pos[k]];
+
+			c->valid = 1;
+			c->res = a_res[k];
+			c->mss_idx = a_mss[k];
+			c->ts_off = a_tsoff[k];
+		}
+	}
+}
+
+/* ---- 4 tcp -------------------------------------------------------------- */
+static void
+stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
+{
+	const uint32_t gen0 = sk_flow_generation(e->ft);
+
+	for (unsigned int j = 0; j < b->nt; j++) {
+		const unsigned int i = b->t_at[j];
+		struct sk_pkt *p = &b->pk[i];
+		struct sk_flow *f = b->fl[j];
+		bool synack = false;
+
+		if (!b->t_lookup[j]) {
+			f = NULL;
+		} else if (unlikely(sk_flow_generation(e->ft) != gen0)) {
+			/* An earlier segment of this burst created or freed a
+			 * flow: the bulk result may be stale, look again. */
+			f = sk_flow_lookup(e->ft, &b->keys[j], b->hash[j]);
+		}
+		if (f != NULL)
+			b->answer[i] = sk_tcp_input_flow(e, rx[i], p, f,
+					&synack);
+		else
+			b->answer[i] = sk_tcp_input_listen(e, rx[i], p,
+					&b->keys[j], b->hash[j], &b->ck[j],
+					&synack);
+		if (likely(!synack)) {
+			if (b->syn_ck[i] != 0)
+				/* stage 3 guessed LISTEN, but a flow made
+				 * earlier in the burst took the SYN */
+				b->s_ready[b->syn_ck[i] - 1] = 0;
+			continue;
+		}
+		/* A SYN for the SYN-ACK stage. One stage 3 did not see (its
+		 * flow was freed earlier in this burst, or it reopened a
+		 * TIME_WAIT) gets its cookie here. */
+		if (b->syn_ck[i] == 0) {
+			const struct sk_cookie_tuple t = cookie_tuple(p);
+			unsigned int k = b->ns++;
+
+			b->s_at[k] = (uint8_t)i;
+			b->s_ready[k] = 1;
+			b->syn_ck[i] = (uint8_t)(k + 1);
+			b->s_isn[k] = sk_cookie_make(&e->ck, &t, p->seq,
+				sk_cookie_mss_index(p->mss ? p->mss :
+					SK_MSS_DEFAULT), e->now_s,
+				&b->s_tsoff[k]);
+		}
+		b->answer[i] = 1;
+	}
+}
+
+/* ---- 5 synack ----------------------------------------------------------- */
+static void
+stage_synack(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
+{
+	unsigned int sent = 0;
+
+	for (unsigned int k = 0; k < b->ns; k++) {
+		const unsigned int i = b->s_at[k];
+
+		if (!b->s_ready[k])
+			continue;
+		sk_tcp_synack(e, rx[i], &b->pk[i], b->s_isn[k],
+				b->s_tsoff[k]);
+		sent++;
+	}
+	SK_STAT_ADD(&e->st, rx_syn, sent);
+	SK_STAT_ADD(&e->st, tx_synack, sent);
+	SK_STAT_ADD(&e->st, cookie_sent, sent);
+}
+
+/* ---- 6 commit ----------------------------------------------------------- */
+static uint16_t
+stage_commit(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx,
+		uint16_t n, struct rte_mbuf **tx)
+{
+	struct rte_mbuf *drop[SK_BURST_MAX];
+	unsigned int nd = 0;
+	uint16_t ntx = 0;
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (b->answer[i]) {
+			bytes += rx[i]->pkt_len;
+			tx[ntx++] = rx[i];
+		} else {
+			drop[nd++] = rx[i];
+		}
+	}
+	if (nd != 0)
+		rte_pktmbuf_free_bulk(drop, nd);
+	SK_STAT_ADD(&e->st, tx_packets, ntx);
+	SK_STAT_ADD(&e->st, tx_bytes, bytes);
+	return ntx;
+}
+
+uint16_t
+sk_engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
+		struct rte_mbuf **tx, uint64_t now)
+{
+	struct sk_burst b;
+
+	RTE_ASSERT(n <= SK_BURST_MAX);
+	sk_engine_clock(e, now);
+	b.nt = 0;
+	stage_classify(e, &b, rx, n);
+	stage_lookup(e, &b);
+	stage_cookies(e, &b);
+	stage_tcp(e, &b, rx);
+	stage_synack(e, &b, rx);
+	return stage_commit(e, &b, rx, n, tx);
+}

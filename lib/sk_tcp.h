@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SK_TCP_H
+#define SK_TCP_H
+
+/*
+ * The TCP path's private interface, one lcore's. The files follow a
+ * segment's way through the engine:
+ *
+ *   sk_burst.c       the stages over a whole burst (classify, lookup,
+ *                    cookies, state machine, SYN-ACKs, commit)
+ *   sk_tcp_in.c      a segment's arrival: LISTEN (cookies) and the
+ *                    synchronized states, RFC 9293 3.10.7.4 in step order
+ *   sk_tcp_fsm.c     the state transitions as tables (state x event)
+ *   sk_tcp_out.c     building segments: replies in place, the SYN-ACK
+ *                    template, segments the timers send
+ *   sk_tcp_timer.c   a flow's timer firing
+ *   sk_app.c         the server role: the built-in responders
+ *   sk_client_tcp.c  the client role: SYN_SENT, the request and response
+ *
+ * A flow's "role" (struct sk_role) is the one interface between the
+ * state machine and what the connection is for: the server's responders
+ * or the client role's request. The state machine never asks which.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "sk_engine_priv.h"
+
+#define SK_TH_FIN RTE_TCP_FIN_FLAG
+#define SK_TH_SYN RTE_TCP_SYN_FLAG
+#define SK_TH_RST RTE_TCP_RST_FLAG
+#define SK_TH_PSH RTE_TCP_PSH_FLAG
+#define SK_TH_ACK RTE_TCP_ACK_FLAG
+#define SK_TH_ECE RTE_TCP_ECE_FLAG
+#define SK_TH_CWR RTE_TCP_CWR_FLAG
+
+/* The default MSS when a SYN has no MSS option (RFC 9293 3.7.1). */
+#define SK_MSS_DEFAULT 536
+
+/* ---- state transitions (sk_tcp_fsm.c) ------------------------------- */
+
+/* What happens to a connection, beyond the per-segment checks. */
+enum sk_tcp_event {
+	SK_EV_FIN_ACKED, /* an acceptable ACK covers our FIN */
+	SK_EV_PEER_FIN,  /* the peer's FIN, the next byte we expect */
+	SK_EV_CLOSE,     /* our side closes: our FIN goes out */
+	SK_EV_TIMER,     /* the flow's timer fired */
+	SK_EV_MAX
+};
+
+/* What the caller does after the transition. */
+enum sk_tcp_action {
+	SK_ACT_NONE,       /* nothing more */
+	SK_ACT_IGNORE,     /* the event has no meaning in this state */
+	SK_ACT_CLOSED,     /* the connection ended normally: free the flow */
+	SK_ACT_FW2_EXPIRE, /* FIN_WAIT_2 timed out: free the flow */
+	SK_ACT_RETX,       /* retransmit from SND.UNA, or give up */
+	SK_ACT_ROLE_TIMER, /* the role's timer (idle, client timeouts) */
+};
+
+/* Which timer the transition arms. */
+enum sk_tcp_tmr {
+	SK_TMR_KEEP,       /* leave the flow's timer as it is */
+	SK_TMR_RTO,        /* retransmission: rto, backoff by the caller */
+	SK_TMR_FIN_WAIT2,
+	SK_TMR_TIME_WAIT,  /* 2 MSL */
+};
+
+struct sk_tcp_row {
+	uint8_t next;      /* enum sk_state; the same state: no change */
+	uint8_t action;    /* enum sk_tcp_action */
+	uint8_t timer;     /* enum sk_tcp_tmr */
+	const char *rule;  /* where RFC 9293 (or RFC 1122) says so */
+};
+
+extern const struct sk_tcp_row sk_tcp_fsm[SK_ST_MAX][SK_EV_MAX];
+
+/* Enter state @p s (counts, the client role's TIME_WAIT bookkeeping). */
+void sk_tcp_enter(struct sk_engine *e, struct sk_flow *f, enum sk_state s);
+
+/* Apply @p ev to @p f by the table: the state change and its timer.
+ * Returns the row's action for the caller to carry out. */
+static inline enum sk_tcp_action
+sk_tcp_event(struct sk_engine *e, struct sk_flow *f, enum sk_tcp_event ev)
+{
+	const struct sk_tcp_row *r = &sk_tcp_fsm[f->state][ev];
+	uint32_t ms = 0;
+
+	if (r->next != f->state)
+		sk_tcp_enter(e, f, (enum sk_state)r->next);
+	switch (r->timer) {
+	case SK_TMR_RTO:
+		f->retries = 0;
+		ms = e->cfg.rto_ms;
+		break;
+	case SK_TMR_FIN_WAIT2:
+		ms = e->cfg.fin_wait2_ms;
+		break;
+	case SK_TMR_TIME_WAIT:
+		ms = e->cfg.time_wait_ms;
+		break;
+	default:
+		break;
+	}
+	if (ms != 0)
+		sk_wheel_arm(&e->wheel, (uint32_t)(f - e->flows),
+			e->now_ms + ms);
+	return (enum sk_tcp_action)r->action;
+}
+
+static inline void
+sk_tcp_arm(struct sk_engine *e, struct sk_flow *f, uint32_t ms)
+{
+	sk_wheel_arm(&e->wheel, (uint32_t)(f - e->flows), e->now_ms + ms);
+}
+
+
+/* ---- building segments (sk_tcp_out.c) ------------------------------- */
+
+/* A segment to send. */
+struct sk_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t flags;
+	uint16_t len;           /* payload bytes */
+	const uint8_t *data;    /* payload, or NULL when already in place */
+};
+
+/* Answer the received segment @p p in @p m (addresses swapped). Returns
+ * true: @p m holds the answer. */
+bool sk_tcp_reply(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, const struct sk_seg *s,
+		const uint8_t *opts, unsigned int olen, const uint8_t *in_place);
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (ECE, timestamps as in use). */
+bool sk_tcp_send_ack(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, const struct sk_flow *f);
+/* RFC 9293 3.10.7.1: the reset for a segment that matches no connection. */
+bool sk_tcp_send_rst(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p);
+/* RFC 5961 7: a challenge ACK within the per-second budget. */
+bool sk_tcp_challenge_ack(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, const struct sk_flow *f);
+/* Data (and FIN) from SND.NXT; advances SND.NXT. */
+bool sk_tcp_send_data(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, struct sk_flow *f, const uint8_t *data,
+		uint16_t len, bool fin, const uint8_t *in_place);
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> in @p m. */
+bool sk_tcp_send_abort(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, const struct sk_flow *f);
+/* A segment of @p f in a fresh mbuf (timers, the client's SYN). NULL when
+ * the pool is empty (counted). */
+struct rte_mbuf *sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
+		const struct sk_seg *s, const uint8_t *opts, unsigned int olen);
+/* NOP NOP TS(tsval, tsecr): 12 bytes at @p o. */
+unsigned int sk_tcp_opt_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr);
+
+/* The SYN-ACK for SYN @p p in @p m, from the engine's template, with our
+ * ISN @p isn (the cookie) and TSval offset @p ts_off. */
+void sk_tcp_synack(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, uint32_t isn, uint32_t ts_off);
+/* Build the engine's SYN-ACK template (at create). */
+void sk_tcp_synack_template(struct sk_engine *e);
+
+static inline uint32_t
+sk_tcp_tsval(const struct sk_engine *e, const struct sk_flow *f)
+{
+	return e->ts_now + f->ts_off;
+}
+
+/* ---- arrival (sk_tcp_in.c) ------------------------------------------ */
+
+/* A segment with no flow: closed port, LISTEN (SYN -> *synack set and
+ * false returned with *synack = true, to be built by the SYN-ACK stage;
+ * ACK -> cookie check with @p ck when the cookie stage made it, or now).
+ * Returns true when @p m holds a response. */
+struct sk_ack_ck {
+	uint8_t valid;     /* the cookie stage checked this ACK */
+	uint8_t res;       /* enum sk_cookie_result */
+	uint8_t mss_idx;
+	uint32_t ts_off;
+};
+bool sk_tcp_input_listen(struct sk_engine *e, struct rte_mbuf *m,
+		struct sk_pkt *p, const struct sk_flow_key *key, uint32_t hash,
+		const struct sk_ack_ck *ck, bool *synack);
+/* A segment for flow @p f (any state). May set *synack as above (a SYN
+ * that reopens TIME_WAIT). */
+bool sk_tcp_input_flow(struct sk_engine *e, struct rte_mbuf *m,
+		struct sk_pkt *p, struct sk_flow *f, bool *synack);
+
+/* ---- roles: what a connection is for -------------------------------- */
+
+/* What a role wants sent after new bytes or the peer's FIN. */
+struct sk_out {
+	const uint8_t *data;  /* NULL with len > 0: echo, payload in place */
+	uint16_t len;
+	bool fin;             /* close our side (SK_EV_CLOSE) */
+	bool abort;           /* reset the connection instead */
+};
+
+struct sk_role {
+	/* @p n new in-order bytes at @p d in ESTABLISHED (RCV.NXT not yet
+	 * past them): what to send (*o zeroed by the caller). May take
+	 * fewer bytes (echo): returns how many it took; the caller then
+	 * advances RCV.NXT by that. */
+	uint16_t (*data)(struct sk_engine *e, struct sk_flow *f,
+			const uint8_t *d, uint16_t n, struct sk_out *o);
+	/* The peer's FIN arrived in ESTABLISHED (RCV.NXT past it): *o says
+	 * whether to close our side too, or to abort. */
+	void (*peer_fin)(struct sk_engine *e, struct sk_flow *f,
+			struct sk_out *o);
+	/* The flow's timer in ESTABLISHED or CLOSE_WAIT (SYN_SENT too for
+	 * the client). May write a segment to *out. */
+	bool (*timer)(struct sk_engine *e, struct sk_flow *f,
+			struct rte_mbuf **out);
+	/* What went out before our FIN, for its retransmission: the bytes
+	 * from sequence offset 0, NULL when none are kept. */
+	const uint8_t *(*sent)(const struct sk_engine *e,
+			const struct sk_flow *f, uint16_t *len);
+	/* The connection ends (freed) with an exact RST from the peer. */
+	void (*reset)(struct sk_engine *e, struct sk_flow *f);
+	/* Our retransmissions gave up. */
+	void (*gave_up)(struct sk_engine *e, struct sk_flow *f);
+};
+
+extern const struct sk_role sk_role_server;  /* sk_app.c */
+extern const struct sk_role sk_role_client;  /* sk_client_tcp.c */
+
+static inline const struct sk_role *
+sk_tcp_role(const struct sk_flow *f)
+{
+	return unlikely(f->flags & SK_FF_CLIENT) ? &sk_role_client :
+		&sk_role_server;
+}
+
+/* The client role's SYN_SENT (RFC 9293 3.10.7.3), sk_client_tcp.c. */
+bool sk_client_syn_sent(struct sk_engine *e, struct rte_mbuf *m,
+		struct sk_pkt *p, struct sk_flow *f);
+
+#endif /* SK_TCP_H */

@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Building TCP segments: answers written in place in the received mbuf,
+ * SYN-ACKs from a per-engine template with checksums summed from the few
+ * words that vary, and segments the timers send in fresh mbufs.
+ */
+
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "sk_cksum.h"
+#include "sk_tcp.h"
+
+/* Addresses of a segment, in network order as they go on the wire. */
+struct sk_addrs {
+	rte_be32_t src, dst;
+	rte_be16_t sport, dport;
+};
+
+static inline void
+put32(uint8_t *o, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(o, &v, 4);
+}
+
+unsigned int
+sk_tcp_opt_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
+{
+	o[0] = SK_OPT_NOP;
+	o[1] = SK_OPT_NOP;
+	o[2] = SK_OPT_TS;
+	o[3] = 10;
+	put32(o + 4, tsval);
+	put32(o + 8, tsecr);
+	return 12;
+}
+
+/* Only the first segment is ever used: drop the rest of a chain. */
+static inline void
+one_segment(struct rte_mbuf *m, uint16_t len)
+{
+	if (unlikely(m->nb_segs > 1)) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+	}
+	m->data_len = len;
+	m->pkt_len = len;
+}
+
+/* Offload flags and checksums of a finished IPv4/TCP segment. */
+static inline void
+finish_cksums(const struct sk_engine *e, struct rte_mbuf *m,
+		struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th, uint16_t l4)
+{
+	m->ol_flags = 0;
+	if (e->par.tx_ip_cksum)
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+	else
+		ip->hdr_checksum = sk_csum_ip(ip);
+	if (e->par.tx_tcp_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else {
+		th->cksum = sk_csum_l4(ip, th, l4);
+	}
+}
+
+/*
+ * Write IPv4 and TCP headers, options and payload at offset l2 of @p m and
+ * set lengths, offload flags and checksums. When s->data is NULL the
+ * payload is already in the mbuf at @p in_place and is moved into position.
+ */
+static void
+tcp_emit(const struct sk_engine *e, struct rte_mbuf *m, uint16_t l2,
+		const struct sk_addrs *a, const struct sk_seg *s,
+		const uint8_t *opts, unsigned int olen, const uint8_t *in_place)
+{
+	uint8_t *base = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(base + l2);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint8_t *pl = (uint8_t *)(th + 1) + olen;
+	uint16_t len = s->len;
+	uint32_t total = sizeof(*ip) + sizeof(*th) + olen + len;
+
+	/* Move the payload first: the new headers may cover where it was. */
+	if (len != 0) {
+		if (s->data != NULL)
+			memcpy(pl, s->data, len);
+		else if (in_place != pl)
+			memmove(pl, in_place, len);
+	}
+	one_segment(m, (uint16_t)(l2 + total));
+
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)total);
+	ip->packet_id = 0; /* DF set: the ID has no meaning (RFC 6864) */
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+	ip->src_addr = a->src;
+	ip->dst_addr = a->dst;
+
+	th->src_port = a->sport;
+	th->dst_port = a->dport;
+	th->sent_seq = rte_cpu_to_be_32(s->seq);
+	th->recv_ack = rte_cpu_to_be_32(s->ack);
+	th->data_off = (uint8_t)(((sizeof(*th) + olen) / 4) << 4);
+	th->tcp_flags = s->flags;
+	th->rx_win = RTE_BE16(SK_RCV_WND);
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	if (olen)
+		memcpy(th + 1, opts, olen);
+
+	m->l2_len = l2;
+	m->l3_len = sizeof(*ip);
+	m->l4_len = (uint8_t)(sizeof(*th) + olen);
+	finish_cksums(e, m, ip, th, (uint16_t)(total - sizeof(*ip)));
+}
+
+bool
+sk_tcp_reply(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
+		const struct sk_seg *s, const uint8_t *opts, unsigned int olen,
+		const uint8_t *in_place)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct sk_addrs a = {
+		.src = p->ip->dst_addr, .dst = p->ip->src_addr,
+		.sport = p->tcp->dst_port, .dport = p->tcp->src_port,
+	};
+
+	eh->dst_addr = eh->src_addr;
+	eh->src_addr = e->pc.mac;
+	tcp_emit(e, m, p->l2_len, &a, s, opts, olen, in_place);
+	return true;
+}
+
+bool
+sk_tcp_send_rst(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p)
+{
+	struct sk_seg s = { 0 };
+
+	if (p->flags & SK_TH_ACK) {
+		s.seq = p->ack;
+		s.flags = SK_TH_RST;
+	} else {
+		s.ack = p->seq + p->plen + !!(p->flags & SK_TH_SYN) +
+			!!(p->flags & SK_TH_FIN);
+		s.flags = SK_TH_RST | SK_TH_ACK;
+	}
+	SK_STAT_INC(&e->st, tx_rst);
+	return sk_tcp_reply(e, m, p, &s, NULL, 0, NULL);
+}
+
+bool
+sk_tcp_send_ack(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, const struct sk_flow *f)
+{
+	struct sk_seg s = {
+		.seq = f->snd_nxt, .ack = f->rcv_nxt, .flags = SK_TH_ACK,
+	};
+	uint8_t o[12];
+	unsigned int olen = 0;
+
+	if (f->flags & SK_FF_ECE)
+		s.flags |= SK_TH_ECE;
+	if (f->flags & SK_FF_TS)
+		olen = sk_tcp_opt_ts(o, sk_tcp_tsval(e, f), f->ts_recent);
+	SK_STAT_INC(&e->st, tx_ack);
+	return sk_tcp_reply(e, m, p, &s, o, olen, NULL);
+}
+
+bool
+sk_tcp_challenge_ack(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, const struct sk_flow *f)
+{
+	if (e->chal_sec != e->now_s) {
+		e->chal_sec = e->now_s;
+		e->chal_left = e->cfg.challenge_ack_limit;
+	}
+	if (e->chal_left == 0) {
+		SK_STAT_INC(&e->st, drop_challenge_limit);
+		return false;
+	}
+	e->chal_left--;
+	SK_STAT_INC(&e->st, tx_challenge_ack);
+	return sk_tcp_send_ack(e, m, p, f);
+}
+
+bool
+sk_tcp_send_data(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, struct sk_flow *f, const uint8_t *data,
+		uint16_t len, bool fin, const uint8_t *in_place)
+{
+	struct sk_seg s = {
+		.seq = f->snd_nxt, .ack = f->rcv_nxt, .flags = SK_TH_ACK,
+		.len = len, .data = data,
+	};
+	uint8_t o[12];
+	unsigned int olen = 0;
+
+	if (len) {
+		s.flags |= SK_TH_PSH;
+		SK_STAT_INC(&e->st, tx_data);
+	}
+	if (fin) {
+		s.flags |= SK_TH_FIN;
+		SK_STAT_INC(&e->st, tx_fin);
+	}
+	if (f->flags & SK_FF_ECE)
+		s.flags |= SK_TH_ECE;
+	f->snd_nxt += len + fin;
+	if (f->flags & SK_FF_TS)
+		olen = sk_tcp_opt_ts(o, sk_tcp_tsval(e, f), f->ts_recent);
+	return sk_tcp_reply(e, m, p, &s, o, olen, in_place);
+}
+
+bool
+sk_tcp_send_abort(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_pkt *p, const struct sk_flow *f)
+{
+	struct sk_seg s = {
+		.seq = f->snd_nxt, .ack = f->rcv_nxt,
+		.flags = SK_TH_RST | SK_TH_ACK,
+	};
+
+	SK_STAT_INC(&e->st, tx_rst);
+	return sk_tcp_reply(e, m, p, &s, NULL, 0, NULL);
+}
+
+struct rte_mbuf *
+sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
+		const struct sk_seg *s, const uint8_t *opts, unsigned int olen)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(e->par.pool);
+	const struct sk_neigh *n;
+	struct rte_ether_hdr *eh;
+	uint16_t l2 = sizeof(*eh);
+	struct sk_addrs a = {
+		.src = f->key.laddr, .dst = f->key.raddr,
+		.sport = f->key.lport, .dport = f->key.rport,
+	};
+
+	if (m == NULL) {
+		SK_STAT_INC(&e->st, drop_mbuf);
+		return NULL;
+	}
+	n = &e->neigh[rte_be_to_cpu_32(f->key.raddr) & (SK_NEIGH_N - 1)];
+	if (n->ip != f->key.raddr)
+		n = &e->last_peer;
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	eh->dst_addr = n->mac;
+	eh->src_addr = e->pc.mac;
+	if (n->vlan) {
+		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
+
+		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+		vh->vlan_tci = n->vlan;
+		vh->eth_proto = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		l2 += sizeof(*vh);
+	} else {
+		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	}
+	tcp_emit(e, m, l2, &a, s, opts, olen, NULL);
+	return m;
+}
+
+/* ---- the SYN-ACK template -----------------------------------------------
+ *
+ * A SYN-ACK is the same 40 to 60 bytes every time but for the addresses,
+ * ports, sequence numbers and timestamps. The engine keeps one header per
+ * option layout (sk_synack_tpl in sk_engine_priv.h), with the one's
+ * complement sums of its constant words, so that a SYN-ACK is a copy, a
+ * few stores, and checksums from a handful of additions (the sum is
+ * commutative: swapping addresses and ports changes nothing, RFC 1624),
+ * instead of summing the built segment again.
+ */
+
+/* Option layouts, by what the SYN offered. */
+static unsigned int
+synack_layout(const struct sk_pkt *p)
+{
+	if (!p->has_ts)
+		return SK_SYNACK_MSS;
+	return (p->sack_ok ? SK_SYNACK_SACK : 0) |
+		(p->has_ws ? SK_SYNACK_WS : 0) | SK_SYNACK_TS;
+}
+
+void
+sk_tcp_synack_template(struct sk_engine *e)
+{
+	for (unsigned int k = 0; k < SK_SYNACK_LAYOUTS; k++) {
+		struct sk_synack_tpl *t = &e->synack[k];
+		struct rte_ipv4_hdr *ip = &t->h.ip;
+		struct rte_tcp_hdr *th = &t->h.tcp;
+		uint8_t *o = t->h.opt;
+		unsigned int olen = 4;
+
+		memset(t, 0, sizeof(*t));
+		o[0] = SK_OPT_MSS;
+		o[1] = 4;
+		o[2] = (uint8_t)(e->cfg.mss >> 8);
+		o[3] = (uint8_t)e->cfg.mss;
+		if (k & SK_SYNACK_TS) {
+			if (k & SK_SYNACK_SACK) {
+				o[4] = SK_OPT_SACK_PERM;
+				o[5] = 2;
+			} else {
+				o[4] = SK_OPT_NOP;
+				o[5] = SK_OPT_NOP;
+			}
+			o[6] = SK_OPT_TS;
+			o[7] = 10;
+			olen = 16;   /* TSval at 8, TSecr at 12: zero here */
+			if (k & SK_SYNACK_WS) {
+				o[16] = SK_OPT_NOP;
+				o[17] = SK_OPT_WS;
+				o[18] = 3;
+				o[19] = 0; /* our shift: the window fits 16 bits */
+				olen = 20;
+			}
+		}
+		t->l4_len = (uint8_t)(sizeof(*th) + olen);
+		t->ip_len = (uint16_t)(sizeof(*ip) + t->l4_len);
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16(t->ip_len);
+		ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_TCP;
+		th->data_off = (uint8_t)((t->l4_len / 4) << 4);
+		th->tcp_flags = SK_TH_SYN | SK_TH_ACK;
+		th->rx_win = RTE_BE16(SK_RCV_WND);
+		/* The constant words: the IP header without its addresses;
+		 * the TCP header and options without ports, sequence numbers
+		 * and timestamps, plus the pseudo header's protocol and
+		 * length. */
+		t->ip_sum = sk_csum_add(0, ip, sizeof(*ip));
+		t->tcp_sum = sk_csum_add(0, th, t->l4_len) +
+			rte_cpu_to_be_16((uint16_t)IPPROTO_TCP) +
+			rte_cpu_to_be_16((uint16_t)t->l4_len);
+	}
+}
+
+void
+sk_tcp_synack(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
+		uint32_t isn, uint32_t ts_off)
+{
+	const unsigned int k = synack_layout(p);
+	const struct sk_synack_tpl *t = &e->synack[k];
+	uint8_t *base = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)base;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(base + p->l2_len);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	/* read what the SYN says before the template covers it */
+	const rte_be32_t saddr = p->ip->src_addr, daddr = p->ip->dst_addr;
+	const rte_be16_t sport = p->tcp->src_port, dport = p->tcp->dst_port;
+	const rte_be32_t seq = rte_cpu_to_be_32(isn);
+	const rte_be32_t ack = rte_cpu_to_be_32(p->seq + 1);
+	rte_be32_t tsval = 0, tsecr = 0;
+	uint8_t flags = SK_TH_SYN | SK_TH_ACK;
+	uint64_t sum;
+
+	if (k & SK_SYNACK_TS) {
+		/* Window scale, SACK-permitted and ECN can only be remembered
+		 * in the TSval, so they are offered only with timestamps. */
+		unsigned int tsopt = p->has_ws ? p->wscale :
+			SK_TSOPT_WSCALE_NONE;
+
+		if (p->sack_ok)
+			tsopt |= SK_TSOPT_SACK;
+		/* RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR */
+		if ((p->flags & (SK_TH_ECE | SK_TH_CWR)) ==
+				(SK_TH_ECE | SK_TH_CWR)) {
+			tsopt |= SK_TSOPT_ECN;
+			flags |= SK_TH_ECE;
+		}
+		tsval = rte_cpu_to_be_32(sk_cookie_ts_encode(e->ts_now + ts_off,
+				tsopt));
+		tsecr = rte_cpu_to_be_32(p->tsval);
+	}
+
+	eh->dst_addr = eh->src_addr;
+	eh->src_addr = e->pc.mac;
+	memcpy(ip, &t->h, sizeof(*ip) + t->l4_len);
+	one_segment(m, (uint16_t)(p->l2_len + t->ip_len));
+	ip->src_addr = daddr;
+	ip->dst_addr = saddr;
+	th->src_port = dport;
+	th->dst_port = sport;
+	th->sent_seq = seq;
+	th->recv_ack = ack;
+	th->tcp_flags = flags;
+	if (k & SK_SYNACK_TS) {
+		uint8_t *o = (uint8_t *)(th + 1);
+
+		memcpy(o + 8, &tsval, 4);
+		memcpy(o + 12, &tsecr, 4);
+	}
+	m->l2_len = p->l2_len;
+	m->l3_len = sizeof(*ip);
+	m->l4_len = t->l4_len;
+	m->ol_flags = 0;
+	sum = (uint64_t)saddr + daddr;
+	if (e->par.tx_ip_cksum)
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+	else
+		ip->hdr_checksum = (uint16_t)~sk_csum_fold(t->ip_sum + sum);
+	if (e->par.tx_tcp_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+		return;
+	}
+	sum += t->tcp_sum + (uint64_t)sport + dport + seq + ack + tsval +
+		tsecr;
+	if (flags & SK_TH_ECE)
+		sum += rte_cpu_to_be_16(SK_TH_ECE);
+	th->cksum = (uint16_t)~sk_csum_fold(sum);
+}
