@@ -6,7 +6,7 @@
  * multi-lane SipHash implementation this CPU has. No EAL, no packets: only
  * the cookie functions run, over 4096 distinct pre-built tuples.
  *
- *   bench_cookie [-i IMPL] [-b BURST] [-r ROUNDS]
+ *   bench_cookie [-i IMPL] [-b BURST] [-r ROUNDS] [-o OP]
  *
  * IMPL: scalar, avx2x4, avx512x8 (default: each the CPU has); BURST: 1 to
  * SK_COOKIE_BURST_MAX (default: 32 and 64); ROUNDS: passes over the 4096
@@ -20,10 +20,13 @@
  * with the current key first, the worst case), "check_forged" (random
  * cookies during the grace period: both keys tried, all refused). The
  * "single" rows call the one-cookie functions in a loop; they do not depend
- * on IMPL.
+ * on IMPL. -o OP measures only that row (make, check, check_prev,
+ * check_forged).
  *
  * For callgrind: the bench_run_* functions are never inlined, so
- * --toggle-collect=bench_run_make_burst (say) counts one kind of row.
+ * --toggle-collect=bench_run_make_burst (say) with -o make counts one row;
+ * each row runs 1 + 31 * ROUNDS passes of 4096 cookies (4096 / BURST
+ * whole bursts).
  * Valgrind does not run AVX-512 code and hides it from CPUID, so under it
  * only scalar and avx2x4 can be measured.
  */
@@ -316,7 +319,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench_cookie [-i scalar|avx2x4|avx512x8] "
-		"[-b BURST (1-%d)] [-r ROUNDS]\n", SK_COOKIE_BURST_MAX);
+		"[-b BURST (1-%d)] [-r ROUNDS] "
+		"[-o make|check|check_prev|check_forged]\n",
+		SK_COOKIE_BURST_MAX);
 	exit(2);
 }
 
@@ -325,10 +330,10 @@ main(int argc, char **argv)
 {
 	static const unsigned int def_bursts[] = { 32, 64 };
 	unsigned int bursts[2], n_bursts = 2, rounds = 4;
-	int only = -1, opt;
+	int only = -1, only_row = -1, opt;
 
 	memcpy(bursts, def_bursts, sizeof(bursts));
-	while ((opt = getopt(argc, argv, "i:b:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:b:r:o:")) != -1) {
 		char *end;
 		unsigned long v;
 
@@ -342,6 +347,13 @@ main(int argc, char **argv)
 					"%s\n", optarg);
 				return 1;
 			}
+			break;
+		case 'o':
+			for (unsigned int r = 0; r < ROW_N; r++)
+				if (strcmp(optarg, row_names[r]) == 0)
+					only_row = (int)r;
+			if (only_row < 0)
+				usage();
 			break;
 		case 'b':
 		case 'r':
@@ -375,7 +387,8 @@ main(int argc, char **argv)
 	printf("%-9s %5s  %-13s %8s %9s\n", "impl", "burst", "op", "ns",
 		"insns");
 	for (unsigned int r = 0; r < ROW_N; r++)
-		measure("single", 0, r, rounds);
+		if (only_row < 0 || (int)r == only_row)
+			measure("single", 0, r, rounds);
 	for (int impl = SK_SIPHASH_IMPL_SCALAR; impl < SK_SIPHASH_IMPL_N;
 			impl++) {
 		const char *name = sk_siphash_impl_name(impl);
@@ -392,7 +405,8 @@ main(int argc, char **argv)
 			return 1;
 		for (unsigned int j = 0; j < n_bursts; j++)
 			for (unsigned int r = 0; r < ROW_N; r++)
-				measure(name, bursts[j], r, rounds);
+				if (only_row < 0 || (int)r == only_row)
+					measure(name, bursts[j], r, rounds);
 	}
 	return 0;
 }

@@ -272,8 +272,10 @@ lanes_random(const char *name, enum sk_siphash_impl impl)
 	for (unsigned int n = 0; n <= LANES_MAX; n++) {
 		uint64_t w0b[LANES_MAX + 1], w1b[LANES_MAX + 1];
 		uint64_t w2b[LANES_MAX + 1];
-		uint64_t h16b[LANES_MAX + 1 + GUARD], h24b[LANES_MAX + 1 + GUARD];
-		uint64_t g16b[LANES_MAX + 1 + GUARD], g24b[LANES_MAX + 1 + GUARD];
+		uint64_t h16b[LANES_MAX + 1 + GUARD];
+		uint64_t h24b[LANES_MAX + 1 + GUARD];
+		uint64_t g16b[LANES_MAX + 1 + GUARD];
+		uint64_t g24b[LANES_MAX + 1 + GUARD];
 		uint64_t s16[LANES_MAX], s24[LANES_MAX];
 		uint64_t mid[SK_SIPHASH_MID_WORDS(LANES_MAX) + GUARD];
 		uint64_t *w0 = w0b + 1, *w1 = w1b + 1, *w2 = w2b + 1;
