@@ -60,6 +60,16 @@
  *
  * A forged cookie passes with probability 2^-26 per try. The context is per
  * lcore and touched by that lcore only: plain fields, no atomics.
+ *
+ * Bursts: sk_cookie_make_burst() and sk_cookie_check_burst() compute the
+ * same values for many SYNs or ACKs with the multi-lane SipHash (4 or 8
+ * lanes per instruction where the CPU has AVX2 or AVX-512). H1 and H2 share
+ * their first 16 bytes, so both continue from one state after
+ * (saddr, daddr, ports, cisn). The check needs H1 (the mask) before it knows
+ * t_full and mss_idx: it hashes H1 for all lanes, unmasks, then resumes H2
+ * from the kept state; the lanes that fail with the current key are
+ * gathered and checked again with the previous one. The single functions
+ * above are the reference the tests hold the bursts to.
  */
 
 #include <assert.h>
@@ -206,6 +216,7 @@ sk_cookie_init(struct sk_cookie_ctx *c, const uint8_t secret[16],
 
 	memset(c, 0, sizeof(*c));
 	memcpy(c->master, secret, sizeof(c->master));
+	sk_siphash_impl_select();
 	c->rotate_s = rotate_s;
 	c->max_age = units;
 	cookie_rekey(c, now_s);
@@ -299,6 +310,163 @@ sk_cookie_check(const struct sk_cookie_ctx *c,
 		r = cookie_check_key(c, c->key[1], t, cisn, cookie, now_t,
 				mss_idx, ts_off);
 	return r;
+}
+
+/* The first two message words of H1 and H2: (saddr, daddr), (ports, cisn). */
+static __rte_always_inline uint64_t
+cookie_w0(const struct sk_cookie_tuple *t)
+{
+	return sk_siphash_word(t->saddr, t->daddr);
+}
+
+static __rte_always_inline uint64_t
+cookie_w1(const struct sk_cookie_tuple *t, uint32_t cisn)
+{
+	return sk_siphash_word(cookie_ports(t), cisn);
+}
+
+void
+sk_cookie_make_burst(const struct sk_cookie_ctx *c,
+		const struct sk_cookie_tuple *t, const uint32_t *cisn,
+		const uint8_t *mss_idx, unsigned int n, uint32_t now_s,
+		uint32_t *isn, uint32_t *ts_off)
+{
+	uint32_t now_t = now_s / SK_COOKIE_TICK_S;
+	uint32_t t_bits = (now_t & COOKIE_T_MASK) << COOKIE_T_SHIFT;
+	uint64_t w0[SK_COOKIE_BURST_MAX], w1[SK_COOKIE_BURST_MAX];
+	uint64_t w2[SK_COOKIE_BURST_MAX];
+	uint64_t h1[SK_COOKIE_BURST_MAX], h2[SK_COOKIE_BURST_MAX];
+
+	while (n > 0) {
+		unsigned int m = RTE_MIN(n, (unsigned int)SK_COOKIE_BURST_MAX);
+		unsigned int i;
+
+		for (i = 0; i < m; i++) {
+			w0[i] = cookie_w0(&t[i]);
+			w1[i] = cookie_w1(&t[i], cisn[i]);
+			w2[i] = sk_siphash_word(now_t,
+					mss_idx[i] & (SK_COOKIE_MSS_N - 1));
+		}
+		sk_siphash_lanes_16_24(c->key[0][0], c->key[0][1], w0, w1, w2,
+				m, h1, h2);
+		for (i = 0; i < m; i++) {
+			uint32_t mac = (uint32_t)(h2[i] >>
+					(64 - COOKIE_MAC_BITS));
+			uint32_t plain = mac << COOKIE_MAC_SHIFT | t_bits |
+				(mss_idx[i] & (SK_COOKIE_MSS_N - 1));
+
+			isn[i] = plain ^ (uint32_t)h1[i];
+			ts_off[i] = (uint32_t)(h1[i] >> 32);
+		}
+		t += m;
+		cisn += m;
+		mss_idx += m;
+		isn += m;
+		ts_off += m;
+		n -= m;
+	}
+}
+
+/*
+ * cookie_check_key() for m <= SK_COOKIE_BURST_MAX lanes with key k: res[i],
+ * and idx[i], off[i] for the lanes that are OK.
+ */
+static void
+cookie_check_key_burst(const struct sk_cookie_ctx *c, const uint64_t k[2],
+		const uint64_t *w0, const uint64_t *w1, const uint32_t *cookie,
+		unsigned int m, uint32_t now_t, uint8_t *res, uint8_t *idx,
+		uint32_t *off)
+{
+	uint64_t mid[SK_SIPHASH_MID_WORDS(SK_COOKIE_BURST_MAX)];
+	uint64_t h1[SK_COOKIE_BURST_MAX], h2[SK_COOKIE_BURST_MAX];
+	uint64_t w2[SK_COOKIE_BURST_MAX];
+	uint32_t plain[SK_COOKIE_BURST_MAX], t_full[SK_COOKIE_BURST_MAX];
+	unsigned int i;
+
+	sk_siphash_lanes_16(k[0], k[1], w0, w1, m, h1, mid);
+	for (i = 0; i < m; i++) {
+		uint32_t p = cookie[i] ^ (uint32_t)h1[i];
+		uint32_t t_low = (p >> COOKIE_T_SHIFT) & COOKIE_T_MASK;
+
+		plain[i] = p;
+		/* the latest counter value <= now_t whose low bits are t_low */
+		t_full[i] = now_t - ((now_t - t_low) & COOKIE_T_MASK);
+		w2[i] = sk_siphash_word(t_full[i], p & (SK_COOKIE_MSS_N - 1));
+	}
+	sk_siphash_lanes_24_mid(mid, w2, m, h2);
+	for (i = 0; i < m; i++) {
+		uint32_t mac = (uint32_t)(h2[i] >> (64 - COOKIE_MAC_BITS));
+
+		if (mac != plain[i] >> COOKIE_MAC_SHIFT) {
+			res[i] = SK_COOKIE_BAD_MAC;
+		} else if (now_t - t_full[i] > c->max_age) {
+			res[i] = SK_COOKIE_TOO_OLD;
+		} else {
+			res[i] = SK_COOKIE_OK;
+			idx[i] = (uint8_t)(plain[i] & (SK_COOKIE_MSS_N - 1));
+			off[i] = (uint32_t)(h1[i] >> 32);
+		}
+	}
+}
+
+void
+sk_cookie_check_burst(const struct sk_cookie_ctx *c,
+		const struct sk_cookie_tuple *t, const uint32_t *cisn,
+		const uint32_t *cookie, unsigned int n, uint32_t now_s,
+		uint8_t *res, uint8_t *mss_idx, uint32_t *ts_off)
+{
+	uint32_t now_t = now_s / SK_COOKIE_TICK_S;
+	bool prev = c->have_prev && now_s < c->prev_until_s;
+	uint64_t w0[SK_COOKIE_BURST_MAX], w1[SK_COOKIE_BURST_MAX];
+	/* the lanes retried with the previous key, packed */
+	uint64_t r_w0[SK_COOKIE_BURST_MAX], r_w1[SK_COOKIE_BURST_MAX];
+	uint32_t r_cookie[SK_COOKIE_BURST_MAX], r_off[SK_COOKIE_BURST_MAX];
+	uint8_t r_res[SK_COOKIE_BURST_MAX], r_idx[SK_COOKIE_BURST_MAX];
+	uint8_t r_lane[SK_COOKIE_BURST_MAX];
+
+	while (n > 0) {
+		unsigned int m = RTE_MIN(n, (unsigned int)SK_COOKIE_BURST_MAX);
+		unsigned int i, r = 0;
+
+		for (i = 0; i < m; i++) {
+			w0[i] = cookie_w0(&t[i]);
+			w1[i] = cookie_w1(&t[i], cisn[i]);
+		}
+		cookie_check_key_burst(c, c->key[0], w0, w1, cookie, m, now_t,
+				res, mss_idx, ts_off);
+		if (prev) {
+			for (i = 0; i < m; i++) {
+				if (res[i] != SK_COOKIE_BAD_MAC)
+					continue;
+				r_lane[r] = (uint8_t)i;
+				r_w0[r] = w0[i];
+				r_w1[r] = w1[i];
+				r_cookie[r] = cookie[i];
+				r++;
+			}
+		}
+		if (r > 0) {
+			cookie_check_key_burst(c, c->key[1], r_w0, r_w1,
+					r_cookie, r, now_t, r_res, r_idx,
+					r_off);
+			for (i = 0; i < r; i++) {
+				unsigned int l = r_lane[i];
+
+				res[l] = r_res[i];
+				if (r_res[i] == SK_COOKIE_OK) {
+					mss_idx[l] = r_idx[i];
+					ts_off[l] = r_off[i];
+				}
+			}
+		}
+		t += m;
+		cisn += m;
+		cookie += m;
+		res += m;
+		mss_idx += m;
+		ts_off += m;
+		n -= m;
+	}
 }
 
 uint32_t

@@ -68,7 +68,9 @@ uint16_t sk_cookie_mss_value(unsigned int idx);
  * Returns 0, or -EINVAL when @p c or @p secret is NULL, when max_age_s is 0
  * or above 15 * 64 s, or when rotate_s is not 0 but shorter than the
  * previous key's grace period ((max_age units + 1) * 64 s), since only one
- * previous key is kept.
+ * previous key is kept. Also (re)chooses the multi-lane SipHash the burst
+ * functions use (sk_siphash_impl_select()), so that an engine set up after
+ * rte_eal_init() follows --force-max-simd-bitwidth.
  */
 int sk_cookie_init(struct sk_cookie_ctx *c, const uint8_t secret[16],
 		uint32_t rotate_s, uint32_t max_age_s, uint32_t now_s);
@@ -97,6 +99,33 @@ uint32_t sk_cookie_make(const struct sk_cookie_ctx *c,
 enum sk_cookie_result sk_cookie_check(const struct sk_cookie_ctx *c,
 		const struct sk_cookie_tuple *t, uint32_t cisn, uint32_t cookie,
 		uint32_t now_s, unsigned int *mss_idx, uint32_t *ts_off);
+
+/** Largest burst the burst functions are sized for (they take any n, in
+ * steps of this many). */
+#define SK_COOKIE_BURST_MAX 64
+
+/**
+ * Cookies for @p n SYNs at once: for each i < n, isn[i] and ts_off[i] are
+ * exactly what sk_cookie_make(c, &t[i], cisn[i], mss_idx[i], now_s,
+ * &ts_off[i]) gives. The hashing runs on the multi-lane SipHash chosen at
+ * start (sk_siphash_impl_select()). Output arrays must not overlap inputs.
+ */
+void sk_cookie_make_burst(const struct sk_cookie_ctx *c,
+		const struct sk_cookie_tuple *t, const uint32_t *cisn,
+		const uint8_t *mss_idx, unsigned int n, uint32_t now_s,
+		uint32_t *isn, uint32_t *ts_off);
+
+/**
+ * Check the cookies of @p n ACKs at once (cookie[i] = SEG.ACK - 1, cisn[i]
+ * = SEG.SEQ - 1): for each i < n, res[i] (an enum sk_cookie_result) is what
+ * sk_cookie_check() returns for that ACK, previous key included, and on
+ * SK_COOKIE_OK mss_idx[i] and ts_off[i] are set; otherwise they are left
+ * alone, as sk_cookie_check() leaves its outputs.
+ */
+void sk_cookie_check_burst(const struct sk_cookie_ctx *c,
+		const struct sk_cookie_tuple *t, const uint32_t *cisn,
+		const uint32_t *cookie, unsigned int n, uint32_t now_s,
+		uint8_t *res, uint8_t *mss_idx, uint32_t *ts_off);
 
 /*
  * TCP options carried in the low 6 bits of the SYN-ACK's TSval when the

@@ -13,16 +13,28 @@
  * v0 ^= m. The last word holds the remaining 0..7 bytes and the message
  * length mod 256 in its top byte. Finalisation: v2 ^= 0xff, 4 SipRounds,
  * output v0 ^ v1 ^ v2 ^ v3.
+ *
+ * The multi-lane functions (sk_siphash_lanes_*) hash many fixed-length
+ * messages under one key. Their scalar implementation is here; the AVX2 and
+ * AVX-512 ones, which run the same steps on 4 or 8 lanes per instruction,
+ * are in sk_siphash_x86.c. Which one runs is chosen at run time (CPU flags,
+ * EAL's SIMD limit) through a table of entry points, so that one binary
+ * built for any x86-64 level uses the vector units the machine has.
  */
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_cpuflags.h>
+#include <rte_vect.h>
 
 #include "sk_siphash.h"
+#include "sk_siphash_impl.h"
 
 #define SIP_ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
 
@@ -41,11 +53,10 @@ struct sip_state {
 static __rte_always_inline void
 sip_init(struct sip_state *s, uint64_t k0, uint64_t k1)
 {
-	/* "somepseudorandomlygeneratedbytes" */
-	s->v0 = k0 ^ UINT64_C(0x736f6d6570736575);
-	s->v1 = k1 ^ UINT64_C(0x646f72616e646f6d);
-	s->v2 = k0 ^ UINT64_C(0x6c7967656e657261);
-	s->v3 = k1 ^ UINT64_C(0x7465646279746573);
+	s->v0 = k0 ^ SK_SIP_C0;
+	s->v1 = k1 ^ SK_SIP_C1;
+	s->v2 = k0 ^ SK_SIP_C2;
+	s->v3 = k1 ^ SK_SIP_C3;
 }
 
 /* Absorb one message word: SipHash-2-4 does 2 compression rounds. */
@@ -84,12 +95,7 @@ sip_final(struct sip_state *s, uint64_t last)
 
 /* Two native-order 32-bit words as the little-endian 64-bit message word
  * their 8 bytes make in memory (a no-op on little-endian CPUs). */
-static __rte_always_inline uint64_t
-sip_pair(uint32_t lo, uint32_t hi)
-{
-	return (uint64_t)rte_cpu_to_le_32(lo) |
-		(uint64_t)rte_cpu_to_le_32(hi) << 32;
-}
+#define sip_pair sk_siphash_word
 
 uint64_t
 sk_siphash(uint64_t k0, uint64_t k1, const void *in, size_t len)
@@ -142,7 +148,7 @@ sk_siphash_4u32(uint64_t k0, uint64_t k1,
 	sip_init(&s, k0, k1);
 	sip_word(&s, sip_pair(a, b));
 	sip_word(&s, sip_pair(c, d));
-	return sip_final(&s, (uint64_t)16 << 56);
+	return sip_final(&s, SK_SIP_LAST16);
 }
 
 uint64_t
@@ -156,5 +162,246 @@ sk_siphash_6u32(uint64_t k0, uint64_t k1,
 	sip_word(&s, sip_pair(a, b));
 	sip_word(&s, sip_pair(c, d));
 	sip_word(&s, sip_pair(e, f));
-	return sip_final(&s, (uint64_t)24 << 56);
+	return sip_final(&s, SK_SIP_LAST24);
+}
+
+/*
+ * Multi-lane, scalar: the reference the vector versions must match, and the
+ * fallback on any CPU. One lane at a time; the state after the two shared
+ * words is copied once and finished twice.
+ *
+ * GCC at -O3 with a wide -march would vectorise the lane loops on its own;
+ * that is harmless but would make "scalar" in the benchmark mean something
+ * else than one lane at a time, so the loops are kept scalar.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SIP_NO_VECTORIZE __attribute__((optimize("no-tree-vectorize")))
+#else
+#define SIP_NO_VECTORIZE
+#endif
+
+static SIP_NO_VECTORIZE void
+sip_lanes_16_24_scalar(uint64_t k0, uint64_t k1, const uint64_t *w0,
+		const uint64_t *w1, const uint64_t *w2, unsigned int n,
+		uint64_t *h16, uint64_t *h24)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct sip_state s, s16;
+
+		sip_init(&s, k0, k1);
+		sip_word(&s, w0[i]);
+		sip_word(&s, w1[i]);
+		s16 = s;
+		h16[i] = sip_final(&s16, SK_SIP_LAST16);
+		sip_word(&s, w2[i]);
+		h24[i] = sip_final(&s, SK_SIP_LAST24);
+	}
+}
+
+static SIP_NO_VECTORIZE void
+sip_lanes_16_scalar(uint64_t k0, uint64_t k1, const uint64_t *w0,
+		const uint64_t *w1, unsigned int n, uint64_t *h16,
+		uint64_t *mid)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct sip_state s;
+
+		sip_init(&s, k0, k1);
+		sip_word(&s, w0[i]);
+		sip_word(&s, w1[i]);
+		SK_SIP_MID_AT(mid, i, 0) = s.v0;
+		SK_SIP_MID_AT(mid, i, 1) = s.v1;
+		SK_SIP_MID_AT(mid, i, 2) = s.v2;
+		SK_SIP_MID_AT(mid, i, 3) = s.v3;
+		h16[i] = sip_final(&s, SK_SIP_LAST16);
+	}
+}
+
+static SIP_NO_VECTORIZE void
+sip_lanes_24_mid_scalar(const uint64_t *mid, const uint64_t *w2,
+		unsigned int n, uint64_t *h24)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct sip_state s = {
+			.v0 = SK_SIP_MID_AT(mid, i, 0),
+			.v1 = SK_SIP_MID_AT(mid, i, 1),
+			.v2 = SK_SIP_MID_AT(mid, i, 2),
+			.v3 = SK_SIP_MID_AT(mid, i, 3),
+		};
+
+		sip_word(&s, w2[i]);
+		h24[i] = sip_final(&s, SK_SIP_LAST24);
+	}
+}
+
+static const struct sk_siphash_ops sip_ops_scalar = {
+	.lanes_16_24 = sip_lanes_16_24_scalar,
+	.lanes_16 = sip_lanes_16_scalar,
+	.lanes_24_mid = sip_lanes_24_mid_scalar,
+};
+
+static const char *const sip_impl_names[SK_SIPHASH_IMPL_N] = {
+	[SK_SIPHASH_IMPL_AUTO] = "auto",
+	[SK_SIPHASH_IMPL_SCALAR] = "scalar",
+	[SK_SIPHASH_IMPL_AVX2X4] = "avx2x4",
+	[SK_SIPHASH_IMPL_AVX512X8] = "avx512x8",
+};
+
+/*
+ * The implementation in use. Written at load time, by sk_cookie_init() and
+ * by tests, all before (or between) the bursts that read it; the fast path
+ * reads it once per call. Relaxed atomics: engines created on several
+ * threads at once may all store the same choice.
+ */
+static const struct sk_siphash_ops *sip_ops = &sip_ops_scalar;
+static enum sk_siphash_impl sip_impl = SK_SIPHASH_IMPL_SCALAR;
+static bool sip_forced;
+
+static const struct sk_siphash_ops *
+sip_impl_ops(enum sk_siphash_impl impl)
+{
+	switch (impl) {
+	case SK_SIPHASH_IMPL_SCALAR:
+		return &sip_ops_scalar;
+#ifdef RTE_ARCH_X86
+	case SK_SIPHASH_IMPL_AVX2X4:
+		return &sk_siphash_ops_avx2x4;
+	case SK_SIPHASH_IMPL_AVX512X8:
+		return &sk_siphash_ops_avx512x8;
+#endif
+	default:
+		return NULL;
+	}
+}
+
+bool
+sk_siphash_impl_supported(enum sk_siphash_impl impl)
+{
+	switch (impl) {
+	case SK_SIPHASH_IMPL_AUTO:
+	case SK_SIPHASH_IMPL_SCALAR:
+		return true;
+#ifdef RTE_ARCH_X86
+	case SK_SIPHASH_IMPL_AVX2X4:
+		return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0;
+	case SK_SIPHASH_IMPL_AVX512X8:
+		return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512F) > 0;
+#endif
+	default:
+		return false;
+	}
+}
+
+static void
+sip_use(enum sk_siphash_impl impl)
+{
+	__atomic_store_n(&sip_ops, sip_impl_ops(impl), __ATOMIC_RELAXED);
+	__atomic_store_n(&sip_impl, impl, __ATOMIC_RELAXED);
+}
+
+/* The widest implementation the CPU has within EAL's SIMD limit. */
+static enum sk_siphash_impl
+sip_best(void)
+{
+	unsigned int bits = rte_vect_get_max_simd_bitwidth();
+
+	/* 0 before rte_eal_init(): the limit EAL will apply by default */
+	if (bits == 0)
+#ifdef RTE_VECT_DEFAULT_SIMD_BITWIDTH
+		bits = RTE_VECT_DEFAULT_SIMD_BITWIDTH;
+#else
+		bits = RTE_VECT_SIMD_MAX;
+#endif
+	if (bits >= RTE_VECT_SIMD_512 &&
+			sk_siphash_impl_supported(SK_SIPHASH_IMPL_AVX512X8))
+		return SK_SIPHASH_IMPL_AVX512X8;
+	if (bits >= RTE_VECT_SIMD_256 &&
+			sk_siphash_impl_supported(SK_SIPHASH_IMPL_AVX2X4))
+		return SK_SIPHASH_IMPL_AVX2X4;
+	return SK_SIPHASH_IMPL_SCALAR;
+}
+
+enum sk_siphash_impl
+sk_siphash_impl_select(void)
+{
+	if (!__atomic_load_n(&sip_forced, __ATOMIC_RELAXED))
+		sip_use(sip_best());
+	return sk_siphash_impl_get();
+}
+
+RTE_INIT(sk_siphash_impl_init)
+{
+	sk_siphash_impl_select();
+}
+
+int
+sk_siphash_impl_set(enum sk_siphash_impl impl)
+{
+	if ((unsigned int)impl >= SK_SIPHASH_IMPL_N)
+		return -EINVAL;
+	if (!sk_siphash_impl_supported(impl))
+		return -ENOTSUP;
+	if (impl == SK_SIPHASH_IMPL_AUTO) {
+		__atomic_store_n(&sip_forced, false, __ATOMIC_RELAXED);
+		sk_siphash_impl_select();
+		return 0;
+	}
+	__atomic_store_n(&sip_forced, true, __ATOMIC_RELAXED);
+	sip_use(impl);
+	return 0;
+}
+
+enum sk_siphash_impl
+sk_siphash_impl_get(void)
+{
+	return __atomic_load_n(&sip_impl, __ATOMIC_RELAXED);
+}
+
+const char *
+sk_siphash_impl_name(enum sk_siphash_impl impl)
+{
+	if ((unsigned int)impl >= SK_SIPHASH_IMPL_N)
+		return NULL;
+	return sip_impl_names[impl];
+}
+
+const char *
+sk_siphash_impl_current(void)
+{
+	return sk_siphash_impl_name(sk_siphash_impl_get());
+}
+
+int
+sk_siphash_impl_parse(const char *name)
+{
+	for (unsigned int i = 0; i < SK_SIPHASH_IMPL_N; i++)
+		if (name != NULL && strcmp(name, sip_impl_names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+void
+sk_siphash_lanes_16_24(uint64_t k0, uint64_t k1, const uint64_t *w0,
+		const uint64_t *w1, const uint64_t *w2, unsigned int n,
+		uint64_t *h16, uint64_t *h24)
+{
+	__atomic_load_n(&sip_ops, __ATOMIC_RELAXED)->lanes_16_24(k0, k1, w0,
+			w1, w2, n, h16, h24);
+}
+
+void
+sk_siphash_lanes_16(uint64_t k0, uint64_t k1, const uint64_t *w0,
+		const uint64_t *w1, unsigned int n, uint64_t *h16,
+		uint64_t *mid)
+{
+	__atomic_load_n(&sip_ops, __ATOMIC_RELAXED)->lanes_16(k0, k1, w0, w1,
+			n, h16, mid);
+}
+
+void
+sk_siphash_lanes_24_mid(const uint64_t *mid, const uint64_t *w2,
+		unsigned int n, uint64_t *h24)
+{
+	__atomic_load_n(&sip_ops, __ATOMIC_RELAXED)->lanes_24_mid(mid, w2, n,
+			h24);
 }

@@ -2,8 +2,10 @@
 
 /*
  * SYN cookies: round trips, every way a cookie must be refused, ageing,
- * key rotation, agreement between engines, the TSval option bits, and a
- * statistical look at the ISN bits. No EAL.
+ * key rotation, agreement between engines, the TSval option bits, a
+ * statistical look at the ISN bits, and the burst functions against the
+ * single ones for every multi-lane SipHash this CPU has (one it lacks is a
+ * TAP skip). No EAL.
  */
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <rte_common.h>
 
 #include "sk_cookie.h"
+#include "sk_siphash.h"
 #include "sk_test.h"
 
 #define TICK SK_COOKIE_TICK_S
@@ -568,6 +571,308 @@ test_isn_statistics(void)
 		isn, N);
 }
 
+/* ---- bursts ------------------------------------------------------------ */
+
+/* A TAP test point that did not run, with the reason. */
+#define SKIP(...) do { \
+	sk_test_n++; \
+	printf("ok %u # SKIP ", sk_test_n); \
+	printf(__VA_ARGS__); \
+	printf("\n"); \
+} while (0)
+
+/* xorshift64*: reproducible pseudo-random numbers */
+static uint64_t rnd_state = UINT64_C(0x6a09e667f3bcc909);
+
+static uint32_t
+rnd32(void)
+{
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return (uint32_t)((rnd_state * UINT64_C(0x2545f4914f6cdd1d)) >> 32);
+}
+
+static void
+rnd_tuple(struct sk_cookie_tuple *t)
+{
+	t->saddr = rnd32();
+	t->daddr = rnd32();
+	t->sport = (uint16_t)rnd32();
+	t->dport = (uint16_t)rnd32();
+}
+
+#define BURST_TEST_MAX 67   /* lanes 0..67: every tail of 4 and 8 lanes */
+#define GUARD 5
+#define POISON8 0xa5
+#define POISON32 UINT32_C(0xa5a5a5a5)
+
+/* make_burst == sk_cookie_make for n = 0..67, random SYNs. */
+static void
+burst_make(const char *name)
+{
+	struct sk_cookie_ctx c;
+	unsigned int bad = 0, bad_guard = 0, lanes = 0;
+
+	sk_cookie_init(&c, secret_a, 3600, 2 * TICK, T0);
+	for (unsigned int n = 0; n <= BURST_TEST_MAX; n++) {
+		struct sk_cookie_tuple t[BURST_TEST_MAX];
+		uint32_t cisn[BURST_TEST_MAX];
+		uint8_t idx[BURST_TEST_MAX];
+		uint32_t isn[BURST_TEST_MAX + GUARD];
+		uint32_t off[BURST_TEST_MAX + GUARD];
+		uint32_t now_s = T0 + rnd32() % 3600;
+
+		sk_cookie_tick(&c, now_s);
+		for (unsigned int i = 0; i < n; i++) {
+			rnd_tuple(&t[i]);
+			cisn[i] = rnd32();
+			idx[i] = (uint8_t)rnd32();  /* low 2 bits count */
+		}
+		for (unsigned int i = 0; i < n + GUARD; i++)
+			isn[i] = off[i] = POISON32;
+		sk_cookie_make_burst(&c, t, cisn, idx, n, now_s, isn, off);
+		for (unsigned int i = 0; i < n; i++) {
+			uint32_t o;
+			uint32_t want = sk_cookie_make(&c, &t[i], cisn[i],
+					idx[i], now_s, &o);
+
+			bad += (isn[i] != want) + (off[i] != o);
+			lanes++;
+		}
+		for (unsigned int i = n; i < n + GUARD; i++)
+			bad_guard += (isn[i] != POISON32) +
+				(off[i] != POISON32);
+	}
+	CHECK_EQ(bad, 0, "%s: make_burst gives sk_cookie_make's ISN and "
+		"ts_off, n = 0..%u (%u SYNs)", name, BURST_TEST_MAX, lanes);
+	CHECK_EQ(bad_guard, 0, "%s: make_burst writes nothing past lane n",
+		name);
+}
+
+/* What an ACK of the check scenarios is. */
+enum ack_kind {
+	ACK_VALID,       /* made with the current key, young */
+	ACK_PREV_KEY,    /* made 1 s before the epoch boundary */
+	ACK_OLD,         /* made 3 units before the check */
+	ACK_AGE_EDGE,    /* made 2 to 3 units before: age max_age or one more */
+	ACK_SEQ_PLUS,    /* SEG.SEQ one too far */
+	ACK_SEQ_MINUS,
+	ACK_ACK_PLUS,    /* SEG.ACK one too far */
+	ACK_ACK_MINUS,
+	ACK_TUPLE,       /* another client address */
+	ACK_FORGED,      /* a random cookie */
+	ACK_KIND_N,
+};
+
+struct burst_tally {
+	unsigned int lanes, bad, bad_guard;
+	unsigned int res[3];       /* by result */
+	unsigned int prev_ok;      /* ACK_PREV_KEY lanes accepted */
+};
+
+/*
+ * n ACKs of random kinds, checked at now_s by c with check_burst and with
+ * sk_cookie_check one by one: results, MSS indexes and TSval offsets must
+ * agree, and the outputs of lanes that are not OK stay untouched.
+ * Cookies are made by a context of the same secret and settings ticked to
+ * the make time.
+ */
+static void
+burst_check_run(struct sk_cookie_ctx *c, uint32_t rotate_s, uint32_t b,
+		uint32_t now_s, bool tick, unsigned int n,
+		struct burst_tally *tl)
+{
+	struct sk_cookie_tuple t[BURST_TEST_MAX] = { 0 };
+	uint32_t cisn[BURST_TEST_MAX] = { 0 }, cookie[BURST_TEST_MAX] = { 0 };
+	uint8_t res[BURST_TEST_MAX + GUARD], idx[BURST_TEST_MAX + GUARD];
+	uint32_t off[BURST_TEST_MAX + GUARD];
+	enum ack_kind kind[BURST_TEST_MAX];
+	struct sk_cookie_ctx m;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t made, o;
+
+		kind[i] = rnd32() % ACK_KIND_N;
+		made = kind[i] == ACK_PREV_KEY ? b - 1 :
+			kind[i] == ACK_OLD ? now_s - 3 * TICK :
+			kind[i] == ACK_AGE_EDGE ?
+				now_s - 2 * TICK - rnd32() % TICK :
+			now_s - rnd32() % 60;
+		sk_cookie_init(&m, secret_a, rotate_s, 2 * TICK, made);
+		rnd_tuple(&t[i]);
+		cisn[i] = rnd32();
+		cookie[i] = sk_cookie_make(&m, &t[i], cisn[i], rnd32(), made,
+				&o);
+		switch (kind[i]) {
+		case ACK_SEQ_PLUS:
+			cisn[i]++;
+			break;
+		case ACK_SEQ_MINUS:
+			cisn[i]--;
+			break;
+		case ACK_ACK_PLUS:
+			cookie[i]++;
+			break;
+		case ACK_ACK_MINUS:
+			cookie[i]--;
+			break;
+		case ACK_TUPLE:
+			t[i].saddr ^= RTE_BE32(1);
+			break;
+		case ACK_FORGED:
+			cookie[i] = rnd32();
+			break;
+		default:
+			break;
+		}
+	}
+	for (unsigned int i = 0; i < n + GUARD; i++) {
+		res[i] = idx[i] = POISON8;
+		off[i] = POISON32;
+	}
+	if (tick)
+		sk_cookie_tick(c, now_s);
+	sk_cookie_check_burst(c, t, cisn, cookie, n, now_s, res, idx, off);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int want_idx = POISON8;
+		uint32_t want_off = POISON32;
+		enum sk_cookie_result want;
+
+		want = sk_cookie_check(c, &t[i], cisn[i], cookie[i], now_s,
+				&want_idx, &want_off);
+		tl->bad += (res[i] != want) + (idx[i] != want_idx) +
+			(off[i] != want_off);
+		tl->lanes++;
+		if (want <= SK_COOKIE_TOO_OLD)
+			tl->res[want]++;
+		if (kind[i] == ACK_PREV_KEY && want == SK_COOKIE_OK)
+			tl->prev_ok++;
+	}
+	for (unsigned int i = n; i < n + GUARD; i++)
+		tl->bad_guard += (res[i] != POISON8) + (idx[i] != POISON8) +
+			(off[i] != POISON32);
+}
+
+static void
+burst_check(const char *name)
+{
+	static const struct {
+		uint32_t rotate_s;
+		uint32_t after_b;   /* check time - epoch boundary */
+		bool tick;          /* context ticked to the check time */
+		const char *what;
+	} sc[] = {
+		{ 3600, 30, true,
+			"rotation, previous key in its grace period" },
+		{ 3600, 3 * TICK + 30, true, "rotation, grace period over" },
+		{ 3600, 3 * TICK + 30, false,
+			"rotation, grace period over but not ticked" },
+		{ 0, 1000, true, "no rotation" },
+	};
+
+	for (unsigned int s = 0; s < RTE_DIM(sc); s++) {
+		uint32_t b = sc[s].rotate_s ?
+			(T0 / sc[s].rotate_s + 1) * sc[s].rotate_s : T0;
+		uint32_t now_s = b + sc[s].after_b;
+		struct burst_tally tl = { 0 };
+		struct sk_cookie_ctx c;
+
+		/* not ticked: set up inside the grace period */
+		sk_cookie_init(&c, secret_a, sc[s].rotate_s, 2 * TICK,
+			sc[s].tick ? now_s : b + 30);
+		for (unsigned int n = 0; n <= BURST_TEST_MAX; n++)
+			burst_check_run(&c, sc[s].rotate_s, b, now_s,
+				sc[s].tick, n, &tl);
+		CHECK_EQ(tl.bad, 0, "%s, %s: check_burst gives "
+			"sk_cookie_check's result, MSS index and ts_off, n = 0..%u (%u ACKs: %u "
+			"OK, %u BAD_MAC, %u TOO_OLD)", name, sc[s].what,
+			BURST_TEST_MAX, tl.lanes, tl.res[SK_COOKIE_OK],
+			tl.res[SK_COOKIE_BAD_MAC], tl.res[SK_COOKIE_TOO_OLD]);
+		CHECK_EQ(tl.bad_guard, 0, "%s, %s: check_burst writes nothing "
+			"past lane n", name, sc[s].what);
+		/* the mix must hold every outcome, or the comparison above
+		 * proves little */
+		CHECK(tl.res[SK_COOKIE_OK] > 100 &&
+			tl.res[SK_COOKIE_BAD_MAC] > 100 &&
+			tl.res[SK_COOKIE_TOO_OLD] > 100,
+			"%s, %s: the ACKs cover OK, BAD_MAC and TOO_OLD",
+			name, sc[s].what);
+		if (!sc[s].tick)
+			CHECK(c.have_prev, "%s, %s: the context still holds "
+				"the previous key", name, sc[s].what);
+		if (s == 0)
+			CHECK(tl.prev_ok > 50, "%s, %s: %u ACKs accepted with "
+				"the previous key", name, sc[s].what,
+				tl.prev_ok);
+		else if (sc[s].rotate_s)
+			CHECK_EQ(tl.prev_ok, 0, "%s, %s: none accepted with "
+				"the previous key", name, sc[s].what);
+	}
+}
+
+/* Bursts larger than SK_COOKIE_BURST_MAX are done in steps. */
+static void
+burst_large(const char *name)
+{
+	enum { N = 3 * SK_COOKIE_BURST_MAX + 5 };
+	static struct sk_cookie_tuple t[N];
+	static uint32_t cisn[N], isn[N], off[N], off2[N];
+	static uint8_t idx[N], res[N], idx2[N];
+	struct sk_cookie_ctx c;
+	unsigned int bad = 0;
+
+	sk_cookie_init(&c, secret_a, 0, 2 * TICK, T0);
+	for (unsigned int i = 0; i < N; i++) {
+		rnd_tuple(&t[i]);
+		cisn[i] = rnd32();
+		idx[i] = (uint8_t)(i & 3);
+	}
+	sk_cookie_make_burst(&c, t, cisn, idx, N, T0, isn, off);
+	sk_cookie_check_burst(&c, t, cisn, isn, N, T0 + 1, res, idx2, off2);
+	for (unsigned int i = 0; i < N; i++) {
+		uint32_t o;
+
+		bad += (isn[i] != sk_cookie_make(&c, &t[i], cisn[i], idx[i],
+				T0, &o)) + (off[i] != o);
+		bad += (res[i] != SK_COOKIE_OK) + (idx2[i] != idx[i]) +
+			(off2[i] != off[i]);
+	}
+	CHECK_EQ(bad, 0, "%s: bursts of %u (over SK_COOKIE_BURST_MAX) made "
+		"and checked like single cookies", name, N);
+}
+
+static void
+test_bursts(void)
+{
+	static const enum sk_siphash_impl impls[] = {
+		SK_SIPHASH_IMPL_SCALAR,
+		SK_SIPHASH_IMPL_AVX2X4,
+		SK_SIPHASH_IMPL_AVX512X8,
+	};
+	char done[64] = "";
+
+	for (unsigned int j = 0; j < RTE_DIM(impls); j++) {
+		const char *name = sk_siphash_impl_name(impls[j]);
+
+		if (!sk_siphash_impl_supported(impls[j])) {
+			SKIP("%s: this CPU or build lacks it", name);
+			continue;
+		}
+		CHECK_EQ(sk_siphash_impl_set(impls[j]), 0, "%s: forced", name);
+		burst_make(name);
+		burst_check(name);
+		burst_large(name);
+		CHECK_EQ(sk_siphash_impl_get(), impls[j],
+			"%s: still in use after the sk_cookie_init() calls",
+			name);
+		strcat(done, " ");
+		strcat(done, name);
+	}
+	printf("# burst tests ran with:%s\n", done);
+	sk_siphash_impl_set(SK_SIPHASH_IMPL_AUTO);
+}
+
 int
 main(void)
 {
@@ -580,5 +885,6 @@ main(void)
 	test_rotation();
 	test_engines_agree();
 	test_isn_statistics();
+	test_bursts();
 	return sk_test_done();
 }

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * SipHash-2-4 against the published test vectors, and the fixed-length
- * variants against the generic function. No EAL.
+ * SipHash-2-4 against the published test vectors, the fixed-length
+ * variants against the generic function, and every multi-lane
+ * implementation this CPU has against both, for every lane count 0..67
+ * (tails of each vector width). An implementation the CPU lacks is reported
+ * as a TAP skip, not passed. No EAL.
  */
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_cpuflags.h>
+#include <rte_vect.h>
 
 #include "sk_siphash.h"
 #include "sk_test.h"
@@ -183,11 +189,265 @@ test_fixed_length_variants(void)
 		"4u32 of bytes 00..0f gives reference vector 16");
 }
 
+/* A TAP test point that did not run, with the reason. */
+#define SKIP(...) do { \
+	sk_test_n++; \
+	printf("ok %u # SKIP ", sk_test_n); \
+	printf(__VA_ARGS__); \
+	printf("\n"); \
+} while (0)
+
+/* xorshift64*: reproducible pseudo-random words */
+static uint64_t rnd_state = UINT64_C(0x9e3779b97f4a7c15);
+
+static uint64_t
+rnd(void)
+{
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return rnd_state * UINT64_C(0x2545f4914f6cdd1d);
+}
+
+/* the three message words as the bytes sk_siphash() reads */
+static void
+words_bytes(uint64_t a, uint64_t b, uint64_t c, uint8_t out[24])
+{
+	const uint64_t w[3] = { a, b, c };
+
+	for (unsigned int i = 0; i < 24; i++)
+		out[i] = (uint8_t)(w[i / 8] >> (8 * (i % 8)));
+}
+
+#define LANES_MAX 67
+#define GUARD 9   /* words past the lanes that must stay untouched */
+#define POISON UINT64_C(0x5a5a5a5a5a5a5a5a)
+
+static const enum sk_siphash_impl all_impls[] = {
+	SK_SIPHASH_IMPL_SCALAR,
+	SK_SIPHASH_IMPL_AVX2X4,
+	SK_SIPHASH_IMPL_AVX512X8,
+};
+
+/* The published 16- and 24-byte vectors on every lane of n. */
+static void
+lanes_reference_vectors(const char *name, unsigned int n)
+{
+	const uint64_t k0 = UINT64_C(0x0706050403020100);
+	const uint64_t k1 = UINT64_C(0x0f0e0d0c0b0a0908);
+	uint64_t w0[LANES_MAX] = { 0 }, w1[LANES_MAX] = { 0 };
+	uint64_t w2[LANES_MAX] = { 0 };
+	uint64_t h16[LANES_MAX], h24[LANES_MAX], g16[LANES_MAX];
+	uint64_t g24[LANES_MAX], mid[SK_SIPHASH_MID_WORDS(LANES_MAX)];
+	unsigned int bad = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		w0[i] = UINT64_C(0x0706050403020100);
+		w1[i] = UINT64_C(0x0f0e0d0c0b0a0908);
+		w2[i] = UINT64_C(0x1716151413121110);
+	}
+	sk_siphash_lanes_16_24(k0, k1, w0, w1, w2, n, h16, h24);
+	sk_siphash_lanes_16(k0, k1, w0, w1, n, g16, mid);
+	sk_siphash_lanes_24_mid(mid, w2, n, g24);
+	for (unsigned int i = 0; i < n; i++)
+		bad += (h16[i] != le64(vectors_sip64[16])) +
+			(h24[i] != le64(vectors_sip64[24])) +
+			(g16[i] != le64(vectors_sip64[16])) +
+			(g24[i] != le64(vectors_sip64[24]));
+	CHECK_EQ(bad, 0, "%s: published vectors 16 and 24 (bytes 00..0f, "
+		"00..17) on all %u lanes, fused and through mid", name, n);
+}
+
+/*
+ * Random keys and words for n = 0..LANES_MAX lanes, arrays one word off
+ * any vector alignment: each lane equals sk_siphash() over its bytes and
+ * the scalar implementation's result, and nothing past lane n is written.
+ */
+static void
+lanes_random(const char *name, enum sk_siphash_impl impl)
+{
+	unsigned int bad_ref = 0, bad_scalar = 0, bad_mid = 0, bad_guard = 0;
+	unsigned int tested = 0;
+
+	for (unsigned int n = 0; n <= LANES_MAX; n++) {
+		uint64_t w0b[LANES_MAX + 1], w1b[LANES_MAX + 1];
+		uint64_t w2b[LANES_MAX + 1];
+		uint64_t h16b[LANES_MAX + 1 + GUARD];
+		uint64_t h24b[LANES_MAX + 1 + GUARD];
+		uint64_t g16b[LANES_MAX + 1 + GUARD];
+		uint64_t g24b[LANES_MAX + 1 + GUARD];
+		uint64_t s16[LANES_MAX], s24[LANES_MAX];
+		uint64_t mid[SK_SIPHASH_MID_WORDS(LANES_MAX) + GUARD];
+		uint64_t *w0 = w0b + 1, *w1 = w1b + 1, *w2 = w2b + 1;
+		uint64_t *h16 = h16b + 1, *h24 = h24b + 1;
+		uint64_t *g16 = g16b + 1, *g24 = g24b + 1;
+		uint64_t k0 = rnd(), k1 = rnd();
+		size_t mid_n = SK_SIPHASH_MID_WORDS(n);
+
+		for (unsigned int i = 0; i < n; i++) {
+			w0[i] = rnd();
+			w1[i] = rnd();
+			w2[i] = rnd();
+		}
+		for (unsigned int i = 0; i < LANES_MAX + 1 + GUARD; i++)
+			h16b[i] = h24b[i] = g16b[i] = g24b[i] = POISON;
+		for (unsigned int i = 0; i < RTE_DIM(mid); i++)
+			mid[i] = POISON;
+
+		/* the reference: scalar lanes */
+		sk_siphash_impl_set(SK_SIPHASH_IMPL_SCALAR);
+		sk_siphash_lanes_16_24(k0, k1, w0, w1, w2, n, s16, s24);
+		sk_siphash_impl_set(impl);
+		sk_siphash_lanes_16_24(k0, k1, w0, w1, w2, n, h16, h24);
+		sk_siphash_lanes_16(k0, k1, w0, w1, n, g16, mid);
+		sk_siphash_lanes_24_mid(mid, w2, n, g24);
+
+		for (unsigned int i = 0; i < n; i++) {
+			uint8_t msg[24];
+
+			words_bytes(w0[i], w1[i], w2[i], msg);
+			bad_ref += (h16[i] != sk_siphash(k0, k1, msg, 16)) +
+				(h24[i] != sk_siphash(k0, k1, msg, 24));
+			bad_scalar += (h16[i] != s16[i]) + (h24[i] != s24[i]);
+			bad_mid += (g16[i] != h16[i]) + (g24[i] != h24[i]);
+			tested++;
+		}
+		/* one word before and GUARD words after the lanes */
+		for (unsigned int i = 0; i < LANES_MAX + 1 + GUARD; i++)
+			if (i < 1 || i > n)
+				bad_guard += (h16b[i] != POISON) +
+					(h24b[i] != POISON) +
+					(g16b[i] != POISON) +
+					(g24b[i] != POISON);
+		for (size_t i = mid_n; i < RTE_DIM(mid); i++)
+			bad_guard += mid[i] != POISON;
+	}
+	CHECK_EQ(bad_ref, 0, "%s: lanes equal sk_siphash() over the same 16 "
+		"and 24 bytes, n = 0..%u (%u lanes, random keys and words)",
+		name, LANES_MAX, tested);
+	CHECK_EQ(bad_scalar, 0, "%s: lanes equal the scalar implementation, "
+		"n = 0..%u", name, LANES_MAX);
+	CHECK_EQ(bad_mid, 0, "%s: lanes_16 + lanes_24_mid equal lanes_16_24, "
+		"n = 0..%u", name, LANES_MAX);
+	CHECK_EQ(bad_guard, 0, "%s: nothing written outside lanes 0..n-1 "
+		"(nor past SK_SIPHASH_MID_WORDS(n) of mid)", name);
+}
+
+static void
+test_lanes(void)
+{
+	char done[64] = "";
+
+	for (unsigned int j = 0; j < RTE_DIM(all_impls); j++) {
+		enum sk_siphash_impl impl = all_impls[j];
+		const char *name = sk_siphash_impl_name(impl);
+
+		if (!sk_siphash_impl_supported(impl)) {
+			CHECK_EQ(sk_siphash_impl_set(impl), -ENOTSUP,
+				"%s: cannot be forced on this CPU", name);
+			SKIP("%s: this CPU or build lacks it", name);
+			continue;
+		}
+		CHECK_EQ(sk_siphash_impl_set(impl), 0, "%s: forced", name);
+		CHECK_EQ(sk_siphash_impl_get(), impl, "%s: in use", name);
+		CHECK(strcmp(sk_siphash_impl_current(), name) == 0,
+			"%s: sk_siphash_impl_current() names it", name);
+		for (unsigned int n = 0; n <= 17; n++)
+			lanes_reference_vectors(name, n);
+		lanes_reference_vectors(name, 64);
+		lanes_random(name, impl);
+		strcat(done, " ");
+		strcat(done, name);
+	}
+	printf("# multi-lane implementations exercised:%s\n", done);
+	sk_siphash_impl_set(SK_SIPHASH_IMPL_AUTO);
+}
+
+/* The automatic choice follows the CPU flags and EAL's SIMD limit. */
+static void
+test_selection(void)
+{
+	bool avx2 = false, avx512 = false;
+	static const struct {
+		uint16_t bits;
+		const char *what;
+	} limits[] = {
+		{ RTE_VECT_SIMD_DISABLED, "64 (SIMD disabled)" },
+		{ RTE_VECT_SIMD_128, "128" },
+		{ RTE_VECT_SIMD_256, "256" },
+		{ RTE_VECT_SIMD_512, "512" },
+		{ RTE_VECT_SIMD_MAX, "max" },
+	};
+
+#ifdef RTE_ARCH_X86
+	avx2 = rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0;
+	avx512 = rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512F) > 0;
+#endif
+	printf("# CPU: avx2 %s, avx512f %s\n", avx2 ? "yes" : "no",
+		avx512 ? "yes" : "no");
+	CHECK_EQ(sk_siphash_impl_supported(SK_SIPHASH_IMPL_AVX2X4), avx2,
+		"avx2x4 supported exactly when the CPU has AVX2");
+	CHECK_EQ(sk_siphash_impl_supported(SK_SIPHASH_IMPL_AVX512X8), avx512,
+		"avx512x8 supported exactly when the CPU has AVX-512F");
+	CHECK(sk_siphash_impl_supported(SK_SIPHASH_IMPL_SCALAR),
+		"scalar always supported");
+
+	/* before rte_eal_init() EAL's limit is 0: the default applies */
+	CHECK_EQ(rte_vect_get_max_simd_bitwidth(), 0,
+		"no EAL: no SIMD limit set yet");
+	CHECK_EQ(sk_siphash_impl_set(SK_SIPHASH_IMPL_AUTO), 0, "auto");
+	CHECK_EQ(sk_siphash_impl_get(),
+		avx2 ? SK_SIPHASH_IMPL_AVX2X4 : SK_SIPHASH_IMPL_SCALAR,
+		"no EAL: EAL's default limit (256 bits on x86) picks %s",
+		sk_siphash_impl_current());
+
+	for (unsigned int i = 0; i < RTE_DIM(limits); i++) {
+		enum sk_siphash_impl want = SK_SIPHASH_IMPL_SCALAR;
+
+		if (avx512 && limits[i].bits >= RTE_VECT_SIMD_512)
+			want = SK_SIPHASH_IMPL_AVX512X8;
+		else if (avx2 && limits[i].bits >= RTE_VECT_SIMD_256)
+			want = SK_SIPHASH_IMPL_AVX2X4;
+		CHECK_EQ(rte_vect_set_max_simd_bitwidth(limits[i].bits), 0,
+			"set the SIMD limit to %s", limits[i].what);
+		CHECK_EQ(sk_siphash_impl_select(), want,
+			"SIMD limit %s: auto picks %s", limits[i].what,
+			sk_siphash_impl_name(want));
+	}
+
+	/* a forced choice outlives select() (sk_cookie_init() calls it) */
+	CHECK_EQ(rte_vect_set_max_simd_bitwidth(RTE_VECT_SIMD_MAX), 0,
+		"no SIMD limit");
+	CHECK_EQ(sk_siphash_impl_set(SK_SIPHASH_IMPL_SCALAR), 0,
+		"force scalar");
+	CHECK_EQ(sk_siphash_impl_select(), SK_SIPHASH_IMPL_SCALAR,
+		"select keeps a forced implementation");
+	CHECK_EQ(sk_siphash_impl_set(SK_SIPHASH_IMPL_AUTO), 0, "auto again");
+	CHECK(sk_siphash_impl_get() != SK_SIPHASH_IMPL_SCALAR ||
+			(!avx2 && !avx512),
+		"auto again: back to the best one (%s)",
+		sk_siphash_impl_current());
+
+	CHECK_EQ(sk_siphash_impl_set(SK_SIPHASH_IMPL_N), -EINVAL,
+		"an unknown implementation is refused");
+	CHECK(sk_siphash_impl_name(SK_SIPHASH_IMPL_N) == NULL,
+		"an unknown implementation has no name");
+	for (unsigned int i = 0; i < SK_SIPHASH_IMPL_N; i++)
+		CHECK_EQ(sk_siphash_impl_parse(sk_siphash_impl_name(i)), i,
+			"parse(\"%s\")", sk_siphash_impl_name(i));
+	CHECK_EQ(sk_siphash_impl_parse("avx1024"), -EINVAL,
+		"parse: an unknown name is refused");
+	CHECK_EQ(sk_siphash_impl_parse(NULL), -EINVAL,
+		"parse: NULL is refused");
+}
+
 int
 main(void)
 {
 	test_reference_vectors();
 	test_unaligned_input();
 	test_fixed_length_variants();
+	test_selection();
+	test_lanes();
 	return sk_test_done();
 }
