@@ -96,7 +96,7 @@ stage_classify(struct sk_engine *e, struct sk_burst *b,
 			j = b->nt++;
 			b->t_at[j] = (uint8_t)i;
 			/* closed port, server only: no flow can exist */
-			b->t_lookup[j] = e->app[rte_be_to_cpu_16(
+			b->t_lookup[j] = e->app[sk_ntohs(
 				p->tcp->dst_port)] != SK_APP_NONE ||
 				e->cl != NULL;
 			b->keys[j].raddr = p->ip->src_addr;
@@ -127,33 +127,6 @@ stage_lookup(struct sk_engine *e, struct sk_burst *b)
 }
 
 /* ---- 3 cookies ---------------------------------------------------------- */
-/* TEMPORARY scalar stand-ins until the multi-lane burst API lands. */
-static void
-sk_cookie_make_burst(const struct sk_cookie_ctx *c,
-		const struct sk_cookie_tuple *t, const uint32_t *cisn,
-		const uint8_t *mss_idx, unsigned int n, uint32_t now_s,
-		uint32_t *isn, uint32_t *ts_off)
-{
-	for (unsigned int i = 0; i < n; i++)
-		isn[i] = sk_cookie_make(c, &t[i], cisn[i], mss_idx[i], now_s,
-				&ts_off[i]);
-}
-
-static void
-sk_cookie_check_burst(const struct sk_cookie_ctx *c,
-		const struct sk_cookie_tuple *t, const uint32_t *cisn,
-		const uint32_t *cookie, unsigned int n, uint32_t now_s,
-		uint8_t *res, uint8_t *mss_idx, uint32_t *ts_off)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		unsigned int m = 0;
-
-		res[i] = (uint8_t)sk_cookie_check(c, &t[i], cisn[i], cookie[i],
-				now_s, &m, &ts_off[i]);
-		mss_idx[i] = (uint8_t)m;
-	}
-}
-
 static void
 stage_cookies(struct sk_engine *e, struct sk_burst *b)
 {
@@ -170,7 +143,7 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b)
 		const uint8_t fl = p->flags;
 
 		if (!b->t_lookup[j] || b->fl[j] != NULL ||
-				(fl & SK_TH_RST) || e->app[rte_be_to_cpu_16(
+				(fl & SK_TH_RST) || e->app[sk_ntohs(
 					p->tcp->dst_port)] == SK_APP_NONE)
 			continue;
 		if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_SYN) {
@@ -201,8 +174,10 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b)
 
 			c->valid = 1;
 			c->res = a_res[k];
-			c->mss_idx = a_mss[k];
-			c->ts_off = a_tsoff[k];
+			if (a_res[k] == SK_COOKIE_OK) {
+				c->mss_idx = a_mss[k];
+				c->ts_off = a_tsoff[k];
+			}
 		}
 	}
 }
@@ -211,7 +186,8 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b)
 static void
 stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 {
-	const uint32_t gen0 = sk_flow_generation(e->ft);
+	const uint32_t *gen = sk_flow_generation(e->ft);
+	const uint32_t gen0 = *gen;
 
 	for (unsigned int j = 0; j < b->nt; j++) {
 		const unsigned int i = b->t_at[j];
@@ -221,10 +197,15 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 
 		if (!b->t_lookup[j]) {
 			f = NULL;
-		} else if (unlikely(sk_flow_generation(e->ft) != gen0)) {
+		} else if (unlikely(*gen != gen0)) {
 			/* An earlier segment of this burst created or freed a
 			 * flow: the bulk result may be stale, look again. */
 			f = sk_flow_lookup(e->ft, &b->keys[j], b->hash[j]);
+		} else if (b->syn_ck[i] != 0) {
+			/* LISTEN, a SYN: stage 3 made its cookie, and no
+			 * flow has come since (RFC 9293 3.10.7.2) */
+			b->answer[i] = 1;
+			continue;
 		}
 		if (f != NULL)
 			b->answer[i] = sk_tcp_input_flow(e, rx[i], p, f,

@@ -110,25 +110,15 @@ static_assert(COOKIE_MAC_BITS == 26, "26-bit MAC");
  * similar, 1460 (Ethernet) is the most common single value. A client's MSS
  * is rounded down to an entry, so we never send more than it accepts.
  */
-static const uint16_t cookie_msstab[SK_COOKIE_MSS_N] = {
+const uint16_t sk_cookie_msstab[SK_COOKIE_MSS_N] = {
 	536, 1300, 1440, 1460,
 };
 
-unsigned int
-sk_cookie_mss_index(uint16_t mss)
-{
-	unsigned int i;
-
-	for (i = SK_COOKIE_MSS_N - 1; i > 0; i--)
-		if (mss >= cookie_msstab[i])
-			break;
-	return i;
-}
 
 uint16_t
 sk_cookie_mss_value(unsigned int idx)
 {
-	return cookie_msstab[idx & (SK_COOKIE_MSS_N - 1)];
+	return sk_cookie_msstab[idx & (SK_COOKIE_MSS_N - 1)];
 }
 
 /* K_e[half] = SipHash_M(LE64(e) || LE64(tag)). */
@@ -469,15 +459,3 @@ sk_cookie_check_burst(const struct sk_cookie_ctx *c,
 	}
 }
 
-uint32_t
-sk_cookie_ts_encode(uint32_t ts_now, unsigned int opts)
-{
-	const uint32_t mask = (1u << SK_TSOPT_BITS) - 1;
-	uint32_t ts = (ts_now & ~mask) | (opts & mask);
-
-	/* never ahead of the clock (wrap-safe), or the peer's PAWS and RTT
-	 * samples would see time run backwards later */
-	if ((int32_t)(ts - ts_now) > 0)
-		ts -= 1u << SK_TSOPT_BITS;
-	return ts;
-}

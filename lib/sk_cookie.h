@@ -52,9 +52,19 @@ struct sk_cookie_ctx {
 	uint32_t span_len_s;    /**< now_s - span_start_s < span_len_s */
 };
 
+/** The MSS values a cookie can carry, ascending (sk_cookie.c). */
+extern const uint16_t sk_cookie_msstab[SK_COOKIE_MSS_N];
+
 /** MSS table index for a client's MSS: the largest entry <= mss (entry 0
  * when mss is smaller than all). */
-unsigned int sk_cookie_mss_index(uint16_t mss);
+static inline unsigned int
+sk_cookie_mss_index(uint16_t mss)
+{
+	/* the table is sorted: count the entries above entry 0 that fit */
+	return (mss >= sk_cookie_msstab[1]) + (mss >= sk_cookie_msstab[2]) +
+		(mss >= sk_cookie_msstab[3]);
+}
+
 /** MSS value of a table index. */
 uint16_t sk_cookie_mss_value(unsigned int idx);
 
@@ -139,7 +149,18 @@ void sk_cookie_check_burst(const struct sk_cookie_ctx *c,
 
 /** TSval for a SYN-ACK: @p ts_now with its low bits replaced by @p opts,
  * never greater than ts_now. */
-uint32_t sk_cookie_ts_encode(uint32_t ts_now, unsigned int opts);
+static inline uint32_t
+sk_cookie_ts_encode(uint32_t ts_now, unsigned int opts)
+{
+	const uint32_t mask = (1u << SK_TSOPT_BITS) - 1;
+	uint32_t ts = (ts_now & ~mask) | (opts & mask);
+
+	/* never ahead of the clock (wrap-safe), or the peer's PAWS and RTT
+	 * samples would see time run backwards later */
+	if ((int32_t)(ts - ts_now) > 0)
+		ts -= 1u << SK_TSOPT_BITS;
+	return ts;
+}
 /** Options from the TSecr of the completing ACK. */
 static inline unsigned int
 sk_cookie_ts_decode(uint32_t tsecr)

@@ -124,7 +124,7 @@ struct sk_synack_tpl {
 	struct {
 		struct rte_ipv4_hdr ip;
 		struct rte_tcp_hdr tcp;
-		uint8_t opt[20];
+		uint8_t opt[24];  /* 20 used; 64 bytes copy as 2 vectors */
 	} __rte_packed h;
 	uint64_t ip_sum;           /* the IP header without addresses */
 	uint64_t tcp_sum;          /* TCP header and options without ports,

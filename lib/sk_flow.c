@@ -452,10 +452,10 @@ sk_flow_count(const struct sk_flow_table *t)
 	return t->count;
 }
 
-uint32_t
+const uint32_t *
 sk_flow_generation(const struct sk_flow_table *t)
 {
-	return t->gen;
+	return &t->gen;
 }
 
 size_t

@@ -150,9 +150,9 @@ void sk_flow_remove(struct sk_flow_table *t, struct sk_flow *f);
 struct sk_flow *sk_flow_entries(struct sk_flow_table *t);
 uint32_t sk_flow_capacity(const struct sk_flow_table *t);
 uint32_t sk_flow_count(const struct sk_flow_table *t);
-/** A number that changes with every insert and remove: a bulk lookup's
- * results still hold while it is the same. */
-uint32_t sk_flow_generation(const struct sk_flow_table *t);
+/** Where the table keeps a number that changes with every insert and
+ * remove: a bulk lookup's results still hold while it is the same. */
+const uint32_t *sk_flow_generation(const struct sk_flow_table *t);
 /** Bytes allocated in all for the table (entries and index). */
 size_t sk_flow_memory(const struct sk_flow_table *t);
 

@@ -29,7 +29,7 @@ is_our_addr(const struct sk_pkt_ctx *c, rte_be32_t a)
 	for (unsigned int i = 0; i < c->n_addrs; i++)
 		if (c->addrs[i] == a)
 			return true;
-	h = rte_be_to_cpu_32(a);
+	h = sk_ntohl(a);
 	return (uint64_t)(uint32_t)(h - c->src_lo) < c->src_n;
 }
 
@@ -38,7 +38,7 @@ is_our_addr(const struct sk_pkt_ctx *c, rte_be32_t a)
 static inline bool
 is_bad_src(const struct sk_pkt_ctx *c, rte_be32_t a)
 {
-	uint32_t h = rte_be_to_cpu_32(a);
+	uint32_t h = sk_ntohl(a);
 
 	if (h == 0 || (h >> 28) >= 0xe || (h >> 24) == 127)
 		return true;
@@ -55,8 +55,8 @@ opt_ts(struct sk_pkt *p, const uint8_t *v)
 	p->has_ts = 1;
 	memcpy(&p->tsval, v, 4);
 	memcpy(&p->tsecr, v + 4, 4);
-	p->tsval = rte_be_to_cpu_32(p->tsval);
-	p->tsecr = rte_be_to_cpu_32(p->tsecr);
+	p->tsval = sk_ntohl(p->tsval);
+	p->tsecr = sk_ntohl(p->tsecr);
 }
 
 bool
@@ -220,14 +220,16 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	ihl = (ip->version_ihl & 0xf) * 4u;
 	if (ihl < sizeof(*ip) || l2 + ihl > dlen)
 		DROP(st, drop_ip_ihl);
-	tot = rte_be_to_cpu_16(ip->total_length);
+	tot = sk_ntohs(ip->total_length);
 	if (tot < ihl || l2 + tot > dlen || m->pkt_len != m->data_len)
 		DROP(st, drop_ip_len);
 	cksum_flags = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	if (c->rx_cksum && cksum_flags == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		DROP(st, drop_ip_cksum);
 	if ((!c->rx_cksum || cksum_flags != RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
-			!sk_csum_ip_ok(ip, ihl))
+			!(likely(ihl == sizeof(*ip)) ?
+				sk_csum_ip_ok(ip, sizeof(*ip)) :
+				sk_csum_ip_ok(ip, ihl)))
 		DROP(st, drop_ip_cksum);
 	if (ip->fragment_offset &
 			RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
@@ -275,8 +277,8 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	p->l4_len = (uint16_t)doff;
 	p->plen = (uint16_t)(l4len - doff);
 	p->payload = (uint8_t *)th + doff;
-	p->seq = rte_be_to_cpu_32(th->sent_seq);
-	p->ack = rte_be_to_cpu_32(th->recv_ack);
+	p->seq = sk_ntohl(th->sent_seq);
+	p->ack = sk_ntohl(th->recv_ack);
 	p->ce = (ip->type_of_service & 3) == 3;
 	if (!sk_pkt_parse_opts(p))
 		DROP(st, drop_tcp_opts);

@@ -18,6 +18,20 @@
 
 #include "sk_stats.h"
 
+/* Byte order for the fast path: DPDK 22.11's rte_cpu_to_be_16/32 and
+ * rte_be_to_cpu_16/32 are `asm volatile` on x86, which the compiler can
+ * neither schedule nor fold (a swap of a swap, a swap into a store as
+ * movbe). These are the same swaps as builtins. */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+#define sk_ntohs(x) ((uint16_t)__builtin_bswap16((uint16_t)(x)))
+#define sk_ntohl(x) ((uint32_t)__builtin_bswap32((uint32_t)(x)))
+#else
+#define sk_ntohs(x) ((uint16_t)(x))
+#define sk_ntohl(x) ((uint32_t)(x))
+#endif
+#define sk_htons(x) sk_ntohs(x)
+#define sk_htonl(x) sk_ntohl(x)
+
 /* TCP option kinds (RFC 9293, 2018, 7323) */
 #define SK_OPT_EOL 0
 #define SK_OPT_NOP 1
@@ -47,10 +61,10 @@ struct sk_pkt {
 	uint16_t l4_len;       /**< TCP header length, options included */
 	uint16_t plen;         /**< TCP payload bytes */
 	uint8_t flags;         /**< TCP flags byte */
-	uint8_t ce : 1;        /**< IP ECN field is CE */
-	uint8_t has_ts : 1;
-	uint8_t sack_ok : 1;
-	uint8_t has_ws : 1;
+	uint8_t ce;            /**< IP ECN field is CE */
+	uint8_t has_ts;        /**< (bytes, not bits: no read-modify-write) */
+	uint8_t sack_ok;
+	uint8_t has_ws;
 	uint8_t wscale;        /**< peer's shift, clamped to 14 */
 	uint16_t mss;          /**< 0 when absent */
 	uint32_t seq;          /**< host order */

@@ -24,7 +24,7 @@ learn_neigh(struct sk_engine *e, const struct rte_mbuf *m,
 {
 	const struct rte_ether_hdr *eh =
 		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	struct sk_neigh *n = &e->neigh[rte_be_to_cpu_32(p->ip->src_addr) &
+	struct sk_neigh *n = &e->neigh[sk_ntohl(p->ip->src_addr) &
 		(SK_NEIGH_N - 1)];
 
 	n->ip = p->ip->src_addr;
@@ -92,14 +92,14 @@ cookie_ack(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		SK_TSOPT_WSCALE_NONE;
 	f->state = SK_ST_ESTABLISHED;
 	SK_STAT_INC(&e->st, flows[SK_ST_ESTABLISHED]);
-	f->app = e->app[rte_be_to_cpu_16(p->tcp->dst_port)];
+	f->app = e->app[sk_ntohs(p->tcp->dst_port)];
 	f->iss = p->ack - 1;
 	f->snd_una = f->snd_nxt = p->ack;
 	f->irs = p->seq - 1;
 	f->rcv_nxt = p->seq;
 	f->ts_off = ts_off;
 	f->mss_idx = mss_idx;
-	f->snd_wnd = rte_be_to_cpu_16(p->tcp->rx_win);
+	f->snd_wnd = sk_ntohs(p->tcp->rx_win);
 	f->born = e->now_ms;
 	if (p->has_ts) {
 		f->flags |= SK_FF_TS;
@@ -135,7 +135,7 @@ sk_tcp_input_listen(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		SK_STAT_INC(&e->st, drop_no_flow);
 		return false;
 	}
-	if (e->app[rte_be_to_cpu_16(p->tcp->dst_port)] == SK_APP_NONE) {
+	if (e->app[sk_ntohs(p->tcp->dst_port)] == SK_APP_NONE) {
 		/* CLOSED: nobody listens here. */
 		SK_STAT_INC(&e->st, tx_rst_closed_port);
 		return sk_tcp_send_rst(e, m, p);
@@ -271,7 +271,7 @@ sk_tcp_input_flow(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		f->snd_una = p->ack;
 		f->retries = 0;
 	}
-	f->snd_wnd = rte_be_to_cpu_16(p->tcp->rx_win);
+	f->snd_wnd = sk_ntohs(p->tcp->rx_win);
 	/* RFC 7323 4.3: TS.Recent follows the segment that fills the left
 	 * edge of the window. */
 	if ((f->flags & SK_FF_TS) && p->has_ts &&
