@@ -12,8 +12,8 @@
  *   3 cookies    SYN cookies for every SYN with no flow, and the check of
  *                every ACK with no flow, in bursts (multi-lane SipHash)
  *   4 tcp        the state machine, segment by segment in arrival order
- *                (sk_tcp_in.c); a segment that changed the table makes the
- *                later ones look up again
+ *                (sk_tcp_in.c); a later segment whose key may be one an
+ *                earlier segment inserted or removed is looked up again
  *   5 synack     SYN-ACKs from the template (sk_tcp_out.c)
  *   6 commit     answers to the TX array in arrival order, the rest freed
  *                in one call, counters added once
@@ -122,6 +122,7 @@ stage_lookup(struct sk_engine *e, struct sk_burst *b)
 {
 	/* Closed-port segments are looked up too (their key is valid) but
 	 * never use the result: one call beats splitting the list. */
+	*sk_flow_changed(e->ft) = 0;
 	if (b->nt != 0)
 		sk_flow_lookup_bulk(e->ft, b->kp, b->hash, b->nt, b->fl);
 }
@@ -186,8 +187,7 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b)
 static void
 stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 {
-	const uint32_t *gen = sk_flow_generation(e->ft);
-	const uint32_t gen0 = *gen;
+	const uint64_t *changed = sk_flow_changed(e->ft);
 
 	for (unsigned int j = 0; j < b->nt; j++) {
 		const unsigned int i = b->t_at[j];
@@ -197,9 +197,11 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 
 		if (!b->t_lookup[j]) {
 			f = NULL;
-		} else if (unlikely(*gen != gen0)) {
+		} else if (unlikely(*changed &
+				(UINT64_C(1) << (b->hash[j] & 63)))) {
 			/* An earlier segment of this burst created or freed a
-			 * flow: the bulk result may be stale, look again. */
+			 * flow whose hash shares these 6 bits: the bulk result
+			 * may be stale, look again. */
 			f = sk_flow_lookup(e->ft, &b->keys[j], b->hash[j]);
 		} else if (b->syn_ck[i] != 0) {
 			/* LISTEN, a SYN: stage 3 made its cookie, and no

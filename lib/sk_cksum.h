@@ -64,15 +64,18 @@ sk_csum_add(uint64_t sum, const void *buf, size_t len)
 	return sum;
 }
 
-/** Fold a running sum to 16 bits (not complemented). */
+/** Fold a running sum to 16 bits (not complemented): 64 to 32 bits with
+ * an end-around carry, then 32 to 16 as the kernel's csum_fold does, by
+ * adding the word to itself rotated by 16 (the high half is then the
+ * end-around sum of both halves). */
 static inline uint16_t
 sk_csum_fold(uint64_t sum)
 {
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	uint32_t lo = (uint32_t)sum, hi = (uint32_t)(sum >> 32);
+
+	lo += hi;
+	lo += lo < hi;
+	return (uint16_t)((lo + ((lo << 16) | (lo >> 16))) >> 16);
 }
 
 /** Sum of the TCP/UDP pseudo header of @p ip for @p l4_len bytes. */

@@ -82,10 +82,10 @@ struct sk_flow_table {
 	struct sk_flow *ent;
 	uint32_t mask;       /* buckets - 1 */
 	uint32_t count;      /* entries in use */
-	uint32_t gen;        /* bumped by every insert and remove */
 	/* insert and remove */
 	uint32_t free_head;  /* first free entry, SK_FLOW_NIL when full */
 	uint32_t capacity;
+	uint64_t changed;    /* sk_flow_changed() */
 	/* cold */
 	size_t mem_size;     /* the whole mapping, this header included */
 	bool numa;           /* from numa_alloc_onnode(), else mmap() */
@@ -313,7 +313,7 @@ sk_flow_insert(struct sk_flow_table *t, const struct sk_flow_key *key,
 	dst->sig[slot] = sig;
 	dst->idx[slot] = idx;
 	t->count++;
-	t->gen++;
+	t->changed |= UINT64_C(1) << (hash & 63);
 	return f;
 }
 
@@ -321,7 +321,7 @@ void
 sk_flow_remove(struct sk_flow_table *t, struct sk_flow *f)
 {
 	uint32_t idx = sk_flow_index(t, f);
-	uint32_t b0 = sk_flow_hash(&f->key) & t->mask;
+	uint32_t hash = sk_flow_hash(&f->key), b0 = hash & t->mask;
 	uint32_t i, bi;
 
 	RTE_ASSERT(idx < t->capacity);
@@ -341,7 +341,7 @@ sk_flow_remove(struct sk_flow_table *t, struct sk_flow *f)
 			f->tl.next = t->free_head;
 			t->free_head = idx;
 			t->count--;
-			t->gen++;
+			t->changed |= UINT64_C(1) << (hash & 63);
 			return;
 		}
 		if (b->overflow == 0)
@@ -452,10 +452,10 @@ sk_flow_count(const struct sk_flow_table *t)
 	return t->count;
 }
 
-const uint32_t *
-sk_flow_generation(const struct sk_flow_table *t)
+uint64_t *
+sk_flow_changed(struct sk_flow_table *t)
 {
-	return &t->gen;
+	return &t->changed;
 }
 
 size_t

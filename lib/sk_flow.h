@@ -150,9 +150,11 @@ void sk_flow_remove(struct sk_flow_table *t, struct sk_flow *f);
 struct sk_flow *sk_flow_entries(struct sk_flow_table *t);
 uint32_t sk_flow_capacity(const struct sk_flow_table *t);
 uint32_t sk_flow_count(const struct sk_flow_table *t);
-/** Where the table keeps a number that changes with every insert and
- * remove: a bulk lookup's results still hold while it is the same. */
-const uint32_t *sk_flow_generation(const struct sk_flow_table *t);
+/** Where the table notes the keys it inserted or removed: bit (hash & 63)
+ * of each. Entries never move, so after a bulk lookup only the result
+ * for a key whose bit is set may have gone stale; the caller clears the
+ * word before the lookup. */
+uint64_t *sk_flow_changed(struct sk_flow_table *t);
 /** Bytes allocated in all for the table (entries and index). */
 size_t sk_flow_memory(const struct sk_flow_table *t);
 

@@ -23,6 +23,7 @@
 #include <rte_icmp.h>
 #include <rte_mbuf.h>
 
+#include "sk_cksum.h"
 #include "sk_common.h"
 #include "sk_config.h"
 #include "sk_engine.h"
@@ -257,6 +258,35 @@ find(const struct answers *a, uint16_t p, uint8_t fl, struct skt_resp *r)
 	return false;
 }
 
+/* The checksum fold the builders and the parser use, against the plain
+ * four-step fold of RFC 1071, on edge values and pseudo-random sums. */
+static void
+test_fold(void)
+{
+	static const uint64_t edge[] = {
+		0, 1, 0xffff, 0x10000, 0xffffffff, 0x100000000ull,
+		0xffff0000ffffull, 0xffffffffffffffffull, 0x8000800080008000ull,
+		0xfffeffff0001ull,
+	};
+	uint64_t x = 0x243f6a8885a308d3ull;
+	unsigned int bad = 0;
+
+	for (unsigned int i = 0; i < 200000 + RTE_DIM(edge); i++) {
+		uint64_t v = i < RTE_DIM(edge) ? edge[i] : x, r = v;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		r = (r & 0xffffffff) + (r >> 32);
+		r = (r & 0xffffffff) + (r >> 32);
+		r = (r & 0xffff) + (r >> 16);
+		r = (r & 0xffff) + (r >> 16);
+		bad += sk_csum_fold(v) != (uint16_t)r;
+	}
+	CHECK_EQ(bad, 0, "checksum fold: the same as RFC 1071's for edge "
+		"values and 200,000 random sums");
+}
+
 int
 main(void)
 {
@@ -269,6 +299,7 @@ main(void)
 		P = RTE_TCP_PSH_FLAG;
 	struct rte_mbuf *m;
 
+	test_fold();
 	pool = skt_eal("test_burst");
 	avail = rte_mempool_avail_count(pool);
 	one = engine();
@@ -372,6 +403,21 @@ main(void)
 	CHECK(find(&a, cport(30), S | A, &r), "flow 30: SYN-ACK");
 	CHECK_EQ(sk_engine_stats(all)->flow_created, 9,
 		"flows made: 0, 1, 2, 3 twice, 5, 7, 8, 10");
+	rte_pktmbuf_free_bulk(a.m, a.n);
+
+	/* Phase 3: a flow freed and another made in one burst (the entry is
+	 * reused at once), then a segment for the freed one: it must not be
+	 * taken for the new flow (issue 15's stale lookup). */
+	add(tcp(5, 8080, R, cisn(5) + 1, 0, NULL, 0, NULL),
+		"exact RST: flow 5 freed");
+	add(tcp(9, 8080, A, cisn(9) + 1, isn[9] + 1, NULL, 0, NULL),
+		"flow 9 made, in flow 5's entry");
+	add(tcp(5, 8080, A | P, cisn(5) + 1, isn[5] + 1, NULL, 0, "x\n"),
+		"data for the freed flow 5");
+	both("a flow freed, another made, the first one's data", &a);
+	CHECK(find(&a, cport(5), A | P | F, &r) && r.len == 13,
+		"flow 5 made again from the cookie its data segment carries, "
+		"and answered: no state of flow 9 was used");
 	rte_pktmbuf_free_bulk(a.m, a.n);
 
 	sk_engine_free(one);
