@@ -258,8 +258,8 @@ def case_errors(ctl, tmp):
     srv, path = with_server(tmp, lambda c: b"{not json")
     try:
         p, _ = run_ctl(["-s", path, "stats"], ctl)
-        expect(p, 8, r"synackctl: error: reply to /synack/stats is not JSON: at byte 1: "
-               r"expected a key", "garbage reply")
+        expect(p, 8, r"synackctl: error: reply to /synack/stats is not JSON: at byte \d+: "
+               r"string or '}' expected near 'not'", "garbage reply")
     finally:
         srv.close()
 
@@ -350,6 +350,7 @@ def case_fake_engine(ctl, tmp):
         if p.returncode != 0:
             raise Fail("prometheus: exit %d %r" % (p.returncode, p.stderr))
         samples = ctlcheck.parse_prometheus(p.stdout)
+        ctlcheck.promtool_check(p.stdout, "prometheus, a client role")
         c = canned["/synack/stats"]["counters"]
         for name, want in (('synack_cookie_ok_total{lcore="1"}', c["cookie_ok"]),
                            ('synack_drops_total{lcore="1",reason="ip_cksum"}', c["drop_ip_cksum"]),
@@ -537,15 +538,17 @@ def case_fake_client(ctl, tmp):
                         ("synack_client_rate_cps", c["rate_cps"]),
                         ("synack_client_ramp", 0),
                         ("synack_client_ramp_steps_total", 0),
-                        ('synack_client_latency_us{quantile="0"}', lat["min"]),
-                        ('synack_client_latency_us{quantile="0.5"}', lat["p50"]),
-                        ('synack_client_latency_us{quantile="0.99"}', lat["p99"]),
-                        ('synack_client_latency_us{quantile="0.999"}', lat["p99_9"]),
-                        ('synack_client_latency_us{quantile="1"}', lat["max"]),
-                        ("synack_client_latency_us_sum", lat["sum"]),
-                        ("synack_client_latency_us_count", lat["count"])):
-            if smp.get(k) != want:
-                raise Fail("prometheus %s = %r, expected %r" % (k, smp.get(k), want))
+                        # microseconds served, seconds exposed (base units)
+                        ('synack_client_latency_seconds{quantile="0"}', lat["min"] / 1e6),
+                        ('synack_client_latency_seconds{quantile="0.5"}', lat["p50"] / 1e6),
+                        ('synack_client_latency_seconds{quantile="0.99"}', lat["p99"] / 1e6),
+                        ('synack_client_latency_seconds{quantile="0.999"}', lat["p99_9"] / 1e6),
+                        ('synack_client_latency_seconds{quantile="1"}', lat["max"] / 1e6),
+                        ("synack_client_latency_seconds_sum", lat["sum"] / 1e6),
+                        ("synack_client_latency_seconds_count", lat["count"])):
+            got = smp.get(k)
+            if got is None or abs(got - want) > 1e-9 * max(1, abs(want)):
+                raise Fail("prometheus %s = %r, expected %r" % (k, got, want))
         # watch: a client line under the rates; --json has a "client" object
         p, _ = run_ctl(["-s", path, "watch", "-n", "1", "-i", "0.1"], ctl)
         last = p.stdout.rstrip("\n").splitlines()[-1]
@@ -607,6 +610,7 @@ def case_fake_client(ctl, tmp):
                     raise Fail("client without a client role: stdout %r" % p.stdout)
             p, _ = run_ctl(["-s", path, "prometheus"], ctl)
             smp = ctlcheck.parse_prometheus(p.stdout)
+            ctlcheck.promtool_check(p.stdout, "prometheus, reply %r" % role_reply)
             if p.returncode != 0 or p.stderr or \
                     any(k.startswith(("synack_client_state", "synack_client_latency"))
                         for k in smp):
@@ -655,7 +659,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="sk-ctl-")
     try:
         CASES[a.case](ctl, tmp)
-    except Fail as e:
+    except (Fail, ctlcheck.CheckError) as e:
         print("FAIL: %s" % e, flush=True)
         return 1
     finally:

@@ -8,6 +8,8 @@ import copy
 import json
 import os
 import re
+import shutil
+import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -77,6 +79,21 @@ def parse_prometheus(text):
     if not samples:
         raise CheckError("no samples")
     return samples
+
+
+def promtool_check(text, what):
+    """`promtool check metrics` (Debian's prometheus package, in
+    SK_PACKAGES): the exposition's syntax, and its lint: base units,
+    _total on counters, HELP on every family. Any finding fails."""
+    tool = shutil.which("promtool")
+    if tool is None:
+        raise CheckError("promtool not found: usertools/setup installs it "
+                         "(the prometheus package)")
+    p = subprocess.run([tool, "check", "metrics"], input=text, capture_output=True,
+                       text=True, timeout=60)
+    if p.returncode != 0 or p.stdout.strip() or p.stderr.strip():
+        raise CheckError("promtool check metrics on %s: exit %d: %s" % (
+            what, p.returncode, (p.stdout + p.stderr).strip()))
 
 
 def check_stats_table(text, stats, all_counters=False):
