@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1300,19 +1302,74 @@ print_block(struct ctl_tel *t, const struct ctl_opts *o,
 	fflush(stdout);
 }
 
-/* Sleep until @p deadline_ns (monotonic); false when interrupted. */
+/* watch reads keys (q quits) when stdin is a terminal: in non-canonical
+ * mode without echo, so that q needs no Enter, and with ISIG kept, so
+ * that Ctrl-C still sends SIGINT. The terminal's settings are put back on
+ * every way out: the end of ctl_watch, and exit() (atexit) for the rest. */
+static struct termios tty_saved;
+static bool tty_raw_on;
+
+static void
+tty_restore(void)
+{
+	if (tty_raw_on) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
+		tty_raw_on = false;
+	}
+}
+
+static void
+tty_raw(void)
+{
+	static bool registered;
+	struct termios raw;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &tty_saved) != 0)
+		return;
+	if (!registered) {
+		atexit(tty_restore);
+		registered = true;
+	}
+	raw = tty_saved;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	tty_raw_on = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+}
+
+/* Sleep until @p deadline_ns (monotonic), reading keys when stdin is a
+ * terminal; false when interrupted or q was pressed. */
 static bool
 sleep_until(uint64_t deadline_ns)
 {
 	while (!interrupted) {
 		uint64_t now = mono_ns();
-		struct timespec ts;
+		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+		char keys[16];
+		ssize_t n;
 
 		if (now >= deadline_ns)
 			return true;
-		ts.tv_sec = (time_t)((deadline_ns - now) / 1000000000u);
-		ts.tv_nsec = (long)((deadline_ns - now) % 1000000000u);
-		nanosleep(&ts, NULL);
+		if (!tty_raw_on) {
+			struct timespec ts = {
+				.tv_sec = (time_t)((deadline_ns - now) / 1000000000u),
+				.tv_nsec = (long)((deadline_ns - now) % 1000000000u),
+			};
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		/* ms, rounded up: no busy loop in the last millisecond */
+		if (poll(&p, 1, (int)((deadline_ns - now + 999999) / 1000000)) <= 0)
+			continue;
+		n = read(STDIN_FILENO, keys, sizeof(keys));
+		if (n == 0) {
+			tty_restore();  /* the terminal hung up: no more keys */
+			continue;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			if (keys[i] == 'q' || keys[i] == 'Q')
+				return false;
 	}
 	return false;
 }
@@ -1561,9 +1618,15 @@ ctl_watch(struct ctl_tel *t, const struct ctl_opts *o)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	tty_raw();
 
-	if (o->lcores)
-		return watch_lcores(t, o, tty);
+	if (o->lcores) {
+		ret = watch_lcores(t, o, tty);
+		tty_restore();
+		return ret;
+	}
 	ret = take_sample(t, &s[cur]);
 	next = s[cur].ns;
 	for (uint64_t k = 0; ret == CTL_OK && (o->count == 0 || k < o->count);
@@ -1581,6 +1644,7 @@ ctl_watch(struct ctl_tel *t, const struct ctl_opts *o)
 		json_decref(s[i].stats);
 		json_decref(s[i].client);
 	}
+	tty_restore();
 	return ret;
 }
 

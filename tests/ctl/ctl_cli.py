@@ -643,7 +643,76 @@ def case_fake_client(ctl, tmp):
         srv.close()
 
 
-CASES = {"no-engine": case_no_engine, "usage": case_usage, "errors": case_errors,
+def case_fake_watch_keys(ctl, tmp):
+    """watch on a terminal (a pty as stdin): q quits at once, Ctrl-C
+    (SIGINT) still does, and an engine that goes away ends it with exit 6;
+    each time the terminal's settings are as before (canonical, echo)."""
+    import pty
+    import signal
+    import termios
+    canned = ctlcheck.canned_replies()
+    state = {"gone": False}
+
+    def engine(cmd):
+        if state["gone"]:
+            return None
+        if cmd == "/":
+            return reply(cmd, sorted(canned) + ["/", "/info"])
+        base = cmd.split(",")[0]
+        return reply(cmd, canned.get(base))
+    srv, path = with_server(tmp, engine)
+    master, slave = pty.openpty()
+    try:
+        before = termios.tcgetattr(slave)
+        if not before[3] & termios.ICANON or not before[3] & termios.ECHO:
+            raise Fail("the pty does not start canonical with echo: %r" % before[3])
+        for how in ("q", "SIGINT", "gone"):
+            for extra in ([], ["--lcores"]):
+                state["gone"] = False
+                p = subprocess.Popen([ctl, "-s", path, "watch", "-i", "0.2"] + extra,
+                                     stdin=slave, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+                what = "watch %s, %s" % (" ".join(extra), how)
+                try:
+                    line = p.stdout.readline()   # the first block is out
+                    if not line.startswith("synackd pid "):
+                        raise Fail("%s: first line %r" % (what, line))
+                    now = termios.tcgetattr(slave)
+                    if now[3] & (termios.ICANON | termios.ECHO):
+                        raise Fail("%s: the terminal is not in raw mode while "
+                                   "watching: lflag %#x" % (what, now[3]))
+                    t0 = time.monotonic()
+                    if how == "q":
+                        os.write(master, b"q")
+                    elif how == "SIGINT":
+                        p.send_signal(signal.SIGINT)
+                    else:
+                        state["gone"] = True
+                    out, err = p.communicate(timeout=5)
+                    secs = time.monotonic() - t0
+                finally:
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait()
+                want = 6 if how == "gone" else 0
+                if p.returncode != want:
+                    raise Fail("%s: exit %d, expected %d; stderr %r" % (
+                        what, p.returncode, want, err))
+                if how != "gone" and (err or secs > 1.0):
+                    raise Fail("%s: stopped after %.2f s, stderr %r" % (what, secs, err))
+                after = termios.tcgetattr(slave)
+                if after != before:
+                    raise Fail("%s: terminal settings not restored: lflag %#x, "
+                               "was %#x" % (what, after[3], before[3]))
+                print("ok: %s: exit %d after %.2f s, terminal restored" % (
+                    what, p.returncode, secs), flush=True)
+    finally:
+        os.close(master)
+        os.close(slave)
+        srv.close()
+
+
+CASES = {"fake-watch-keys": case_fake_watch_keys, "no-engine": case_no_engine, "usage": case_usage, "errors": case_errors,
          "fake-engine": case_fake_engine, "fake-watch-lcores": case_fake_watch_lcores,
          "fake-client": case_fake_client}
 
