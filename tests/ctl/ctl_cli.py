@@ -186,6 +186,12 @@ def case_usage(ctl, tmp):
             (["watch", "-i", "x"], r"synackctl: error: --interval: 'x' is not a number of seconds from 0.1 to 86400"),
             (["stats", "-n", "3"], r"synackctl: error: --interval and --count go with the watch command"),
             (["--json", "prometheus"], r"synackctl: error: --json does not go with prometheus"),
+            (["exporter"], r"synackctl: error: exporter needs --listen ADDR:PORT, e\.g\. "
+             r"synackctl exporter --listen 127\.0\.0\.1:9469"),
+            (["stats", "--listen", ":1"], r"synackctl: error: --listen goes with the exporter command"),
+            (["exporter", "--listen", "9469"], r"synackctl: error: --listen: '9469' is not "
+             r"ADDR:PORT \(e\.g\. 127\.0\.0\.1:9469, \[::1\]:9469, :9469\)"),
+            (["exporter", "--listen", ":70000"], r"synackctl: error: --listen: port 70000 is over 65535"),
             (["lcores", "--lcores"], r"synackctl: error: --lcores goes with the watch command \(the lcores command shows the counters per lcore\)"),
             (["stats", "extra"], r"synackctl: error: unexpected 'extra' \(see synackctl --help\)"),
             (["--frobnicate"], r"synackctl: error: unknown option '--frobnicate' \(see synackctl --help\)"),
@@ -712,7 +718,95 @@ def case_fake_watch_keys(ctl, tmp):
         srv.close()
 
 
-CASES = {"fake-watch-keys": case_fake_watch_keys, "no-engine": case_no_engine, "usage": case_usage, "errors": case_errors,
+def case_fake_exporter(ctl, tmp):
+    """synackctl exporter against canned replies: 503 and the reason while
+    there is no engine, the canned figures once there is one (promtool
+    clean, server and client role), 404/405 for anything else, 503 again
+    when the engine goes away; a port in use is one line and exit 1;
+    SIGTERM and SIGINT stop it at once, exit 0."""
+    import signal
+    canned = ctlcheck.canned_replies()
+    cur = {"client": canned["/synack/client"]}
+
+    def engine(cmd):
+        if cmd == "/":
+            return reply(cmd, sorted(canned) + ["/", "/info"])
+        base = cmd.split(",")[0]
+        if base == "/synack/client":
+            return reply(cmd, cur["client"])
+        return reply(cmd, canned.get(base))
+    path = os.path.join(tmp, "later.sock")
+    exp = ctlcheck.Exporter([ctl, "-s", path, "-t", "0.5"])
+    srv = None
+    try:
+        status, ctype, body = exp.get()
+        want = "synackd unavailable: no engine running with file prefix 'rte' " \
+            "(no socket %s)\n" % path
+        if status != 503 or body != want:
+            raise Fail("exporter, no engine: %d %r, expected 503 %r" % (status, body, want))
+        print("ok: exporter, no engine: 503 %s" % body.strip(), flush=True)
+        srv = FakeServer(path, engine)
+        c = canned["/synack/stats"]["counters"]
+        lat = cur["client"]["latency_us"]
+        for role in ("client", "server"):
+            if role == "server":
+                cur["client"] = {"role": "server"}
+            smp = exp.scrape("%s role" % role)
+            for k, want in (('synack_cookie_ok_total{lcore="1"}', c["cookie_ok"]),
+                            ('synack_drops_total{lcore="1",reason="ip_cksum"}',
+                             c["drop_ip_cksum"]),
+                            ('synack_flows{lcore="1",state="ESTABLISHED"}', 3),
+                            ('synack_port_rx_packets_total{port="0",name="net_tap0"}',
+                             canned["/synack/ports"]["0"]["stats"]["ipackets"]),
+                            ("synack_client_latency_seconds_count",
+                             lat["count"] if role == "client" else None)):
+                if smp.get(k) != want:
+                    raise Fail("exporter, %s role: %s = %r, expected %r" % (
+                        role, k, smp.get(k), want))
+            print("ok: exporter, %s role: 200, %d samples, promtool clean" % (
+                role, len(smp)), flush=True)
+        status, _, body = exp.get(exp.url.replace("/metrics", "/other"))
+        if status != 404:
+            raise Fail("exporter /other: %d %r" % (status, body))
+        status, _, body = exp.get(method="POST")
+        if status != 405:
+            raise Fail("exporter POST /metrics: %d %r" % (status, body))
+        status, _, body = exp.get(method="HEAD")
+        if status != 200:
+            raise Fail("exporter HEAD /metrics: %d" % status)
+        # the engine stops: 503 again, with why
+        srv.close()
+        srv = None
+        os.unlink(path)
+        status, _, body = exp.get()
+        if status != 503 or not body.startswith("synackd unavailable: no engine") or \
+                body.count("\n") != 1:
+            raise Fail("exporter, engine gone: %d %r" % (status, body))
+        # the same port again: one line, exit 1
+        p, _ = run_ctl(["-s", path, "exporter", "--listen", exp.hostport], ctl)
+        expect(p, 1, r"synackctl: error: cannot listen on %s: Address already in use "
+               r"\(another exporter\? pick another port with --listen\)"
+               % re.escape(exp.hostport), "exporter on a port in use")
+        rc, err = exp.stop(signal.SIGTERM)
+        lines = err.splitlines()
+        if rc != 0 or lines[-1] != "synackctl: exporter: stopped (SIGTERM)":
+            raise Fail("exporter, SIGTERM: exit %d, stderr %r" % (rc, err))
+        # SIGINT, and the port is free again at once
+        exp2 = ctlcheck.Exporter([ctl, "-s", path], exp.hostport)
+        rc, err = exp2.stop(signal.SIGINT)
+        if rc != 0 or not err.endswith("synackctl: exporter: stopped (SIGINT)\n"):
+            raise Fail("exporter, SIGINT: exit %d, stderr %r" % (rc, err))
+        print("ok: exporter: 404, 405, HEAD, 503 when the engine goes, a port in use, "
+              "SIGTERM and SIGINT", flush=True)
+    finally:
+        if exp.proc.poll() is None:
+            exp.proc.kill()
+            exp.proc.wait()
+        if srv is not None:
+            srv.close()
+
+
+CASES = {"fake-exporter": case_fake_exporter, "fake-watch-keys": case_fake_watch_keys, "no-engine": case_no_engine, "usage": case_usage, "errors": case_errors,
          "fake-engine": case_fake_engine, "fake-watch-lcores": case_fake_watch_lcores,
          "fake-client": case_fake_client}
 

@@ -188,6 +188,7 @@ def case_counters(args):
         # Prometheus: every line parses; the figures are the same.
         p = eng.ctl("prometheus")
         samples = ctlcheck.parse_prometheus(p.stdout)
+        ctlcheck.promtool_check(p.stdout, "prometheus, a server role")
         lcore = str(lc[next(iter(lc))]["lcore"])
         for metric, want in (
                 ('synack_cookie_ok_total{lcore="%s"}' % lcore, n),
@@ -294,6 +295,79 @@ def case_watch(args):
         time.sleep(DRAIN_S)
         stats = eng.stop()
         sktap.check_stats(stats, expect={"cookie_ok": done[0], "close_normal": done[0]})
+
+
+# -- exporter: /metrics over HTTP while kernel connections run ----------------
+
+def case_exporter(args):
+    """synackctl exporter on 127.0.0.1 (in the engine's namespace): scraped
+    while hello connections run and after, each scrape promtool clean, the
+    counters growing and at the end equal to what the test did; 503 with
+    the reason once synackd has stopped; SIGTERM stops it."""
+    with engine(args, "ctlx") as eng:
+        exp = ctlcheck.Exporter([args.synackctl, "-p", eng.prefix])
+        try:
+            smp = exp.scrape("before any connection")
+            lcore = next(k.split('"')[1] for k in smp
+                         if k.startswith("synack_flow_created_total{"))
+            created = 'synack_flow_created_total{lcore="%s"}' % lcore
+            normal = 'synack_flows_closed_total{lcore="%s",reason="normal"}' % lcore
+            expect_equal("exporter, before: " + created, smp[created], 0)
+            stop = threading.Event()
+            done = [0]
+
+            def traffic():
+                while not stop.is_set():
+                    if hello_client.hello_once(ENGINE_ADDR, 8080, IO_TIMEOUT) is None:
+                        done[0] += 1
+                    time.sleep(0.01)
+            th = threading.Thread(target=traffic, daemon=True)
+            th.start()
+            seen = []
+            try:
+                deadline = time.monotonic() + 20
+                while len(seen) < 4 or seen[-1] < 30:
+                    if time.monotonic() > deadline:
+                        raise TestFailure("exporter: flow_created stayed at %r" % seen)
+                    time.sleep(0.3)
+                    seen.append(exp.scrape("while connections run")[created])
+            finally:
+                stop.set()
+                th.join(10)
+            if seen != sorted(seen) or seen[-1] <= seen[0]:
+                raise TestFailure("exporter: %s over scrapes %r, expected growth" %
+                                  (created, seen))
+            log("exporter: %s over %d scrapes while connections ran: %r"
+                % (created, len(seen), seen))
+            time.sleep(DRAIN_S)
+            smp = exp.scrape("after the connections")
+            stats = eng.ctl_json("stats")
+            n = done[0]
+            if n < 30:
+                raise TestFailure("only %d hello connections" % n)
+            for k, want in ((created, n), (normal, n),
+                            ('synack_cookie_ok_total{lcore="%s"}' % lcore, n),
+                            ('synack_flows{lcore="%s",state="ESTABLISHED"}' % lcore, 0),
+                            ('synack_port_rx_packets_total{port="0",name="net_tap0"}',
+                             stats["counters"]["rx_packets"]),
+                            ('synack_rx_syn_total{lcore="%s"}' % lcore,
+                             stats["counters"]["rx_syn"])):
+                expect_equal("exporter, after %d connections: %s" % (n, k), smp.get(k), want)
+            log("exporter: after %d hello connections: %s %d, %s %d, promtool clean"
+                % (n, created, smp[created], normal, smp[normal]))
+            eng.stop()
+            status, _, body = exp.get()
+            want = "synackd unavailable: no engine running with file prefix '%s'" % eng.prefix
+            if status != 503 or not body.startswith(want) or body.count("\n") != 1:
+                raise TestFailure("exporter, synackd stopped: %d %r" % (status, body))
+            log("exporter, synackd stopped: %d %s" % (status, body.strip()))
+            rc, err = exp.stop()
+            if rc != 0 or not err.endswith("synackctl: exporter: stopped (SIGTERM)\n"):
+                raise TestFailure("exporter, SIGTERM: exit %d, stderr %r" % (rc, err))
+        finally:
+            if exp.proc.poll() is None:
+                exp.proc.kill()
+                exp.proc.wait()
 
 
 # -- watch --lcores: 2 worker lcores, a column each, under 300 connections ---
@@ -871,11 +945,12 @@ def case_client(args, ramp=False):
         if not ramp:
             expect_equal("prometheus synack_client_rate_cps",
                          samples_p.get("synack_client_rate_cps"), CLIENT_CPS)
-        qs = [samples_p.get('synack_client_latency_us{quantile="%s"}' % q)
+        ctlcheck.promtool_check(prom.stdout, "prometheus, a client role running")
+        qs = [samples_p.get('synack_client_latency_seconds{quantile="%s"}' % q)
               for q in ("0", "0.5", "0.9", "0.99", "0.999", "1")]
-        if None in qs or qs != sorted(qs) or \
-                not samples_p.get("synack_client_latency_us_count", 0) >= 1 or \
-                "synack_client_latency_us_sum" not in samples_p:
+        if None in qs or qs != sorted(qs) or qs[-1] >= 10 or \
+                not samples_p.get("synack_client_latency_seconds_count", 0) >= 1 or \
+                "synack_client_latency_seconds_sum" not in samples_p:
             raise TestFailure("prometheus: client latency summary %r" % qs)
         lc = [k for k in samples_p if k.startswith("synack_client_syn_sent_total{")]
         if not lc:
@@ -899,7 +974,7 @@ def case_client(args, ramp=False):
 CASES = {"counters": case_counters, "client": case_client,
          "client-ramp": lambda a: case_client(a, ramp=True), "watch": case_watch,
          "watch-lcores": case_watch_lcores,
-         "flows-list": case_flows_list, "pdump": case_pdump}
+         "flows-list": case_flows_list, "pdump": case_pdump, "exporter": case_exporter}
 
 
 def main():

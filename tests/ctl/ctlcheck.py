@@ -9,7 +9,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import urllib.error
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -94,6 +97,55 @@ def promtool_check(text, what):
     if p.returncode != 0 or p.stdout.strip() or p.stderr.strip():
         raise CheckError("promtool check metrics on %s: exit %d: %s" % (
             what, p.returncode, (p.stdout + p.stderr).strip()))
+
+
+class Exporter:
+    """`synackctl ARGS exporter --listen LISTEN` in the background: the URL
+    it says it serves, scrapes, and a stop by signal."""
+
+    def __init__(self, ctl_argv, listen="127.0.0.1:0"):
+        self.proc = subprocess.Popen(ctl_argv + ["exporter", "--listen", listen],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.fullmatch(r"synackctl: exporter: serving (http://(\S+)/metrics) for file "
+                         r"prefix '[^']*' \(Ctrl-C stops\)\n", line)
+        if not m:
+            self.proc.kill()
+            _, err = self.proc.communicate(timeout=10)
+            raise CheckError("exporter: first line %r, exit %s, stderr %r"
+                             % (line, self.proc.returncode, err))
+        self.url, self.hostport = m.group(1), m.group(2)
+
+    def get(self, url=None, method="GET"):
+        """(status, content type, body) of one request."""
+        req = urllib.request.Request(url or self.url, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=15) as r:
+                return r.status, r.headers.get("Content-Type"), r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Content-Type"), e.read().decode()
+
+    def scrape(self, what):
+        """A good scrape: 200, the exposition format, promtool clean.
+        Returns its samples."""
+        status, ctype, body = self.get()
+        if status != 200 or ctype != "text/plain; version=0.0.4; charset=utf-8":
+            raise CheckError("exporter %s: %d %s: %r" % (what, status, ctype, body[:300]))
+        promtool_check(body, "the exporter's /metrics, " + what)
+        return parse_prometheus(body)
+
+    def stop(self, sig=signal.SIGTERM):
+        """Signal it; returns (exit code, stderr)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            _, err = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            raise CheckError("exporter: still running 10 s after signal %d" % sig)
+        return self.proc.returncode, err
 
 
 def check_stats_table(text, stats, all_counters=False):
