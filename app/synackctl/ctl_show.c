@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libsmartcols/libsmartcols.h>
+
 #include "ctl.h"
 #include "ctl_json.h"
 #include "ctl_show.h"
@@ -38,15 +40,6 @@ xmalloc(size_t n)
 		exit(CTL_ERR);
 	}
 	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *d = xmalloc(strlen(s) + 1);
-
-	memcpy(d, s, strlen(s) + 1);
-	return d;
 }
 
 static const char *
@@ -107,24 +100,55 @@ reply_shape(const char *cmd)
 
 /* --- aligned tables -------------------------------------------------------- */
 
+/*
+ * The tables are libsmartcols tables (util-linux, as lsblk's), in the
+ * plain form the tests and docs read: the column titles are the first
+ * row (group titles such as "received" sit in the first column, so no
+ * separate header line), two spaces between columns, no padding after
+ * the last non-empty cell (minout), and the same layout on a terminal as
+ * on a pipe (termforce never: no truncation to the terminal's width).
+ */
+
 #define TBL_MAXCOL 16
 
 struct tbl {
+	struct libscols_table *tb;
+	struct libscols_line *last;
 	unsigned int ncol;
-	unsigned int nrow;
-	unsigned int cap;
-	char **cell;              /* nrow x ncol; NULL = empty */
-	bool right[TBL_MAXCOL];   /* right-aligned (numbers) */
 };
+
+static void
+tbl_oom(const void *p)
+{
+	if (p == NULL) {
+		ctl_error(CTL_ERR, "out of memory");
+		exit(CTL_ERR);
+	}
+}
 
 /* @p align: one letter per column, 'l' or 'r'. */
 static void
 tbl_init(struct tbl *t, const char *align)
 {
-	memset(t, 0, sizeof(*t));
 	t->ncol = (unsigned int)strlen(align);
-	for (unsigned int c = 0; c < t->ncol && c < TBL_MAXCOL; c++)
-		t->right[c] = align[c] == 'r';
+	t->last = NULL;
+	t->tb = scols_new_table();
+	tbl_oom(t->tb);
+	scols_table_enable_noheadings(t->tb, 1);
+	scols_table_enable_minout(t->tb, 1);
+	scols_table_set_column_separator(t->tb, "  ");
+	scols_table_set_termforce(t->tb, SCOLS_TERMFORCE_NEVER);
+	for (unsigned int c = 0; c < t->ncol; c++)
+		tbl_oom(scols_table_new_column(t->tb, "", 0,
+			align[c] == 'r' ? SCOLS_FL_RIGHT : 0));
+}
+
+/* Set one cell of the last row (copied; NULL leaves it empty). */
+static void
+tbl_set(struct tbl *t, unsigned int col, const char *s)
+{
+	if (s != NULL && scols_line_set_data(t->last, col, s) != 0)
+		tbl_oom(NULL);
 }
 
 /* One row: ncol strings (NULL for an empty cell). */
@@ -133,85 +157,28 @@ tbl_add(struct tbl *t, ...)
 {
 	va_list ap;
 
-	if (t->nrow == t->cap) {
-		unsigned int ncap = t->cap ? t->cap * 2 : 32;
-		char **nc = realloc(t->cell, (size_t)ncap * t->ncol * sizeof(*nc));
-
-		if (nc == NULL) {
-			ctl_error(CTL_ERR, "out of memory");
-			exit(CTL_ERR);
-		}
-		t->cell = nc;
-		t->cap = ncap;
-	}
+	t->last = scols_table_new_line(t->tb, NULL);
+	tbl_oom(t->last);
 	va_start(ap, t);
-	for (unsigned int c = 0; c < t->ncol; c++) {
-		const char *s = va_arg(ap, const char *);
-
-		t->cell[t->nrow * t->ncol + c] = s != NULL ? xstrdup(s) : NULL;
-	}
+	for (unsigned int c = 0; c < t->ncol; c++)
+		tbl_set(t, c, va_arg(ap, const char *));
 	va_end(ap);
-	t->nrow++;
-}
-
-/* Set one cell of the last row. */
-static void
-tbl_set(struct tbl *t, unsigned int col, const char *s)
-{
-	char **cell = &t->cell[(t->nrow - 1) * t->ncol + col];
-
-	free(*cell);
-	*cell = s != NULL ? xstrdup(s) : NULL;
 }
 
 static void
 tbl_print(struct tbl *t, FILE *f)
 {
-	size_t w[TBL_MAXCOL] = { 0 };
-
-	for (unsigned int r = 0; r < t->nrow; r++)
-		for (unsigned int c = 0; c < t->ncol; c++) {
-			const char *s = t->cell[r * t->ncol + c];
-
-			if (s != NULL && strlen(s) > w[c])
-				w[c] = strlen(s);
-		}
-	for (unsigned int r = 0; r < t->nrow; r++) {
-		size_t pending = 0; /* spaces owed before the next cell */
-
-		for (unsigned int c = 0; c < t->ncol; c++) {
-			const char *s = t->cell[r * t->ncol + c];
-			size_t len = s != NULL ? strlen(s) : 0;
-			bool last = true;
-
-			for (unsigned int k = c + 1; k < t->ncol; k++)
-				if (t->cell[r * t->ncol + k] != NULL)
-					last = false;
-			if (c > 0)
-				pending += 2;
-			if (t->right[c]) {
-				fprintf(f, "%*s%s", (int)(pending + w[c] - len), "",
-					s != NULL ? s : "");
-				pending = 0;
-			} else {
-				fprintf(f, "%*s%s", (int)pending, "",
-					s != NULL ? s : "");
-				pending = w[c] - len;
-			}
-			if (last)
-				break;
-		}
-		fputc('\n', f);
-	}
+	fflush(f);
+	scols_table_set_stream(t->tb, f);
+	scols_print_table(t->tb);
 }
 
 static void
 tbl_free(struct tbl *t)
 {
-	for (unsigned int i = 0; i < t->nrow * t->ncol; i++)
-		free(t->cell[i]);
-	free(t->cell);
-	memset(t, 0, sizeof(*t));
+	scols_unref_table(t->tb);
+	t->tb = NULL;
+	t->last = NULL;
 }
 
 /* --- counters ------------------------------------------------------------ */
