@@ -355,6 +355,7 @@ def case_exporter(args):
                 expect_equal("exporter, after %d connections: %s" % (n, k), smp.get(k), want)
             log("exporter: after %d hello connections: %s %d, %s %d, promtool clean"
                 % (n, created, smp[created], normal, smp[normal]))
+            prometheus_scrapes(exp, n)
             eng.stop()
             status, _, body = exp.get()
             want = "synackd unavailable: no engine running with file prefix '%s'" % eng.prefix
@@ -368,6 +369,41 @@ def case_exporter(args):
             if exp.proc.poll() is None:
                 exp.proc.kill()
                 exp.proc.wait()
+
+
+# Families only a client role has: the dashboard's panels on them are empty
+# for a server.
+CLIENT_ROLE_ONLY = ("synack_client_latency_seconds", "synack_client_concurrent",
+                    "synack_client_rate_cps", "synack_client_cps")
+
+
+def prometheus_scrapes(exp, n):
+    """A real Prometheus scrapes the exporter: the target is up, the
+    counters it stored are the test's, and every query of the Grafana
+    dashboard (docs/grafana/synack.json) is valid PromQL that finds data,
+    but for the client role's panels and the drops (none here)."""
+    prom = ctlcheck.PrometheusServer(exp.hostport)
+    try:
+        prom.wait('up{job="synack"}', lambda r: r and r[0]["value"][1] == "1")
+        # rate() over 10 s wants a few samples
+        prom.wait('count_over_time(up{job="synack"}[10s])',
+                  lambda r: r and float(r[0]["value"][1]) >= 4)
+        r = prom.query('sum(synack_flow_created_total{job="synack"})')
+        expect_equal("prometheus: sum(synack_flow_created_total)",
+                     int(float(r[0]["value"][1])) if r else None, n)
+        empty = []
+        queries = ctlcheck.dashboard_queries()
+        for title, q in queries:
+            if not prom.query(q) and "> 0" not in q and \
+                    not any(m in q for m in CLIENT_ROLE_ONLY):
+                empty.append((title, q))
+        if empty:
+            raise TestFailure("grafana dashboard: queries without data: %r" % empty)
+        log("prometheus %s scraped the exporter: up 1, flow_created %d; the %d "
+            "dashboard queries are valid and find data" % (
+                prom.base, n, len(queries)))
+    finally:
+        prom.close()
 
 
 # -- watch --lcores: 2 worker lcores, a column each, under 300 connections ---
@@ -946,6 +982,11 @@ def case_client(args, ramp=False):
             expect_equal("prometheus synack_client_rate_cps",
                          samples_p.get("synack_client_rate_cps"), CLIENT_CPS)
         ctlcheck.promtool_check(prom.stdout, "prometheus, a client role running")
+        fams = {k.split("{")[0] for k in samples_p}
+        missing = ctlcheck.dashboard_metric_names() - fams
+        if missing:
+            raise TestFailure("grafana dashboard: metrics a client-role engine does "
+                              "not export: %s" % sorted(missing))
         qs = [samples_p.get('synack_client_latency_seconds{quantile="%s"}' % q)
               for q in ("0", "0.5", "0.9", "0.99", "0.999", "1")]
         if None in qs or qs != sorted(qs) or qs[-1] >= 10 or \
