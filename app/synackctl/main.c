@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,30 +18,6 @@
 #include "sk_version.h"
 
 #define TIMEOUT_DEFAULT_S 2.0
-
-bool ctl_error_quiet;
-static char last_error[512];
-
-int
-ctl_error(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-	if (!ctl_error_quiet) {
-		fflush(stdout);
-		fprintf(stderr, "synackctl: error: %s\n", last_error);
-	}
-	return code;
-}
-
-const char *
-ctl_last_error(void)
-{
-	return last_error;
-}
 
 static void
 usage(FILE *f)
