@@ -1838,7 +1838,7 @@ int
 ctl_prom_text(struct ctl_tel *t, char **text, size_t *len)
 {
 	json_t *ls = NULL, *help = NULL, *ver = NULL, *ports = NULL;
-	json_t *flows = NULL, *client = NULL, *val;
+	json_t *flows = NULL, *client = NULL, *cookies = NULL, *val;
 	const json_t *names;
 	struct cj_members m = { 0 };
 	const char *key;
@@ -1856,6 +1856,8 @@ ctl_prom_text(struct ctl_tel *t, char **text, size_t *len)
 		ret = ctl_tel_get(t, "/synack/flows", &flows);
 	if (ret == CTL_OK)
 		ret = ctl_tel_get(t, "/synack/ports", &ports);
+	if (ret == CTL_OK)
+		ret = ctl_tel_get(t, "/synack/cookies", &cookies);
 	if (ret == CTL_OK) {
 		client = get_client(t, true, &ret);
 		if (ret == CTL_UNAVAILABLE)
@@ -1938,6 +1940,14 @@ ctl_prom_text(struct ctl_tel *t, char **text, size_t *len)
 		fprintf(f, "synack_flow_memory_bytes{lcore=\"%s\"} %" PRIu64 "\n",
 			key, cj_get_u64(val, "memory_bytes", 0));
 	prom_ports(f, ports);
+	prom_head(f, "synack_cookie_max_age_seconds", "gauge",
+		"SYN cookies older than this are rejected (too_old).");
+	fprintf(f, "synack_cookie_max_age_seconds %" PRIu64 "\n",
+		cj_get_u64(cookies, "max_age_s", 0));
+	prom_head(f, "synack_cookie_rotation_seconds", "gauge",
+		"The cookie key changes this often (0 = never).");
+	fprintf(f, "synack_cookie_rotation_seconds %" PRIu64 "\n",
+		cj_get_u64(cookies, "rotate_s", 0));
 	if (client != NULL)
 		prom_client(f, client);
 	if (fclose(f) != 0) {
@@ -1957,6 +1967,7 @@ out:
 	json_decref(ports);
 	json_decref(flows);
 	json_decref(client);
+	json_decref(cookies);
 	return ret;
 }
 

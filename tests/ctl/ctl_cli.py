@@ -758,6 +758,10 @@ def case_fake_exporter(ctl, tmp):
                             ('synack_flows{lcore="1",state="ESTABLISHED"}', 3),
                             ('synack_port_rx_packets_total{port="0",name="net_tap0"}',
                              canned["/synack/ports"]["0"]["stats"]["ipackets"]),
+                            ("synack_cookie_max_age_seconds",
+                             canned["/synack/cookies"]["max_age_s"]),
+                            ("synack_cookie_rotation_seconds",
+                             canned["/synack/cookies"]["rotate_s"]),
                             ("synack_client_latency_seconds_count",
                              lat["count"] if role == "client" else None)):
                 if smp.get(k) != want:

@@ -44,7 +44,8 @@ def main():
         "client": (0x08, ["/synack/client"]),
         "raw": (0x09, ["/synack/stats"]),
         "prometheus": (0x0a, ["/synack/version", "/synack/lcores", "/synack/stats/help",
-                              "/synack/flows", "/synack/ports", "/synack/client"]),
+                              "/synack/flows", "/synack/ports", "/synack/cookies",
+                              "/synack/client"]),
     }
     for name, (which, cmds) in seeds.items():
         data = bytes([which]) + b"\0".join(wire(c, r[c]) for c in cmds)
