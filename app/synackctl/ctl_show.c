@@ -1273,8 +1273,8 @@ print_block(struct ctl_tel *t, const struct ctl_opts *o,
  * mode without echo, so that q needs no Enter, and with ISIG kept, so
  * that Ctrl-C still sends SIGINT. The terminal's settings are put back on
  * every way out: the end of ctl_watch, and exit() (atexit) for the rest. */
-static struct termios tty_saved;
-static bool tty_raw_on;
+static struct termios tty_saved, tty_raw_tio;
+static volatile sig_atomic_t tty_raw_on;
 
 static void
 tty_restore(void)
@@ -1301,7 +1301,33 @@ tty_raw(void)
 	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
 	raw.c_cc[VMIN] = 1;
 	raw.c_cc[VTIME] = 0;
+	tty_raw_tio = raw;
 	tty_raw_on = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+}
+
+/* Ctrl-Z: the shell gets its terminal back as it was while watch is
+ * stopped, and watch its raw mode when continued (fg). Only
+ * async-signal-safe calls. */
+static void
+on_tstp(int sig)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, me = { .sa_handler = on_tstp };
+	int saved_errno = errno;
+	sigset_t set;
+
+	if (tty_raw_on)
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
+	sigaction(sig, &dfl, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);             /* stops here until SIGCONT */
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(&me.sa_mask);
+	sigaction(sig, &me, NULL);
+	if (tty_raw_on)
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty_raw_tio);
+	errno = saved_errno;
 }
 
 /* Sleep until @p deadline_ns (monotonic), reading keys when stdin is a
@@ -1588,6 +1614,10 @@ ctl_watch(struct ctl_tel *t, const struct ctl_opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	tty_raw();
+	if (tty_raw_on) {
+		sa.sa_handler = on_tstp;
+		sigaction(SIGTSTP, &sa, NULL);
+	}
 
 	if (o->lcores) {
 		ret = watch_lcores(t, o, tty);

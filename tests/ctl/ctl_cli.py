@@ -649,10 +649,33 @@ def case_fake_client(ctl, tmp):
         srv.close()
 
 
+def wait_state(pid, want, what):
+    """Until /proc/PID/stat says the process is in state @want."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with open("/proc/%d/stat" % pid) as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == want:
+                return
+        time.sleep(0.02)
+    raise Fail("%s: process not in state %s after 5 s" % (what, want))
+
+
+def wait_raw(fd, what):
+    import termios
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if not termios.tcgetattr(fd)[3] & (termios.ICANON | termios.ECHO):
+            return
+        time.sleep(0.02)
+    raise Fail("%s: raw mode not back after SIGCONT" % what)
+
+
 def case_fake_watch_keys(ctl, tmp):
     """watch on a terminal (a pty as stdin): q quits at once, Ctrl-C
     (SIGINT) still does, and an engine that goes away ends it with exit 6;
-    each time the terminal's settings are as before (canonical, echo)."""
+    each time the terminal's settings are as before (canonical, echo).
+    Ctrl-Z (SIGTSTP) gives the terminal back as it was while stopped, and
+    SIGCONT puts watch's raw mode back."""
     import pty
     import signal
     import termios
@@ -672,12 +695,16 @@ def case_fake_watch_keys(ctl, tmp):
         before = termios.tcgetattr(slave)
         if not before[3] & termios.ICANON or not before[3] & termios.ECHO:
             raise Fail("the pty does not start canonical with echo: %r" % before[3])
-        for how in ("q", "SIGINT", "gone"):
+        for how in ("q", "SIGINT", "gone", "SIGTSTP"):
             for extra in ([], ["--lcores"]):
                 state["gone"] = False
+                # a process group of its own, as a shell's job: this one
+                # (its parent here, in the same session) keeps it from
+                # being orphaned, and an orphaned group ignores SIGTSTP
                 p = subprocess.Popen([ctl, "-s", path, "watch", "-i", "0.2"] + extra,
                                      stdin=slave, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=os.setpgrp)
                 what = "watch %s, %s" % (" ".join(extra), how)
                 try:
                     line = p.stdout.readline()   # the first block is out
@@ -687,8 +714,15 @@ def case_fake_watch_keys(ctl, tmp):
                     if now[3] & (termios.ICANON | termios.ECHO):
                         raise Fail("%s: the terminal is not in raw mode while "
                                    "watching: lflag %#x" % (what, now[3]))
+                    if how == "SIGTSTP":
+                        p.send_signal(signal.SIGTSTP)
+                        wait_state(p.pid, "T", what)
+                        if termios.tcgetattr(slave) != before:
+                            raise Fail("%s: terminal not restored while stopped" % what)
+                        p.send_signal(signal.SIGCONT)
+                        wait_raw(slave, what)
                     t0 = time.monotonic()
-                    if how == "q":
+                    if how in ("q", "SIGTSTP"):
                         os.write(master, b"q")
                     elif how == "SIGINT":
                         p.send_signal(signal.SIGINT)
