@@ -34,10 +34,16 @@ struct ctl_opts {
 	uint64_t count;     /* watch -n, 0 = until interrupted */
 	bool lcores;        /* watch --lcores: a column per worker lcore */
 	const char *prefix; /* for messages */
+	const char *listen; /* exporter --listen ADDR:PORT */
 };
 
-/* Print "synackctl: error: <message>" on stderr; returns @p code. */
+/* Print "synackctl: error: <message>" on stderr (unless ctl_error_quiet)
+ * and keep <message> for ctl_last_error(); returns @p code. */
 int ctl_error(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The message of the last ctl_error, "" before any. */
+const char *ctl_last_error(void);
+/* Set by the exporter: a failed read of synackd is a scrape's answer. */
+extern bool ctl_error_quiet;
 
 #endif /* CTL_H */

@@ -3,10 +3,11 @@
 #define CTL_JSON_H
 
 /*
- * A small JSON reader and writer, enough for DPDK telemetry replies: the
- * whole of RFC 8259 is parsed (objects keep their key order), numbers keep
- * their text so they are written back exactly, and non-negative integers
- * up to 2^64-1 are also available as uint64_t.
+ * Thin helpers over jansson for DPDK telemetry replies. jansson keeps an
+ * object's keys in the order they came (since 2.8), which the tables rely
+ * on. Its integers are json_int_t (signed 64-bit): a counter above
+ * 2^63 - 1 makes the reply unreadable ("too big integer"), which at a
+ * billion events a second takes 292 years.
  */
 
 #include <stdbool.h>
@@ -14,46 +15,40 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum cj_type { CJ_NULL, CJ_BOOL, CJ_NUM, CJ_STR, CJ_ARR, CJ_OBJ };
-
-struct cj {
-	enum cj_type type;
-	bool b;           /* CJ_BOOL */
-	bool is_u64;      /* CJ_NUM: an integer in 0..UINT64_MAX */
-	uint64_t u;       /* CJ_NUM when is_u64 */
-	double d;         /* CJ_NUM */
-	char *s;          /* CJ_STR: decoded, NUL-terminated; CJ_NUM: the text */
-	size_t n;         /* CJ_ARR, CJ_OBJ: number of members */
-	struct cj **v;    /* members */
-	char **k;         /* CJ_OBJ: keys, decoded */
-};
+#include <jansson.h>
 
 /* Parse @p len bytes of @p text (one value, white space around it allowed).
  * Returns the tree, or NULL with a one-line reason in @p err. */
-struct cj *cj_parse(const char *text, size_t len, char *err, size_t errlen);
-void cj_free(struct cj *v);
+json_t *cj_parse(const char *text, size_t len, char *err, size_t errlen);
 
-/* Member @p key of object @p o, or NULL (also when @p o is not an object). */
-struct cj *cj_get(const struct cj *o, const char *key);
 /* Unsigned value of @p v, or @p def when it is not a non-negative integer. */
-uint64_t cj_u64(const struct cj *v, uint64_t def);
+uint64_t cj_u64(const json_t *v, uint64_t def);
 /* Unsigned member @p key of @p o, or @p def. */
-uint64_t cj_get_u64(const struct cj *o, const char *key, uint64_t def);
+uint64_t cj_get_u64(const json_t *o, const char *key, uint64_t def);
 /* String member @p key of @p o, or @p def. */
-const char *cj_get_str(const struct cj *o, const char *key, const char *def);
+const char *cj_get_str(const json_t *o, const char *key, const char *def);
 
-/* Detach member @p i of an object or array (the caller frees it). */
-struct cj *cj_take(struct cj *o, size_t i);
-/* Append @p val (owned afterwards) under @p key (copied) to object @p o,
- * or to array @p o when @p key is NULL. Returns 0 or -1 (no memory). */
-int cj_add(struct cj *o, const char *key, struct cj *val);
-/* New empty object, array, or unsigned number; NULL on no memory. */
-struct cj *cj_new(enum cj_type type);
-struct cj *cj_new_u64(uint64_t u);
+/* An object's members by position (the views index lcores by column):
+ * pointers into the object, valid while it lives. */
+struct cj_members {
+	size_t n;
+	const char **k;
+	json_t **v;
+};
 
-/* Write @p v as JSON: compact on one line when @p indent is 0, else
- * pretty-printed with @p indent spaces per level. */
-void cj_print(FILE *f, const struct cj *v, int indent);
+/* Fill @p m from object @p o (none when @p o is not an object). Exits with
+ * a message when out of memory. */
+void cj_members(const json_t *o, struct cj_members *m);
+void cj_members_free(struct cj_members *m);
+
+/* Each member of object @p o (nothing when it is not one), in order;
+ * jansson's foreach wants a non-const object but only reads it. */
+#define CJ_FOREACH(o, key, val) \
+	json_object_foreach((json_t *)(uintptr_t)(o), key, val)
+
+/* Write @p v as JSON: on one line when @p indent is 0, else pretty-printed
+ * with @p indent spaces per level. */
+void cj_print(FILE *f, const json_t *v, int indent);
 /* Write @p s as a JSON string, quotes included. */
 void cj_print_string(FILE *f, const char *s);
 

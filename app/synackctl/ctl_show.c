@@ -11,8 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libsmartcols/libsmartcols.h>
 
 #include "ctl.h"
 #include "ctl_json.h"
@@ -36,15 +40,6 @@ xmalloc(size_t n)
 		exit(CTL_ERR);
 	}
 	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *d = xmalloc(strlen(s) + 1);
-
-	memcpy(d, s, strlen(s) + 1);
-	return d;
 }
 
 static const char *
@@ -90,7 +85,7 @@ bytes_h(char *buf, size_t len, uint64_t b)
 }
 
 static int
-json_out(const struct cj *v)
+json_out(const json_t *v)
 {
 	cj_print(stdout, v, 0);
 	putchar('\n');
@@ -105,24 +100,55 @@ reply_shape(const char *cmd)
 
 /* --- aligned tables -------------------------------------------------------- */
 
+/*
+ * The tables are libsmartcols tables (util-linux, as lsblk's), in the
+ * plain form the tests and docs read: the column titles are the first
+ * row (group titles such as "received" sit in the first column, so no
+ * separate header line), two spaces between columns, no padding after
+ * the last non-empty cell (minout), and the same layout on a terminal as
+ * on a pipe (termforce never: no truncation to the terminal's width).
+ */
+
 #define TBL_MAXCOL 16
 
 struct tbl {
+	struct libscols_table *tb;
+	struct libscols_line *last;
 	unsigned int ncol;
-	unsigned int nrow;
-	unsigned int cap;
-	char **cell;              /* nrow x ncol; NULL = empty */
-	bool right[TBL_MAXCOL];   /* right-aligned (numbers) */
 };
+
+static void
+tbl_oom(const void *p)
+{
+	if (p == NULL) {
+		ctl_error(CTL_ERR, "out of memory");
+		exit(CTL_ERR);
+	}
+}
 
 /* @p align: one letter per column, 'l' or 'r'. */
 static void
 tbl_init(struct tbl *t, const char *align)
 {
-	memset(t, 0, sizeof(*t));
 	t->ncol = (unsigned int)strlen(align);
-	for (unsigned int c = 0; c < t->ncol && c < TBL_MAXCOL; c++)
-		t->right[c] = align[c] == 'r';
+	t->last = NULL;
+	t->tb = scols_new_table();
+	tbl_oom(t->tb);
+	scols_table_enable_noheadings(t->tb, 1);
+	scols_table_enable_minout(t->tb, 1);
+	scols_table_set_column_separator(t->tb, "  ");
+	scols_table_set_termforce(t->tb, SCOLS_TERMFORCE_NEVER);
+	for (unsigned int c = 0; c < t->ncol; c++)
+		tbl_oom(scols_table_new_column(t->tb, "", 0,
+			align[c] == 'r' ? SCOLS_FL_RIGHT : 0));
+}
+
+/* Set one cell of the last row (copied; NULL leaves it empty). */
+static void
+tbl_set(struct tbl *t, unsigned int col, const char *s)
+{
+	if (s != NULL && scols_line_set_data(t->last, col, s) != 0)
+		tbl_oom(NULL);
 }
 
 /* One row: ncol strings (NULL for an empty cell). */
@@ -131,85 +157,28 @@ tbl_add(struct tbl *t, ...)
 {
 	va_list ap;
 
-	if (t->nrow == t->cap) {
-		unsigned int ncap = t->cap ? t->cap * 2 : 32;
-		char **nc = realloc(t->cell, (size_t)ncap * t->ncol * sizeof(*nc));
-
-		if (nc == NULL) {
-			ctl_error(CTL_ERR, "out of memory");
-			exit(CTL_ERR);
-		}
-		t->cell = nc;
-		t->cap = ncap;
-	}
+	t->last = scols_table_new_line(t->tb, NULL);
+	tbl_oom(t->last);
 	va_start(ap, t);
-	for (unsigned int c = 0; c < t->ncol; c++) {
-		const char *s = va_arg(ap, const char *);
-
-		t->cell[t->nrow * t->ncol + c] = s != NULL ? xstrdup(s) : NULL;
-	}
+	for (unsigned int c = 0; c < t->ncol; c++)
+		tbl_set(t, c, va_arg(ap, const char *));
 	va_end(ap);
-	t->nrow++;
-}
-
-/* Set one cell of the last row. */
-static void
-tbl_set(struct tbl *t, unsigned int col, const char *s)
-{
-	char **cell = &t->cell[(t->nrow - 1) * t->ncol + col];
-
-	free(*cell);
-	*cell = s != NULL ? xstrdup(s) : NULL;
 }
 
 static void
 tbl_print(struct tbl *t, FILE *f)
 {
-	size_t w[TBL_MAXCOL] = { 0 };
-
-	for (unsigned int r = 0; r < t->nrow; r++)
-		for (unsigned int c = 0; c < t->ncol; c++) {
-			const char *s = t->cell[r * t->ncol + c];
-
-			if (s != NULL && strlen(s) > w[c])
-				w[c] = strlen(s);
-		}
-	for (unsigned int r = 0; r < t->nrow; r++) {
-		size_t pending = 0; /* spaces owed before the next cell */
-
-		for (unsigned int c = 0; c < t->ncol; c++) {
-			const char *s = t->cell[r * t->ncol + c];
-			size_t len = s != NULL ? strlen(s) : 0;
-			bool last = true;
-
-			for (unsigned int k = c + 1; k < t->ncol; k++)
-				if (t->cell[r * t->ncol + k] != NULL)
-					last = false;
-			if (c > 0)
-				pending += 2;
-			if (t->right[c]) {
-				fprintf(f, "%*s%s", (int)(pending + w[c] - len), "",
-					s != NULL ? s : "");
-				pending = 0;
-			} else {
-				fprintf(f, "%*s%s", (int)pending, "",
-					s != NULL ? s : "");
-				pending = w[c] - len;
-			}
-			if (last)
-				break;
-		}
-		fputc('\n', f);
-	}
+	fflush(f);
+	scols_table_set_stream(t->tb, f);
+	scols_print_table(t->tb);
 }
 
 static void
 tbl_free(struct tbl *t)
 {
-	for (unsigned int i = 0; i < t->nrow * t->ncol; i++)
-		free(t->cell[i]);
-	free(t->cell);
-	memset(t, 0, sizeof(*t));
+	scols_unref_table(t->tb);
+	t->tb = NULL;
+	t->last = NULL;
 }
 
 /* --- counters ------------------------------------------------------------ */
@@ -238,24 +207,24 @@ group_of(const char *name)
 
 /* Sum of the counters whose names start with @p prefix. */
 static uint64_t
-sum_prefix(const struct cj *counters, const char *prefix)
+sum_prefix(const json_t *counters, const char *prefix)
 {
+	const char *key;
+	json_t *val;
 	uint64_t s = 0;
 
-	if (counters == NULL || counters->type != CJ_OBJ)
-		return 0;
-	for (size_t i = 0; i < counters->n; i++)
-		if (strncmp(counters->k[i], prefix, strlen(prefix)) == 0)
-			s += cj_u64(counters->v[i], 0);
+	CJ_FOREACH(counters, key, val)
+		if (strncmp(key, prefix, strlen(prefix)) == 0)
+			s += cj_u64(val, 0);
 	return s;
 }
 
 static int
-check_stats_shape(const struct cj *s, const char *cmd)
+check_stats_shape(const json_t *s, const char *cmd)
 {
-	const struct cj *c = cj_get(s, "counters");
+	const json_t *c = json_object_get(s, "counters");
 
-	if (c == NULL || c->type != CJ_OBJ || c->n == 0)
+	if (!json_is_object(c) || json_object_size(c) == 0)
 		return reply_shape(cmd);
 	return CTL_OK;
 }
@@ -265,8 +234,10 @@ check_stats_shape(const struct cj *s, const char *cmd)
 int
 ctl_show_stats(struct ctl_tel *t, const struct ctl_opts *o)
 {
-	struct cj *s, *help = NULL;
-	const struct cj *c, *fl;
+	json_t *s, *help = NULL;
+	const json_t *c, *fl;
+	const char *key;
+	json_t *val;
 	unsigned int ngroups = sizeof(groups) / sizeof(groups[0]);
 	char num[24];
 	struct tbl tb;
@@ -279,58 +250,54 @@ ctl_show_stats(struct ctl_tel *t, const struct ctl_opts *o)
 	if (ret != CTL_OK || o->json) {
 		if (ret == CTL_OK)
 			json_out(s);
-		cj_free(s);
+		json_decref(s);
 		return ret;
 	}
 	if (o->verbose) {
 		ret = ctl_tel_get(t, "/synack/stats/help", &help);
 		if (ret != CTL_OK) {
-			cj_free(s);
+			json_decref(s);
 			return ret;
 		}
 	}
-	c = cj_get(s, "counters");
+	c = json_object_get(s, "counters");
 	tbl_init(&tb, o->verbose ? "lrl" : "lr");
 	tbl_add(&tb, "COUNTER", "VALUE", NULL);
 	for (unsigned int g = 0; g < ngroups; g++) {
 		bool titled = false;
 
-		for (size_t i = 0; i < c->n; i++) {
-			uint64_t v = cj_u64(c->v[i], 0);
+		CJ_FOREACH(c, key, val) {
+			uint64_t v = cj_u64(val, 0);
+			char name[160];
 
-			if (group_of(c->k[i]) != g || (v == 0 && !o->all))
+			if (group_of(key) != g || (v == 0 && !o->all))
 				continue;
 			if (!titled) {
 				tbl_add(&tb, groups[g].title, NULL, NULL);
 				titled = true;
 			}
-			tbl_add(&tb, "", u64s(num, sizeof(num), v),
-				cj_get_str(help, c->k[i], NULL));
-			{
-				char name[160];
-
-				snprintf(name, sizeof(name), "  %s", c->k[i]);
-				tbl_set(&tb, 0, name);
-			}
+			snprintf(name, sizeof(name), "  %s", key);
+			tbl_add(&tb, name, u64s(num, sizeof(num), v),
+				cj_get_str(help, key, NULL));
 		}
 	}
-	fl = cj_get(s, "flows");
+	fl = json_object_get(s, "flows");
 	tbl_add(&tb, "flows now", NULL, NULL);
-	for (size_t i = 0; fl != NULL && fl->type == CJ_OBJ && i < fl->n; i++) {
+	CJ_FOREACH(fl, key, val) {
 		char name[160];
-		uint64_t v = cj_u64(fl->v[i], 0);
+		uint64_t v = cj_u64(val, 0);
 
 		if (v == 0 && !o->all)
 			continue;
-		snprintf(name, sizeof(name), "  %s", fl->k[i]);
+		snprintf(name, sizeof(name), "  %s", key);
 		tbl_add(&tb, name, u64s(num, sizeof(num), v), NULL);
 	}
 	tbl_add(&tb, "  total", u64s(num, sizeof(num),
 		cj_get_u64(s, "flow_count", 0)), NULL);
 	tbl_print(&tb, stdout);
 	tbl_free(&tb);
-	cj_free(help);
-	cj_free(s);
+	json_decref(help);
+	json_decref(s);
 	return CTL_OK;
 }
 
@@ -339,57 +306,57 @@ ctl_show_stats(struct ctl_tel *t, const struct ctl_opts *o)
 /* /synack/lcores, completed: a reply that did not fit lacks some lcores,
  * which are then asked for one by one. *out = {"<id>": {...}, ...}. */
 static int
-get_lcores(struct ctl_tel *t, struct cj **out)
+get_lcores(struct ctl_tel *t, json_t **out)
 {
-	struct cj *r, *res;
-	const struct cj *ids;
+	json_t *r, *res;
+	const json_t *ids;
 	int ret;
 
 	*out = NULL;
 	ret = ctl_tel_get(t, "/synack/lcores", &r);
 	if (ret != CTL_OK)
 		return ret;
-	ids = cj_get(r, "lcores");
-	if (ids == NULL || ids->type != CJ_ARR) {
-		cj_free(r);
+	ids = json_object_get(r, "lcores");
+	if (!json_is_array(ids)) {
+		json_decref(r);
 		return reply_shape("/synack/lcores");
 	}
-	res = cj_new(CJ_OBJ);
+	res = json_object();
 	if (res == NULL) {
-		cj_free(r);
+		json_decref(r);
 		return ctl_error(CTL_ERR, "out of memory");
 	}
-	for (size_t i = 0; i < ids->n; i++) {
+	for (size_t i = 0; i < json_array_size(ids); i++) {
 		char key[24], cmd[48];
-		struct cj *l = NULL, *one;
-		uint64_t id = cj_u64(ids->v[i], UINT64_MAX);
+		json_t *l, *one;
+		uint64_t id = cj_u64(json_array_get(ids, i), UINT64_MAX);
 
 		u64s(key, sizeof(key), id);
-		for (size_t k = 0; k < r->n; k++)
-			if (strcmp(r->k[k], key) == 0)
-				l = cj_take(r, k);
+		l = json_incref(json_object_get(r, key));
 		if (l == NULL) {
 			snprintf(cmd, sizeof(cmd), "/synack/lcores,%s", key);
 			ret = ctl_tel_get(t, cmd, &one);
 			if (ret != CTL_OK) {
-				cj_free(r);
-				cj_free(res);
+				json_decref(r);
+				json_decref(res);
 				return ret;
 			}
-			for (size_t k = 0; k < one->n; k++)
-				if (strcmp(one->k[k], key) == 0)
-					l = cj_take(one, k);
-			cj_free(one);
+			l = json_incref(json_object_get(one, key));
+			json_decref(one);
 		}
 		if (l == NULL || check_stats_shape(l, "/synack/lcores") != CTL_OK) {
-			cj_free(l);
-			cj_free(r);
-			cj_free(res);
+			json_decref(l);
+			json_decref(r);
+			json_decref(res);
 			return reply_shape("/synack/lcores");
 		}
-		cj_add(res, key, l);
+		if (json_object_set_new(res, key, l) != 0) {
+			json_decref(r);
+			json_decref(res);
+			return ctl_error(CTL_ERR, "out of memory");
+		}
 	}
-	cj_free(r);
+	json_decref(r);
 	*out = res;
 	return CTL_OK;
 }
@@ -397,8 +364,9 @@ get_lcores(struct ctl_tel *t, struct cj **out)
 int
 ctl_show_lcores(struct ctl_tel *t, const struct ctl_opts *o)
 {
-	struct cj *ls;
-	const struct cj *c0, *f0;
+	json_t *ls;
+	const json_t *c0, *f0;
+	struct cj_members m;
 	char num[24], head[32];
 	char align[TBL_MAXCOL + 1];
 	struct tbl tb;
@@ -410,20 +378,22 @@ ctl_show_lcores(struct ctl_tel *t, const struct ctl_opts *o)
 		return ret;
 	if (o->json) {
 		json_out(ls);
-		cj_free(ls);
+		json_decref(ls);
 		return CTL_OK;
 	}
-	nl = ls->n;
+	cj_members(ls, &m);
+	nl = m.n;
 	if (nl == 0) {
 		printf("no worker lcores\n");
-		cj_free(ls);
+		cj_members_free(&m);
+		json_decref(ls);
 		return CTL_OK;
 	}
 	if (nl > TBL_MAXCOL - 2) {
 		/* one table per lcore */
 		nl = TBL_MAXCOL - 2;
 		fprintf(stderr, "synackctl: showing the first %zu of %zu lcores "
-			"(--json shows all)\n", nl, ls->n);
+			"(--json shows all)\n", nl, m.n);
 	}
 	memset(align, 'r', sizeof(align));
 	align[0] = 'l';
@@ -432,24 +402,24 @@ ctl_show_lcores(struct ctl_tel *t, const struct ctl_opts *o)
 	tbl_add(&tb, "COUNTER", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 	for (size_t l = 0; l < nl; l++) {
-		snprintf(head, sizeof(head), "LCORE %s", ls->k[l]);
+		snprintf(head, sizeof(head), "LCORE %s", m.k[l]);
 		tbl_set(&tb, (unsigned int)l + 1, head);
 	}
 	if (nl > 1)
 		tbl_set(&tb, (unsigned int)nl + 1, "TOTAL");
-	c0 = cj_get(ls->v[0], "counters");
-	f0 = cj_get(ls->v[0], "flows");
+	c0 = json_object_get(m.v[0], "counters");
+	f0 = json_object_get(m.v[0], "flows");
 	for (int part = 0; part < 2; part++) {
-		const struct cj *names = part == 0 ? c0 : f0;
+		const json_t *names = part == 0 ? c0 : f0;
+		const char *key;
+		json_t *val;
 
-		for (size_t i = 0; names != NULL && names->type == CJ_OBJ &&
-				i < names->n; i++) {
-			const char *key = names->k[i];
+		CJ_FOREACH(names, key, val) {
 			uint64_t total = 0;
 			char label[160];
 
 			for (size_t l = 0; l < nl; l++)
-				total += cj_get_u64(cj_get(ls->v[l], part == 0 ?
+				total += cj_get_u64(json_object_get(m.v[l], part == 0 ?
 					"counters" : "flows"), key, 0);
 			if (total == 0 && !o->all)
 				continue;
@@ -461,7 +431,7 @@ ctl_show_lcores(struct ctl_tel *t, const struct ctl_opts *o)
 				NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 			for (size_t l = 0; l < nl; l++)
 				tbl_set(&tb, (unsigned int)l + 1, u64s(num, sizeof(num),
-					cj_get_u64(cj_get(ls->v[l], part == 0 ?
+					cj_get_u64(json_object_get(m.v[l], part == 0 ?
 					"counters" : "flows"), key, 0)));
 			if (nl > 1)
 				tbl_set(&tb, (unsigned int)nl + 1,
@@ -470,7 +440,8 @@ ctl_show_lcores(struct ctl_tel *t, const struct ctl_opts *o)
 	}
 	tbl_print(&tb, stdout);
 	tbl_free(&tb);
-	cj_free(ls);
+	cj_members_free(&m);
+	json_decref(ls);
 	return CTL_OK;
 }
 
@@ -479,31 +450,34 @@ ctl_show_lcores(struct ctl_tel *t, const struct ctl_opts *o)
 int
 ctl_show_ports(struct ctl_tel *t, const struct ctl_opts *o)
 {
-	struct cj *r;
-	const struct cj *ids;
+	json_t *r;
+	const json_t *ids;
 	char num[24];
 	int ret;
 
 	ret = ctl_tel_get(t, "/synack/ports", &r);
 	if (ret != CTL_OK)
 		return ret;
-	ids = cj_get(r, "ports");
-	if (ids == NULL || ids->type != CJ_ARR) {
-		cj_free(r);
+	ids = json_object_get(r, "ports");
+	if (!json_is_array(ids)) {
+		json_decref(r);
 		return reply_shape("/synack/ports");
 	}
 	if (o->json) {
 		json_out(r);
-		cj_free(r);
+		json_decref(r);
 		return CTL_OK;
 	}
-	for (size_t i = 0; i < ids->n; i++) {
-		const struct cj *p, *st, *xs;
+	for (size_t i = 0; i < json_array_size(ids); i++) {
+		const json_t *p, *st, *xs;
+		const char *name;
+		json_t *val;
 		uint64_t speed;
 		struct tbl tb;
 		char key[24];
 
-		p = cj_get(r, u64s(key, sizeof(key), cj_u64(ids->v[i], 0)));
+		p = json_object_get(r, u64s(key, sizeof(key),
+			cj_u64(json_array_get(ids, i), 0)));
 		if (p == NULL)
 			continue;
 		speed = cj_get_u64(p, "link_speed_mbps", 0);
@@ -518,37 +492,35 @@ ctl_show_ports(struct ctl_tel *t, const struct ctl_opts *o)
 		printf("\n");
 		tbl_init(&tb, "lr");
 		tbl_add(&tb, "  STAT", "VALUE");
-		st = cj_get(p, "stats");
-		for (size_t k = 0; st != NULL && st->type == CJ_OBJ && k < st->n;
-				k++) {
+		st = json_object_get(p, "stats");
+		CJ_FOREACH(st, name, val) {
 			char label[160];
 
-			snprintf(label, sizeof(label), "  %s", st->k[k]);
-			tbl_add(&tb, label, u64s(num, sizeof(num),
-				cj_u64(st->v[k], 0)));
+			snprintf(label, sizeof(label), "  %s", name);
+			tbl_add(&tb, label, u64s(num, sizeof(num), cj_u64(val, 0)));
 		}
-		xs = cj_get(p, "xstats");
-		if (xs != NULL && xs->type == CJ_OBJ && xs->n > 0) {
+		xs = json_object_get(p, "xstats");
+		if (json_is_object(xs) && json_object_size(xs) > 0) {
 			tbl_add(&tb, o->all ? "  xstats" : "  xstats (non-zero)",
 				NULL);
-			for (size_t k = 0; k < xs->n; k++) {
+			CJ_FOREACH(xs, name, val) {
 				char label[160];
-				uint64_t v = cj_u64(xs->v[k], 0);
+				uint64_t v = cj_u64(val, 0);
 
 				if (v == 0 && !o->all)
 					continue;
-				snprintf(label, sizeof(label), "    %s", xs->k[k]);
+				snprintf(label, sizeof(label), "    %s", name);
 				tbl_add(&tb, label, u64s(num, sizeof(num), v));
 			}
 		}
 		tbl_print(&tb, stdout);
 		tbl_free(&tb);
 	}
-	if (cj_get(r, "mbufs_pool") != NULL)
+	if (json_object_get(r, "mbufs_pool") != NULL)
 		printf("\nmbufs in use: %" PRIu64 " of %" PRIu64 "\n",
 			cj_get_u64(r, "mbufs_in_use", 0),
 			cj_get_u64(r, "mbufs_pool", 0));
-	cj_free(r);
+	json_decref(r);
 	return CTL_OK;
 }
 
@@ -557,23 +529,24 @@ ctl_show_ports(struct ctl_tel *t, const struct ctl_opts *o)
 static int
 show_flow_list(struct ctl_tel *t, const struct ctl_opts *o)
 {
-	struct cj *all, *list, *page = NULL;
+	json_t *all, *list, *page = NULL;
 	uint64_t got = 0, total = 0;
 	bool more = false;
 	char num[24];
 	int ret;
 
-	all = cj_new(CJ_OBJ);
-	list = cj_new(CJ_OBJ);
+	all = json_object();
+	list = json_object();
 	if (all == NULL || list == NULL) {
-		cj_free(all);
-		cj_free(list);
+		json_decref(all);
+		json_decref(list);
 		return ctl_error(CTL_ERR, "out of memory");
 	}
 	/* Page through the table: each reply holds what fits in 16 KiB. */
 	while (got < o->list) {
 		uint64_t want = o->list - got < FLOW_PAGE ? o->list - got : FLOW_PAGE;
-		struct cj *fl;
+		json_t *fl, *val;
+		const char *key;
 		char cmd[96];
 		uint64_t shown;
 
@@ -582,41 +555,52 @@ show_flow_list(struct ctl_tel *t, const struct ctl_opts *o)
 		ret = ctl_tel_get(t, cmd, &page);
 		if (ret != CTL_OK)
 			goto out;
-		fl = cj_get(page, "flows");
-		if (fl == NULL || fl->type != CJ_OBJ) {
+		fl = json_object_get(page, "flows");
+		if (!json_is_object(fl)) {
 			ret = reply_shape("/synack/flows/list");
 			goto out;
 		}
 		total = cj_get_u64(page, "flow_count", 0);
 		more = cj_get_u64(page, "more", 0) != 0;
 		shown = 0;
-		for (size_t i = 0; i < fl->n && got < o->list; i++) {
-			cj_add(list, u64s(num, sizeof(num), got), cj_take(fl, i));
+		CJ_FOREACH(fl, key, val) {
+			if (got >= o->list)
+				break;
+			if (json_object_set(list, u64s(num, sizeof(num), got),
+					val) != 0) {
+				ret = ctl_error(CTL_ERR, "out of memory");
+				goto out;
+			}
 			got++;
 			shown++;
 		}
-		cj_free(page);
+		json_decref(page);
 		page = NULL;
 		if (!more || shown == 0)
 			break;
 	}
 	if (got >= o->list && !more)
 		more = false;
-	cj_add(all, "flow_count", cj_new_u64(total));
-	cj_add(all, "shown", cj_new_u64(got));
-	cj_add(all, "more", cj_new_u64(more));
-	cj_add(all, "flows", list);
-	list = NULL;
+	if (json_object_set_new(all, "flow_count",
+			json_integer((json_int_t)total)) != 0 ||
+			json_object_set_new(all, "shown",
+			json_integer((json_int_t)got)) != 0 ||
+			json_object_set_new(all, "more",
+			json_integer((json_int_t)more)) != 0 ||
+			json_object_set(all, "flows", list) != 0) {
+		ret = ctl_error(CTL_ERR, "out of memory");
+		goto out;
+	}
 	if (o->json) {
 		json_out(all);
 	} else {
-		const struct cj *fl = cj_get(all, "flows");
+		const char *key;
+		json_t *f;
 		struct tbl tb;
 
 		tbl_init(&tb, "rlllll");
 		tbl_add(&tb, "LCORE", "REMOTE", "LOCAL", "STATE", "APP", "AGE");
-		for (size_t i = 0; i < fl->n; i++) {
-			const struct cj *f = fl->v[i];
+		CJ_FOREACH(list, key, f) {
 			char age[32];
 
 			tbl_add(&tb, u64s(num, sizeof(num),
@@ -628,7 +612,7 @@ show_flow_list(struct ctl_tel *t, const struct ctl_opts *o)
 				duration(age, sizeof(age),
 					cj_get_u64(f, "age_ms", 0)));
 		}
-		if (fl->n > 0)
+		if (json_object_size(list) > 0)
 			tbl_print(&tb, stdout);
 		tbl_free(&tb);
 		printf("%" PRIu64 " flow%s shown, %" PRIu64 " live%s\n", got,
@@ -637,17 +621,19 @@ show_flow_list(struct ctl_tel *t, const struct ctl_opts *o)
 	}
 	ret = CTL_OK;
 out:
-	cj_free(page);
-	cj_free(list);
-	cj_free(all);
+	json_decref(page);
+	json_decref(list);
+	json_decref(all);
 	return ret;
 }
 
 int
 ctl_show_flows(struct ctl_tel *t, const struct ctl_opts *o)
 {
-	struct cj *r;
-	const struct cj *lc, *fl;
+	json_t *r, *val;
+	const json_t *lc, *fl;
+	struct cj_members m;
+	const char *key;
 	char num[24], cap[24], mem[32], head[32];
 	struct tbl tb;
 	int ret;
@@ -657,30 +643,30 @@ ctl_show_flows(struct ctl_tel *t, const struct ctl_opts *o)
 	ret = ctl_tel_get(t, "/synack/flows", &r);
 	if (ret != CTL_OK)
 		return ret;
-	lc = cj_get(r, "lcores");
-	fl = cj_get(r, "flows");
-	if (lc == NULL || lc->type != CJ_OBJ || fl == NULL ||
-			fl->type != CJ_OBJ) {
-		cj_free(r);
+	lc = json_object_get(r, "lcores");
+	fl = json_object_get(r, "flows");
+	if (!json_is_object(lc) || !json_is_object(fl)) {
+		json_decref(r);
 		return reply_shape("/synack/flows");
 	}
 	if (o->json) {
 		json_out(r);
-		cj_free(r);
+		json_decref(r);
 		return CTL_OK;
 	}
 	tbl_init(&tb, "lrrrr");
 	tbl_add(&tb, "LCORE", "FLOWS", "CAPACITY", "OCCUPANCY", "MEMORY");
-	for (size_t i = 0; i < lc->n; i++) {
-		const struct cj *l = lc->v[i];
+	cj_members(lc, &m);
+	for (size_t i = 0; i < m.n; i++) {
+		const json_t *l = m.v[i];
 
-		tbl_add(&tb, lc->k[i],
+		tbl_add(&tb, m.k[i],
 			u64s(num, sizeof(num), cj_get_u64(l, "flow_count", 0)),
 			u64s(cap, sizeof(cap), cj_get_u64(l, "capacity", 0)),
 			cj_get_str(l, "occupancy", "?"),
 			bytes_h(mem, sizeof(mem), cj_get_u64(l, "memory_bytes", 0)));
 	}
-	if (lc->n > 1)
+	if (m.n > 1)
 		tbl_add(&tb, "total",
 			u64s(num, sizeof(num), cj_get_u64(r, "flow_count", 0)),
 			u64s(cap, sizeof(cap), cj_get_u64(r, "capacity", 0)),
@@ -690,7 +676,7 @@ ctl_show_flows(struct ctl_tel *t, const struct ctl_opts *o)
 	putchar('\n');
 	/* flows per state: one column per lcore, then the total */
 	{
-		size_t nl = lc->n < TBL_MAXCOL - 2 ? lc->n : TBL_MAXCOL - 2;
+		size_t nl = m.n < TBL_MAXCOL - 2 ? m.n : TBL_MAXCOL - 2;
 		char align[TBL_MAXCOL + 1];
 
 		memset(align, 'r', sizeof(align));
@@ -700,34 +686,35 @@ ctl_show_flows(struct ctl_tel *t, const struct ctl_opts *o)
 		tbl_add(&tb, "STATE", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 			NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 		for (size_t l = 0; l < nl; l++) {
-			snprintf(head, sizeof(head), "LCORE %s", lc->k[l]);
+			snprintf(head, sizeof(head), "LCORE %s", m.k[l]);
 			tbl_set(&tb, (unsigned int)l + 1, head);
 		}
 		tbl_set(&tb, (unsigned int)nl + 1, "TOTAL");
-		for (size_t i = 0; i < fl->n; i++) {
-			uint64_t v = cj_u64(fl->v[i], 0);
+		CJ_FOREACH(fl, key, val) {
+			uint64_t v = cj_u64(val, 0);
 
 			if (v == 0 && !o->all)
 				continue;
-			tbl_add(&tb, fl->k[i], NULL, NULL, NULL, NULL, NULL, NULL,
+			tbl_add(&tb, key, NULL, NULL, NULL, NULL, NULL, NULL,
 				NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 			for (size_t l = 0; l < nl; l++)
 				tbl_set(&tb, (unsigned int)l + 1, u64s(num,
-					sizeof(num), cj_get_u64(cj_get(lc->v[l],
-					"flows"), fl->k[i], 0)));
+					sizeof(num), cj_get_u64(json_object_get(m.v[l],
+					"flows"), key, 0)));
 			tbl_set(&tb, (unsigned int)nl + 1, u64s(num, sizeof(num), v));
 		}
 		tbl_add(&tb, "total", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 			NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 		for (size_t l = 0; l < nl; l++)
 			tbl_set(&tb, (unsigned int)l + 1, u64s(num, sizeof(num),
-				cj_get_u64(lc->v[l], "flow_count", 0)));
+				cj_get_u64(m.v[l], "flow_count", 0)));
 		tbl_set(&tb, (unsigned int)nl + 1, u64s(num, sizeof(num),
 			cj_get_u64(r, "flow_count", 0)));
 		tbl_print(&tb, stdout);
 		tbl_free(&tb);
 	}
-	cj_free(r);
+	cj_members_free(&m);
+	json_decref(r);
 	return CTL_OK;
 }
 
@@ -736,8 +723,8 @@ ctl_show_flows(struct ctl_tel *t, const struct ctl_opts *o)
 int
 ctl_show_cookies(struct ctl_tel *t, const struct ctl_opts *o)
 {
-	struct cj *r;
-	const struct cj *rej;
+	json_t *r;
+	const json_t *rej;
 	char a[24], b[24];
 	struct tbl tb;
 	int ret;
@@ -745,14 +732,14 @@ ctl_show_cookies(struct ctl_tel *t, const struct ctl_opts *o)
 	ret = ctl_tel_get(t, "/synack/cookies", &r);
 	if (ret != CTL_OK)
 		return ret;
-	rej = cj_get(r, "rejected_by_reason");
-	if (rej == NULL || rej->type != CJ_OBJ) {
-		cj_free(r);
+	rej = json_object_get(r, "rejected_by_reason");
+	if (!json_is_object(rej)) {
+		json_decref(r);
 		return reply_shape("/synack/cookies");
 	}
 	if (o->json) {
 		json_out(r);
-		cj_free(r);
+		json_decref(r);
 		return CTL_OK;
 	}
 	tbl_init(&tb, "lrl");
@@ -769,8 +756,6 @@ ctl_show_cookies(struct ctl_tel *t, const struct ctl_opts *o)
 		cj_get_u64(rej, "too_old", 0)), "older than max_age");
 	tbl_add(&tb, "RST for a bad cookie", u64s(a, sizeof(a),
 		cj_get_u64(r, "rst_bad_cookie", 0)), NULL);
-	tbl_add(&tb, "dropped, bad cookie", u64s(a, sizeof(a),
-		cj_get_u64(r, "drop_cookie", 0)), "segments that get no RST");
 	tbl_add(&tb, "RST, table full", u64s(a, sizeof(a),
 		cj_get_u64(r, "rst_table_full", 0)),
 		"valid cookie, no room for the flow");
@@ -784,7 +769,7 @@ ctl_show_cookies(struct ctl_tel *t, const struct ctl_opts *o)
 		cj_get_str(r, "secret", "?"));
 	printf("There is no \"bad MSS index\" reason: the MSS index is covered "
 		"by the MAC, so a changed index counts as bad_mac.\n");
-	cj_free(r);
+	json_decref(r);
 	return CTL_OK;
 }
 
@@ -793,44 +778,49 @@ ctl_show_cookies(struct ctl_tel *t, const struct ctl_opts *o)
 int
 ctl_show_config(struct ctl_tel *t, const struct ctl_opts *o)
 {
-	struct cj *r;
+	const char *section;
+	json_t *r, *sec;
 	bool first = true;
 	int ret;
 
 	ret = ctl_tel_get(t, "/synack/config", &r);
 	if (ret != CTL_OK)
 		return ret;
-	if (r->type != CJ_OBJ) {
-		cj_free(r);
+	if (!json_is_object(r)) {
+		json_decref(r);
 		return reply_shape("/synack/config");
 	}
 	if (o->json) {
 		json_out(r);
-		cj_free(r);
+		json_decref(r);
 		return CTL_OK;
 	}
-	for (size_t i = 0; i < r->n; i++) {
-		const struct cj *sec = r->v[i];
+	CJ_FOREACH(r, section, sec) {
+		const char *key;
+		json_t *v;
 		size_t w = 0;
 
-		if (sec->type != CJ_OBJ)
+		if (!json_is_object(sec))
 			continue;
-		printf("%s[%s]\n", first ? "" : "\n", r->k[i]);
+		printf("%s[%s]\n", first ? "" : "\n", section);
 		first = false;
-		for (size_t k = 0; k < sec->n; k++)
-			if (strlen(sec->k[k]) > w)
-				w = strlen(sec->k[k]);
-		for (size_t k = 0; k < sec->n; k++) {
-			const struct cj *v = sec->v[k];
+		CJ_FOREACH(sec, key, v)
+			if (strlen(key) > w)
+				w = strlen(key);
+		CJ_FOREACH(sec, key, v) {
+			printf("%-*s =", (int)w, key);
+			if (json_is_string(v)) {
+				const char *str = json_string_value(v);
 
-			printf("%-*s =", (int)w, sec->k[k]);
-			if (v->type == CJ_STR) {
-				printf("%s%s", v->s[0] ? " " : "", v->s);
-			} else if (v->type == CJ_ARR) {
-				for (size_t j = 0; j < v->n; j++)
+				printf("%s%s", str[0] ? " " : "", str);
+			} else if (json_is_array(v)) {
+				for (size_t j = 0; j < json_array_size(v); j++) {
+					const char *str = json_string_value(
+						json_array_get(v, j));
+
 					printf("%s%s", j ? ", " : " ",
-						v->v[j]->type == CJ_STR ?
-						v->v[j]->s : "?");
+						str != NULL ? str : "?");
+				}
 			} else {
 				putchar(' ');
 				cj_print(stdout, v, 0);
@@ -839,16 +829,16 @@ ctl_show_config(struct ctl_tel *t, const struct ctl_opts *o)
 		}
 	}
 	{
-		const struct cj *w = cj_get(r, "workers");
+		const json_t *w = json_object_get(r, "workers");
 
-		if (w != NULL && w->type == CJ_ARR) {
+		if (json_is_array(w)) {
 			printf("\n# worker lcores:");
-			for (size_t j = 0; j < w->n; j++)
-				printf(" %" PRIu64, cj_u64(w->v[j], 0));
+			for (size_t j = 0; j < json_array_size(w); j++)
+				printf(" %" PRIu64, cj_u64(json_array_get(w, j), 0));
 			printf("\n");
 		}
 	}
-	cj_free(r);
+	json_decref(r);
 	return CTL_OK;
 }
 
@@ -857,7 +847,7 @@ ctl_show_config(struct ctl_tel *t, const struct ctl_opts *o)
 int
 ctl_show_version(struct ctl_tel *t, const struct ctl_opts *o)
 {
-	struct cj *r;
+	json_t *r;
 	char up[32];
 	uint64_t w, p;
 	int ret;
@@ -865,13 +855,13 @@ ctl_show_version(struct ctl_tel *t, const struct ctl_opts *o)
 	ret = ctl_tel_get(t, "/synack/version", &r);
 	if (ret != CTL_OK)
 		return ret;
-	if (r->type != CJ_OBJ) {
-		cj_free(r);
+	if (!json_is_object(r)) {
+		json_decref(r);
 		return reply_shape("/synack/version");
 	}
 	if (o->json) {
 		json_out(r);
-		cj_free(r);
+		json_decref(r);
 		return CTL_OK;
 	}
 	w = cj_get_u64(r, "workers", 0);
@@ -889,14 +879,14 @@ ctl_show_version(struct ctl_tel *t, const struct ctl_opts *o)
 	else
 		printf("capture   off (%s)\n", cj_get_str(r, "pdump_off", "?"));
 	printf("socket    %s\n", t->path);
-	cj_free(r);
+	json_decref(r);
 	return CTL_OK;
 }
 
 int
 ctl_show_raw(struct ctl_tel *t, const struct ctl_opts *o, const char *cmd)
 {
-	struct cj *r;
+	json_t *r;
 	int ret;
 
 	if (cmd[0] != '/')
@@ -907,7 +897,7 @@ ctl_show_raw(struct ctl_tel *t, const struct ctl_opts *o, const char *cmd)
 		return ret;
 	cj_print(stdout, r, o->json ? 0 : 2);
 	putchar('\n');
-	cj_free(r);
+	json_decref(r);
 	return CTL_OK;
 }
 
@@ -916,11 +906,11 @@ ctl_show_raw(struct ctl_tel *t, const struct ctl_opts *o, const char *cmd)
 /* /synack/client of an engine that runs a client role, checked: NULL with
  * the exit code in *ret (CTL_UNAVAILABLE, and a message unless @p quiet,
  * when it runs none or is too old to say). */
-static struct cj *
+static json_t *
 get_client(struct ctl_tel *t, bool quiet, int *ret)
 {
-	const struct cj *lat;
-	struct cj *r;
+	const json_t *lat;
+	json_t *r;
 	const char *role;
 
 	*ret = ctl_tel_get_opt(t, "/synack/client", &r);
@@ -935,16 +925,16 @@ get_client(struct ctl_tel *t, bool quiet, int *ret)
 	}
 	role = cj_get_str(r, "role", NULL);
 	if (role != NULL && strcmp(role, "client") != 0) {
-		cj_free(r);
+		json_decref(r);
 		*ret = quiet ? CTL_UNAVAILABLE : ctl_error(CTL_UNAVAILABLE,
 			"the engine with file prefix '%s' runs no client role "
 			"(synackd started without --client)", t->prefix);
 		return NULL;
 	}
-	lat = cj_get(r, "latency_us");
-	if (role == NULL || lat == NULL || lat->type != CJ_OBJ ||
-			cj_get(r, "attempted") == NULL) {
-		cj_free(r);
+	lat = json_object_get(r, "latency_us");
+	if (role == NULL || !json_is_object(lat) ||
+			json_object_get(r, "attempted") == NULL) {
+		json_decref(r);
 		*ret = reply_shape("/synack/client");
 		return NULL;
 	}
@@ -988,12 +978,12 @@ ctl_show_client(struct ctl_tel *t, const struct ctl_opts *o)
 		{ "min", "  min" }, { "p50", "  p50" }, { "p90", "  p90" },
 		{ "p99", "  p99" }, { "p99_9", "  p99.9" }, { "max", "  max" },
 	};
-	const struct cj *lat;
+	const json_t *lat;
 	const char *state;
 	char a[32], b[32], num[32];
 	uint64_t count, rate;
 	struct tbl tb;
-	struct cj *r;
+	json_t *r;
 	int ret;
 
 	r = get_client(t, false, &ret);
@@ -1001,17 +991,17 @@ ctl_show_client(struct ctl_tel *t, const struct ctl_opts *o)
 		return ret;
 	if (o->json) {
 		json_out(r);
-		cj_free(r);
+		json_decref(r);
 		return CTL_OK;
 	}
-	lat = cj_get(r, "latency_us");
+	lat = json_object_get(r, "latency_us");
 	state = cj_get_str(r, "state", "?");
 	printf("target  %s\n", cj_get_str(r, "target", "?"));
 	printf("state   %s", state);
 	if (strcmp(state, "resolving") == 0)
 		printf(" (no SYN sent yet: waiting for the next hop's ARP reply)");
 	printf("\n");
-	if (cj_get(r, "error") != NULL)
+	if (json_object_get(r, "error") != NULL)
 		printf("error   %s\n", cj_get_str(r, "error", "?"));
 	printf("time    %s since the first SYN, %s of them opening\n",
 		secs_ms(a, sizeof(a), cj_get_u64(r, "run_ms", 0)),
@@ -1054,7 +1044,7 @@ ctl_show_client(struct ctl_tel *t, const struct ctl_opts *o)
 	}
 	tbl_print(&tb, stdout);
 	tbl_free(&tb);
-	cj_free(r);
+	json_decref(r);
 	return CTL_OK;
 }
 
@@ -1102,7 +1092,7 @@ static const struct {
 #define N_RATES (sizeof(rate_rows) / sizeof(rate_rows[0]))
 
 static uint64_t
-row_value(const struct cj *counters, size_t i)
+row_value(const json_t *counters, size_t i)
 {
 	if (rate_rows[i].counter != NULL)
 		return cj_get_u64(counters, rate_rows[i].counter, 0);
@@ -1120,8 +1110,8 @@ delta(uint64_t now, uint64_t then)
 struct sample {
 	uint64_t ns;
 	uint64_t v[N_RATES];
-	struct cj *stats;
-	struct cj *client;    /* /synack/client when a client role runs */
+	json_t *stats;
+	json_t *client;    /* /synack/client when a client role runs */
 };
 
 /* Whether watch shows the client line: until the engine says it runs no
@@ -1132,11 +1122,11 @@ static int
 take_sample(struct ctl_tel *t, struct sample *s)
 {
 	uint64_t t0 = mono_ns();
-	const struct cj *c;
+	const json_t *c;
 	int ret;
 
-	cj_free(s->stats);
-	cj_free(s->client);
+	json_decref(s->stats);
+	json_decref(s->client);
 	s->stats = s->client = NULL;
 	ret = ctl_tel_get(t, "/synack/stats", &s->stats);
 	if (ret != CTL_OK)
@@ -1145,7 +1135,7 @@ take_sample(struct ctl_tel *t, struct sample *s)
 	if (ret != CTL_OK)
 		return ret;
 	s->ns = t0 + (mono_ns() - t0) / 2;
-	c = cj_get(s->stats, "counters");
+	c = json_object_get(s->stats, "counters");
 	for (size_t i = 0; i < N_RATES; i++)
 		s->v[i] = row_value(c, i);
 	if (watch_client) {
@@ -1169,8 +1159,8 @@ static void
 client_rates(const struct sample *a, const struct sample *b, double dt,
 		struct client_rates *r)
 {
-	const struct cj *ca = cj_get(a->stats, "counters");
-	const struct cj *cb = cj_get(b->stats, "counters");
+	const json_t *ca = json_object_get(a->stats, "counters");
+	const json_t *cb = json_object_get(b->stats, "counters");
 
 	memset(r, 0, sizeof(*r));
 	if (dt <= 0)
@@ -1184,18 +1174,20 @@ client_rates(const struct sample *a, const struct sample *b, double dt,
 }
 
 static void
-flows_line(FILE *f, const struct cj *stats)
+flows_line(FILE *f, const json_t *stats)
 {
-	const struct cj *fl = cj_get(stats, "flows");
+	const json_t *fl = json_object_get(stats, "flows");
+	const char *key;
+	json_t *val;
 	bool any = false;
 
 	fprintf(f, "flows %" PRIu64, cj_get_u64(stats, "flow_count", 0));
-	for (size_t i = 0; fl != NULL && fl->type == CJ_OBJ && i < fl->n; i++) {
-		uint64_t v = cj_u64(fl->v[i], 0);
+	CJ_FOREACH(fl, key, val) {
+		uint64_t v = cj_u64(val, 0);
 
 		if (v == 0)
 			continue;
-		fprintf(f, "%s%s %" PRIu64, any ? ", " : " (", fl->k[i], v);
+		fprintf(f, "%s%s %" PRIu64, any ? ", " : " (", key, v);
 		any = true;
 	}
 	fprintf(f, "%s\n", any ? ")" : "");
@@ -1229,7 +1221,7 @@ print_block(struct ctl_tel *t, const struct ctl_opts *o,
 					rate_rows[i].key, r);
 		}
 		printf("}, \"totals\": ");
-		cj_print(stdout, cj_get(b->stats, "counters"), 0);
+		cj_print(stdout, json_object_get(b->stats, "counters"), 0);
 		printf(", \"flow_count\": %" PRIu64,
 			cj_get_u64(b->stats, "flow_count", 0));
 		if (b->client != NULL) {
@@ -1240,7 +1232,7 @@ print_block(struct ctl_tel *t, const struct ctl_opts *o,
 				", \"p99_us\": %" PRIu64 "}", cr.attempted,
 				cr.established, cr.failed,
 				cj_get_u64(b->client, "concurrent", 0),
-				cj_get_u64(cj_get(b->client, "latency_us"), "p99", 0));
+				cj_get_u64(json_object_get(b->client, "latency_us"), "p99", 0));
 		}
 		printf("}\n");
 		fflush(stdout);
@@ -1271,25 +1263,106 @@ print_block(struct ctl_tel *t, const struct ctl_opts *o,
 			" us\n", cj_get_str(b->client, "state", "?"), cr.attempted,
 			cr.established, cr.failed,
 			cj_get_u64(b->client, "concurrent", 0),
-			cj_get_u64(cj_get(b->client, "latency_us"), "p99", 0));
+			cj_get_u64(json_object_get(b->client, "latency_us"), "p99", 0));
 	if (!tty)
 		putchar('\n');
 	fflush(stdout);
 }
 
-/* Sleep until @p deadline_ns (monotonic); false when interrupted. */
+/* watch reads keys (q quits) when stdin is a terminal: in non-canonical
+ * mode without echo, so that q needs no Enter, and with ISIG kept, so
+ * that Ctrl-C still sends SIGINT. The terminal's settings are put back on
+ * every way out: the end of ctl_watch, and exit() (atexit) for the rest. */
+static struct termios tty_saved, tty_raw_tio;
+static volatile sig_atomic_t tty_raw_on;
+
+static void
+tty_restore(void)
+{
+	if (tty_raw_on) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
+		tty_raw_on = false;
+	}
+}
+
+static void
+tty_raw(void)
+{
+	static bool registered;
+	struct termios raw;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &tty_saved) != 0)
+		return;
+	if (!registered) {
+		atexit(tty_restore);
+		registered = true;
+	}
+	raw = tty_saved;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	tty_raw_tio = raw;
+	tty_raw_on = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+}
+
+/* Ctrl-Z: the shell gets its terminal back as it was while watch is
+ * stopped, and watch its raw mode when continued (fg). Only
+ * async-signal-safe calls. */
+static void
+on_tstp(int sig)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, me = { .sa_handler = on_tstp };
+	int saved_errno = errno;
+	sigset_t set;
+
+	if (tty_raw_on)
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
+	sigaction(sig, &dfl, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);             /* stops here until SIGCONT */
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(&me.sa_mask);
+	sigaction(sig, &me, NULL);
+	if (tty_raw_on)
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty_raw_tio);
+	errno = saved_errno;
+}
+
+/* Sleep until @p deadline_ns (monotonic), reading keys when stdin is a
+ * terminal; false when interrupted or q was pressed. */
 static bool
 sleep_until(uint64_t deadline_ns)
 {
 	while (!interrupted) {
 		uint64_t now = mono_ns();
-		struct timespec ts;
+		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+		char keys[16];
+		ssize_t n;
 
 		if (now >= deadline_ns)
 			return true;
-		ts.tv_sec = (time_t)((deadline_ns - now) / 1000000000u);
-		ts.tv_nsec = (long)((deadline_ns - now) % 1000000000u);
-		nanosleep(&ts, NULL);
+		if (!tty_raw_on) {
+			struct timespec ts = {
+				.tv_sec = (time_t)((deadline_ns - now) / 1000000000u),
+				.tv_nsec = (long)((deadline_ns - now) % 1000000000u),
+			};
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		/* ms, rounded up: no busy loop in the last millisecond */
+		if (poll(&p, 1, (int)((deadline_ns - now + 999999) / 1000000)) <= 0)
+			continue;
+		n = read(STDIN_FILENO, keys, sizeof(keys));
+		if (n == 0) {
+			tty_restore();  /* the terminal hung up: no more keys */
+			continue;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			if (keys[i] == 'q' || keys[i] == 'Q')
+				return false;
 	}
 	return false;
 }
@@ -1301,31 +1374,31 @@ sleep_until(uint64_t deadline_ns)
  * fit) and the flow table per lcore (/synack/flows). */
 struct lsample {
 	uint64_t ns;          /* when the counters were read (midpoint) */
-	struct cj *ls;        /* {"<id>": {"counters": ...}, ...} */
-	struct cj *flows;     /* /synack/flows */
+	json_t *ls;        /* {"<id>": {"counters": ...}, ...} */
+	json_t *flows;     /* /synack/flows */
 };
 
 static int
 take_lsample(struct ctl_tel *t, struct lsample *s)
 {
 	uint64_t t0 = mono_ns();
-	const struct cj *lc;
+	const json_t *lc;
 	int ret;
 
-	cj_free(s->ls);
-	cj_free(s->flows);
+	json_decref(s->ls);
+	json_decref(s->flows);
 	s->ls = s->flows = NULL;
 	ret = get_lcores(t, &s->ls);
 	if (ret != CTL_OK)
 		return ret;
 	s->ns = t0 + (mono_ns() - t0) / 2;
-	if (s->ls->n == 0)
+	if (json_object_size(s->ls) == 0)
 		return ctl_error(CTL_ERR, "the engine has no worker lcores");
 	ret = ctl_tel_get(t, "/synack/flows", &s->flows);
 	if (ret != CTL_OK)
 		return ret;
-	lc = cj_get(s->flows, "lcores");
-	if (lc == NULL || lc->type != CJ_OBJ)
+	lc = json_object_get(s->flows, "lcores");
+	if (!json_is_object(lc))
 		return reply_shape("/synack/flows");
 	return CTL_OK;
 }
@@ -1350,17 +1423,17 @@ struct lcol {
 };
 
 static void
-lcol_of(const struct lsample *a, const struct lsample *b, size_t l,
+lcol_of(const struct lsample *a, const struct lsample *b, const char *key,
 		double dt, struct lcol *c)
 {
-	const char *key = b->ls->k[l];
-	const struct cj *now = cj_get(b->ls->v[l], "counters");
-	const struct cj *prev = cj_get(a->ls, key);
-	const struct cj *fl = cj_get(cj_get(b->flows, "lcores"), key);
+	const json_t *now = json_object_get(json_object_get(b->ls, key),
+		"counters");
+	const json_t *prev = json_object_get(a->ls, key);
+	const json_t *fl = json_object_get(json_object_get(b->flows, "lcores"), key);
 
 	memset(c, 0, sizeof(*c));
 	c->have_rate = prev != NULL;
-	prev = cj_get(prev, "counters");
+	prev = json_object_get(prev, "counters");
 	for (size_t i = 0; i < N_RATES; i++) {
 		c->total[i] = row_value(now, i);
 		if (c->have_rate && dt > 0)
@@ -1400,17 +1473,21 @@ print_lblock(struct ctl_tel *t, const struct ctl_opts *o,
 		const struct lsample *a, const struct lsample *b, bool tty)
 {
 	double dt = (double)(b->ns - a->ns) / 1e9;
-	size_t nl = b->ls->n;
-	size_t shown = nl < TBL_MAXCOL - 2 ? nl : TBL_MAXCOL - 2;
-	struct lcol *col = xmalloc((nl + 1) * sizeof(*col));
-	struct lcol *sum = &col[nl];
+	struct cj_members m;
+	size_t nl, shown;
+	struct lcol *col, *sum;
 	char when[32], buf[48], align[TBL_MAXCOL + 1];
 	time_t now = time(NULL);
 	struct tm tm;
 	struct tbl tb;
 
+	cj_members(b->ls, &m);
+	nl = m.n;
+	shown = nl < TBL_MAXCOL - 2 ? nl : TBL_MAXCOL - 2;
+	col = xmalloc((nl + 1) * sizeof(*col));
+	sum = &col[nl];
 	for (size_t l = 0; l < nl; l++) {
-		lcol_of(a, b, l, dt, &col[l]);
+		lcol_of(a, b, m.k[l], dt, &col[l]);
 		for (size_t i = 0; i < N_RATES; i++) {
 			sum->rate[i] += col[l].rate[i];
 			sum->total[i] += col[l].total[i];
@@ -1425,7 +1502,7 @@ print_lblock(struct ctl_tel *t, const struct ctl_opts *o,
 			(long long)now, dt);
 		for (size_t l = 0; l < nl; l++) {
 			printf("%s", l ? ", " : "");
-			cj_print_string(stdout, b->ls->k[l]);
+			cj_print_string(stdout, m.k[l]);
 			printf(": ");
 			lcol_json(&col[l]);
 		}
@@ -1434,6 +1511,7 @@ print_lblock(struct ctl_tel *t, const struct ctl_opts *o,
 		printf("}\n");
 		fflush(stdout);
 		free(col);
+		cj_members_free(&m);
 		return;
 	}
 	if (tty)
@@ -1448,7 +1526,7 @@ print_lblock(struct ctl_tel *t, const struct ctl_opts *o,
 		NULL, NULL, NULL, NULL, NULL
 	tbl_add(&tb, "", NULLS15);
 	for (size_t l = 0; l < shown; l++) {
-		snprintf(buf, sizeof(buf), "LCORE %s", b->ls->k[l]);
+		snprintf(buf, sizeof(buf), "LCORE %s", m.k[l]);
 		tbl_set(&tb, (unsigned int)l + 1, buf);
 	}
 	tbl_set(&tb, (unsigned int)shown + 1, "TOTAL");
@@ -1489,6 +1567,7 @@ print_lblock(struct ctl_tel *t, const struct ctl_opts *o,
 		putchar('\n');
 	fflush(stdout);
 	free(col);
+	cj_members_free(&m);
 }
 
 static int
@@ -1512,8 +1591,8 @@ watch_lcores(struct ctl_tel *t, const struct ctl_opts *o, bool tty)
 		cur ^= 1;
 	}
 	for (int i = 0; i < 2; i++) {
-		cj_free(s[i].ls);
-		cj_free(s[i].flows);
+		json_decref(s[i].ls);
+		json_decref(s[i].flows);
 	}
 	return ret;
 }
@@ -1532,9 +1611,19 @@ ctl_watch(struct ctl_tel *t, const struct ctl_opts *o)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	tty_raw();
+	if (tty_raw_on) {
+		sa.sa_handler = on_tstp;
+		sigaction(SIGTSTP, &sa, NULL);
+	}
 
-	if (o->lcores)
-		return watch_lcores(t, o, tty);
+	if (o->lcores) {
+		ret = watch_lcores(t, o, tty);
+		tty_restore();
+		return ret;
+	}
 	ret = take_sample(t, &s[cur]);
 	next = s[cur].ns;
 	for (uint64_t k = 0; ret == CTL_OK && (o->count == 0 || k < o->count);
@@ -1549,9 +1638,10 @@ ctl_watch(struct ctl_tel *t, const struct ctl_opts *o)
 		cur ^= 1;
 	}
 	for (int i = 0; i < 2; i++) {
-		cj_free(s[i].stats);
-		cj_free(s[i].client);
+		json_decref(s[i].stats);
+		json_decref(s[i].client);
 	}
+	tty_restore();
 	return ret;
 }
 
@@ -1640,9 +1730,10 @@ metric_name_ok(const char *s)
 }
 
 /* The client role (/synack/client), summed over the workers: what the
- * per-lcore synack_client_*_total counters do not say. */
+ * per-lcore synack_client_*_total counters do not say. Base units, as
+ * Prometheus wants them: seconds, not milliseconds or microseconds. */
 static void
-prom_client(FILE *f, const struct cj *c)
+prom_client(FILE *f, const json_t *c)
 {
 	static const char *const states[] = {
 		"resolving", "opening", "draining", "finished", "failed",
@@ -1671,7 +1762,7 @@ prom_client(FILE *f, const struct cj *c)
 		{ "min", "0" }, { "p50", "0.5" }, { "p90", "0.9" }, { "p99", "0.99" },
 		{ "p99_9", "0.999" }, { "max", "1" },
 	};
-	const struct cj *lat = cj_get(c, "latency_us");
+	const json_t *lat = json_object_get(c, "latency_us");
 	const char *state = cj_get_str(c, "state", "?");
 
 	prom_head(f, "synack_client_info", "gauge",
@@ -1697,30 +1788,95 @@ prom_client(FILE *f, const struct cj *c)
 		fprintf(f, "%s %" PRIu64 "\n", g[i].metric,
 			cj_get_u64(c, g[i].key, 0));
 	}
-	prom_head(f, "synack_client_latency_us", "summary",
-		"Client handshake latency, SYN to SYN-ACK, microseconds, over the "
-		"run (quantile 0 is the minimum, 1 the maximum).");
+	/* microseconds from the engine, seconds here: %.6f keeps every digit */
+	prom_head(f, "synack_client_latency_seconds", "summary",
+		"Client handshake latency, SYN to SYN-ACK, over the run "
+		"(quantile 0 is the minimum, 1 the maximum).");
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
-		fprintf(f, "synack_client_latency_us{quantile=\"%s\"} %" PRIu64
-			"\n", q[i].quantile, cj_get_u64(lat, q[i].key, 0));
-	fprintf(f, "synack_client_latency_us_sum %" PRIu64 "\n",
-		cj_get_u64(lat, "sum", 0));
-	fprintf(f, "synack_client_latency_us_count %" PRIu64 "\n",
+		fprintf(f, "synack_client_latency_seconds{quantile=\"%s\"} %.6f\n",
+			q[i].quantile,
+			(double)cj_get_u64(lat, q[i].key, 0) / 1e6);
+	fprintf(f, "synack_client_latency_seconds_sum %.6f\n",
+		(double)cj_get_u64(lat, "sum", 0) / 1e6);
+	fprintf(f, "synack_client_latency_seconds_count %" PRIu64 "\n",
 		cj_get_u64(lat, "count", 0));
 }
 
-int
-ctl_prometheus(struct ctl_tel *t, const struct ctl_opts *o)
+/* The port statistics (rte_eth_stats) as counters, one family each. */
+static void
+prom_ports(FILE *f, const json_t *ports)
 {
-	struct cj *ls = NULL, *help = NULL, *ver = NULL, *ports = NULL;
-	struct cj *flows = NULL, *client = NULL;
-	const struct cj *names;
-	char *text = NULL;
-	size_t len = 0;
+	static const struct {
+		const char *stat, *metric, *help;
+	} ps[] = {
+		{ "ipackets", "synack_port_rx_packets_total", "Packets received by the port." },
+		{ "opackets", "synack_port_tx_packets_total", "Packets sent by the port." },
+		{ "ibytes", "synack_port_rx_bytes_total", "Bytes received by the port." },
+		{ "obytes", "synack_port_tx_bytes_total", "Bytes sent by the port." },
+		{ "imissed", "synack_port_rx_missed_total", "Packets the port dropped: RX queues full." },
+		{ "ierrors", "synack_port_rx_errors_total", "Erroneous packets received." },
+		{ "oerrors", "synack_port_tx_errors_total", "Packets the port failed to send." },
+		{ "rx_nombuf", "synack_port_rx_nombuf_total", "RX mbuf allocation failures." },
+	};
+	const json_t *ids = json_object_get(ports, "ports");
+	const char *xname;
+	json_t *val;
+	char key[24];
+
+	for (size_t k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
+		prom_head(f, ps[k].metric, "counter", ps[k].help);
+		for (size_t i = 0; i < json_array_size(ids); i++) {
+			const json_t *p = json_object_get(ports, u64s(key,
+				sizeof(key), cj_u64(json_array_get(ids, i), 0)));
+
+			if (p == NULL)
+				continue;
+			fprintf(f, "%s{port=\"%s\",name=\"", ps[k].metric, key);
+			prom_label(f, cj_get_str(p, "name", "?"));
+			fprintf(f, "\"} %" PRIu64 "\n", cj_get_u64(json_object_get(p,
+				"stats"), ps[k].stat, 0));
+		}
+	}
+	/* xstats mix counters and gauges under driver-chosen names: untyped */
+	prom_head(f, "synack_port_xstat", "untyped",
+		"The port's extended statistics (rte_eth_xstats), by name.");
+	for (size_t i = 0; i < json_array_size(ids); i++) {
+		const json_t *p = json_object_get(ports, u64s(key, sizeof(key),
+			cj_u64(json_array_get(ids, i), 0)));
+
+		CJ_FOREACH(json_object_get(p, "xstats"), xname, val) {
+			fprintf(f, "synack_port_xstat{port=\"%s\",name=\"", key);
+			prom_label(f, cj_get_str(p, "name", "?"));
+			fputs("\",xstat=\"", f);
+			prom_label(f, xname);
+			fprintf(f, "\"} %" PRIu64 "\n", cj_u64(val, 0));
+		}
+	}
+	if (json_object_get(ports, "mbufs_pool") != NULL) {
+		prom_head(f, "synack_mbufs_in_use", "gauge",
+			"Packet buffers (mbufs) taken from the pool now.");
+		fprintf(f, "synack_mbufs_in_use %" PRIu64 "\n",
+			cj_get_u64(ports, "mbufs_in_use", 0));
+		prom_head(f, "synack_mbufs", "gauge",
+			"Packet buffers (mbufs) in the pool.");
+		fprintf(f, "synack_mbufs %" PRIu64 "\n",
+			cj_get_u64(ports, "mbufs_pool", 0));
+	}
+}
+
+int
+ctl_prom_text(struct ctl_tel *t, char **text, size_t *len)
+{
+	json_t *ls = NULL, *help = NULL, *ver = NULL, *ports = NULL;
+	json_t *flows = NULL, *client = NULL, *cookies = NULL, *val;
+	const json_t *names;
+	struct cj_members m = { 0 };
+	const char *key;
 	FILE *f;
 	int ret;
 
-	(void)o;
+	*text = NULL;
+	*len = 0;
 	ret = ctl_tel_get(t, "/synack/version", &ver);
 	if (ret == CTL_OK)
 		ret = get_lcores(t, &ls);
@@ -1730,6 +1886,8 @@ ctl_prometheus(struct ctl_tel *t, const struct ctl_opts *o)
 		ret = ctl_tel_get(t, "/synack/flows", &flows);
 	if (ret == CTL_OK)
 		ret = ctl_tel_get(t, "/synack/ports", &ports);
+	if (ret == CTL_OK)
+		ret = ctl_tel_get(t, "/synack/cookies", &cookies);
 	if (ret == CTL_OK) {
 		client = get_client(t, true, &ret);
 		if (ret == CTL_UNAVAILABLE)
@@ -1737,12 +1895,13 @@ ctl_prometheus(struct ctl_tel *t, const struct ctl_opts *o)
 	}
 	if (ret != CTL_OK)
 		goto out;
-	if (ls->n == 0) {
+	cj_members(ls, &m);
+	if (m.n == 0) {
 		ret = reply_shape("/synack/lcores");
 		goto out;
 	}
 	/* Built in memory, written at once: a scrape never sees half. */
-	f = open_memstream(&text, &len);
+	f = open_memstream(text, len);
 	if (f == NULL) {
 		ret = ctl_error(CTL_ERR, "out of memory");
 		goto out;
@@ -1759,127 +1918,102 @@ ctl_prometheus(struct ctl_tel *t, const struct ctl_opts *o)
 	fprintf(f, "synack_uptime_seconds %.3f\n",
 		(double)cj_get_u64(ver, "uptime_ms", 0) / 1000);
 
-	/* plain counters, one family each */
-	names = cj_get(ls->v[0], "counters");
-	for (size_t i = 0; i < names->n; i++) {
+	/* plain counters, one family each, a sample per worker lcore */
+	names = json_object_get(m.v[0], "counters");
+	CJ_FOREACH(names, key, val) {
 		const char *reason;
 		char metric[160];
 
-		if (family_of(names->k[i], &reason) >= 0)
+		if (family_of(key, &reason) >= 0)
 			continue;
-		snprintf(metric, sizeof(metric), "synack_%s_total", names->k[i]);
+		snprintf(metric, sizeof(metric), "synack_%s_total", key);
 		if (!metric_name_ok(metric))
 			continue;
-		prom_head(f, metric, "counter",
-			cj_get_str(help, names->k[i], names->k[i]));
-		for (size_t l = 0; l < ls->n; l++)
+		prom_head(f, metric, "counter", cj_get_str(help, key, key));
+		for (size_t l = 0; l < m.n; l++)
 			fprintf(f, "%s{lcore=\"%s\"} %" PRIu64 "\n", metric,
-				ls->k[l], cj_get_u64(cj_get(ls->v[l], "counters"),
-				names->k[i], 0));
+				m.k[l], cj_get_u64(json_object_get(m.v[l],
+				"counters"), key, 0));
 	}
 	/* labelled families */
 	for (size_t fam = 0; fam < N_FAMILIES; fam++) {
 		prom_head(f, families[fam].metric, "counter", families[fam].help);
-		for (size_t l = 0; l < ls->n; l++)
-			for (size_t i = 0; i < names->n; i++) {
+		for (size_t l = 0; l < m.n; l++)
+			CJ_FOREACH(names, key, val) {
 				const char *reason;
 
-				if (family_of(names->k[i], &reason) != (int)fam)
+				if (family_of(key, &reason) != (int)fam)
 					continue;
-				fprintf(f, "%s{lcore=\"%s\",reason=\"", families[fam].metric,
-					ls->k[l]);
+				fprintf(f, "%s{lcore=\"%s\",reason=\"",
+					families[fam].metric, m.k[l]);
 				prom_label(f, reason);
-				fprintf(f, "\"} %" PRIu64 "\n", cj_get_u64(cj_get(
-					ls->v[l], "counters"), names->k[i], 0));
+				fprintf(f, "\"} %" PRIu64 "\n", cj_get_u64(
+					json_object_get(m.v[l], "counters"), key, 0));
 			}
 	}
 	/* gauges */
 	prom_head(f, "synack_flows", "gauge", "Live flows, by TCP state.");
-	for (size_t l = 0; l < ls->n; l++) {
-		const struct cj *fl = cj_get(ls->v[l], "flows");
-
-		for (size_t i = 0; fl != NULL && fl->type == CJ_OBJ && i < fl->n;
-				i++) {
-			fprintf(f, "synack_flows{lcore=\"%s\",state=\"", ls->k[l]);
-			prom_label(f, fl->k[i]);
-			fprintf(f, "\"} %" PRIu64 "\n", cj_u64(fl->v[i], 0));
+	for (size_t l = 0; l < m.n; l++)
+		CJ_FOREACH(json_object_get(m.v[l], "flows"), key, val) {
+			fprintf(f, "synack_flows{lcore=\"%s\",state=\"", m.k[l]);
+			prom_label(f, key);
+			fprintf(f, "\"} %" PRIu64 "\n", cj_u64(val, 0));
 		}
-	}
-	{
-		const struct cj *lc = cj_get(flows, "lcores");
-
-		prom_head(f, "synack_flow_capacity", "gauge",
-			"Flow table entries, per worker lcore.");
-		for (size_t l = 0; lc != NULL && lc->type == CJ_OBJ && l < lc->n; l++)
-			fprintf(f, "synack_flow_capacity{lcore=\"%s\"} %" PRIu64 "\n",
-				lc->k[l], cj_get_u64(lc->v[l], "capacity", 0));
-	}
-	/* ports */
-	{
-		static const struct {
-			const char *stat, *metric, *help;
-		} ps[] = {
-			{ "ipackets", "synack_port_rx_packets_total", "Packets received by the port." },
-			{ "opackets", "synack_port_tx_packets_total", "Packets sent by the port." },
-			{ "ibytes", "synack_port_rx_bytes_total", "Bytes received by the port." },
-			{ "obytes", "synack_port_tx_bytes_total", "Bytes sent by the port." },
-			{ "imissed", "synack_port_rx_missed_total", "Packets the port dropped: RX queues full." },
-			{ "ierrors", "synack_port_rx_errors_total", "Erroneous packets received." },
-			{ "oerrors", "synack_port_tx_errors_total", "Packets the port failed to send." },
-			{ "rx_nombuf", "synack_port_rx_nombuf_total", "RX mbuf allocation failures." },
-		};
-		const struct cj *ids = cj_get(ports, "ports");
-
-		for (size_t k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
-			prom_head(f, ps[k].metric, "counter", ps[k].help);
-			for (size_t i = 0; ids != NULL && ids->type == CJ_ARR &&
-					i < ids->n; i++) {
-				char key[24];
-				const struct cj *p = cj_get(ports, u64s(key,
-					sizeof(key), cj_u64(ids->v[i], 0)));
-
-				if (p == NULL)
-					continue;
-				fprintf(f, "%s{port=\"%s\",name=\"", ps[k].metric, key);
-				prom_label(f, cj_get_str(p, "name", "?"));
-				fprintf(f, "\"} %" PRIu64 "\n", cj_get_u64(cj_get(p,
-					"stats"), ps[k].stat, 0));
-			}
-		}
-		prom_head(f, "synack_port_xstat", "untyped",
-			"The port's extended statistics (rte_eth_xstats), by name.");
-		for (size_t i = 0; ids != NULL && ids->type == CJ_ARR && i < ids->n;
-				i++) {
-			char key[24];
-			const struct cj *p = cj_get(ports, u64s(key, sizeof(key),
-				cj_u64(ids->v[i], 0)));
-			const struct cj *xs = cj_get(p, "xstats");
-
-			for (size_t k = 0; xs != NULL && xs->type == CJ_OBJ &&
-					k < xs->n; k++) {
-				fprintf(f, "synack_port_xstat{port=\"%s\",name=\"", key);
-				prom_label(f, cj_get_str(p, "name", "?"));
-				fputs("\",xstat=\"", f);
-				prom_label(f, xs->k[k]);
-				fprintf(f, "\"} %" PRIu64 "\n", cj_u64(xs->v[k], 0));
-			}
-		}
-	}
+	prom_head(f, "synack_flow_capacity", "gauge",
+		"Flow table entries, per worker lcore.");
+	CJ_FOREACH(json_object_get(flows, "lcores"), key, val)
+		fprintf(f, "synack_flow_capacity{lcore=\"%s\"} %" PRIu64 "\n",
+			key, cj_get_u64(val, "capacity", 0));
+	prom_head(f, "synack_flow_memory_bytes", "gauge",
+		"Memory of the flow table, per worker lcore.");
+	CJ_FOREACH(json_object_get(flows, "lcores"), key, val)
+		fprintf(f, "synack_flow_memory_bytes{lcore=\"%s\"} %" PRIu64 "\n",
+			key, cj_get_u64(val, "memory_bytes", 0));
+	prom_ports(f, ports);
+	prom_head(f, "synack_cookie_max_age_seconds", "gauge",
+		"SYN cookies older than this are rejected (too_old).");
+	fprintf(f, "synack_cookie_max_age_seconds %" PRIu64 "\n",
+		cj_get_u64(cookies, "max_age_s", 0));
+	prom_head(f, "synack_cookie_rotation_seconds", "gauge",
+		"The cookie key changes this often (0 = never).");
+	fprintf(f, "synack_cookie_rotation_seconds %" PRIu64 "\n",
+		cj_get_u64(cookies, "rotate_s", 0));
 	if (client != NULL)
 		prom_client(f, client);
 	if (fclose(f) != 0) {
 		ret = ctl_error(CTL_ERR, "out of memory");
 		goto out;
 	}
+out:
+	if (ret != CTL_OK) {
+		free(*text);
+		*text = NULL;
+		*len = 0;
+	}
+	cj_members_free(&m);
+	json_decref(ls);
+	json_decref(help);
+	json_decref(ver);
+	json_decref(ports);
+	json_decref(flows);
+	json_decref(client);
+	json_decref(cookies);
+	return ret;
+}
+
+int
+ctl_prometheus(struct ctl_tel *t, const struct ctl_opts *o)
+{
+	char *text;
+	size_t len;
+	int ret;
+
+	(void)o;
+	ret = ctl_prom_text(t, &text, &len);
+	if (ret != CTL_OK)
+		return ret;
 	if (fwrite(text, 1, len, stdout) != len)
 		ret = ctl_error(CTL_ERR, "writing the output: %s", strerror(errno));
-out:
 	free(text);
-	cj_free(ls);
-	cj_free(help);
-	cj_free(ver);
-	cj_free(ports);
-	cj_free(flows);
-	cj_free(client);
 	return ret;
 }

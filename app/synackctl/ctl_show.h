@@ -23,4 +23,9 @@ int ctl_show_raw(struct ctl_tel *t, const struct ctl_opts *o, const char *cmd);
 int ctl_watch(struct ctl_tel *t, const struct ctl_opts *o);
 int ctl_prometheus(struct ctl_tel *t, const struct ctl_opts *o);
 
+/* The Prometheus text of every /synack/ figure, in memory (*text, *len;
+ * the caller frees it): what prometheus prints and exporter serves.
+ * Returns CTL_OK, or an exit code after ctl_error. */
+int ctl_prom_text(struct ctl_tel *t, char **text, size_t *len);
+
 #endif /* CTL_SHOW_H */

@@ -177,10 +177,10 @@ send_msg(struct ctl_tel *t, const char *cmd)
 
 /* Send @p cmd, parse the reply {"cmd": value}, return value (maybe null). */
 static int
-request_raw(struct ctl_tel *t, const char *cmd, struct cj **out)
+request_raw(struct ctl_tel *t, const char *cmd, json_t **out)
 {
 	char err[128], when[96];
-	struct cj *r;
+	json_t *r;
 	size_t n;
 	int ret;
 
@@ -196,13 +196,13 @@ request_raw(struct ctl_tel *t, const char *cmd, struct cj **out)
 	if (r == NULL)
 		return ctl_error(CTL_PROTO, "reply to %.60s is not JSON: %s", cmd,
 			err);
-	if (r->type != CJ_OBJ || r->n != 1) {
-		cj_free(r);
+	if (!json_is_object(r) || json_object_size(r) != 1) {
+		json_decref(r);
 		return ctl_error(CTL_PROTO, "reply to %.60s is not a telemetry "
 			"reply", cmd);
 	}
-	*out = cj_take(r, 0);
-	cj_free(r);
+	*out = json_incref(json_object_iter_value(json_object_iter(r)));
+	json_decref(r);
 	return CTL_OK;
 }
 
@@ -210,7 +210,7 @@ request_raw(struct ctl_tel *t, const char *cmd, struct cj **out)
 static int
 probe_synack(struct ctl_tel *t)
 {
-	struct cj *list;
+	json_t *list;
 	int ret;
 
 	if (t->synack >= 0)
@@ -219,12 +219,13 @@ probe_synack(struct ctl_tel *t)
 	if (ret != CTL_OK)
 		return ret;
 	t->synack = 0;
-	if (list != NULL && list->type == CJ_ARR)
-		for (size_t i = 0; i < list->n; i++)
-			if (list->v[i]->type == CJ_STR &&
-					strcmp(list->v[i]->s, "/synack/stats") == 0)
-				t->synack = 1;
-	cj_free(list);
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const char *s = json_string_value(json_array_get(list, i));
+
+		if (s != NULL && strcmp(s, "/synack/stats") == 0)
+			t->synack = 1;
+	}
+	json_decref(list);
 	return CTL_OK;
 }
 
@@ -244,27 +245,27 @@ static int
 listed(struct ctl_tel *t, const char *cmd, bool *yes)
 {
 	size_t len = strcspn(cmd, ",");
-	struct cj *list;
+	json_t *list;
 	int ret;
 
 	*yes = false;
 	ret = request_raw(t, "/", &list);
 	if (ret != CTL_OK)
 		return ret;
-	if (list != NULL && list->type == CJ_ARR)
-		for (size_t i = 0; i < list->n; i++)
-			if (list->v[i]->type == CJ_STR &&
-					strlen(list->v[i]->s) == len &&
-					strncmp(list->v[i]->s, cmd, len) == 0)
-				*yes = true;
-	cj_free(list);
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const char *s = json_string_value(json_array_get(list, i));
+
+		if (s != NULL && strlen(s) == len && strncmp(s, cmd, len) == 0)
+			*yes = true;
+	}
+	json_decref(list);
 	return CTL_OK;
 }
 
 static int
-get(struct ctl_tel *t, const char *cmd, struct cj **out, bool optional)
+get(struct ctl_tel *t, const char *cmd, json_t **out, bool optional)
 {
-	struct cj *v, *ver;
+	json_t *v, *ver;
 	bool yes;
 	int ret;
 
@@ -274,11 +275,11 @@ get(struct ctl_tel *t, const char *cmd, struct cj **out, bool optional)
 	ret = request_raw(t, cmd, &v);
 	if (ret != CTL_OK)
 		return ret;
-	if (v->type != CJ_NULL) {
+	if (!json_is_null(v)) {
 		*out = v;
 		return CTL_OK;
 	}
-	cj_free(v);
+	json_decref(v);
 	/* null: an unknown command, a refused parameter, or an engine that
 	 * is shutting down. Find out which. */
 	ret = probe_synack(t);
@@ -295,23 +296,23 @@ get(struct ctl_tel *t, const char *cmd, struct cj **out, bool optional)
 	ret = request_raw(t, "/synack/version", &ver);
 	if (ret != CTL_OK)
 		return ret;
-	ret = ver->type == CJ_NULL ?
+	ret = json_is_null(ver) ?
 		ctl_error(CTL_GONE, "the engine is stopping (prefix '%s')",
 			t->prefix) :
 		ctl_error(CTL_ERR, "the engine refused %.60s (unknown command "
 			"or bad parameter)", cmd);
-	cj_free(ver);
+	json_decref(ver);
 	return ret;
 }
 
 int
-ctl_tel_get(struct ctl_tel *t, const char *cmd, struct cj **out)
+ctl_tel_get(struct ctl_tel *t, const char *cmd, json_t **out)
 {
 	return get(t, cmd, out, false);
 }
 
 int
-ctl_tel_get_opt(struct ctl_tel *t, const char *cmd, struct cj **out)
+ctl_tel_get_opt(struct ctl_tel *t, const char *cmd, json_t **out)
 {
 	return get(t, cmd, out, true);
 }
@@ -438,7 +439,7 @@ int
 ctl_tel_open(struct ctl_tel *t, const char *prefix, const char *socket_path,
 		int timeout_ms)
 {
-	struct cj *hello;
+	json_t *hello;
 	char err[128];
 	size_t n;
 	uint64_t max;
@@ -464,9 +465,9 @@ ctl_tel_open(struct ctl_tel *t, const char *prefix, const char *socket_path,
 	if (ret != CTL_OK)
 		return ret;
 	hello = cj_parse(t->buf, n, err, sizeof(err));
-	if (hello == NULL || hello->type != CJ_OBJ ||
-			cj_get(hello, "max_output_len") == NULL) {
-		cj_free(hello);
+	if (!json_is_object(hello) ||
+			json_object_get(hello, "max_output_len") == NULL) {
+		json_decref(hello);
 		return ctl_error(CTL_PROTO, "%s does not speak DPDK telemetry v2 "
 			"(bad hello)", t->path);
 	}
@@ -474,7 +475,7 @@ ctl_tel_open(struct ctl_tel *t, const char *prefix, const char *socket_path,
 	snprintf(t->dpdk_version, sizeof(t->dpdk_version), "%s",
 		cj_get_str(hello, "version", "?"));
 	max = cj_get_u64(hello, "max_output_len", 0);
-	cj_free(hello);
+	json_decref(hello);
 	if (max + 1 > t->buflen && max < (1u << 26)) {
 		char *nb = realloc(t->buf, (size_t)max + 1);
 

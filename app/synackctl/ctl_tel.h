@@ -46,12 +46,12 @@ void ctl_tel_close(struct ctl_tel *t);
 /* Send @p cmd and return its reply's value in *out (the caller frees it).
  * A null value is turned into an error that says why: not synackd, the
  * engine stopping, or a request it refused. Returns CTL_OK or a code. */
-int ctl_tel_get(struct ctl_tel *t, const char *cmd, struct cj **out);
+int ctl_tel_get(struct ctl_tel *t, const char *cmd, json_t **out);
 
 /* The same for a command an older engine may lack: when it answers null
  * and does not list @p cmd among its commands, returns CTL_OK with *out
  * NULL (and prints nothing). */
-int ctl_tel_get_opt(struct ctl_tel *t, const char *cmd, struct cj **out);
+int ctl_tel_get_opt(struct ctl_tel *t, const char *cmd, json_t **out);
 
 /* Print the file prefixes that have a telemetry socket; returns CTL_OK. */
 int ctl_list_prefixes(void);

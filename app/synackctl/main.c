@@ -7,31 +7,17 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_exporter.h"
 #include "ctl_show.h"
 #include "ctl_tel.h"
 #include "sk_version.h"
 
 #define TIMEOUT_DEFAULT_S 2.0
-
-int
-ctl_error(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("synackctl: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return code;
-}
 
 static void
 usage(FILE *f)
@@ -55,10 +41,15 @@ usage(FILE *f)
 "                     established, completed, failed by cause, rates, handshake\n"
 "                     latency percentiles\n"
 "  watch              live rates: SYN/s, SYN-ACK/s, established/s, closed/s,\n"
-"                     RST/s, drops/s, rx/tx Mpps, and totals (Ctrl-C stops)\n"
+"                     RST/s, drops/s, rx/tx Mpps, and totals (q or Ctrl-C\n"
+"                     stops)\n"
 "  watch --lcores     the same rates per worker lcore (a column each, and a\n"
 "                     total), then flows in use, capacity and occupancy %%\n"
-"  prometheus         the counters in Prometheus text format\n"
+"  prometheus         every figure in Prometheus text format (base units)\n"
+"  exporter --listen ADDR:PORT\n"
+"                     serve that text at http://ADDR:PORT/metrics, read from\n"
+"                     synackd on each scrape (503 and the reason while it\n"
+"                     cannot be read); SIGINT or SIGTERM stops it\n"
 "  prefixes           list the file prefixes that have a telemetry socket\n"
 "  raw /CMD[,PARAMS]  send any telemetry command, print its JSON reply\n"
 "\n"
@@ -71,8 +62,12 @@ usage(FILE *f)
 "  -v, --verbose        stats: say what each counter counts\n"
 "  -l, --list N         flows: list up to N flows\n"
 "  -i, --interval SEC   watch: seconds between refreshes (default 1)\n"
-"  -n, --count N        watch: stop after N refreshes (default: until Ctrl-C)\n"
+"  -n, --count N        watch: stop after N refreshes (default: until q or\n"
+"                       Ctrl-C)\n"
 "      --lcores         watch: a column per worker lcore, and flow-table occupancy\n"
+"      --listen ADDR:PORT\n"
+"                       exporter: where to serve (127.0.0.1:9469, [::1]:9469,\n"
+"                       :9469 for every address; port 0 picks a free one)\n"
 "  -t, --timeout SEC    limit on each socket operation (default 2)\n"
 "  -h, --help           this text\n"
 "  -V, --version        synackctl's version\n"
@@ -129,7 +124,7 @@ parse_seconds(const char *s, const char *opt, double min, double max,
 
 static const char *const commands[] = {
 	"stats", "lcores", "ports", "flows", "cookies", "config", "version",
-	"client", "watch", "prometheus", "prefixes", "raw",
+	"client", "watch", "prometheus", "exporter", "prefixes", "raw",
 };
 
 int
@@ -146,6 +141,7 @@ main(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "lcores", no_argument, NULL, 'L' },
+		{ "listen", required_argument, NULL, 'S' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -212,6 +208,9 @@ main(int argc, char **argv)
 		case 'L':
 			o.lcores = true;
 			break;
+		case 'S':
+			o.listen = optarg;
+			break;
 		case 't':
 			if (parse_seconds(optarg, "--timeout", 0.01, 600,
 					&timeout_s) != CTL_OK)
@@ -224,6 +223,9 @@ main(int argc, char **argv)
 			printf("synackctl %s\n", SK_VERSION);
 			return CTL_OK;
 		default:
+			if (optopt == 'S')
+				return ctl_error(CTL_USAGE, "option --listen needs "
+					"an argument (see synackctl --help)");
 			if (optopt != 0 && strchr("psilnt", optopt) != NULL)
 				return ctl_error(CTL_USAGE, "option -%c needs an "
 					"argument (see synackctl --help)", optopt);
@@ -251,8 +253,15 @@ main(int argc, char **argv)
 	if (o.lcores && strcmp(cmd, "watch") != 0)
 		return ctl_error(CTL_USAGE, "--lcores goes with the watch command "
 			"(the lcores command shows the counters per lcore)");
-	if (o.json && strcmp(cmd, "prometheus") == 0)
-		return ctl_error(CTL_USAGE, "--json does not go with prometheus");
+	if (o.json && (strcmp(cmd, "prometheus") == 0 ||
+			strcmp(cmd, "exporter") == 0))
+		return ctl_error(CTL_USAGE, "--json does not go with %s", cmd);
+	if (o.listen != NULL && strcmp(cmd, "exporter") != 0)
+		return ctl_error(CTL_USAGE, "--listen goes with the exporter "
+			"command");
+	if (o.listen == NULL && strcmp(cmd, "exporter") == 0)
+		return ctl_error(CTL_USAGE, "exporter needs --listen ADDR:PORT, "
+			"e.g. synackctl exporter --listen 127.0.0.1:9469");
 	if (strcmp(cmd, "raw") == 0 && arg == NULL)
 		return ctl_error(CTL_USAGE, "raw needs a telemetry command, e.g. "
 			"synackctl raw /ethdev/list");
@@ -261,6 +270,9 @@ main(int argc, char **argv)
 			arg);
 	if (strcmp(cmd, "prefixes") == 0)
 		return ctl_list_prefixes();
+	if (strcmp(cmd, "exporter") == 0)
+		return ctl_exporter(prefix, socket_path, (int)(timeout_s * 1000),
+			o.listen);
 
 	ret = ctl_tel_open(&t, prefix, socket_path, (int)(timeout_s * 1000));
 	if (ret == CTL_OK) {

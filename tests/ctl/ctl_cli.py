@@ -186,6 +186,12 @@ def case_usage(ctl, tmp):
             (["watch", "-i", "x"], r"synackctl: error: --interval: 'x' is not a number of seconds from 0.1 to 86400"),
             (["stats", "-n", "3"], r"synackctl: error: --interval and --count go with the watch command"),
             (["--json", "prometheus"], r"synackctl: error: --json does not go with prometheus"),
+            (["exporter"], r"synackctl: error: exporter needs --listen ADDR:PORT, e\.g\. "
+             r"synackctl exporter --listen 127\.0\.0\.1:9469"),
+            (["stats", "--listen", ":1"], r"synackctl: error: --listen goes with the exporter command"),
+            (["exporter", "--listen", "9469"], r"synackctl: error: --listen: '9469' is not "
+             r"ADDR:PORT \(e\.g\. 127\.0\.0\.1:9469, \[::1\]:9469, :9469\)"),
+            (["exporter", "--listen", ":70000"], r"synackctl: error: --listen: port 70000 is over 65535"),
             (["lcores", "--lcores"], r"synackctl: error: --lcores goes with the watch command \(the lcores command shows the counters per lcore\)"),
             (["stats", "extra"], r"synackctl: error: unexpected 'extra' \(see synackctl --help\)"),
             (["--frobnicate"], r"synackctl: error: unknown option '--frobnicate' \(see synackctl --help\)"),
@@ -258,8 +264,8 @@ def case_errors(ctl, tmp):
     srv, path = with_server(tmp, lambda c: b"{not json")
     try:
         p, _ = run_ctl(["-s", path, "stats"], ctl)
-        expect(p, 8, r"synackctl: error: reply to /synack/stats is not JSON: at byte 1: "
-               r"expected a key", "garbage reply")
+        expect(p, 8, r"synackctl: error: reply to /synack/stats is not JSON: at byte \d+: "
+               r"string or '}' expected near 'not'", "garbage reply")
     finally:
         srv.close()
 
@@ -350,6 +356,7 @@ def case_fake_engine(ctl, tmp):
         if p.returncode != 0:
             raise Fail("prometheus: exit %d %r" % (p.returncode, p.stderr))
         samples = ctlcheck.parse_prometheus(p.stdout)
+        ctlcheck.promtool_check(p.stdout, "prometheus, a client role")
         c = canned["/synack/stats"]["counters"]
         for name, want in (('synack_cookie_ok_total{lcore="1"}', c["cookie_ok"]),
                            ('synack_drops_total{lcore="1",reason="ip_cksum"}', c["drop_ip_cksum"]),
@@ -537,15 +544,17 @@ def case_fake_client(ctl, tmp):
                         ("synack_client_rate_cps", c["rate_cps"]),
                         ("synack_client_ramp", 0),
                         ("synack_client_ramp_steps_total", 0),
-                        ('synack_client_latency_us{quantile="0"}', lat["min"]),
-                        ('synack_client_latency_us{quantile="0.5"}', lat["p50"]),
-                        ('synack_client_latency_us{quantile="0.99"}', lat["p99"]),
-                        ('synack_client_latency_us{quantile="0.999"}', lat["p99_9"]),
-                        ('synack_client_latency_us{quantile="1"}', lat["max"]),
-                        ("synack_client_latency_us_sum", lat["sum"]),
-                        ("synack_client_latency_us_count", lat["count"])):
-            if smp.get(k) != want:
-                raise Fail("prometheus %s = %r, expected %r" % (k, smp.get(k), want))
+                        # microseconds served, seconds exposed (base units)
+                        ('synack_client_latency_seconds{quantile="0"}', lat["min"] / 1e6),
+                        ('synack_client_latency_seconds{quantile="0.5"}', lat["p50"] / 1e6),
+                        ('synack_client_latency_seconds{quantile="0.99"}', lat["p99"] / 1e6),
+                        ('synack_client_latency_seconds{quantile="0.999"}', lat["p99_9"] / 1e6),
+                        ('synack_client_latency_seconds{quantile="1"}', lat["max"] / 1e6),
+                        ("synack_client_latency_seconds_sum", lat["sum"] / 1e6),
+                        ("synack_client_latency_seconds_count", lat["count"])):
+            got = smp.get(k)
+            if got is None or abs(got - want) > 1e-9 * max(1, abs(want)):
+                raise Fail("prometheus %s = %r, expected %r" % (k, got, want))
         # watch: a client line under the rates; --json has a "client" object
         p, _ = run_ctl(["-s", path, "watch", "-n", "1", "-i", "0.1"], ctl)
         last = p.stdout.rstrip("\n").splitlines()[-1]
@@ -607,6 +616,7 @@ def case_fake_client(ctl, tmp):
                     raise Fail("client without a client role: stdout %r" % p.stdout)
             p, _ = run_ctl(["-s", path, "prometheus"], ctl)
             smp = ctlcheck.parse_prometheus(p.stdout)
+            ctlcheck.promtool_check(p.stdout, "prometheus, reply %r" % role_reply)
             if p.returncode != 0 or p.stderr or \
                     any(k.startswith(("synack_client_state", "synack_client_latency"))
                         for k in smp):
@@ -639,7 +649,202 @@ def case_fake_client(ctl, tmp):
         srv.close()
 
 
-CASES = {"no-engine": case_no_engine, "usage": case_usage, "errors": case_errors,
+def wait_state(pid, want, what):
+    """Until /proc/PID/stat says the process is in state @want."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with open("/proc/%d/stat" % pid) as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == want:
+                return
+        time.sleep(0.02)
+    raise Fail("%s: process not in state %s after 5 s" % (what, want))
+
+
+def wait_raw(fd, what):
+    import termios
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if not termios.tcgetattr(fd)[3] & (termios.ICANON | termios.ECHO):
+            return
+        time.sleep(0.02)
+    raise Fail("%s: raw mode not back after SIGCONT" % what)
+
+
+def case_fake_watch_keys(ctl, tmp):
+    """watch on a terminal (a pty as stdin): q quits at once, Ctrl-C
+    (SIGINT) still does, and an engine that goes away ends it with exit 6;
+    each time the terminal's settings are as before (canonical, echo).
+    Ctrl-Z (SIGTSTP) gives the terminal back as it was while stopped, and
+    SIGCONT puts watch's raw mode back."""
+    import pty
+    import signal
+    import termios
+    canned = ctlcheck.canned_replies()
+    state = {"gone": False}
+
+    def engine(cmd):
+        if state["gone"]:
+            return None
+        if cmd == "/":
+            return reply(cmd, sorted(canned) + ["/", "/info"])
+        base = cmd.split(",")[0]
+        return reply(cmd, canned.get(base))
+    srv, path = with_server(tmp, engine)
+    master, slave = pty.openpty()
+    try:
+        before = termios.tcgetattr(slave)
+        if not before[3] & termios.ICANON or not before[3] & termios.ECHO:
+            raise Fail("the pty does not start canonical with echo: %r" % before[3])
+        for how in ("q", "SIGINT", "gone", "SIGTSTP"):
+            for extra in ([], ["--lcores"]):
+                state["gone"] = False
+                # a process group of its own, as a shell's job: this one
+                # (its parent here, in the same session) keeps it from
+                # being orphaned, and an orphaned group ignores SIGTSTP
+                p = subprocess.Popen([ctl, "-s", path, "watch", "-i", "0.2"] + extra,
+                                     stdin=slave, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=os.setpgrp)
+                what = "watch %s, %s" % (" ".join(extra), how)
+                try:
+                    line = p.stdout.readline()   # the first block is out
+                    if not line.startswith("synackd pid "):
+                        raise Fail("%s: first line %r" % (what, line))
+                    now = termios.tcgetattr(slave)
+                    if now[3] & (termios.ICANON | termios.ECHO):
+                        raise Fail("%s: the terminal is not in raw mode while "
+                                   "watching: lflag %#x" % (what, now[3]))
+                    if how == "SIGTSTP":
+                        p.send_signal(signal.SIGTSTP)
+                        wait_state(p.pid, "T", what)
+                        if termios.tcgetattr(slave) != before:
+                            raise Fail("%s: terminal not restored while stopped" % what)
+                        p.send_signal(signal.SIGCONT)
+                        wait_raw(slave, what)
+                    t0 = time.monotonic()
+                    if how in ("q", "SIGTSTP"):
+                        os.write(master, b"q")
+                    elif how == "SIGINT":
+                        p.send_signal(signal.SIGINT)
+                    else:
+                        state["gone"] = True
+                    out, err = p.communicate(timeout=5)
+                    secs = time.monotonic() - t0
+                finally:
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait()
+                want = 6 if how == "gone" else 0
+                if p.returncode != want:
+                    raise Fail("%s: exit %d, expected %d; stderr %r" % (
+                        what, p.returncode, want, err))
+                if how != "gone" and (err or secs > 1.0):
+                    raise Fail("%s: stopped after %.2f s, stderr %r" % (what, secs, err))
+                after = termios.tcgetattr(slave)
+                if after != before:
+                    raise Fail("%s: terminal settings not restored: lflag %#x, "
+                               "was %#x" % (what, after[3], before[3]))
+                print("ok: %s: exit %d after %.2f s, terminal restored" % (
+                    what, p.returncode, secs), flush=True)
+    finally:
+        os.close(master)
+        os.close(slave)
+        srv.close()
+
+
+def case_fake_exporter(ctl, tmp):
+    """synackctl exporter against canned replies: 503 and the reason while
+    there is no engine, the canned figures once there is one (promtool
+    clean, server and client role), 404/405 for anything else, 503 again
+    when the engine goes away; a port in use is one line and exit 1;
+    SIGTERM and SIGINT stop it at once, exit 0."""
+    import signal
+    canned = ctlcheck.canned_replies()
+    cur = {"client": canned["/synack/client"]}
+
+    def engine(cmd):
+        if cmd == "/":
+            return reply(cmd, sorted(canned) + ["/", "/info"])
+        base = cmd.split(",")[0]
+        if base == "/synack/client":
+            return reply(cmd, cur["client"])
+        return reply(cmd, canned.get(base))
+    path = os.path.join(tmp, "later.sock")
+    exp = ctlcheck.Exporter([ctl, "-s", path, "-t", "0.5"])
+    srv = None
+    try:
+        status, ctype, body = exp.get()
+        want = "synackd unavailable: no engine running with file prefix 'rte' " \
+            "(no socket %s)\n" % path
+        if status != 503 or body != want:
+            raise Fail("exporter, no engine: %d %r, expected 503 %r" % (status, body, want))
+        print("ok: exporter, no engine: 503 %s" % body.strip(), flush=True)
+        srv = FakeServer(path, engine)
+        c = canned["/synack/stats"]["counters"]
+        lat = cur["client"]["latency_us"]
+        for role in ("client", "server"):
+            if role == "server":
+                cur["client"] = {"role": "server"}
+            smp = exp.scrape("%s role" % role)
+            for k, want in (('synack_cookie_ok_total{lcore="1"}', c["cookie_ok"]),
+                            ('synack_drops_total{lcore="1",reason="ip_cksum"}',
+                             c["drop_ip_cksum"]),
+                            ('synack_flows{lcore="1",state="ESTABLISHED"}', 3),
+                            ('synack_port_rx_packets_total{port="0",name="net_tap0"}',
+                             canned["/synack/ports"]["0"]["stats"]["ipackets"]),
+                            ("synack_cookie_max_age_seconds",
+                             canned["/synack/cookies"]["max_age_s"]),
+                            ("synack_cookie_rotation_seconds",
+                             canned["/synack/cookies"]["rotate_s"]),
+                            ("synack_client_latency_seconds_count",
+                             lat["count"] if role == "client" else None)):
+                if smp.get(k) != want:
+                    raise Fail("exporter, %s role: %s = %r, expected %r" % (
+                        role, k, smp.get(k), want))
+            print("ok: exporter, %s role: 200, %d samples, promtool clean" % (
+                role, len(smp)), flush=True)
+        status, _, body = exp.get(exp.url.replace("/metrics", "/other"))
+        if status != 404:
+            raise Fail("exporter /other: %d %r" % (status, body))
+        status, _, body = exp.get(method="POST")
+        if status != 405:
+            raise Fail("exporter POST /metrics: %d %r" % (status, body))
+        status, _, body = exp.get(method="HEAD")
+        if status != 200:
+            raise Fail("exporter HEAD /metrics: %d" % status)
+        # the engine stops: 503 again, with why
+        srv.close()
+        srv = None
+        os.unlink(path)
+        status, _, body = exp.get()
+        if status != 503 or not body.startswith("synackd unavailable: no engine") or \
+                body.count("\n") != 1:
+            raise Fail("exporter, engine gone: %d %r" % (status, body))
+        # the same port again: one line, exit 1
+        p, _ = run_ctl(["-s", path, "exporter", "--listen", exp.hostport], ctl)
+        expect(p, 1, r"synackctl: error: cannot listen on %s: Address already in use "
+               r"\(another exporter\? pick another port with --listen\)"
+               % re.escape(exp.hostport), "exporter on a port in use")
+        rc, err = exp.stop(signal.SIGTERM)
+        lines = err.splitlines()
+        if rc != 0 or lines[-1] != "synackctl: exporter: stopped (SIGTERM)":
+            raise Fail("exporter, SIGTERM: exit %d, stderr %r" % (rc, err))
+        # SIGINT, and the port is free again at once
+        exp2 = ctlcheck.Exporter([ctl, "-s", path], exp.hostport)
+        rc, err = exp2.stop(signal.SIGINT)
+        if rc != 0 or not err.endswith("synackctl: exporter: stopped (SIGINT)\n"):
+            raise Fail("exporter, SIGINT: exit %d, stderr %r" % (rc, err))
+        print("ok: exporter: 404, 405, HEAD, 503 when the engine goes, a port in use, "
+              "SIGTERM and SIGINT", flush=True)
+    finally:
+        if exp.proc.poll() is None:
+            exp.proc.kill()
+            exp.proc.wait()
+        if srv is not None:
+            srv.close()
+
+
+CASES = {"fake-exporter": case_fake_exporter, "fake-watch-keys": case_fake_watch_keys, "no-engine": case_no_engine, "usage": case_usage, "errors": case_errors,
          "fake-engine": case_fake_engine, "fake-watch-lcores": case_fake_watch_lcores,
          "fake-client": case_fake_client}
 
@@ -655,7 +860,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="sk-ctl-")
     try:
         CASES[a.case](ctl, tmp)
-    except Fail as e:
+    except (Fail, ctlcheck.CheckError) as e:
         print("FAIL: %s" % e, flush=True)
         return 1
     finally:

@@ -188,6 +188,7 @@ def case_counters(args):
         # Prometheus: every line parses; the figures are the same.
         p = eng.ctl("prometheus")
         samples = ctlcheck.parse_prometheus(p.stdout)
+        ctlcheck.promtool_check(p.stdout, "prometheus, a server role")
         lcore = str(lc[next(iter(lc))]["lcore"])
         for metric, want in (
                 ('synack_cookie_ok_total{lcore="%s"}' % lcore, n),
@@ -294,6 +295,115 @@ def case_watch(args):
         time.sleep(DRAIN_S)
         stats = eng.stop()
         sktap.check_stats(stats, expect={"cookie_ok": done[0], "close_normal": done[0]})
+
+
+# -- exporter: /metrics over HTTP while kernel connections run ----------------
+
+def case_exporter(args):
+    """synackctl exporter on 127.0.0.1 (in the engine's namespace): scraped
+    while hello connections run and after, each scrape promtool clean, the
+    counters growing and at the end equal to what the test did; 503 with
+    the reason once synackd has stopped; SIGTERM stops it."""
+    with engine(args, "ctlx") as eng:
+        exp = ctlcheck.Exporter([args.synackctl, "-p", eng.prefix])
+        try:
+            smp = exp.scrape("before any connection")
+            lcore = next(k.split('"')[1] for k in smp
+                         if k.startswith("synack_flow_created_total{"))
+            created = 'synack_flow_created_total{lcore="%s"}' % lcore
+            normal = 'synack_flows_closed_total{lcore="%s",reason="normal"}' % lcore
+            expect_equal("exporter, before: " + created, smp[created], 0)
+            stop = threading.Event()
+            done = [0]
+
+            def traffic():
+                while not stop.is_set():
+                    if hello_client.hello_once(ENGINE_ADDR, 8080, IO_TIMEOUT) is None:
+                        done[0] += 1
+                    time.sleep(0.01)
+            th = threading.Thread(target=traffic, daemon=True)
+            th.start()
+            seen = []
+            try:
+                deadline = time.monotonic() + 20
+                while len(seen) < 4 or seen[-1] < 30:
+                    if time.monotonic() > deadline:
+                        raise TestFailure("exporter: flow_created stayed at %r" % seen)
+                    time.sleep(0.3)
+                    seen.append(exp.scrape("while connections run")[created])
+            finally:
+                stop.set()
+                th.join(10)
+            if seen != sorted(seen) or seen[-1] <= seen[0]:
+                raise TestFailure("exporter: %s over scrapes %r, expected growth" %
+                                  (created, seen))
+            log("exporter: %s over %d scrapes while connections ran: %r"
+                % (created, len(seen), seen))
+            time.sleep(DRAIN_S)
+            smp = exp.scrape("after the connections")
+            stats = eng.ctl_json("stats")
+            n = done[0]
+            if n < 30:
+                raise TestFailure("only %d hello connections" % n)
+            for k, want in ((created, n), (normal, n),
+                            ('synack_cookie_ok_total{lcore="%s"}' % lcore, n),
+                            ('synack_flows{lcore="%s",state="ESTABLISHED"}' % lcore, 0),
+                            ('synack_port_rx_packets_total{port="0",name="net_tap0"}',
+                             stats["counters"]["rx_packets"]),
+                            ('synack_rx_syn_total{lcore="%s"}' % lcore,
+                             stats["counters"]["rx_syn"])):
+                expect_equal("exporter, after %d connections: %s" % (n, k), smp.get(k), want)
+            log("exporter: after %d hello connections: %s %d, %s %d, promtool clean"
+                % (n, created, smp[created], normal, smp[normal]))
+            prometheus_scrapes(exp, n)
+            eng.stop()
+            status, _, body = exp.get()
+            want = "synackd unavailable: no engine running with file prefix '%s'" % eng.prefix
+            if status != 503 or not body.startswith(want) or body.count("\n") != 1:
+                raise TestFailure("exporter, synackd stopped: %d %r" % (status, body))
+            log("exporter, synackd stopped: %d %s" % (status, body.strip()))
+            rc, err = exp.stop()
+            if rc != 0 or not err.endswith("synackctl: exporter: stopped (SIGTERM)\n"):
+                raise TestFailure("exporter, SIGTERM: exit %d, stderr %r" % (rc, err))
+        finally:
+            if exp.proc.poll() is None:
+                exp.proc.kill()
+                exp.proc.wait()
+
+
+# Families only a client role has: the dashboard's panels on them are empty
+# for a server.
+CLIENT_ROLE_ONLY = ("synack_client_latency_seconds", "synack_client_concurrent",
+                    "synack_client_rate_cps", "synack_client_cps")
+
+
+def prometheus_scrapes(exp, n):
+    """A real Prometheus scrapes the exporter: the target is up, the
+    counters it stored are the test's, and every query of the Grafana
+    dashboard (docs/grafana/synack.json) is valid PromQL that finds data,
+    but for the client role's panels and the drops (none here)."""
+    prom = ctlcheck.PrometheusServer(exp.hostport)
+    try:
+        prom.wait('up{job="synack"}', lambda r: r and r[0]["value"][1] == "1")
+        # rate() over 10 s wants a few samples
+        prom.wait('count_over_time(up{job="synack"}[10s])',
+                  lambda r: r and float(r[0]["value"][1]) >= 4)
+        r = prom.query('sum(synack_flow_created_total{job="synack"})')
+        expect_equal("prometheus: sum(synack_flow_created_total)",
+                     int(float(r[0]["value"][1])) if r else None, n)
+        empty = []
+        queries = ctlcheck.dashboard_queries()
+        for title, q in queries:
+            if not prom.query(q) and "> 0" not in q and \
+                    not any(m in q for m in CLIENT_ROLE_ONLY):
+                empty.append((title, q))
+        if empty:
+            raise TestFailure("grafana dashboard: queries without data: %r" % empty)
+        log("prometheus %s scraped the exporter: up 1, flow_created %d; the %d "
+            "dashboard queries are valid and find data" % (
+                prom.base, n, len(queries)))
+    finally:
+        prom.close()
 
 
 # -- watch --lcores: 2 worker lcores, a column each, under 300 connections ---
@@ -871,11 +981,17 @@ def case_client(args, ramp=False):
         if not ramp:
             expect_equal("prometheus synack_client_rate_cps",
                          samples_p.get("synack_client_rate_cps"), CLIENT_CPS)
-        qs = [samples_p.get('synack_client_latency_us{quantile="%s"}' % q)
+        ctlcheck.promtool_check(prom.stdout, "prometheus, a client role running")
+        fams = {k.split("{")[0] for k in samples_p}
+        missing = ctlcheck.dashboard_metric_names() - fams
+        if missing:
+            raise TestFailure("grafana dashboard: metrics a client-role engine does "
+                              "not export: %s" % sorted(missing))
+        qs = [samples_p.get('synack_client_latency_seconds{quantile="%s"}' % q)
               for q in ("0", "0.5", "0.9", "0.99", "0.999", "1")]
-        if None in qs or qs != sorted(qs) or \
-                not samples_p.get("synack_client_latency_us_count", 0) >= 1 or \
-                "synack_client_latency_us_sum" not in samples_p:
+        if None in qs or qs != sorted(qs) or qs[-1] >= 10 or \
+                not samples_p.get("synack_client_latency_seconds_count", 0) >= 1 or \
+                "synack_client_latency_seconds_sum" not in samples_p:
             raise TestFailure("prometheus: client latency summary %r" % qs)
         lc = [k for k in samples_p if k.startswith("synack_client_syn_sent_total{")]
         if not lc:
@@ -899,7 +1015,7 @@ def case_client(args, ramp=False):
 CASES = {"counters": case_counters, "client": case_client,
          "client-ramp": lambda a: case_client(a, ramp=True), "watch": case_watch,
          "watch-lcores": case_watch_lcores,
-         "flows-list": case_flows_list, "pdump": case_pdump}
+         "flows-list": case_flows_list, "pdump": case_pdump, "exporter": case_exporter}
 
 
 def main():

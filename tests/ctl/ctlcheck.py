@@ -8,6 +8,15 @@ import copy
 import json
 import os
 import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -77,6 +86,174 @@ def parse_prometheus(text):
     if not samples:
         raise CheckError("no samples")
     return samples
+
+
+def promtool_check(text, what):
+    """`promtool check metrics` (Debian's prometheus package, in
+    SK_PACKAGES): the exposition's syntax, and its lint: base units,
+    _total on counters, HELP on every family. Any finding fails."""
+    tool = shutil.which("promtool")
+    if tool is None:
+        raise CheckError("promtool not found: usertools/setup installs it "
+                         "(the prometheus package)")
+    p = subprocess.run([tool, "check", "metrics"], input=text, capture_output=True,
+                       text=True, timeout=60)
+    if p.returncode != 0 or p.stdout.strip() or p.stderr.strip():
+        raise CheckError("promtool check metrics on %s: exit %d: %s" % (
+            what, p.returncode, (p.stdout + p.stderr).strip()))
+
+
+class Exporter:
+    """`synackctl ARGS exporter --listen LISTEN` in the background: the URL
+    it says it serves, scrapes, and a stop by signal."""
+
+    def __init__(self, ctl_argv, listen="127.0.0.1:0"):
+        self.proc = subprocess.Popen(ctl_argv + ["exporter", "--listen", listen],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.fullmatch(r"synackctl: exporter: serving (http://(\S+)/metrics) for file "
+                         r"prefix '[^']*' \(Ctrl-C stops\)\n", line)
+        if not m:
+            self.proc.kill()
+            _, err = self.proc.communicate(timeout=10)
+            raise CheckError("exporter: first line %r, exit %s, stderr %r"
+                             % (line, self.proc.returncode, err))
+        self.url, self.hostport = m.group(1), m.group(2)
+
+    def get(self, url=None, method="GET"):
+        """(status, content type, body) of one request."""
+        req = urllib.request.Request(url or self.url, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=15) as r:
+                return r.status, r.headers.get("Content-Type"), r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Content-Type"), e.read().decode()
+
+    def scrape(self, what):
+        """A good scrape: 200, the exposition format, promtool clean.
+        Returns its samples."""
+        status, ctype, body = self.get()
+        if status != 200 or ctype != "text/plain; version=0.0.4; charset=utf-8":
+            raise CheckError("exporter %s: %d %s: %r" % (what, status, ctype, body[:300]))
+        promtool_check(body, "the exporter's /metrics, " + what)
+        return parse_prometheus(body)
+
+    def stop(self, sig=signal.SIGTERM):
+        """Signal it; returns (exit code, stderr)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            _, err = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            raise CheckError("exporter: still running 10 s after signal %d" % sig)
+        return self.proc.returncode, err
+
+
+DASHBOARD = os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs", "grafana",
+                         "synack.json")
+
+
+def dashboard_queries(job="synack", rate_interval="10s"):
+    """docs/grafana/synack.json's queries as [(panel title, PromQL)], its
+    variables filled in the way Grafana would: $job, $instance (all),
+    $__rate_interval."""
+    with open(DASHBOARD) as f:
+        dash = json.load(f)
+    out = []
+    for p in dash["panels"]:
+        for t in p.get("targets", []):
+            q = t["expr"].replace("$__rate_interval", rate_interval)
+            q = q.replace("$job", job).replace("$instance", ".*")
+            out.append((p["title"], q))
+    if not out:
+        raise CheckError("%s: no queries" % DASHBOARD)
+    return out
+
+
+def dashboard_metric_names():
+    """The synack_ metric names the dashboard's queries use (a name
+    followed by _sum or _count is a summary's)."""
+    names = set()
+    for _, q in dashboard_queries():
+        for m in re.finditer(r"\b(synack_[a-z0-9_]+)\b(?![\"])", q):
+            names.add(m.group(1))
+    return names
+
+
+def free_tcp_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class PrometheusServer:
+    """Debian's prometheus (the package that brings promtool) scraping
+    @target every second as job "synack", in a temporary folder; query()
+    runs PromQL through its HTTP API."""
+
+    def __init__(self, target):
+        tool = shutil.which("prometheus")
+        if tool is None:
+            raise CheckError("prometheus not found: usertools/setup installs it")
+        self.tmp = tempfile.mkdtemp(prefix="sk-prom-")
+        cfg = os.path.join(self.tmp, "prometheus.yml")
+        with open(cfg, "w") as f:
+            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                    "scrape_configs:\n  - job_name: synack\n    static_configs:\n"
+                    "      - targets: ['%s']\n" % target)
+        self.base = "http://127.0.0.1:%d" % free_tcp_port()
+        self.log = open(os.path.join(self.tmp, "log"), "w+")
+        self.proc = subprocess.Popen(
+            [tool, "--config.file=" + cfg, "--storage.tsdb.path=" + os.path.join(
+                self.tmp, "data"), "--web.listen-address=" + self.base[7:]],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def query(self, q):
+        """The result vector of an instant query; CheckError when
+        Prometheus refuses the query."""
+        url = self.base + "/api/v1/query?" + urllib.parse.urlencode({"query": q})
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                body = json.load(r)
+        except urllib.error.HTTPError as e:
+            raise CheckError("prometheus refused %r: %s" % (q, e.read().decode()[:300]))
+        if body.get("status") != "success":
+            raise CheckError("prometheus: %r: %r" % (q, body))
+        return body["data"]["result"]
+
+    def wait(self, q, pred, timeout=30):
+        """Query @q until pred(result); returns the result."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                raise CheckError("prometheus exited %d: %s" % (
+                    self.proc.returncode, self.log.read()[-500:]))
+            try:
+                r = self.query(q)
+                if pred(r):
+                    return r
+            except (OSError, CheckError):
+                r = None
+            if time.monotonic() > deadline:
+                raise CheckError("prometheus: %r still %r after %d s" % (q, r, timeout))
+            time.sleep(0.5)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def check_stats_table(text, stats, all_counters=False):
