@@ -42,6 +42,7 @@
 #include "sk_engine.h"
 #include "sk_flow.h"
 #include "sk_frames.h"
+#include "sk_siphash.h"
 #include "sk_stats.h"
 
 #define ENGINE_IP 0xc6120002u /* 198.18.0.2 */
@@ -353,6 +354,20 @@ main(int argc, char **argv)
 		strcmp(getenv("BENCH_OFFLOAD"), "1") == 0;
 	pool = skt_eal("bench_lib");
 	tsc_hz = rte_get_tsc_hz();
+	/* BENCH_SIPHASH=scalar|avx2x4|avx512x8: the cookies' SipHash lanes
+	 * (default: the widest the CPU and DPDK's SIMD limit allow) */
+	if (getenv("BENCH_SIPHASH") != NULL) {
+		int impl = sk_siphash_impl_parse(getenv("BENCH_SIPHASH"));
+
+		if (impl < 0 || sk_siphash_impl_set(
+				(enum sk_siphash_impl)impl) != 0) {
+			fprintf(stderr, "bench_lib: BENCH_SIPHASH=%s: unknown "
+				"or not supported here\n",
+				getenv("BENCH_SIPHASH"));
+			skt_eal_done();
+			return 2;
+		}
+	}
 
 	if (strcmp(mode, "memory") == 0) {
 		struct sk_flow_table *t =
@@ -375,8 +390,9 @@ main(int argc, char **argv)
 
 	alloc_state((uint32_t)nflows);
 	printf("{\"mode\": \"%s\", \"flows\": %" PRIu64 ", \"tsc_hz\": %" PRIu64
-		", \"offload\": %s,\n", mode, nflows, tsc_hz,
-		offload ? "true" : "false");
+		", \"offload\": %s, \"siphash\": \"%s\",\n", mode, nflows,
+		tsc_hz, offload ? "true" : "false",
+		sk_siphash_impl_name(sk_siphash_impl_select()));
 	if (strcmp(mode, "syn") == 0) {
 		struct phase ph = { 0 };
 
