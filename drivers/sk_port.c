@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
+#include "sk_common.h"
 #include "sk_dispatch.h"
 #include "sk_port.h"
 
@@ -223,6 +225,10 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		rte_eth_dev_stop(port_id);
 		goto close;
 	}
+	/* Some drivers return 0 from a start that failed (DPDK 22.11's
+	 * virtio-user logs "Failed to start device" and carries on): its
+	 * link, where the driver reports one, is what tells (main.c). */
+	sk_port_link_wait(p, SK_PORT_LINK_WAIT_MS);
 	return 0;
 
 close:
@@ -232,13 +238,36 @@ close:
 	return -1;
 }
 
+bool
+sk_port_link_wait(struct sk_port *p, unsigned int ms)
+{
+	struct rte_eth_link link;
+	uint64_t end = rte_get_timer_cycles() +
+		rte_get_timer_hz() * ms / 1000;
+
+	for (;;) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(p->id, &link) != 0) {
+			p->link_known = false;
+			p->link_up = true;  /* the driver cannot tell */
+			return true;
+		}
+		p->link_known = true;
+		p->link_up = link.link_status == RTE_ETH_LINK_UP;
+		p->link_speed = link.link_speed;
+		if (p->link_up || rte_get_timer_cycles() >= end)
+			return p->link_up;
+		rte_delay_ms(50);
+	}
+}
+
 void
 sk_port_stop(const struct sk_port *p)
 {
 	int ret = rte_eth_dev_stop(p->id);
 
 	if (ret != 0)
-		fprintf(stderr, "synackd: port %u: stop: %s\n", p->id,
+		SK_LOG_PORT(WARNING, "port %u: stop: %s", p->id,
 			rte_strerror(-ret));
 	rte_eth_dev_close(p->id);
 }
