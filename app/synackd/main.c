@@ -574,8 +574,9 @@ static struct {
 	uint64_t next_progress;     /* client role, every second */
 	uint64_t last_attempted;
 	unsigned int sec;
-	/* TCP checksums failing: counters at the last look, once a second */
-	uint64_t next_cksum, cksum_drops, cksum_good;
+	/* TCP checksums failing: drop_tcp_cksum and rx_tcp at the last good
+	 * TCP segment, looked at once a second */
+	uint64_t next_cksum, cksum_drops, cksum_good;  /* check_cksum() */
 	bool cksum_warned;
 } hk;
 
@@ -672,26 +673,32 @@ reload(void)
 }
 
 /* A kernel peer (veth, tap) with TX checksum offload leaves TCP checksums
- * partial: every segment fails ours, and connections just time out. Said
- * once, when a second's TCP is all bad checksums. */
+ * partial: every segment fails ours, and connections just time out (a SYN
+ * retransmitted at 1, 2, 4 s...). Said once, after SK_CKSUM_WARN bad TCP
+ * checksums with not one good TCP segment since. */
+#define SK_CKSUM_WARN 3
+
 static void
 check_cksum(void)
 {
 	struct sk_stats s;
-	uint64_t drops, good;
+	uint64_t drops;
 
 	sum_counters(&s);
+	if (s.rx_tcp != hk.cksum_good) {
+		/* good TCP: count the bad ones from here */
+		hk.cksum_good = s.rx_tcp;
+		hk.cksum_drops = s.drop_tcp_cksum;
+		return;
+	}
 	drops = s.drop_tcp_cksum - hk.cksum_drops;
-	good = s.rx_tcp - hk.cksum_good;
-	hk.cksum_drops = s.drop_tcp_cksum;
-	hk.cksum_good = s.rx_tcp;
-	if (hk.cksum_warned || drops < 3 || good != 0)
+	if (hk.cksum_warned || drops < SK_CKSUM_WARN)
 		return;
 	hk.cksum_warned = true;
 	SK_LOG_PORT(WARNING, "port %u (%s): %" PRIu64 " TCP segments with a "
-		"bad checksum in the last second and none good: the peer "
-		"leaves TCP checksums partial (checksum offload of a veth or "
-		"tap): run `ethtool -K PEER tx off` on the peer interface",
+		"bad checksum and not one good: the peer leaves TCP checksums "
+		"partial (checksum offload of a veth or tap): run "
+		"`ethtool -K PEER tx off` on the peer interface",
 		hk.port->id, hk.port->name, drops);
 }
 
