@@ -227,8 +227,9 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 	}
 	/* Some drivers return 0 from a start that failed (DPDK 22.11's
 	 * virtio-user logs "Failed to start device" and carries on): its
-	 * link, where the driver reports one, is what tells (main.c). */
-	sk_port_link_wait(p, SK_PORT_LINK_WAIT_MS);
+	 * link, where the driver reports one, is what tells. Not waited for
+	 * here: synackd says the state and follows it (main.c). */
+	sk_port_link_wait(p, 0);
 	return 0;
 
 close:

@@ -38,9 +38,9 @@ struct sk_port {
 	uint32_t link_speed;          /**< Mb/s, RTE_ETH_SPEED_NUM_* */
 };
 
-/** How long sk_port_start() waits for the link to come up (ms): a NIC
- * negotiates for a second or two; a memif waits for its peer, longer. */
-#define SK_PORT_LINK_WAIT_MS 3000
+/** A link still down this long after the start deserves a warning (ms): a
+ * NIC negotiates for a second or two; a memif waits for its peer. */
+#define SK_PORT_LINK_WARN_MS 3000
 
 /**
  * Find the port named @p name (a device name such as "net_tap0" or
@@ -63,8 +63,8 @@ int sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		uint16_t tx_desc, struct rte_mempool *pool, struct sk_port *p,
 		char *err, size_t errlen);
 
-/** Wait up to @p ms for the link of started port @p p to be up; fills
- * link_known, link_up and link_speed. @return link_up. */
+/** Wait up to @p ms (0: just look) for the link of started port @p p to
+ * be up; fills link_known, link_up and link_speed. @return link_up. */
 bool sk_port_link_wait(struct sk_port *p, unsigned int ms);
 
 /** Stop and close a started port. */

@@ -578,6 +578,10 @@ static struct {
 	 * TCP segment, looked at once a second */
 	uint64_t next_cksum, cksum_drops, cksum_good;  /* check_cksum() */
 	bool cksum_warned;
+	/* the port's link, looked at once a second (check_link()) */
+	struct sk_port *link_port;
+	uint64_t link_warn_at;
+	bool link_was_up, link_warned;
 } hk;
 
 #define SK_DIGEST_K0 0x73796e61636b6421ull  /* any constant: a digest */
@@ -702,6 +706,36 @@ check_cksum(void)
 		hk.port->id, hk.port->name, drops);
 }
 
+/* The link: every change said, and a warning when it is still down a
+ * while after the start (no cable or peer, or a start that failed though
+ * the driver said it worked). */
+static void
+check_link(uint64_t now)
+{
+	struct sk_port *p = hk.link_port;
+	bool was = p->link_up;
+
+	if (!p->link_known)
+		return;
+	sk_port_link_wait(p, 0);
+	if (p->link_up != was) {
+		if (p->link_up)
+			SK_LOG_PORT(INFO, "port %u (%s): link up, %u Mb/s",
+				p->id, p->name, p->link_speed);
+		else
+			SK_LOG_PORT(WARNING, "port %u (%s): link down", p->id,
+				p->name);
+	}
+	hk.link_was_up |= p->link_up;
+	if (!hk.link_was_up && !hk.link_warned && now >= hk.link_warn_at) {
+		hk.link_warned = true;
+		SK_LOG_PORT(WARNING, "port %u (%s): link still down %u s after "
+			"the start: no cable or peer yet, or the device did not "
+			"really start (see the driver's messages above)", p->id,
+			p->name, SK_PORT_LINK_WARN_MS / 1000);
+	}
+}
+
 /* Signals, counters, the client's progress: every 100 ms (10 ms with a
  * client role) on the main lcore, or between bursts when the only worker
  * runs there. */
@@ -734,6 +768,7 @@ housekeeping(void *arg)
 	}
 	if (now >= hk.next_cksum) {
 		check_cksum();
+		check_link(now);
 		hk.next_cksum = now + hk.hz;
 	}
 }
@@ -837,11 +872,6 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return SK_EXIT_SETUP;
 	}
-	if (port.link_known && !port.link_up)
-		SK_LOG_PORT(WARNING, "port %u (%s): link down %u s after start "
-			"(no cable or peer yet, or the device did not really "
-			"start: see the driver's messages above)", port.id,
-			port.name, SK_PORT_LINK_WAIT_MS / 1000);
 	/* A client role on a steering device (net_tap) is dispatched in
 	 * software too: tun steers a flow's frames to the queue it last
 	 * wrote, but computes a SYN-ACK's queue before it knows the flow. */
@@ -928,6 +958,9 @@ main(int argc, char **argv)
 	hk.next_print = rte_rdtsc() + (uint64_t)cfg.stats_interval_ms *
 		(hk.hz / 1000);
 	hk.next_cksum = rte_rdtsc() + hk.hz;
+	hk.link_port = &port;
+	hk.link_was_up = port.link_up;
+	hk.link_warn_at = rte_rdtsc() + hk.hz * SK_PORT_LINK_WARN_MS / 1000;
 	mbufs_pool = pool->size;
 	mbufs_start = rte_mempool_in_use_count(pool);
 	describe(&cfg, &port, &disp);
