@@ -803,6 +803,15 @@ main(int argc, char **argv)
 	}
 	/* checked by read_config(): this cannot fail */
 	log_levels(cfg.log_level, true, err, sizeof(err));
+	/* From here a signal never kills: SIGTERM/SIGINT during the set-up
+	 * stop right after it, a SIGHUP is taken at the first look. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;  /* as signal() did: DPDK's threads too */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	/* One secret for every lcore: engines sharing a secret derive the
 	 * same keys, so a cookie checks on whichever worker owns the flow. */
@@ -943,13 +952,6 @@ main(int argc, char **argv)
 		goto free_engines;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;  /* as signal() did: DPDK's threads too */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	hk.cfg = cfg;
 	hk.on_main = on_main;
 	hk.port = &port;
