@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
@@ -229,7 +228,7 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 	 * virtio-user logs "Failed to start device" and carries on): its
 	 * link, where the driver reports one, is what tells. Not waited for
 	 * here: synackd says the state and follows it (main.c). */
-	sk_port_link_wait(p, 0);
+	sk_port_link_update(p);
 	return 0;
 
 close:
@@ -239,27 +238,19 @@ close:
 	return -1;
 }
 
-bool
-sk_port_link_wait(struct sk_port *p, unsigned int ms)
+void
+sk_port_link_update(struct sk_port *p)
 {
 	struct rte_eth_link link;
-	uint64_t end = rte_get_timer_cycles() +
-		rte_get_timer_hz() * ms / 1000;
 
-	for (;;) {
-		memset(&link, 0, sizeof(link));
-		if (rte_eth_link_get_nowait(p->id, &link) != 0) {
-			p->link_known = false;
-			p->link_up = true;  /* the driver cannot tell */
-			return true;
-		}
-		p->link_known = true;
-		p->link_up = link.link_status == RTE_ETH_LINK_UP;
-		p->link_speed = link.link_speed;
-		if (p->link_up || rte_get_timer_cycles() >= end)
-			return p->link_up;
-		rte_delay_ms(50);
+	memset(&link, 0, sizeof(link));
+	if (rte_eth_link_get_nowait(p->id, &link) != 0) {
+		p->link_known = false;  /* the driver cannot tell */
+		return;
 	}
+	p->link_known = true;
+	p->link_up = link.link_status == RTE_ETH_LINK_UP;
+	p->link_speed = link.link_speed;
 }
 
 void

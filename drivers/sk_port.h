@@ -34,7 +34,7 @@ struct sk_port {
 	bool unclosable;              /**< failed start: closing it (or the
 	                                   EAL) would crash the PMD */
 	bool link_known;              /**< the driver reports its link */
-	bool link_up;                 /**< at the last sk_port_link_wait() */
+	bool link_up;                 /**< at the last sk_port_link_update() */
 	uint32_t link_speed;          /**< Mb/s, RTE_ETH_SPEED_NUM_* */
 };
 
@@ -63,9 +63,9 @@ int sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		uint16_t tx_desc, struct rte_mempool *pool, struct sk_port *p,
 		char *err, size_t errlen);
 
-/** Wait up to @p ms (0: just look) for the link of started port @p p to
- * be up; fills link_known, link_up and link_speed. @return link_up. */
-bool sk_port_link_wait(struct sk_port *p, unsigned int ms);
+/** Look at the link of started port @p p (no wait): fills link_known,
+ * link_up and link_speed. */
+void sk_port_link_update(struct sk_port *p);
 
 /** Stop and close a started port. */
 void sk_port_stop(const struct sk_port *p);

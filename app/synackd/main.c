@@ -717,7 +717,7 @@ check_link(uint64_t now)
 
 	if (!p->link_known)
 		return;
-	sk_port_link_wait(p, 0);
+	sk_port_link_update(p);
 	if (p->link_up != was) {
 		if (p->link_up)
 			SK_LOG_PORT(INFO, "port %u (%s): link up, %u Mb/s",
