@@ -7,6 +7,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
+#include "sk_common.h"
 #include "sk_dispatch.h"
 #include "sk_port.h"
 
@@ -223,6 +224,11 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		rte_eth_dev_stop(port_id);
 		goto close;
 	}
+	/* Some drivers return 0 from a start that failed (DPDK 22.11's
+	 * virtio-user logs "Failed to start device" and carries on): its
+	 * link, where the driver reports one, is what tells. Not waited for
+	 * here: synackd says the state and follows it (main.c). */
+	sk_port_link_update(p);
 	return 0;
 
 close:
@@ -233,12 +239,27 @@ close:
 }
 
 void
+sk_port_link_update(struct sk_port *p)
+{
+	struct rte_eth_link link;
+
+	memset(&link, 0, sizeof(link));
+	if (rte_eth_link_get_nowait(p->id, &link) != 0) {
+		p->link_known = false;  /* the driver cannot tell */
+		return;
+	}
+	p->link_known = true;
+	p->link_up = link.link_status == RTE_ETH_LINK_UP;
+	p->link_speed = link.link_speed;
+}
+
+void
 sk_port_stop(const struct sk_port *p)
 {
 	int ret = rte_eth_dev_stop(p->id);
 
 	if (ret != 0)
-		fprintf(stderr, "synackd: port %u: stop: %s\n", p->id,
+		SK_LOG_PORT(WARNING, "port %u: stop: %s", p->id,
 			rte_strerror(-ret));
 	rte_eth_dev_close(p->id);
 }

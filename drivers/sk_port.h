@@ -33,7 +33,14 @@ struct sk_port {
 	uint16_t reta_size;           /**< its redirection table, if rss */
 	bool unclosable;              /**< failed start: closing it (or the
 	                                   EAL) would crash the PMD */
+	bool link_known;              /**< the driver reports its link */
+	bool link_up;                 /**< at the last sk_port_link_update() */
+	uint32_t link_speed;          /**< Mb/s, RTE_ETH_SPEED_NUM_* */
 };
+
+/** A link still down this long after the start deserves a warning (ms): a
+ * NIC negotiates for a second or two; a memif waits for its peer. */
+#define SK_PORT_LINK_WARN_MS 3000
 
 /**
  * Find the port named @p name (a device name such as "net_tap0" or
@@ -55,6 +62,10 @@ int sk_port_find(const char *name, uint16_t *port_id, char *err, size_t errlen);
 int sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		uint16_t tx_desc, struct rte_mempool *pool, struct sk_port *p,
 		char *err, size_t errlen);
+
+/** Look at the link of started port @p p (no wait): fills link_known,
+ * link_up and link_speed. */
+void sk_port_link_update(struct sk_port *p);
 
 /** Stop and close a started port. */
 void sk_port_stop(const struct sk_port *p);

@@ -4,7 +4,24 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "sk_reload.h"
 #include "sk_worker.h"
+
+/* Main lcore's periodic work when it is also the only worker. */
+#define SK_HOUSEKEEPING_US 100000
+
+void
+sk_worker_reload_poll(struct sk_worker *w)
+{
+	uint32_t gen = __atomic_load_n(&w->reload_gen, __ATOMIC_ACQUIRE);
+
+	if (likely(gen == w->reload_done))
+		return;
+	w->reload_ret = sk_engine_reload(w->engine, w->reload_cfg);
+	if (w->reload_ret == 0)
+		w->burst = RTE_MIN(w->reload_cfg->burst, SK_BURST_MAX);
+	__atomic_store_n(&w->reload_done, gen, __ATOMIC_RELEASE);
+}
 
 static inline void
 send_burst(struct sk_worker *w, struct rte_mbuf **tx, uint16_t n)
@@ -103,6 +120,9 @@ sk_worker_loop(void *arg)
 	 * device (net_tap) has its own hash, there is nothing to compare */
 	const bool check = w->disp->n > 1 && !software && w->disp->rss;
 	uint64_t next_timer = 0;
+	const uint64_t hk_period = rte_get_tsc_hz() / (1000000 /
+			SK_HOUSEKEEPING_US);
+	uint64_t next_hk = rte_rdtsc() + hk_period;
 
 	while (!__atomic_load_n(w->quit, __ATOMIC_RELAXED)) {
 		uint16_t n = 0;
@@ -127,6 +147,11 @@ sk_worker_loop(void *arg)
 				send_burst(w, tx, k);
 			} while (k == SK_BURST_MAX);
 			next_timer = now + timer_period;
+			sk_worker_reload_poll(w);
+			if (w->housekeeping != NULL && now >= next_hk) {
+				w->housekeeping(w->housekeeping_arg);
+				next_hk = now + hk_period;
+			}
 			/* alone, a client worker ends its run itself; with
 			 * others it goes on receiving (and handing over) until
 			 * the main lcore sees every run over and sets quit */

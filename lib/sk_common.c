@@ -5,7 +5,13 @@
 
 #include "sk_common.h"
 
-RTE_LOG_REGISTER_DEFAULT(sk_logtype, INFO);
+/* Full names, not RTE_LOG_REGISTER_DEFAULT/_SUFFIX: those build the name
+ * from RTE_LOG_DEFAULT_LOGTYPE, which only DPDK's own build defines (here
+ * the type was literally called "RTE_LOG_DEFAULT_LOGTYPE"). */
+RTE_LOG_REGISTER(sk_logtype, synack.engine, INFO);
+RTE_LOG_REGISTER(sk_logtype_port, synack.port, INFO);
+RTE_LOG_REGISTER(sk_logtype_config, synack.config, INFO);
+RTE_LOG_REGISTER(sk_logtype_app, synack.app, INFO);
 
 static const char *const app_names[] = {
 #define SK_APP_NAME(n, s) s,
@@ -32,6 +38,13 @@ sk_app_from_name(const char *name)
 		if (strcmp(name, app_names[i]) == 0)
 			return (enum sk_app)i;
 	return SK_APP_NONE;
+}
+
+const char *
+sk_log_tag(uint32_t level)
+{
+	return level <= RTE_LOG_ERR ? "error: " :
+		level == RTE_LOG_WARNING ? "warning: " : "";
 }
 
 const char *

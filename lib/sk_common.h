@@ -14,10 +14,41 @@
 #include <rte_common.h>
 #include <rte_log.h>
 
-extern int sk_logtype;
+/*
+ * Log types, registered with DPDK so that the EAL's --log-level
+ * ("--log-level=synack.*:debug", "--log-level=synack.port:warning") and
+ * --syslog apply to them:
+ *   synack.engine  the protocol engine (lib/), SK_LOG()
+ *   synack.port    bringing a port up, its link and offloads
+ *   synack.config  the configuration file, --check, SIGHUP reloads
+ *   synack.app     synackd itself: start-up, signals, shutdown
+ * Messages at WARNING and above carry "warning: " / "error: " after the
+ * prefix, as synackd's own one-line errors always have.
+ */
+extern int sk_logtype;          /* synack.engine */
+extern int sk_logtype_port;     /* synack.port */
+extern int sk_logtype_config;   /* synack.config */
+extern int sk_logtype_app;      /* synack.app */
 #define RTE_LOGTYPE_SYNACK sk_logtype
+
+/** "error: ", "warning: " or "" for an RTE_LOG_ level. */
+const char *sk_log_tag(uint32_t level);
+
+/** Log one line of @p type at RTE_LOG_ @p level with @p prefix. */
+#define SK_LOG_TYPE(type, level, prefix, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, (type), prefix "%s" fmt "\n", \
+		sk_log_tag(RTE_LOG_ ## level), ##__VA_ARGS__)
+
+/* The engine's log (synack.engine); lib/ uses this one. */
 #define SK_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, sk_logtype, "synack: " fmt "\n", ##__VA_ARGS__)
+	SK_LOG_TYPE(sk_logtype, level, "synack: ", fmt, ##__VA_ARGS__)
+/* synackd's own lines, by subject. */
+#define SK_LOG_PORT(level, fmt, ...) \
+	SK_LOG_TYPE(sk_logtype_port, level, "synackd: ", fmt, ##__VA_ARGS__)
+#define SK_LOG_CONFIG(level, fmt, ...) \
+	SK_LOG_TYPE(sk_logtype_config, level, "synackd: ", fmt, ##__VA_ARGS__)
+#define SK_LOG_APP(level, fmt, ...) \
+	SK_LOG_TYPE(sk_logtype_app, level, "synackd: ", fmt, ##__VA_ARGS__)
 
 /* Sequence space comparisons, RFC 9293 3.4: wrap-safe modulo 2^32. */
 #define SK_SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)

@@ -146,6 +146,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "stats", "file", "stats-file", "PATH", CT_STR, 0, FIELD(stats_file),
 	  0, 0, 0, "none",
 	  "write the final counters as JSON to this file at exit" },
+	{ "log", "level", "log-level", "[PAT:]LEVEL,...", CT_STR, 0,
+	  FIELD(log_level), 0, 0, 0, "as the EAL options set them",
+	  "log levels, EAL --log-level syntax (synack.*:debug), applied at "
+	  "start and on SIGHUP" },
 	{ "client", "target", "client", "IP:PORT", CT_STR, 0,
 	  FIELD(client_target), 0, 0, 0, "none: server role only",
 	  "client role: open connections to this server" },
@@ -208,7 +212,7 @@ static const struct cfg_key cfg_keys[] = {
 #define CFG_OPT_BASE 256
 
 static const char *const cfg_sections[] = {
-	"engine", "timeouts", "cookies", "port", "stats", "client",
+	"engine", "timeouts", "cookies", "port", "stats", "log", "client",
 };
 
 /* --- errors ---------------------------------------------------------- */
@@ -938,7 +942,7 @@ apply_file(struct sk_config *c, struct rte_cfgfile *cf, const char *path,
 		if (!known_section(section))
 			return fail(err, errlen, NULL, "config: unknown "
 				"section [%s] in '%s' (engine, timeouts, "
-				"cookies, port, stats, client)", section, path);
+				"cookies, port, stats, log, client)", section, path);
 		if (ne == 0)
 			continue;
 		ent = calloc((size_t)ne, sizeof(*ent));

@@ -65,6 +65,11 @@ struct sk_config {
 	uint32_t stats_interval_ms; /**< print counters this often, 0 = only at exit */
 	char stats_file[256];       /**< write final counters as JSON here at exit; "" = none */
 
+	/* [log] */
+	char log_level[128];        /**< "[PATTERN:]LEVEL,...", as the EAL's
+				      --log-level, applied at start and on
+				      SIGHUP (synackd); "" = as the EAL set */
+
 	/* [client]: the active opener (docs/client.md); off while target is "" */
 	char client_target[32];     /**< "A.B.C.D:PORT" */
 	uint32_t client_cps;        /**< new connections per second, 0 = no limit,

@@ -21,7 +21,8 @@ SK_HUGE_MIN_FREE=64
 # Debian has no smaller package with it): 19 MB, 96 MB installed.
 SK_PACKAGES=(dpdk dpdk-dev libdpdk-dev libnuma-dev meson ninja-build pkg-config
 	libpcap-dev python3 tcpdump tshark curl iproute2 iputils-ping
-	libjansson-dev libsmartcols-dev libmicrohttpd-dev prometheus)
+	libjansson-dev libsmartcols-dev libmicrohttpd-dev prometheus
+	debhelper dpkg-dev git groff-base systemd ethtool)
 
 sk_say() { printf '%s\n' "$*"; }
 sk_warn() { printf '%s\n' "$*" >&2; }
