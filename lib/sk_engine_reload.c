@@ -15,7 +15,7 @@
 #include <arpa/inet.h>
 
 #include "sk_common.h"
-#include "sk_engine_priv.h"
+#include "sk_tcp.h"
 #include "sk_reload.h"
 
 /* --- what changed ---------------------------------------------------- */
@@ -299,7 +299,9 @@ sk_engine_reload(struct sk_engine *e, const struct sk_config *next)
 		e->app[next->listen[i].port] = next->listen[i].app;
 
 	/* The engine reads these from e->cfg each time it arms a timer or
-	 * writes an option. */
+	 * writes an option; the SYN-ACK template carries the MSS, so it is
+	 * built again. */
 	sk_reload_merge(c, next);
+	sk_tcp_synack_template(e);
 	return 0;
 }
