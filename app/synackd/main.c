@@ -274,12 +274,13 @@ describe(const struct sk_config *c, const struct sk_port *p,
 	if (sk_config_is_client(c))
 		printf(", client to %s", c->client_target);
 	printf(", offloads tx-ip %s tx-tcp %s rx %s, %u worker%s (%s), "
-		"link %s\n",
+		"cookies siphash %s, link %s\n",
 		p->tx_ip_cksum ? "on" : "off", p->tx_tcp_cksum ? "on" : "off",
 		p->rx_cksum ? "on" : "off", d->n, d->n > 1 ? "s" : "",
 		d->n == 1 ? "one queue" : d->software ?
 			"software dispatch" : p->rss ? "RSS" :
 			"device flow steering",
+		sk_siphash_impl_current(),
 		!p->link_known ? "unknown" : p->link_up ? "up" : "down");
 	fflush(stdout);
 }
