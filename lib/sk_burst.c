@@ -23,6 +23,8 @@
  * Nothing here allocates, locks, makes a system call or prints.
  */
 
+#include <string.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -37,6 +39,7 @@ struct sk_burst {
 	unsigned int nt;
 	uint8_t t_at[SK_BURST_MAX];    /* index in rx[] */
 	uint8_t t_lookup[SK_BURST_MAX];/* 0: closed port, no flow can exist */
+	uint8_t t_listen[SK_BURST_MAX];/* a responder listens on the port */
 	struct sk_flow_key keys[SK_BURST_MAX];
 	const struct sk_flow_key *kp[SK_BURST_MAX];
 	uint32_t hash[SK_BURST_MAX];
@@ -68,6 +71,8 @@ stage_classify(struct sk_engine *e, struct sk_burst *b,
 {
 	uint64_t bytes = 0;
 
+	memset(b->answer, 0, sizeof(b->answer));
+	memset(b->syn_ck, 0, sizeof(b->syn_ck));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = rx[i];
 		struct sk_pkt *p = &b->pk[i];
@@ -76,8 +81,6 @@ stage_classify(struct sk_engine *e, struct sk_burst *b,
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void *));
 		bytes += m->pkt_len;
-		b->answer[i] = 0;
-		b->syn_ck[i] = 0;
 		switch (sk_pkt_parse(&e->pc, m, p, &e->st)) {
 		case SK_PKT_ARP:
 			sk_pkt_arp_reply(&e->pc, m);
@@ -95,10 +98,10 @@ stage_classify(struct sk_engine *e, struct sk_burst *b,
 		case SK_PKT_TCP:
 			j = b->nt++;
 			b->t_at[j] = (uint8_t)i;
+			b->t_listen[j] = e->app[sk_ntohs(p->tcp->dst_port)] !=
+				SK_APP_NONE;
 			/* closed port, server only: no flow can exist */
-			b->t_lookup[j] = e->app[sk_ntohs(
-				p->tcp->dst_port)] != SK_APP_NONE ||
-				e->cl != NULL;
+			b->t_lookup[j] = b->t_listen[j] || e->cl != NULL;
 			b->keys[j].raddr = p->ip->src_addr;
 			b->keys[j].laddr = p->ip->dst_addr;
 			b->keys[j].rport = p->tcp->src_port;
@@ -143,9 +146,7 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b)
 		const struct sk_pkt *p = &b->pk[b->t_at[j]];
 		const uint8_t fl = p->flags;
 
-		if (!b->t_lookup[j] || b->fl[j] != NULL ||
-				(fl & SK_TH_RST) || e->app[sk_ntohs(
-					p->tcp->dst_port)] == SK_APP_NONE)
+		if (!b->t_listen[j] || b->fl[j] != NULL || (fl & SK_TH_RST))
 			continue;
 		if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_SYN) {
 			unsigned int k = b->ns++;
@@ -243,23 +244,12 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 }
 
 /* ---- 5 synack ----------------------------------------------------------- */
-static void
+static inline void
 stage_synack(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 {
-	unsigned int sent = 0;
-
-	for (unsigned int k = 0; k < b->ns; k++) {
-		const unsigned int i = b->s_at[k];
-
-		if (!b->s_ready[k])
-			continue;
-		sk_tcp_synack(e, rx[i], &b->pk[i], b->s_isn[k],
-				b->s_tsoff[k]);
-		sent++;
-	}
-	SK_STAT_ADD(&e->st, rx_syn, sent);
-	SK_STAT_ADD(&e->st, tx_synack, sent);
-	SK_STAT_ADD(&e->st, cookie_sent, sent);
+	if (b->ns != 0)
+		sk_tcp_synack_burst(e, rx, b->pk, b->s_at, b->s_ready,
+				b->s_isn, b->s_tsoff, b->ns);
 }
 
 /* ---- 6 commit ----------------------------------------------------------- */

@@ -158,10 +158,13 @@ struct rte_mbuf *sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
 /* NOP NOP TS(tsval, tsecr): 12 bytes at @p o. */
 unsigned int sk_tcp_opt_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr);
 
-/* The SYN-ACK for SYN @p p in @p m, from the engine's template, with our
- * ISN @p isn (the cookie) and TSval offset @p ts_off. */
-void sk_tcp_synack(struct sk_engine *e, struct rte_mbuf *m,
-		const struct sk_pkt *p, uint32_t isn, uint32_t ts_off);
+/* The SYN-ACKs of a burst, from the engine's template: for each k < n
+ * with ready[k], the SYN pk[at[k]] in rx[at[k]] becomes its SYN-ACK with
+ * our ISN isn[k] (the cookie) and TSval offset ts_off[k]. Counts them and
+ * returns how many. */
+unsigned int sk_tcp_synack_burst(struct sk_engine *e, struct rte_mbuf **rx,
+		const struct sk_pkt *pk, const uint8_t *at, const uint8_t *ready,
+		const uint32_t *isn, const uint32_t *ts_off, unsigned int n);
 /* Build the engine's SYN-ACK template (at create). */
 void sk_tcp_synack_template(struct sk_engine *e);
 

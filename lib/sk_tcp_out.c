@@ -350,8 +350,8 @@ sk_tcp_synack_template(struct sk_engine *e)
 	}
 }
 
-void
-sk_tcp_synack(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
+static __rte_always_inline void
+synack(const struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		uint32_t isn, uint32_t ts_off)
 {
 	const unsigned int k = synack_layout(p);
@@ -428,4 +428,23 @@ sk_tcp_synack(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	if (flags & SK_TH_ECE)
 		sum += sk_htons(SK_TH_ECE);
 	th->cksum = (uint16_t)~sk_csum_fold(sum);
+}
+
+unsigned int
+sk_tcp_synack_burst(struct sk_engine *e, struct rte_mbuf **rx,
+		const struct sk_pkt *pk, const uint8_t *at, const uint8_t *ready,
+		const uint32_t *isn, const uint32_t *ts_off, unsigned int n)
+{
+	unsigned int sent = 0;
+
+	for (unsigned int k = 0; k < n; k++) {
+		if (!ready[k])
+			continue;
+		synack(e, rx[at[k]], &pk[at[k]], isn[k], ts_off[k]);
+		sent++;
+	}
+	SK_STAT_ADD(&e->st, rx_syn, sent);
+	SK_STAT_ADD(&e->st, tx_synack, sent);
+	SK_STAT_ADD(&e->st, cookie_sent, sent);
+	return sent;
 }
