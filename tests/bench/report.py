@@ -1154,6 +1154,17 @@ def doc_block(res):
                           'yes' if x['clean'] else
                           'no: ' + '; '.join(x['why_not'])]
                          for x in h['steps']])
+    # the plots only some runs draw (the others are in their sections)
+    imgs = []
+    if len((s2 or {}).get('builds') or {}) > 1:
+        imgs += [('series 2, before / after', 'bench-s2-before-after.png'),
+                 ('series 2, SYN profile by build', 'bench-s2-profile-syn.png'),
+                 ('series 2, ACK profile by build', 'bench-s2-profile-ack.png')]
+    if h and h['steps']:
+        imgs.append(('series 7, fixed-rate tries', 'bench-s7-hold.png'))
+    if imgs:
+        out.append('')
+        out += ['![%s](img/%s)' % x for x in imgs]
     out += ['', DOC_END]
     return '\n'.join(out)
 
