@@ -956,9 +956,9 @@ def table_rows(res):
     s3 = res.get('series3')
     if s3:
         rows.append(('3 handshakes/s (SYN+ACK)',
-                     fmt(s3['handshakes_per_s'], '%.0f'), ''))
+                     num(s3['handshakes_per_s']), ''))
         rows.append(('3 closes/s (FIN+last ACK)',
-                     fmt(s3['closes_per_s'], '%.0f'), ''))
+                     num(s3['closes_per_s']), ''))
         rows.append(('3 ns per SYN/ACK/FIN/last ACK', '/'.join(
             fmt(s3[p + '_ns_per_packet'], '%.0f')
             for p in ('syn', 'ack', 'fin', 'last_ack')), ''))
