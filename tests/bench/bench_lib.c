@@ -13,11 +13,15 @@
  *                                                ACKs with valid cookies
  *   bench_lib handshake [-n FLOWS] [-r ROUNDS]   SYN, ACK, FIN, last ACK
  *   bench_lib scale     [-n FLOWS] [-l LOOKUPS]  establish N flows in a table
- *                                                of N, then pure ACKs to them
+ *                                                of N (SYNs then ACKs, 1 M
+ *                                                flows at a time), then pure
+ *                                                ACKs to them in random order
  *   bench_lib memory    [-n FLOWS]               sk_flow_memory of a table
  *
  * Flows: client i is 10.x.y.z (a bijection of the low 24 bits of i, so up
- * to 16 M distinct addresses) with a pseudo-random source port, to
+ * to 16 M distinct addresses) with a pseudo-random source port (plus
+ * i >> 24: above 16 M flows an address serves several, on distinct ports;
+ * up to BENCH_MAX_FLOWS), to
  * 198.18.0.2:8080 (responder "hold": it only ACKs, and answers the peer's
  * FIN with its own). SYNs carry Linux's options: MSS 1460, SACK-permitted,
  * timestamps, window scale 7 (20 option bytes, 74-byte frames). No checksum
@@ -48,6 +52,13 @@
 #define ENGINE_IP 0xc6120002u /* 198.18.0.2 */
 #define LPORT 8080
 #define BURST 32
+/* -n: up to 1 G flows (2^30 x 64-byte entries, 64 G of table); the scale
+ * mode of usertools/bench --long goes to 100 M */
+#define BENCH_MAX_FLOWS (UINT64_C(1) << 30)
+/* scale: flows established per chunk (SYNs, then their ACKs), so that a
+ * cookie is checked seconds after it was made, not minutes (cookie
+ * max_age) however large the table */
+#define SCALE_CHUNK (UINT64_C(1) << 20)
 
 static struct rte_mempool *pool;
 static struct sk_engine *eng;
@@ -89,10 +100,12 @@ cli_addr(uint32_t i)
 static uint16_t
 cli_port(uint32_t i)
 {
-	uint32_t h = i * 0x85ebca6bu;
+	uint32_t h = (i & 0xffffffu) * 0x85ebca6bu;
 
 	h ^= h >> 13;
-	return (uint16_t)(1024 + h % 64000);
+	/* flows i and i + 2^24 share an address (cli_addr): i >> 24 moves
+	 * the port, so every tuple is distinct up to 64000 x 2^24 flows */
+	return (uint16_t)(1024 + (h % 64000 + (i >> 24)) % 64000);
 }
 
 static uint32_t
@@ -170,6 +183,9 @@ wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The established flows' idle timeout (0: synackd's default). */
+static uint32_t idle_ms;
+
 static void
 engine_new(uint32_t capacity)
 {
@@ -188,6 +204,8 @@ engine_new(uint32_t capacity)
 	c.listen[0].port = LPORT;
 	c.listen[0].app = SK_APP_HOLD;
 	c.flow_capacity = capacity;
+	if (idle_ms != 0)
+		c.idle_ms = idle_ms;
 	c.secret_set = true; /* the fixed-secret option */
 	memcpy(c.secret, secret, sizeof(secret));
 	p.mac = skt_engine_mac;
@@ -213,19 +231,20 @@ struct phase {
 };
 
 /*
- * Feed segment @p s for flows idx(k), k in [0, count), in bursts of 32 and
- * time the engine calls. Responses update what the client knows (ISN and
- * TSval of synack) and are freed.
+ * Feed segment @p s for flows idx(k), k in [first, first + count), in
+ * bursts of 32 and time the engine calls. Responses update what the client
+ * knows (ISN and TSval of synack) and are freed.
  */
 static void
-run_phase(enum seg s, input_fn in, const uint32_t *order, uint64_t count,
-		uint32_t nflows, struct phase *ph)
+run_phase_from(enum seg s, input_fn in, const uint32_t *order, uint64_t first,
+		uint64_t count, uint32_t nflows, struct phase *ph)
 {
 	struct rte_mbuf *rx[BURST], *tx[BURST];
 	uint32_t ids[BURST];
 
-	for (uint64_t k = 0; k < count; k += BURST) {
-		uint16_t n = (uint16_t)RTE_MIN((uint64_t)BURST, count - k);
+	for (uint64_t k = first; k < first + count; k += BURST) {
+		uint16_t n = (uint16_t)RTE_MIN((uint64_t)BURST,
+				first + count - k);
 		uint64_t t0, t1;
 		uint16_t nt;
 
@@ -266,6 +285,13 @@ run_phase(enum seg s, input_fn in, const uint32_t *order, uint64_t count,
 		}
 		rte_pktmbuf_free_bulk(tx, nt);
 	}
+}
+
+static void
+run_phase(enum seg s, input_fn in, const uint32_t *order, uint64_t count,
+		uint32_t nflows, struct phase *ph)
+{
+	run_phase_from(s, in, order, 0, count, nflows, ph);
 }
 
 static double
@@ -346,7 +372,7 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (nflows == 0 || nflows > (1u << 24))
+	if (nflows == 0 || nflows > BENCH_MAX_FLOWS)
 		usage();
 	if (getenv("SK_TEST_FILE_PREFIX") == NULL)
 		setenv("SK_TEST_FILE_PREFIX", "sk-bench-lib", 1);
@@ -443,11 +469,18 @@ main(int argc, char **argv)
 		uint32_t *order;
 		uint64_t x = 88172645463325252ull;
 
+		/* an hour: no flow of a table of 100 M times out while the
+		 * last ones are established and looked up */
+		idle_ms = 3600 * 1000;
 		engine_new((uint32_t)nflows);
-		run_phase(SEG_SYN, bench_in_syn, NULL, nflows,
-			(uint32_t)nflows, &s);
-		run_phase(SEG_ACK, bench_in_ack, NULL, nflows,
-			(uint32_t)nflows, &a);
+		for (uint64_t k = 0; k < nflows; k += SCALE_CHUNK) {
+			uint64_t m = RTE_MIN(SCALE_CHUNK, nflows - k);
+
+			run_phase_from(SEG_SYN, bench_in_syn, NULL, k, m,
+				(uint32_t)nflows, &s);
+			run_phase_from(SEG_ACK, bench_in_ack, NULL, k, m,
+				(uint32_t)nflows, &a);
+		}
 		/* lookups: pure ACKs to established flows in a random order */
 		if (nlook == 0)
 			nlook = RTE_MAX(nflows, (uint64_t)1 << 20);
@@ -474,6 +507,9 @@ main(int argc, char **argv)
 		print_phase("lookup", &l, 1);
 		printf("  \"table_bytes\": %zu,\n",
 			sk_flow_memory(sk_engine_flows(eng)));
+		printf("  \"table_capacity\": %u, \"entry_bytes\": %zu,\n",
+			sk_flow_capacity(sk_engine_flows(eng)),
+			sizeof(struct sk_flow));
 		free(order);
 	} else {
 		usage();

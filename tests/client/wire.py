@@ -11,7 +11,12 @@ second and handshake latency (numbers, not checked).
 That default is a CI test (suite client). The environment changes it for
 the CPS benchmark (usertools/bench series 7, docs/benchmarks.md):
 
-  SK_WIRE_CONNECTIONS  N, the fixed number of connections (100000)
+  SK_WIRE_CONNECTIONS  N, the fixed number of connections (100000); 0:
+                       no fixed N, a fixed --cps rate for SK_WIRE_DURATION
+                       (N = what the client attempted, every check below
+                       still holds; usertools/bench's search for the
+                       highest rate held clean), the offered and achieved
+                       rates printed
   SK_WIRE_CONCURRENCY  most connections in flight (512)
   SK_WIRE_CPS          --cps: 0 (as fast as the concurrency allows) or a
                        rate; "max" is the ramp: no fixed N, the client
@@ -48,6 +53,10 @@ CPS = os.environ.get("SK_WIRE_CPS", "0")
 RAMP = CPS == "max"
 # the ramp has no fixed N: it is what the client attempted
 N = None if RAMP else int(os.environ.get("SK_WIRE_CONNECTIONS", "100000"))
+# SK_WIRE_CONNECTIONS=0: no fixed N either, the run lasts SK_WIRE_DURATION
+HOLD = N == 0
+if HOLD:
+    N = None
 CONC = os.environ.get("SK_WIRE_CONCURRENCY", "512")
 DURATION = os.environ.get("SK_WIRE_DURATION", "5s" if RAMP else "120s")
 RAMP_STEP = os.environ.get("SK_WIRE_RAMP_STEP", "200ms")
@@ -111,7 +120,7 @@ def main():
         opts = ["--cps", CPS, "--concurrency", CONC, "--duration", DURATION]
         if RAMP:
             opts += ["--ramp-step", RAMP_STEP]
-        else:
+        elif not HOLD:
             opts += ["--connections", str(N)]
         if SRC_IPS:
             opts += ["--src-ips", SRC_IPS]
@@ -159,10 +168,10 @@ def main():
         sc, cc = s["counters"], c["counters"]
         bad = []
         n = N
-        if RAMP:
+        if RAMP or HOLD:
             n = cc["client_syn_sent"]
             if not n:
-                bad.append("the ramp attempted no connection")
+                bad.append("the run attempted no connection")
         want = {
             ("client", "client_syn_sent"): n, ("client", "client_established"): n,
             ("client", "client_completed"): n, ("server", "cookie_ok"): n,
@@ -218,6 +227,16 @@ def main():
                   "%d ms, %d backoffs, %d SYN retransmissions in %d attempts)"
                   % (r["best_cps"], r["offered_cps"], r["steps"], r["step_ms"],
                      r["backoffs"], cc.get("client_syn_retx", 0), n))
+        if HOLD:
+            summ = [l for l in cli.stdout.splitlines() if l.startswith('{"client"')]
+            r = json.loads(summ[-1])["client"] if summ else None
+            if not r:
+                raise sktap.TestFailure("--cps %s: no summary" % CPS)
+            print("rate: offered %s, achieved %.0f CPS over %.3f s opening "
+                  "(%d attempted, %d failed, %d SYN retransmissions, %s in "
+                  "flight at most)" % (CPS, r["cps"], r["open_s"],
+                                       r["attempted"], r["failed"],
+                                       r["syn_retx"], CONC))
         print("ok: %d connections over net_memif, both sides agree, no drop, "
               "no mbuf lost" % n)
         return 0
