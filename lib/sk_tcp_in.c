@@ -118,7 +118,14 @@ cookie_ack(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 	learn_neigh(e, m, p);
 	if (e->cfg.idle_ms)
 		sk_tcp_arm(e, f, e->cfg.idle_ms);
-	/* The ACK may carry data or a FIN: go on as ESTABLISHED. */
+	/* A bare ACK is consumed: its sequence number is RCV.NXT and its
+	 * acknowledgment SND.NXT by the cookie's check, so every step of
+	 * 3.10.7.4 passes and none has anything to do, but for an ECN CE
+	 * mark to echo. One that carries data or a FIN goes on as
+	 * ESTABLISHED. */
+	if (p->plen == 0 && !(p->flags & SK_TH_FIN) &&
+			!(p->ce && (f->flags & SK_FF_ECN)))
+		return false;
 	return sk_tcp_input_flow(e, m, p, f, synack);
 }
 
