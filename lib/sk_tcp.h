@@ -79,8 +79,19 @@ struct sk_tcp_row {
 
 extern const struct sk_tcp_row sk_tcp_fsm[SK_ST_MAX][SK_EV_MAX];
 
+/* A client connection enters TIME_WAIT (sk_tcp_fsm.c). */
+void sk_tcp_client_time_wait(struct sk_engine *e, struct sk_flow *f);
+
 /* Enter state @p s (counts, the client role's TIME_WAIT bookkeeping). */
-void sk_tcp_enter(struct sk_engine *e, struct sk_flow *f, enum sk_state s);
+static inline void
+sk_tcp_enter(struct sk_engine *e, struct sk_flow *f, enum sk_state s)
+{
+	SK_STAT_ADD(&e->st, flows[f->state], -1);
+	SK_STAT_INC(&e->st, flows[s]);
+	f->state = s;
+	if (unlikely(f->flags & SK_FF_CLIENT) && s == SK_ST_TIME_WAIT)
+		sk_tcp_client_time_wait(e, f);
+}
 
 /* Apply @p ev to @p f by the table: the state change and its timer.
  * Returns the row's action for the caller to carry out. */
@@ -88,27 +99,22 @@ static inline enum sk_tcp_action
 sk_tcp_event(struct sk_engine *e, struct sk_flow *f, enum sk_tcp_event ev)
 {
 	const struct sk_tcp_row *r = &sk_tcp_fsm[f->state][ev];
-	uint32_t ms = 0;
+	uint32_t ms;
 
 	if (r->next != f->state)
 		sk_tcp_enter(e, f, (enum sk_state)r->next);
-	switch (r->timer) {
-	case SK_TMR_RTO:
-		f->retries = 0;
-		ms = e->cfg.rto_ms;
-		break;
-	case SK_TMR_FIN_WAIT2:
-		ms = e->cfg.fin_wait2_ms;
-		break;
-	case SK_TMR_TIME_WAIT:
-		ms = e->cfg.time_wait_ms;
-		break;
-	default:
-		break;
-	}
-	if (ms != 0)
+	if (r->timer != SK_TMR_KEEP) {
+		if (r->timer == SK_TMR_RTO) {
+			f->retries = 0;
+			ms = e->cfg.rto_ms;
+		} else if (r->timer == SK_TMR_FIN_WAIT2) {
+			ms = e->cfg.fin_wait2_ms;
+		} else {
+			ms = e->cfg.time_wait_ms;
+		}
 		sk_wheel_arm(&e->wheel, (uint32_t)(f - e->flows),
 			e->now_ms + ms);
+	}
 	return (enum sk_tcp_action)r->action;
 }
 

@@ -96,19 +96,14 @@ const struct sk_tcp_row sk_tcp_fsm[SK_ST_MAX][SK_EV_MAX] = {
 	},
 };
 
+/* From now on its born is when it entered TIME_WAIT ([client] tw_reuse):
+ * a client connection in TIME_WAIT has ended. */
 void
-sk_tcp_enter(struct sk_engine *e, struct sk_flow *f, enum sk_state s)
+sk_tcp_client_time_wait(struct sk_engine *e, struct sk_flow *f)
 {
-	SK_STAT_ADD(&e->st, flows[f->state], -1);
-	SK_STAT_INC(&e->st, flows[s]);
-	f->state = s;
-	/* a client connection in TIME_WAIT has ended; from now on its born
-	 * is when it entered TIME_WAIT ([client] tw_reuse) */
-	if (unlikely(f->flags & SK_FF_CLIENT) && s == SK_ST_TIME_WAIT) {
-		if (f->flags & SK_FF_CLACTIVE)
-			sk_client_release(e, f, SK_CL_DONE);
-		f->born = e->now_ms;
-	}
+	if (f->flags & SK_FF_CLACTIVE)
+		sk_client_release(e, f, SK_CL_DONE);
+	f->born = e->now_ms;
 }
 
 void
