@@ -161,8 +161,7 @@ parse_arp(const struct sk_pkt_ctx *c, struct rte_mbuf *m, uint16_t l2,
 }
 
 static enum sk_pkt_kind
-parse_icmp(struct rte_mbuf *m, struct sk_pkt *p, unsigned int len,
-		struct sk_stats *st)
+parse_icmp(struct sk_pkt *p, unsigned int len, struct sk_stats *st)
 {
 	const struct rte_icmp_hdr *ic = (const struct rte_icmp_hdr *)p->tcp;
 
@@ -247,7 +246,7 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	p->tcp = (struct rte_tcp_hdr *)((uint8_t *)ip + ihl);
 	l4len = tot - ihl;
 	if (ip->next_proto_id == IPPROTO_ICMP)
-		return parse_icmp(m, p, l4len, st);
+		return parse_icmp(p, l4len, st);
 	if (ip->next_proto_id != IPPROTO_TCP)
 		DROP(st, drop_ip_proto);
 

@@ -140,10 +140,17 @@ sk_lcores() {
 sk_build() {
 	local dir="$SK_ROOT/$SK_BUILD_DIR" log out
 	log=$(mktemp /tmp/sk-build.XXXXXX)
+	local opts=()
+	# SK_WERROR=1 (usertools/test, so CI): warnings are errors
+	[ "${SK_WERROR:-0}" = 1 ] && opts=(-Dwerror=true)
+	if [ -f "$dir/build.ninja" ] && [ "${#opts[@]}" -gt 0 ]; then
+		meson configure "$dir" "${opts[@]}" >"$log" 2>&1 ||
+			{ cat "$log" >&2; rm -f "$log"; sk_die "meson configure $SK_BUILD_DIR failed"; }
+	fi
 	if [ ! -f "$dir/build.ninja" ]; then
 		local how=()
 		[ -d "$dir/meson-private" ] && how=(--wipe)
-		if ! meson setup "${how[@]}" "$dir" "$SK_ROOT" >"$log" 2>&1; then
+		if ! meson setup "${how[@]}" "${opts[@]}" "$dir" "$SK_ROOT" >"$log" 2>&1; then
 			cat "$log" >&2
 			rm -f "$log"
 			sk_die "meson setup $SK_BUILD_DIR failed"

@@ -292,7 +292,6 @@ xstats_dict(uint16_t port)
 	struct rte_eth_xstat_name *names = NULL;
 	struct rte_eth_xstat *vals = NULL;
 	struct rte_tel_data *x;
-	unsigned int nonzero = 0;
 	bool all;
 	int n;
 
@@ -309,8 +308,6 @@ xstats_dict(uint16_t port)
 			rte_eth_xstats_get_names(port, names, n) != n ||
 			rte_eth_xstats_get(port, vals, n) != n)
 		goto out;
-	for (int i = 0; i < n; i++)
-		nonzero += vals[i].value != 0;
 	/* A NIC with hundreds of xstats: only the non-zero ones fit. */
 	all = (unsigned int)n <= DICT_ROOM;
 	for (int i = 0; i < n; i++) {

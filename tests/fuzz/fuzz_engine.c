@@ -68,6 +68,10 @@ config(struct sk_config *c)
 	memcpy(c->secret, secret, sizeof(secret));
 }
 
+/* libFuzzer's entry points (it declares none for C). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t len);
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -774,7 +774,7 @@ out:
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
 	const char *big = getenv("SK_TEST_FLOW_BIG");
 	const char *quick = getenv("SK_TEST_QUICK");
