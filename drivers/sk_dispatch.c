@@ -74,7 +74,7 @@ sk_dispatch_init(struct sk_dispatch *d, unsigned int n, bool software,
 	memset(d, 0, sizeof(*d));
 	if (n == 0 || n > SK_MAX_WORKERS) {
 		snprintf(err, errlen, "workers: %u out of range (1..%u)", n,
-			SK_MAX_WORKERS);
+			(unsigned int)SK_MAX_WORKERS);
 		return -1;
 	}
 	d->n = n;

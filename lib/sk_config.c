@@ -484,6 +484,7 @@ parse_duration(const struct cfg_key *k, const char *val, uint64_t *ms,
 			mult = units[i].ms;
 	if (mult == 0)
 		goto bad;
+	/* cppcheck-suppress zerodivcond ; mult is not 0 here */
 	if (v > UINT64_MAX / mult)
 		goto out_of_range;
 	v *= mult;
