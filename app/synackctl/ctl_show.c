@@ -769,8 +769,6 @@ ctl_show_cookies(struct ctl_tel *t, const struct ctl_opts *o)
 		cj_get_u64(rej, "too_old", 0)), "older than max_age");
 	tbl_add(&tb, "RST for a bad cookie", u64s(a, sizeof(a),
 		cj_get_u64(r, "rst_bad_cookie", 0)), NULL);
-	tbl_add(&tb, "dropped, bad cookie", u64s(a, sizeof(a),
-		cj_get_u64(r, "drop_cookie", 0)), "segments that get no RST");
 	tbl_add(&tb, "RST, table full", u64s(a, sizeof(a),
 		cj_get_u64(r, "rst_table_full", 0)),
 		"valid cookie, no room for the flow");

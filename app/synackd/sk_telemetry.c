@@ -634,7 +634,6 @@ cmd_cookies(struct rte_tel_data *d, const char *params)
 	rte_tel_data_add_dict_u64(r, "too_old", s.cookie_too_old);
 	rte_tel_data_add_dict_container(d, "rejected_by_reason", r, 0);
 	rte_tel_data_add_dict_u64(d, "rst_bad_cookie", s.tx_rst_bad_cookie);
-	rte_tel_data_add_dict_u64(d, "drop_cookie", s.drop_cookie);
 	rte_tel_data_add_dict_u64(d, "rst_table_full", s.tx_rst_table_full);
 	rte_tel_data_add_dict_u64(d, "max_age_s", c->cookie_max_age_s);
 	rte_tel_data_add_dict_u64(d, "rotate_s", c->cookie_rotate_s);
