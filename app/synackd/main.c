@@ -277,7 +277,7 @@ main(int argc, char **argv)
 	struct rte_mempool *pool;
 	struct sk_port port;
 	char err[512];
-	bool secret_random, on_main = false;
+	bool secret_random, on_main = false, tel_busy = false;
 	unsigned int lcore, need;
 	uint16_t port_id;
 	uint64_t t0, next_print;
@@ -483,7 +483,7 @@ main(int argc, char **argv)
 		sk_worker_loop(&workers[0]);
 	}
 
-	sk_telemetry_fini();
+	tel_busy = sk_telemetry_fini() != 0;
 	/* frames still in hand-over rings go back first, counted as dropped
 	 * by the worker they were for (stopped: its counters are ours now) */
 	{
@@ -506,6 +506,8 @@ main(int argc, char **argv)
 	if (cfg.stats_file[0] && write_stats_file(cfg.stats_file))
 		ret = EXIT_SETUP;
 free_engines:
+	if (tel_busy)  /* a telemetry handler may still read them */
+		return ret;
 	for (unsigned int i = 0; i < n_workers; i++)
 		sk_engine_free(workers[i].engine);
 	sk_dispatch_free(&disp, NULL);

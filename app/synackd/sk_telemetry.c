@@ -62,6 +62,11 @@ static struct {
 static unsigned int tel_active;
 static bool tel_stopping;
 
+/* How long sk_telemetry_fini waits for handlers in progress. A handler
+ * reads memory and asks the ethdev layer: it takes microseconds, unless a
+ * driver call hangs. */
+#define TEL_DRAIN_MS 5000
+
 static int
 tel_enter(void)
 {
@@ -77,6 +82,28 @@ static void
 tel_leave(void)
 {
 	__atomic_sub_fetch(&tel_active, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Refuse new handlers, then wait (TEL_DRAIN_MS at most) for those in
+ * progress. tel_enter's increment-then-check and this store-then-load are
+ * both sequentially consistent, so once tel_active reads 0 here no handler
+ * runs and none will touch an engine again. Returns 0, or -EBUSY when a
+ * handler was still running at the bound.
+ */
+static int
+tel_drain(void)
+{
+	uint64_t hz = rte_get_timer_hz(), deadline;
+
+	__atomic_store_n(&tel_stopping, true, __ATOMIC_SEQ_CST);
+	deadline = rte_get_timer_cycles() + hz * TEL_DRAIN_MS / 1000;
+	while (__atomic_load_n(&tel_active, __ATOMIC_SEQ_CST) != 0) {
+		if (rte_get_timer_cycles() >= deadline)
+			return -EBUSY;
+		usleep(1000);
+	}
+	return 0;
 }
 
 /* --- parameters ---------------------------------------------------------- */
@@ -944,6 +971,11 @@ sk_telemetry_init(const struct sk_telemetry_params *p)
 		if (ret != 0) {
 			SK_LOG(ERR, "telemetry: cannot register %s: %s",
 				commands[i].cmd, strerror(-ret));
+			/* the ones registered stay (DPDK cannot unregister):
+			 * they must not touch the engines the caller frees */
+			if (tel_drain() != 0)
+				SK_LOG(ERR, "telemetry: a handler is still "
+					"running");
 			return ret;
 		}
 	}
@@ -964,20 +996,19 @@ sk_telemetry_init(const struct sk_telemetry_params *p)
 	return 0;
 }
 
-void
+int
 sk_telemetry_fini(void)
 {
-	/* Bounded: a handler only reads memory and asks the ethdev layer. */
-	unsigned int waited_ms = 0;
+	int ret = tel_drain();
 
-	__atomic_store_n(&tel_stopping, true, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&tel_active, __ATOMIC_SEQ_CST) != 0 &&
-			waited_ms < 5000) {
-		usleep(1000);
-		waited_ms++;
-	}
+	if (ret != 0)
+		SK_LOG(ERR, "telemetry: %u handler(s) still running after %u "
+			"ms: the engines, ports and pool must not be freed",
+			__atomic_load_n(&tel_active, __ATOMIC_SEQ_CST),
+			TEL_DRAIN_MS);
 	if (tel.pdump) {
 		rte_pdump_uninit();
 		tel.pdump = false;
 	}
+	return ret;
 }
