@@ -55,7 +55,23 @@ static void
 on_signal(int sig)
 {
 	(void)sig;
-	quit = 1;
+	/* atomic: the workers read it, and any thread may take the signal */
+	__atomic_store_n(&quit, 1, __ATOMIC_RELAXED);
+}
+
+/* Workers that have returned. Their release, and the acquire after
+ * rte_eal_mp_wait_lcore(), order what they did before what this thread
+ * then reads and frees in terms the C memory model (and ThreadSanitizer)
+ * can see; the EAL's own order lives inside its uninstrumented library. */
+static unsigned int workers_done;
+
+static int
+worker_main(void *arg)
+{
+	int ret = sk_worker_loop(arg);
+
+	__atomic_add_fetch(&workers_done, 1, __ATOMIC_RELEASE);
+	return ret;
 }
 
 /* Counters of every worker, summed with relaxed loads. */
@@ -449,7 +465,7 @@ main(int argc, char **argv)
 
 	if (!on_main) {
 		for (unsigned int i = 0; i < n_workers; i++)
-			rte_eal_remote_launch(sk_worker_loop, &workers[i],
+			rte_eal_remote_launch(worker_main, &workers[i],
 				lcores[i]);
 		uint64_t next_progress = rte_rdtsc() + rte_get_tsc_hz();
 		uint64_t last_attempted = 0;
@@ -457,12 +473,13 @@ main(int argc, char **argv)
 
 		next_print = rte_rdtsc() + (uint64_t)cfg.stats_interval_ms *
 			(rte_get_tsc_hz() / 1000);
-		while (!quit) {
+		while (!__atomic_load_n(&quit, __ATOMIC_RELAXED)) {
 			usleep(sk_config_is_client(&cfg) ? 10 * 1000 :
 				100 * 1000);
 			if (sk_config_is_client(&cfg)) {
 				if (client_all_done()) {
-					quit = 1;
+					__atomic_store_n(&quit, 1,
+						__ATOMIC_RELAXED);
 					break;
 				}
 				if (rte_rdtsc() >= next_progress) {
@@ -479,6 +496,7 @@ main(int argc, char **argv)
 			}
 		}
 		rte_eal_mp_wait_lcore();
+		(void)__atomic_load_n(&workers_done, __ATOMIC_ACQUIRE);
 	} else {
 		sk_worker_loop(&workers[0]);
 	}

@@ -58,9 +58,10 @@ static struct {
 	uint64_t start_tsc;
 } tel;
 
-/* Handlers in progress, and whether the engines are going away. */
+/* Handlers in progress, whether tel is set up (sk_telemetry_init) and
+ * whether the engines are going away. */
 static unsigned int tel_active;
-static bool tel_stopping;
+static bool tel_ready, tel_stopping;
 
 /* How long sk_telemetry_fini waits for handlers in progress. A handler
  * reads memory and asks the ethdev layer: it takes microseconds, unless a
@@ -70,6 +71,8 @@ static bool tel_stopping;
 static int
 tel_enter(void)
 {
+	if (!__atomic_load_n(&tel_ready, __ATOMIC_ACQUIRE))
+		return -ENODEV;
 	__atomic_add_fetch(&tel_active, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&tel_stopping, __ATOMIC_SEQ_CST)) {
 		__atomic_sub_fetch(&tel_active, 1, __ATOMIC_SEQ_CST);
@@ -964,6 +967,26 @@ sk_telemetry_init(const struct sk_telemetry_params *p)
 	tel.pool = p->pool;
 	tel.start_tsc = rte_rdtsc();
 
+	/* Live capture by dpdk-dumpcap / dpdk-pdump: set up before the
+	 * commands exist, as /synack/ports reads what it found. */
+	tel.pdump_off = capture_blocker();
+	if (tel.pdump_off == NULL) {
+		if (rte_pdump_init() == 0) {
+			tel.pdump = true;
+		} else {
+			tel.pdump_off = "rte_pdump_init failed";
+			SK_LOG(WARNING, "pdump: live capture unavailable: %s",
+				rte_strerror(rte_errno));
+		}
+	} else {
+		SK_LOG(INFO, "live capture unavailable: %s", tel.pdump_off);
+	}
+
+	/* Publish tel (and the engines the caller made) to the handlers:
+	 * they run on DPDK's telemetry threads, and only this release and
+	 * tel_enter's acquire order them after what we wrote (DPDK's own
+	 * lock around its command list is nothing we may rely on). */
+	__atomic_store_n(&tel_ready, true, __ATOMIC_RELEASE);
 	for (size_t i = 0; i < RTE_DIM(commands); i++) {
 		int ret = rte_telemetry_register_cmd(commands[i].cmd, dispatch,
 			commands[i].help);
@@ -976,22 +999,12 @@ sk_telemetry_init(const struct sk_telemetry_params *p)
 			if (tel_drain() != 0)
 				SK_LOG(ERR, "telemetry: a handler is still "
 					"running");
+			if (tel.pdump) {
+				rte_pdump_uninit();
+				tel.pdump = false;
+			}
 			return ret;
 		}
-	}
-
-	/* Live capture by dpdk-dumpcap / dpdk-pdump. */
-	tel.pdump_off = capture_blocker();
-	if (tel.pdump_off == NULL) {
-		if (rte_pdump_init() == 0) {
-			tel.pdump = true;
-		} else {
-			tel.pdump_off = "rte_pdump_init failed";
-			SK_LOG(WARNING, "pdump: live capture unavailable: %s",
-				rte_strerror(rte_errno));
-		}
-	} else {
-		SK_LOG(INFO, "live capture unavailable: %s", tel.pdump_off);
 	}
 	return 0;
 }
