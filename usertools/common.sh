@@ -18,7 +18,7 @@ SK_HUGE_MIN_FREE=64
 
 # Debian packages the build, the demo and the tests need.
 SK_PACKAGES=(dpdk dpdk-dev libdpdk-dev libnuma-dev meson ninja-build pkg-config
-	libpcap-dev python3 tcpdump tshark curl iproute2 iputils-ping)
+	libpcap-dev python3 tcpdump tshark curl iproute2 iputils-ping clang)
 
 sk_say() { printf '%s\n' "$*"; }
 sk_warn() { printf '%s\n' "$*" >&2; }
