@@ -21,6 +21,13 @@ uint32_t
 sk_rss_hash(rte_be32_t saddr, rte_be32_t daddr, rte_be16_t sport,
 		rte_be16_t dport)
 {
+	return sk_rss_hash_key(sk_rss_key, saddr, daddr, sport, dport);
+}
+
+uint32_t
+sk_rss_hash_key(const uint8_t *key, rte_be32_t saddr, rte_be32_t daddr,
+		rte_be16_t sport, rte_be16_t dport)
+{
 	/* rte_softrss takes the tuple in host order, ports packed as NICs
 	 * feed them: source in the high half. */
 	uint32_t t[3] = {
@@ -29,7 +36,7 @@ sk_rss_hash(rte_be32_t saddr, rte_be32_t daddr, rte_be16_t sport,
 			rte_be_to_cpu_16(dport),
 	};
 
-	return rte_softrss(t, RTE_DIM(t), sk_rss_key);
+	return rte_softrss(t, RTE_DIM(t), key);
 }
 
 bool

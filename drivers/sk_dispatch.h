@@ -38,6 +38,11 @@ extern const uint8_t sk_rss_key[SK_RSS_KEY_LEN];
 uint32_t sk_rss_hash(rte_be32_t saddr, rte_be32_t daddr, rte_be16_t sport,
 		rte_be16_t dport);
 
+/** sk_rss_hash with another 40-byte @p key: the same code, for checking
+ * it against published Toeplitz vectors (tests/unit/test_rss.c). */
+uint32_t sk_rss_hash_key(const uint8_t *key, rte_be32_t saddr,
+		rte_be32_t daddr, rte_be16_t sport, rte_be16_t dport);
+
 /** The 4-tuple of an IPv4/TCP frame (optionally VLAN-tagged), or false for
  * anything else (such frames are handled where they arrive). */
 bool sk_dispatch_tuple(const struct rte_mbuf *m, rte_be32_t *saddr,

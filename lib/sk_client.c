@@ -371,7 +371,10 @@ sk_client_release(struct sk_engine *e, struct sk_flow *f,
 	struct sk_client *cl = e->cl;
 
 	f->flags &= ~SK_FF_CLACTIVE;
-	cl->active--;
+	/* telemetry reads active, started, start, end, stop and finished
+	 * from another thread (sk_engine_client_info): this worker, their
+	 * only writer, stores them atomically */
+	__atomic_store_n(&cl->active, cl->active - 1, __ATOMIC_RELAXED);
 	if ((why != SK_CL_DONE || !(f->match & SK_CLM_OK)) &&
 			ramp_bad(cl, f, false))
 		cl->fresh_bad++;
@@ -496,7 +499,7 @@ open_one(struct sk_engine *e)
 		sk_flow_remove(e->ft, f);
 		return NULL;
 	}
-	cl->active++;
+	__atomic_store_n(&cl->active, cl->active + 1, __ATOMIC_RELAXED);
 	sk_wheel_arm(&e->wheel, sk_flow_index(e->ft, f),
 		e->now_ms + e->cfg.client_syn_rto_ms);
 	SK_STAT_INC(&e->st, client_syn_sent);
@@ -526,8 +529,10 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 		if (now < cl->arp_next)
 			return 0;
 		if (cl->arp_tries == SK_CLIENT_ARP_TRIES) {
+			/* error and stop before finished (release): a
+			 * reader that sees finished sees them */
 			cl->error = "no ARP reply from the next hop";
-			cl->stop = now;
+			__atomic_store_n(&cl->stop, now, __ATOMIC_RELAXED);
 			__atomic_store_n(&cl->finished, true, __ATOMIC_RELEASE);
 			return 0;
 		}
@@ -539,10 +544,13 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 	if (!cl->started) {
 		if (cl->cc.have_gw_mac)
 			set_neigh(e);
-		cl->started = true;
-		cl->start = now;
-		cl->end = now + (uint64_t)e->cfg.client_duration_ms *
-			e->tsc_per_ms;
+		__atomic_store_n(&cl->start, now, __ATOMIC_RELAXED);
+		__atomic_store_n(&cl->end, now +
+			(uint64_t)e->cfg.client_duration_ms * e->tsc_per_ms,
+			__ATOMIC_RELAXED);
+		/* after start and end, with release: a reader that sees
+		 * started with an acquire load finds them set */
+		__atomic_store_n(&cl->started, true, __ATOMIC_RELEASE);
 		cl->last = now;
 		cl->credit = cl->cost;
 		cl->ramp_t0 = e->now_ms;
@@ -559,7 +567,7 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 		if (cl->active == 0) {
 			if (cl->ramp)
 				ramp_finish(e);
-			cl->stop = now;
+			__atomic_store_n(&cl->stop, now, __ATOMIC_RELAXED);
 			__atomic_store_n(&cl->finished, true, __ATOMIC_RELEASE);
 		}
 		return 0;

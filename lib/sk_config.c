@@ -222,18 +222,25 @@ static int __rte_format_printf(4, 5)
 fail(char *err, size_t errlen, const char *where, const char *fmt, ...)
 {
 	va_list ap;
+	char *p;
 	int n = 0;
 
 	if (err == NULL || errlen == 0)
 		return -1;
-	if (where != NULL) {
+	err[0] = '\0';
+	if (where != NULL)
 		n = snprintf(err, errlen, "%s: ", where);
-		if (n < 0 || (size_t)n >= errlen)
-			return -1;
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - n, fmt, ap);
+		va_end(ap);
 	}
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - n, fmt, ap);
-	va_end(ap);
+	/* the message quotes what the user gave: keep it one line and free
+	 * of terminal escapes whatever that was (an argument may hold any
+	 * byte but NUL) */
+	for (p = err; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 
@@ -778,6 +785,14 @@ set_value(struct sk_config *c, const struct cfg_key *k, const char *val,
 		if (strlen(val) >= k->size)
 			return fail(err, errlen, where, "'%.32s...' too long "
 				"(at most %zu characters)", val, k->size - 1);
+		/* an INI line cannot carry one, so sk_config_print would
+		 * write a file that reads back differently (found by
+		 * fuzz_config: a newline in --stats-file) */
+		for (const char *p = val; *p != '\0'; p++)
+			if (((unsigned char)*p < 0x20 && *p != '\t') ||
+					*p == 0x7f)
+				return fail(err, errlen, where, "control "
+					"character in '%s'", val);
 		snprintf((char *)c + k->off, k->size, "%s", val);
 		return 0;
 	}

@@ -88,7 +88,6 @@
 	_(drop_tcp_flags, "dropped: invalid flag combination (SYN+FIN, SYN+RST, none)") \
 	_(drop_tcp_opts, "dropped: malformed TCP options (a length byte of 0 or 1, or past the header)") \
 	_(drop_no_flow, "dropped: RST, FIN or bare segment matching no flow") \
-	_(drop_cookie, "dropped: bad cookie on a segment that gets no RST") \
 	_(drop_rst_oow, "dropped: RST out of window (RFC 5961 3.2)") \
 	_(drop_challenge_limit, "dropped: challenge ACK over the rate limit") \
 	_(drop_paws, "dropped: timestamp older than ts_recent (RFC 7323 PAWS)") \

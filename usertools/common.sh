@@ -20,7 +20,7 @@ SK_HUGE_MIN_FREE=64
 # there for promtool alone (the ctl tests check synackctl's text with it;
 # Debian has no smaller package with it): 19 MB, 96 MB installed.
 SK_PACKAGES=(dpdk dpdk-dev libdpdk-dev libnuma-dev meson ninja-build pkg-config
-	libpcap-dev python3 tcpdump tshark curl iproute2 iputils-ping
+	libpcap-dev python3 tcpdump tshark curl iproute2 iputils-ping clang
 	libjansson-dev libsmartcols-dev libmicrohttpd-dev prometheus
 	debhelper dpkg-dev git groff-base systemd ethtool)
 

@@ -62,7 +62,24 @@ on_signal(int sig)
 	if (sig == SIGHUP)
 		hup = 1;
 	else
-		quit = 1;
+		/* atomic: the workers read it, and any thread may take the
+		 * signal */
+		__atomic_store_n(&quit, 1, __ATOMIC_RELAXED);
+}
+
+/* Workers that have returned. Their release, and the acquire after
+ * rte_eal_mp_wait_lcore(), order what they did before what this thread
+ * then reads and frees in terms the C memory model (and ThreadSanitizer)
+ * can see; the EAL's own order lives inside its uninstrumented library. */
+static unsigned int workers_done;
+
+static int
+worker_main(void *arg)
+{
+	int ret = sk_worker_loop(arg);
+
+	__atomic_add_fetch(&workers_done, 1, __ATOMIC_RELEASE);
+	return ret;
 }
 
 /* Counters of every worker, summed with relaxed loads. */
@@ -752,7 +769,7 @@ housekeeping(void *arg)
 	}
 	if (sk_config_is_client(&hk.cfg) && !hk.on_main) {
 		if (client_all_done()) {
-			quit = 1;
+			__atomic_store_n(&quit, 1, __ATOMIC_RELAXED);
 			return;
 		}
 		if (now >= hk.next_progress) {
@@ -787,7 +804,7 @@ main(int argc, char **argv)
 	struct rte_mempool *pool;
 	struct sk_port port;
 	char err[512];
-	bool secret_random, on_main = false;
+	bool secret_random, on_main = false, tel_busy = false;
 	unsigned int lcore, need;
 	uint16_t port_id;
 	uint64_t t0;
@@ -970,20 +987,21 @@ main(int argc, char **argv)
 
 	if (!on_main) {
 		for (unsigned int i = 0; i < n_workers; i++)
-			rte_eal_remote_launch(sk_worker_loop, &workers[i],
+			rte_eal_remote_launch(worker_main, &workers[i],
 				lcores[i]);
-		while (!quit) {
+		while (!__atomic_load_n(&quit, __ATOMIC_RELAXED)) {
 			usleep(sk_config_is_client(&hk.cfg) ? 10 * 1000 :
 				100 * 1000);
 			housekeeping(NULL);
 		}
 		rte_eal_mp_wait_lcore();
+		(void)__atomic_load_n(&workers_done, __ATOMIC_ACQUIRE);
 	} else {
 		workers[0].housekeeping = housekeeping;
 		sk_worker_loop(&workers[0]);
 	}
 
-	sk_telemetry_fini();
+	tel_busy = sk_telemetry_fini() != 0;
 	/* frames still in hand-over rings go back first, counted as dropped
 	 * by the worker they were for (stopped: its counters are ours now) */
 	{
@@ -1008,6 +1026,8 @@ main(int argc, char **argv)
 	if (hk.cfg.stats_file[0] && write_stats_file(hk.cfg.stats_file))
 		ret = SK_EXIT_SETUP;
 free_engines:
+	if (tel_busy)  /* a telemetry handler may still read them */
+		return ret;
 	for (unsigned int i = 0; i < n_workers; i++)
 		sk_engine_free(workers[i].engine);
 	sk_dispatch_free(&disp, NULL);

@@ -58,13 +58,21 @@ static struct {
 	uint64_t start_tsc;
 } tel;
 
-/* Handlers in progress, and whether the engines are going away. */
+/* Handlers in progress, whether tel is set up (sk_telemetry_init) and
+ * whether the engines are going away. */
 static unsigned int tel_active;
-static bool tel_stopping;
+static bool tel_ready, tel_stopping;
+
+/* How long sk_telemetry_fini waits for handlers in progress. A handler
+ * reads memory and asks the ethdev layer: it takes microseconds, unless a
+ * driver call hangs. */
+#define TEL_DRAIN_MS 5000
 
 static int
 tel_enter(void)
 {
+	if (!__atomic_load_n(&tel_ready, __ATOMIC_ACQUIRE))
+		return -ENODEV;
 	__atomic_add_fetch(&tel_active, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&tel_stopping, __ATOMIC_SEQ_CST)) {
 		__atomic_sub_fetch(&tel_active, 1, __ATOMIC_SEQ_CST);
@@ -77,6 +85,28 @@ static void
 tel_leave(void)
 {
 	__atomic_sub_fetch(&tel_active, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Refuse new handlers, then wait (TEL_DRAIN_MS at most) for those in
+ * progress. tel_enter's increment-then-check and this store-then-load are
+ * both sequentially consistent, so once tel_active reads 0 here no handler
+ * runs and none will touch an engine again. Returns 0, or -EBUSY when a
+ * handler was still running at the bound.
+ */
+static int
+tel_drain(void)
+{
+	uint64_t hz = rte_get_timer_hz(), deadline;
+
+	__atomic_store_n(&tel_stopping, true, __ATOMIC_SEQ_CST);
+	deadline = rte_get_timer_cycles() + hz * TEL_DRAIN_MS / 1000;
+	while (__atomic_load_n(&tel_active, __ATOMIC_SEQ_CST) != 0) {
+		if (rte_get_timer_cycles() >= deadline)
+			return -EBUSY;
+		usleep(1000);
+	}
+	return 0;
 }
 
 /* --- parameters ---------------------------------------------------------- */
@@ -631,7 +661,6 @@ cmd_cookies(struct rte_tel_data *d, const char *params)
 	rte_tel_data_add_dict_u64(r, "too_old", s.cookie_too_old);
 	rte_tel_data_add_dict_container(d, "rejected_by_reason", r, 0);
 	rte_tel_data_add_dict_u64(d, "rst_bad_cookie", s.tx_rst_bad_cookie);
-	rte_tel_data_add_dict_u64(d, "drop_cookie", s.drop_cookie);
 	rte_tel_data_add_dict_u64(d, "rst_table_full", s.tx_rst_table_full);
 	rte_tel_data_add_dict_u64(d, "max_age_s", c->cookie_max_age_s);
 	rte_tel_data_add_dict_u64(d, "rotate_s", c->cookie_rotate_s);
@@ -935,18 +964,8 @@ sk_telemetry_init(const struct sk_telemetry_params *p)
 	tel.pool = p->pool;
 	tel.start_tsc = rte_rdtsc();
 
-	for (size_t i = 0; i < RTE_DIM(commands); i++) {
-		int ret = rte_telemetry_register_cmd(commands[i].cmd, dispatch,
-			commands[i].help);
-
-		if (ret != 0) {
-			SK_LOG(ERR, "telemetry: cannot register %s: %s",
-				commands[i].cmd, strerror(-ret));
-			return ret;
-		}
-	}
-
-	/* Live capture by dpdk-dumpcap / dpdk-pdump. */
+	/* Live capture by dpdk-dumpcap / dpdk-pdump: set up before the
+	 * commands exist, as /synack/ports reads what it found. */
 	tel.pdump_off = capture_blocker();
 	if (tel.pdump_off == NULL) {
 		if (rte_pdump_init() == 0) {
@@ -959,23 +978,47 @@ sk_telemetry_init(const struct sk_telemetry_params *p)
 	} else {
 		SK_LOG(INFO, "live capture unavailable: %s", tel.pdump_off);
 	}
+
+	/* Publish tel (and the engines the caller made) to the handlers:
+	 * they run on DPDK's telemetry threads, and only this release and
+	 * tel_enter's acquire order them after what we wrote (DPDK's own
+	 * lock around its command list is nothing we may rely on). */
+	__atomic_store_n(&tel_ready, true, __ATOMIC_RELEASE);
+	for (size_t i = 0; i < RTE_DIM(commands); i++) {
+		int ret = rte_telemetry_register_cmd(commands[i].cmd, dispatch,
+			commands[i].help);
+
+		if (ret != 0) {
+			SK_LOG(ERR, "telemetry: cannot register %s: %s",
+				commands[i].cmd, strerror(-ret));
+			/* the ones registered stay (DPDK cannot unregister):
+			 * they must not touch the engines the caller frees */
+			if (tel_drain() != 0)
+				SK_LOG(ERR, "telemetry: a handler is still "
+					"running");
+			if (tel.pdump) {
+				rte_pdump_uninit();
+				tel.pdump = false;
+			}
+			return ret;
+		}
+	}
 	return 0;
 }
 
-void
+int
 sk_telemetry_fini(void)
 {
-	/* Bounded: a handler only reads memory and asks the ethdev layer. */
-	unsigned int waited_ms = 0;
+	int ret = tel_drain();
 
-	__atomic_store_n(&tel_stopping, true, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&tel_active, __ATOMIC_SEQ_CST) != 0 &&
-			waited_ms < 5000) {
-		usleep(1000);
-		waited_ms++;
-	}
+	if (ret != 0)
+		SK_LOG(ERR, "telemetry: %u handler(s) still running after %u "
+			"ms: the engines, ports and pool must not be freed",
+			__atomic_load_n(&tel_active, __ATOMIC_SEQ_CST),
+			TEL_DRAIN_MS);
 	if (tel.pdump) {
 		rte_pdump_uninit();
 		tel.pdump = false;
 	}
+	return ret;
 }

@@ -50,11 +50,18 @@ struct sk_telemetry_params {
 int sk_telemetry_init(const struct sk_telemetry_params *p);
 
 /**
- * Stop answering: from now on the commands reply null, and this waits
- * (bounded) for handlers already running, so the engines and ports can be
- * freed safely afterwards. Also stops the pdump server. Call after the
- * workers have stopped and before the engines are freed.
+ * Stop answering: from now on the commands reply null (they cannot be
+ * unregistered), and this waits for the handlers already running. Call
+ * after the workers have stopped and before the engines are freed. Also
+ * stops the pdump server.
+ *
+ * The wait is bounded (5 s; a handler only reads memory and asks the
+ * ethdev layer, so only a hung driver call can take that long).
+ * @return 0 when no handler runs and none will touch an engine, port or
+ * the pool again: they may be freed. -EBUSY when a handler was still
+ * running at the bound (logged): nothing it may read may be freed, and
+ * the caller should exit without freeing them (synackd does).
  */
-void sk_telemetry_fini(void);
+int sk_telemetry_fini(void);
 
 #endif /* SK_TELEMETRY_H */

@@ -6,7 +6,10 @@
  *
  * Input: a sequence of records, each starting with an op byte:
  *   op % 4 == 0  advance the clock by (op >> 2) * 25 ms and run timers
- *   op % 4 == 1  raw frame: 2-byte length, then that many bytes
+ *   op % 4 == 1  raw frame: 2-byte length, then that many bytes; with
+ *                op & 4, its IPv4 header checksum and TCP or ICMP
+ *                checksum are made right first (mutation would hardly
+ *                ever find them, and every check behind them needs them)
  *   op % 4 == 2  a well-formed TCP segment from 8 bytes: flags, client port
  *                (one of 4), listening port (one of 5, one closed), seq and
  *                ack deltas against what the client last saw, payload
@@ -23,8 +26,12 @@
 #include <string.h>
 
 #include <rte_eal.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_tcp.h>
 
 #include "sk_config.h"
 #include "sk_engine.h"
@@ -102,6 +109,52 @@ drain(struct rte_mbuf **tx, uint16_t n, struct cli *c)
 	}
 }
 
+/* Make the IPv4 header checksum, and the TCP or ICMP one, of a raw frame
+ * right, where the frame holds what they cover. */
+static void
+fix_cksums(struct rte_mbuf *m)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t n = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN;
+	uint16_t type, ihl, total;
+	struct rte_ipv4_hdr *ip;
+
+	if (n < off)
+		return;
+	type = (uint16_t)(p[12] << 8 | p[13]);
+	while (type == RTE_ETHER_TYPE_VLAN && n >= off + 4) {
+		type = (uint16_t)(p[off + 2] << 8 | p[off + 3]);
+		off += 4;
+	}
+	if (type != RTE_ETHER_TYPE_IPV4 ||
+			n < off + sizeof(struct rte_ipv4_hdr))
+		return;
+	ip = (struct rte_ipv4_hdr *)(p + off);
+	ihl = (uint16_t)((ip->version_ihl & 0xf) * 4);
+	if (ihl < sizeof(*ip) || n < off + ihl)
+		return;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	total = rte_be_to_cpu_16(ip->total_length);
+	if (total < ihl || n < off + total)
+		return;
+	if (ip->next_proto_id == IPPROTO_TCP &&
+			total >= ihl + sizeof(struct rte_tcp_hdr)) {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(p + off + ihl);
+
+		th->cksum = 0;
+		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	} else if (ip->next_proto_id == IPPROTO_ICMP &&
+			total >= ihl + sizeof(struct rte_icmp_hdr)) {
+		struct rte_icmp_hdr *ih = (struct rte_icmp_hdr *)(p + off + ihl);
+		uint16_t ck;
+
+		ih->icmp_cksum = 0;
+		ck = (uint16_t)~rte_raw_cksum(ih, total - ihl);
+		ih->icmp_cksum = ck;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 {
@@ -140,6 +193,8 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 				abort();
 			memcpy(rte_pktmbuf_append(m, n ? n : 1), d + i, n);
 			i += n;
+			if (op & 4)
+				fix_cksums(m);
 			drain(tx, sk_engine_input(e, &m, 1, tx, now), NULL);
 			break;
 		}

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Write the seed corpus of fuzz_engine (record format: see fuzz_engine.c)
 into a folder: whole handshakes on every responder, both close orders,
-RST/SYN cases, and malformed raw frames."""
+RST/SYN cases, malformed raw frames, and raw frames whose checksums the
+harness makes right (ICMP echo, SYNs with options, VLAN, IP options)."""
 import os
 import struct
 import sys
@@ -25,8 +26,10 @@ def wait(units):
     return bytes([(units & 63) << 2])
 
 
-def raw(frame):
-    return bytes([1]) + struct.pack("<H", len(frame)) + frame
+def raw(frame, fix=False):
+    """A raw frame record; with fix, the harness makes its IPv4 and TCP or
+    ICMP checksums right first."""
+    return bytes([5 if fix else 1]) + struct.pack("<H", len(frame)) + frame
 
 
 ENGINE_MAC = bytes.fromhex("020000000001")
@@ -43,6 +46,20 @@ def ipv4(proto=6, ihl=5, total=None, frag=0x4000, ttl=64, body=b""):
                       proto, 0, bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2]))
     hdr += b"\x01" * (ihl * 4 - 20)
     return hdr + body
+
+
+def tcp(sport=40000, dport=8080, seq=1000, ack=0, flags=SYN, opts=b"",
+        data=b""):
+    opts += b"\0" * (-len(opts) % 4)
+    return struct.pack("!HHIIBBHHH", sport, dport, seq, ack,
+                       (5 + len(opts) // 4) << 4, flags, 65535, 0, 0) + \
+        opts + data
+
+
+MSS = b"\x02\x04\x05\xb4"
+WS = b"\x01\x03\x03\x07"
+SACKOK = b"\x04\x02"
+TS = b"\x08\x0a\x00\x00\x03\xe8\x00\x00\x00\x00"
 
 
 def main():
@@ -77,6 +94,26 @@ def main():
                            bytes([198, 18, 0, 2]), 0x0806)),
         "raw-vlan": raw(ENGINE_MAC + PEER_MAC + b"\x81\x00\x00\x64\x08\x00" +
                         ipv4(body=b"\0" * 20)),
+        # with right checksums (op 5): past the parser's checks
+        "fixed-icmp-echo": raw(eth(ipv4(proto=1, body=bytes.fromhex(
+            "08000000123400016162636465666768"))), True),
+        "fixed-syn-options": raw(eth(ipv4(body=tcp(
+            opts=MSS + WS + SACKOK + TS))), True),
+        "fixed-syn-ip-options": raw(eth(ipv4(ihl=8, body=tcp(opts=MSS))),
+                                    True),
+        "fixed-syn-vlan": raw(ENGINE_MAC + PEER_MAC +
+                              b"\x81\x00\x00\x64\x08\x00" +
+                              ipv4(body=tcp(opts=MSS + SACKOK)), True),
+        "fixed-syn-data": raw(eth(ipv4(body=tcp(opts=TS,
+                                                data=b"Hello Server\n"))),
+                              True),
+        "fixed-ack-forged": raw(eth(ipv4(body=tcp(seq=1001, ack=12345,
+                                                  flags=ACK))), True),
+        "fixed-rst": raw(eth(ipv4(body=tcp(flags=RST))), True),
+        "fixed-closed-port": raw(eth(ipv4(body=tcp(dport=9999))), True),
+        "fixed-then-segments": raw(eth(ipv4(body=tcp(
+            sport=40000, opts=MSS + WS + SACKOK + TS))), True) +
+        seg(SYN) + complete(b"Hello Server\n") + wait(60),
     }
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:

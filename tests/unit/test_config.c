@@ -777,6 +777,27 @@ test_option_errors(void)
 		"options");
 	CHECK(fails_with("--", "extra", NULL, "unexpected argument 'extra'",
 		NULL), "stray argument after --");
+	/* found by fuzz_config: a control character in what the message
+	 * quotes made it two lines (or a terminal escape) */
+	CHECK(fails_with("a\nb\033[2J", NULL,
+		"unexpected argument 'a?b?[2J'", NULL) &&
+		strchr(err, '\n') == NULL && strchr(err, '\033') == NULL,
+		"control characters in an error message shown as '?'");
+	CHECK(fails_with("--mss", "14\n00", NULL, "'14?00'", NULL) &&
+		strchr(err, '\n') == NULL, "a value with a newline: one line");
+	/* found by fuzz_config: sk_config_print wrote such a value as it
+	 * was, and the file it wrote read back differently */
+	CHECK(fails_with("--stats-file", "x\n[engine]\nmss = 1", NULL,
+		"--stats-file: control character in 'x?[engine]?mss = 1'",
+		NULL), "a text value with a newline refused");
+	{
+		struct sk_config c;
+
+		sk_config_defaults(&c);
+		CHECK(args(&c, "--request", "GET\t/", NULL) == 0 &&
+			strcmp(c.client_request, "GET\t/") == 0,
+			"a tab inside a text value is kept");
+	}
 	CHECK(fails_with("-f", "/tmp/sk_cfg_nope.ini", NULL,
 		"config: cannot read '/tmp/sk_cfg_nope.ini': "
 		"No such file or directory", NULL), "-f missing file");
