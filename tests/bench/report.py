@@ -9,6 +9,7 @@ docs/benchmarks.md. Usage:
   report.py --s7-judge LOG RATE        one try of series 7's fixed-rate
                                        search: prints "clean" or why not
   report.py --s7-start RAW_DIR         where that search starts
+  report.py --soak-plot RAW_DIR PNG    series 8's plot alone (the soak)
 
 Never fails on speed; a series whose logs are missing is left out."""
 
@@ -728,6 +729,48 @@ def series7_summary(s7):
               fmt(s7['ratio_wire_to_reference'], '%.2f')))
 
 
+# ---------------------------------------------------------------- series 8
+def series8(raw):
+    """The soak (tests/hostile/soak.py): its checks and samples."""
+    s = load_json(os.path.join(raw, 's8-soak.json'))
+    if not s:
+        return None
+    rows = []
+    try:
+        with open(os.path.join(raw, 's8-soak.csv')) as f:
+            head = f.readline().strip().split(',')
+            for line in f:
+                v = line.strip().split(',')
+                rows.append({k: (float(x) if x else None)
+                             for k, x in zip(head, v)})
+    except OSError:
+        pass
+    s['samples_csv'] = rows
+    return s
+
+
+def soak_plot(s8, out, stamp=''):
+    """RSS of both synackd (MiB, left) and mbufs in use (right) against
+    minutes."""
+    rows = [[r['t_s'] / 60.0, (r['rss_kb'] or 0) / 1024.0,
+             (r.get('client_rss_kb') or float('nan')) / 1024.0,
+             r['mbufs_in_use'] or 0]
+            for r in s8.get('samples_csv', []) if r.get('rss_kb')]
+    if not rows:
+        return
+    gnuplot('set title "Series 8: soak, %.0f min, 2 workers%s"\n'
+            'set xlabel "minutes"\nset ylabel "RSS, MiB"\n'
+            'set y2label "mbufs in use"\nset ytics nomirror\n'
+            'set y2tics\nset grid\nset yrange [0:*]\nset y2range [0:*]\n'
+            'set key bottom right\n'
+            'plot "{d}" using 1:2 with linespoints lw 2 title "synackd (server) '
+            'RSS", "" using 1:3 with linespoints lw 2 title "synackd (client '
+            'role) RSS", "" using 1:4 axes x1y2 with linespoints lw 2 title '
+            '"mbufs in use (server)"\n'
+            % (s8.get('minutes', 0), ', ' + stamp if stamp else ''),
+            {'d': rows}, out)
+
+
 # ------------------------------------------------------------------- plots
 def gnuplot(script, data, out):
     with tempfile.TemporaryDirectory() as d:
@@ -895,6 +938,9 @@ def plots(res, d, stamp):
                 'plot "{d}" using 2:xtic(1) title "SYN-ACKs/s", '
                 '"" using 3 title "SYNs offered/s (tcpreplay)"\n',
                 {'d': rows}, os.path.join(d, 'bench-s5-kernel.png'))
+    s8 = res.get('series8')
+    if s8:
+        soak_plot(s8, os.path.join(d, 'bench-s8-soak.png'), stamp)
 
 
 # ------------------------------------------------------------------- table
@@ -1029,6 +1075,19 @@ def table(res):
     print('%-*s  %-22s %s' % (w, 'series / measure', 'result', 'target'))
     for r in rows:
         print('%-*s  %-22s %s' % (w, r[0], r[1], r[2]))
+    s8 = res.get('series8')
+    if s8:
+        print('series 8 soak: %.0f min; RSS %s -> %s kB (slope %s kB/min); '
+              'mbufs %s -> %s; legitimate %s ok / %s failed; client role %s; '
+              'counters add up: %s; %s'
+              % (s8.get('minutes', 0), s8.get('rss_kb_first'),
+                 s8.get('rss_kb_end'), s8.get('rss_slope_kb_per_min'),
+                 s8.get('mbufs_in_use_start'), s8.get('mbufs_in_use_end_live'),
+                 s8.get('legit_ok'), s8.get('legit_failed'),
+                 s8.get('client_role'),
+                 all(a['holds'] for a in s8.get('accounting', [])),
+                 'all checks held' if s8.get('ok') else
+                 'FAILED: ' + '; '.join(s8.get('failures', []))))
 
 
 # -------------------------------------------------- docs/benchmarks.md block
@@ -1206,6 +1265,13 @@ def main():
         if r:
             print(r)
         return 0
+    if len(args) == 3 and args[0] == '--soak-plot':
+        s8 = series8(args[1])
+        if not s8:
+            print('report: no s8-soak.json in %s' % args[1], file=sys.stderr)
+            return 1
+        soak_plot(s8, args[2])
+        return 0
     if len(args) < 2 or args[0].startswith('-'):
         print(__doc__, file=sys.stderr)
         return 2
@@ -1218,7 +1284,8 @@ def main():
     res = {'machine': load_json(os.path.join(raw, 'meta.json')) or {}}
     for name, fn in (('series1', series1), ('series2', series2),
                      ('series3', series3), ('series4', series4),
-                     ('series5', series5), ('series7', series7)):
+                     ('series5', series5), ('series7', series7),
+                     ('series8', series8)):
         try:
             r = fn(raw)
         except Exception as e:  # a broken log must not hide the others
