@@ -36,7 +36,15 @@ zalloc_node(size_t size, int socket_id)
 void
 sk_engine_clock(struct sk_engine *e, uint64_t now)
 {
-	uint64_t ms = now / e->tsc_per_ms;
+	uint64_t ms;
+
+	/* The clock never goes back: the timer wheel keeps the highest tick
+	 * it has processed, and a timer armed on a clock stepped back below
+	 * it would be due at once (tests/hostile/test_clock.c). synackd's
+	 * TSC does not go back; a library caller's clock may. */
+	if (unlikely(now < e->now_tsc))
+		now = e->now_tsc;
+	ms = now / e->tsc_per_ms;
 	uint64_t wall = e->par.wall_ms_at_zero + ms;
 	uint32_t s = (uint32_t)(wall / 1000);
 

@@ -26,8 +26,8 @@
  *  4. Timers (the idle abort) with the engine's now jumping: forward, every
  *     due timer fires at once and none before its delay; backward, a timer
  *     armed before the step does not fire early and does fire; a timer
- *     armed after a backward step must not fire before its delay either:
- *     it does today (a TAP TODO, see there).
+ *     armed after a backward step does not fire before its delay either
+ *     (the engine's now never goes back).
  */
 
 #include <string.h>
@@ -50,16 +50,6 @@
 #define ROTATE_S 192    /* = the grace period: the previous key always held */
 #define MAX_AGE_S 128   /* 2 units of 64 s */
 #define F(x) RTE_TCP_ ## x ## _FLAG
-
-/* A check that fails today for a known, reported reason: TAP's TODO
- * directive (meson counts it as an expected failure, and an unexpected
- * pass once fixed, so the TODO cannot be forgotten). */
-#define CHECK_TODO(cond, why, ...) do { \
-	sk_test_n++; \
-	printf("%s %u - ", (cond) ? "ok" : "not ok", sk_test_n); \
-	printf(__VA_ARGS__); \
-	printf(" # TODO %s\n", why); \
-} while (0)
 
 static struct rte_mempool *pool;
 static const uint8_t secret[16] = { 0xc1, 0x0c, 0x57, 0xe9, 1, 2, 3, 4 };
@@ -445,17 +435,12 @@ test_timers_stepped(void)
 	CHECK(open_flow(e, t - 30 * SEC_NS, 50300),
 		"flow d opened 30 s after a step back");
 	timers(e, t - 30 * SEC_NS + 1000 * NS_PER_MS);
-	/* Known defect (docs/robustness.md, "Faults and soak"): the wheel
-	 * keeps the highest tick it processed; a timer armed on a clock
-	 * stepped back below it expires "in the past" and goes on the due
-	 * list. synackd passes rte_rdtsc(), which does not go back, so only
-	 * a library caller can step it back; the fix is to clamp now in
-	 * sk_engine_clock(). Reported, not fixed here (sk_engine.c is being
-	 * restructured): a TAP TODO until then. */
-	CHECK_TODO(st->close_idle == 12, "the engine's now is not clamped "
-		"to be monotonic (sk_engine_clock)", "d: not aborted 1 s after "
-		"it opened, on a clock stepped back (close_idle %" PRIu64
-		", 12 expected)", st->close_idle);
+	/* The wheel keeps the highest tick it processed; a timer armed on a
+	 * clock stepped back below it would expire "in the past": the
+	 * engine's now is clamped to never go back (sk_engine_clock). */
+	CHECK(st->close_idle == 12, "d: not aborted 1 s after it opened, on "
+		"a clock stepped back (close_idle %" PRIu64 ", 12 expected)",
+		st->close_idle);
 	/* fires at the latest 5 s + 1/8 after the highest clock seen (with
 	 * now clamped, the clock stands still until it passes t again) */
 	timers(e, t + late * NS_PER_MS);
