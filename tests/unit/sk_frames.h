@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_arp.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -162,6 +163,47 @@ skt_build(struct rte_mempool *mp, const struct skt_frame *f)
 	if (f->len)
 		memcpy((uint8_t *)(th + 1) + f->optlen, f->data, f->len);
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	return m;
+}
+
+/* An ARP message (@p op) from the peer (@p sip) for @p tip (host order),
+ * broadcast, padded to the 60-byte minimum frame; @p hlen is the hardware
+ * address length it claims, @p vlan adds an 802.1Q tag (VID 100). */
+static inline struct rte_mbuf *
+skt_build_arp(struct rte_mempool *mp, uint16_t op, uint32_t sip, uint32_t tip,
+		uint8_t hlen, bool vlan)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	uint16_t l2 = vlan ? 18 : 14;
+	struct rte_ether_hdr *eh;
+	struct rte_arp_hdr *a;
+
+	if (m == NULL || rte_pktmbuf_append(m, 60) == NULL) {
+		printf("Bail out! mbuf\n");
+		exit(1);
+	}
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	memset(eh, 0, 60);
+	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
+	eh->src_addr = skt_peer_mac;
+	if (vlan) {
+		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
+
+		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+		vh->vlan_tci = RTE_BE16(100);
+		vh->eth_proto = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	} else {
+		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	}
+	a = (struct rte_arp_hdr *)((uint8_t *)eh + l2);
+	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = hlen;
+	a->arp_plen = 4;
+	a->arp_opcode = rte_cpu_to_be_16(op);
+	a->arp_data.arp_sha = skt_peer_mac;
+	a->arp_data.arp_sip = rte_cpu_to_be_32(sip);
+	a->arp_data.arp_tip = rte_cpu_to_be_32(tip);
 	return m;
 }
 

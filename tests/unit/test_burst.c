@@ -122,27 +122,8 @@ tcp(unsigned int i, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
 static struct rte_mbuf *
 arp_request(void)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct rte_ether_hdr *eh;
-	struct rte_arp_hdr *a;
-
-	if (m == NULL || rte_pktmbuf_append(m, 60) == NULL)
-		return NULL;
-	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	memset(eh, 0, 60);
-	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
-	eh->src_addr = skt_peer_mac;
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
-	a = (struct rte_arp_hdr *)(eh + 1);
-	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = RTE_ETHER_ADDR_LEN;
-	a->arp_plen = 4;
-	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-	a->arp_data.arp_sha = skt_peer_mac;
-	a->arp_data.arp_sip = rte_cpu_to_be_32(PEER_IP);
-	a->arp_data.arp_tip = rte_cpu_to_be_32(ENGINE_IP);
-	return m;
+	return skt_build_arp(pool, RTE_ARP_OP_REQUEST, PEER_IP, ENGINE_IP,
+		RTE_ETHER_ADDR_LEN, false);
 }
 
 /* An ICMP echo request, built as a TCP frame then turned into ICMP. */

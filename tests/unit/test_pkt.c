@@ -229,38 +229,7 @@ insert_ip_opts(struct rte_mbuf *m, const uint8_t *opt, unsigned int n)
 static struct rte_mbuf *
 build_arp(uint16_t op, uint32_t tip, uint8_t hlen, bool vlan)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	uint16_t l2 = vlan ? 18 : 14;
-	struct rte_ether_hdr *eh;
-	struct rte_arp_hdr *a;
-
-	if (m == NULL || rte_pktmbuf_append(m, 60) == NULL) {
-		printf("Bail out! mbuf\n");
-		exit(1);
-	}
-	memset(bytes(m), 0, 60);
-	eh = eth(m);
-	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
-	eh->src_addr = skt_peer_mac;
-	if (vlan) {
-		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
-
-		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
-		vh->vlan_tci = RTE_BE16(100);
-		vh->eth_proto = RTE_BE16(RTE_ETHER_TYPE_ARP);
-	} else {
-		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
-	}
-	a = (struct rte_arp_hdr *)(bytes(m) + l2);
-	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = hlen;
-	a->arp_plen = 4;
-	a->arp_opcode = rte_cpu_to_be_16(op);
-	a->arp_data.arp_sha = skt_peer_mac;
-	a->arp_data.arp_sip = rte_cpu_to_be_32(PEER_IP);
-	a->arp_data.arp_tip = rte_cpu_to_be_32(tip);
-	return m;
+	return skt_build_arp(pool, op, PEER_IP, tip, hlen, vlan);
 }
 
 #define ICMP_PAYLOAD 32
