@@ -19,6 +19,7 @@ namespace. Everything is undone on exit: try/finally, atexit and signals.
 Python 3 standard library only.
 """
 
+import argparse
 import atexit
 import ctypes
 import ctypes.util
@@ -709,3 +710,15 @@ def main_wrapper(fn, budget_s=280):
         sys.exit(1)
     log("PASS")
     sys.exit(0)
+
+
+def synackd_main(doc, run_case, budget_s):
+    """The main() of a test that needs only --synackd (default $SYNACKD):
+    parse it, refuse a run without one, run run_case(args) under
+    main_wrapper()."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--synackd", default=os.environ.get("SYNACKD"))
+    args = ap.parse_args()
+    if not args.synackd:
+        ap.error("no synackd: pass --synackd or set SYNACKD")
+    main_wrapper(lambda: run_case(args), budget_s=budget_s)

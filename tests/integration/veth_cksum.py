@@ -16,7 +16,6 @@ checksum still to be filled in, so:
 Exit 0 = pass, 1 = fail, 77 = skipped (not root). Python 3 standard library.
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -172,12 +171,7 @@ def run_case(args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--synackd", default=os.environ.get("SYNACKD"))
-    args = ap.parse_args()
-    if not args.synackd:
-        ap.error("no synackd: pass --synackd or set SYNACKD")
-    sktap.main_wrapper(lambda: run_case(args), budget_s=90)
+    sktap.synackd_main(__doc__, run_case, budget_s=90)
 
 
 if __name__ == "__main__":
