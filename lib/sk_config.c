@@ -1347,6 +1347,15 @@ sk_config_has_addr(const struct sk_config *c, rte_be32_t addr)
 	return false;
 }
 
+bool
+sk_config_has_addr6(const struct sk_config *c, const uint8_t *addr)
+{
+	for (unsigned int i = 0; i < c->n_addrs6 && i < SK_MAX_ADDRS; i++)
+		if (memcmp(c->addrs6[i].addr, addr, 16) == 0)
+			return true;
+	return false;
+}
+
 /* --- the client role ------------------------------------------------------ */
 
 /* Undo C escapes (\n \r \t \\ \xHH) of @p s into @p out. */

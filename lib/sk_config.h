@@ -25,6 +25,12 @@ struct sk_config_addr {
 	uint8_t prefix;   /**< 0..32 */
 };
 
+/** An IPv6 address of ours, with its prefix length. */
+struct sk_config_addr6 {
+	uint8_t addr[16]; /**< network order */
+	uint8_t prefix;   /**< 0..128 */
+};
+
 struct sk_config_listen {
 	uint16_t port;    /**< host order, 1..65535 */
 	uint8_t app;      /**< enum sk_app, never SK_APP_NONE */
@@ -34,6 +40,8 @@ struct sk_config {
 	/* [engine] */
 	unsigned int n_addrs;
 	struct sk_config_addr addrs[SK_MAX_ADDRS];
+	unsigned int n_addrs6;      /**< IPv6 addresses (--addr X:Y::Z/64) */
+	struct sk_config_addr6 addrs6[SK_MAX_ADDRS];
 	unsigned int n_listen;
 	struct sk_config_listen listen[SK_MAX_LISTEN];
 	uint32_t flow_capacity;     /**< entries per worker lcore */
@@ -160,5 +168,8 @@ void sk_config_usage(FILE *f, const char *prog);
 
 /** True when @p addr (network order) is one of the configured addresses. */
 bool sk_config_has_addr(const struct sk_config *c, rte_be32_t addr);
+
+/** @p addr (16 bytes, network order) is one of the IPv6 addresses of @p c. */
+bool sk_config_has_addr6(const struct sk_config *c, const uint8_t *addr);
 
 #endif /* SK_CONFIG_H */

@@ -103,7 +103,12 @@ const struct sk_config *sk_engine_config(const struct sk_engine *e);
 
 /** A flow as another thread sees it (sk_engine_flow_snapshot()). */
 struct sk_flow_info {
-	struct sk_flow_key key; /**< network order, as in the table */
+	struct sk_flow_key key; /**< network order, as in the table; for an
+				  IPv6 flow raddr and laddr are folds (see
+				  sk_flow.h), the addresses are below */
+	uint8_t family;         /**< 4 or 6 */
+	uint8_t raddr6[16];     /**< IPv6 flows: peer address */
+	uint8_t laddr6[16];     /**< IPv6 flows: our address */
 	uint8_t state;          /**< enum sk_state, never SK_ST_FREE */
 	uint8_t app;            /**< enum sk_app */
 	uint32_t age_ms;        /**< since the flow was established */

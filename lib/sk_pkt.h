@@ -50,14 +50,28 @@ enum sk_pkt_kind {
 	SK_PKT_ICMP,      /**< ICMP echo request to one of our addresses */
 	SK_PKT_TCP,       /**< valid TCP segment to one of our addresses */
 	SK_PKT_ARP_REPLY, /**< ARP reply to one of our addresses (client role) */
+	SK_PKT_ND_NS,     /**< Neighbor Solicitation for an IPv6 address of
+			       ours: answer with sk_pkt_nd_reply() */
+	SK_PKT_ND_NA,     /**< Neighbor Advertisement for an IPv6 address of
+			       ours with a link-layer address (client role) */
+	SK_PKT_ICMP6,     /**< ICMPv6 echo request to one of our addresses */
 };
+
+/** Most IPv6 extension headers walked before TCP or ICMPv6: a chain
+ * longer than this is dropped (drop_ip6_exthdr). */
+#define SK_IP6_EXT_MAX 8
 
 /** A parsed frame; pointers into the mbuf's first segment. */
 struct sk_pkt {
-	struct rte_ipv4_hdr *ip;
-	struct rte_tcp_hdr *tcp;
+	union {
+		struct rte_ipv4_hdr *ip;    /**< when v6 is 0 */
+		struct rte_ipv6_hdr *ip6;   /**< when v6 is 1 */
+	};
+	struct rte_tcp_hdr *tcp;    /**< TCP, or the ICMP/ICMPv6 header */
 	uint8_t *payload;
 	uint16_t l2_len;       /**< 14, or 18 with an 802.1Q tag */
+	uint16_t l3_len;       /**< IPv4 IHL, or 40 + IPv6 extension headers */
+	uint8_t v6;            /**< the frame is IPv6 */
 	uint16_t l4_len;       /**< TCP header length, options included */
 	uint16_t plen;         /**< TCP payload bytes */
 	uint8_t flags;         /**< TCP flags byte */
@@ -83,6 +97,9 @@ struct sk_pkt_ctx {
 	bool arp_reply;           /**< accept ARP replies (client role) */
 	uint32_t src_lo;          /**< client source range, host order, also */
 	uint64_t src_n;           /**< ours: src_n addresses from src_lo */
+	unsigned int n_addrs6;
+	uint8_t addrs6[16][16];   /**< our IPv6 addresses, network order */
+	bool nd_na;               /**< accept Neighbor Advertisements (client) */
 };
 
 /**
@@ -99,6 +116,18 @@ bool sk_pkt_parse_opts(struct sk_pkt *p);
 
 /** Turn an ARP request (validated by sk_pkt_parse) into its reply. */
 void sk_pkt_arp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m);
+
+/** Turn a Neighbor Solicitation (SK_PKT_ND_NS) into the solicited
+ * Neighbor Advertisement (RFC 4861 7.2.4): Solicited and Override set,
+ * our MAC in a target link-layer address option, sent to the soliciting
+ * node. */
+void sk_pkt_nd_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
+		const struct sk_pkt *p);
+
+/** Turn an ICMPv6 echo request (SK_PKT_ICMP6) into its reply (RFC 4443
+ * 4.2), from the address it was sent to. */
+void sk_pkt_icmp6_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
+		const struct sk_pkt *p);
 
 /** Turn an ICMP echo request (validated by sk_pkt_parse) into its reply. */
 void sk_pkt_icmp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,

@@ -31,6 +31,12 @@
 	_(rx_arp_request, "ARP requests for one of our addresses") \
 	_(rx_icmp_echo, "ICMP echo requests to one of our addresses") \
 	_(rx_tcp, "valid TCP segments to one of our addresses") \
+	_(rx_ipv6, "IPv6 frames received (any next header)") \
+	_(rx_tcp6, "valid TCP segments over IPv6 (also in rx_tcp)") \
+	_(rx_nd_ns, "Neighbor Solicitations for one of our IPv6 addresses") \
+	_(rx_nd_na, "Neighbor Advertisements for one of our IPv6 addresses, learnt") \
+	_(rx_nd_other, "ND and MLD messages ignored (RS, RA, redirect, MLD, NS/NA not for us)") \
+	_(rx_icmp6_echo, "ICMPv6 echo requests to one of our addresses") \
 	_(rx_syn, "SYNs to a listening port") \
 	_(rx_rst, "RSTs received") \
 	_(rx_fin, "FINs received in order") \
@@ -39,6 +45,10 @@
 	_(tx_bytes, "bytes handed to the port (frame length)") \
 	_(tx_arp_reply, "ARP replies sent") \
 	_(tx_icmp_reply, "ICMP echo replies sent") \
+	_(tx_ipv6, "IPv6 frames handed to the port (also in tx_packets)") \
+	_(tx_nd_na, "Neighbor Advertisements sent") \
+	_(tx_nd_ns, "Neighbor Solicitations sent (client role)") \
+	_(tx_icmp6_reply, "ICMPv6 echo replies sent") \
 	_(tx_synack, "SYN-ACKs sent (cookie ISN)") \
 	_(tx_ack, "pure ACKs sent") \
 	_(tx_data, "segments with payload sent") \
@@ -69,7 +79,7 @@
 	_(close_idle, "flows reset by the idle timeout") \
 	_(drop_l2_short, "dropped: frame shorter than its Ethernet/VLAN header") \
 	_(drop_l2_dst, "dropped: destination MAC neither ours nor broadcast") \
-	_(drop_ethertype, "dropped: EtherType not IPv4 or ARP") \
+	_(drop_ethertype, "dropped: EtherType not IPv4, IPv6 or ARP") \
 	_(drop_arp, "dropped: ARP malformed or not a request for our address") \
 	_(drop_ip_short, "dropped: truncated IPv4 header") \
 	_(drop_ip_version, "dropped: IP version not 4") \
@@ -82,6 +92,15 @@
 	_(drop_ip_src, "dropped: source is ours, zero, broadcast or multicast") \
 	_(drop_ip_proto, "dropped: IP protocol not TCP or ICMP") \
 	_(drop_icmp, "dropped: ICMP malformed, bad checksum or not an echo request") \
+	_(drop_ip6_short, "dropped: truncated IPv6 header or extension header") \
+	_(drop_ip6_len, "dropped: IPv6 payload length inconsistent with the frame (jumbograms included)") \
+	_(drop_ip6_exthdr, "dropped: IPv6 extension header unknown, malformed or past the chain bound") \
+	_(drop_ip6_frag, "dropped: IPv6 fragment") \
+	_(drop_ip6_hlim, "dropped: IPv6 hop limit 0") \
+	_(drop_ip6_dst, "dropped: IPv6 destination is not one of our addresses") \
+	_(drop_ip6_src, "dropped: IPv6 source is ours, unspecified, loopback or multicast") \
+	_(drop_ip6_proto, "dropped: IPv6 next header not TCP or ICMPv6") \
+	_(drop_icmp6, "dropped: ICMPv6 malformed, bad checksum, or ND with hop limit not 255 (RFC 4861)") \
 	_(drop_tcp_short, "dropped: truncated TCP header") \
 	_(drop_tcp_doff, "dropped: data offset below 5 or past the segment") \
 	_(drop_tcp_cksum, "dropped: bad TCP checksum") \
