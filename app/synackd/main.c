@@ -921,6 +921,7 @@ main(int argc, char **argv)
 		goto stop_port;
 	}
 	disp.rss = port.rss;
+	disp.rss6 = port.rss6;
 
 	par.mac = port.mac;
 	par.pool = pool;
