@@ -89,7 +89,7 @@ struct cfg_key {
 static const struct cfg_key cfg_keys[] = {
 	{ "engine", "addresses", "addr", "A[/P]", CT_ADDRS, 0, FIELD(addrs),
 	  1, SK_MAX_ADDRS, 0, "none, required",
-	  "IPv4 or IPv6 address to answer on (/32 or /128 without a prefix)" },
+	  "IPv4 or IPv6 address to answer on (no prefix: /32, /128)" },
 	{ "engine", "listen", "listen", "PORT:APP", CT_LISTEN, 0, FIELD(listen),
 	  1, SK_MAX_LISTEN, 0, "none, required",
 	  "port and its responder: hello, http, echo or hold" },
