@@ -338,36 +338,69 @@ fmt_range(const struct cfg_key *k, char *buf, size_t size)
 	return buf;
 }
 
-static void
-print_addr(FILE *f, const struct sk_config_addr *a)
-{
-	char s[INET_ADDRSTRLEN];
-
-	if (inet_ntop(AF_INET, &a->addr, s, sizeof(s)) == NULL)
-		snprintf(s, sizeof(s), "?");
-	fprintf(f, "%s/%u", s, a->prefix);
-}
-
-/* RFC 5952 text (glibc's inet_ntop writes it), which parse_addrs reads
- * back. */
-static void
-print_addr6(FILE *f, const struct sk_config_addr6 *a)
+/* Entry @p i of list key @p k as text, IPv4 addresses before IPv6 ones;
+ * false past the end. IPv6 in RFC 5952 form (glibc's inet_ntop writes
+ * it), which parse_addrs reads back. */
+static bool
+list_item(const struct sk_config *c, const struct cfg_key *k, unsigned int i,
+		char *buf, size_t size)
 {
 	char s[INET6_ADDRSTRLEN];
+	unsigned int n4 = RTE_MIN(c->n_addrs, (unsigned int)SK_MAX_ADDRS);
 
-	if (inet_ntop(AF_INET6, a->addr, s, sizeof(s)) == NULL)
+	if (k->type == CT_LISTEN) {
+		if (i >= c->n_listen || i >= SK_MAX_LISTEN)
+			return false;
+		snprintf(buf, size, "%u:%s", c->listen[i].port,
+			sk_app_name(c->listen[i].app));
+		return true;
+	}
+	if (i < n4) {
+		if (inet_ntop(AF_INET, &c->addrs[i].addr, s, sizeof(s)) == NULL)
+			snprintf(s, sizeof(s), "?");
+		snprintf(buf, size, "%s/%u", s, c->addrs[i].prefix);
+		return true;
+	}
+	i -= n4;
+	if (i >= c->n_addrs6 || i >= SK_MAX_ADDRS)
+		return false;
+	if (inet_ntop(AF_INET6, c->addrs6[i].addr, s, sizeof(s)) == NULL)
 		snprintf(s, sizeof(s), "?");
-	fprintf(f, "%s/%u", s, a->prefix);
+	snprintf(buf, size, "%s/%u", s, c->addrs6[i].prefix);
+	return true;
+}
+
+/* "key = a, b, ...", over as many lines as the INI reader's value length
+ * needs (later lines add to the list, see apply_file()). */
+static void
+print_list(FILE *f, const struct sk_config *c, const struct cfg_key *k)
+{
+	char item[64];
+	size_t len = 0;
+	unsigned int i;
+
+	fprintf(f, "%s =", k->name);
+	for (i = 0; list_item(c, k, i, item, sizeof(item)); i++) {
+		if (len > 0 && len + 2 + strlen(item) > CFG_VALUE_LEN - 1) {
+			fprintf(f, "\n%s =", k->name);
+			len = 0;
+		}
+		fprintf(f, "%s%s", len > 0 ? ", " : " ", item);
+		len += (len > 0 ? 2 : 0) + strlen(item);
+	}
+	fputc('\n', f);
+}
+
+static bool
+is_list(const struct cfg_key *k)
+{
+	return k->type == CT_ADDRS || k->type == CT_LISTEN;
 }
 
 static bool
 has_value(const struct sk_config *c, const struct cfg_key *k)
 {
 	switch (k->type) {
-	case CT_ADDRS:
-		return c->n_addrs > 0 || c->n_addrs6 > 0;
-	case CT_LISTEN:
-		return c->n_listen > 0;
 	case CT_STR:
 		return ((const char *)c + k->off)[0] != '\0';
 	default:
@@ -380,24 +413,8 @@ static void
 print_value(FILE *f, const struct sk_config *c, const struct cfg_key *k)
 {
 	char buf[32];
-	unsigned int i;
 
 	switch (k->type) {
-	case CT_ADDRS:
-		for (i = 0; i < c->n_addrs && i < SK_MAX_ADDRS; i++) {
-			fputs(i ? ", " : "", f);
-			print_addr(f, &c->addrs[i]);
-		}
-		for (i = 0; i < c->n_addrs6 && i < SK_MAX_ADDRS; i++) {
-			fputs(i || c->n_addrs ? ", " : "", f);
-			print_addr6(f, &c->addrs6[i]);
-		}
-		break;
-	case CT_LISTEN:
-		for (i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
-			fprintf(f, "%s%u:%s", i ? ", " : "", c->listen[i].port,
-				sk_app_name(c->listen[i].app));
-		break;
 	case CT_SECRET:
 		fputs(c->secret_set ? "(set)" : "(random)", f);
 		break;
@@ -1063,13 +1080,16 @@ apply_file(struct sk_config *c, struct rte_cfgfile *cf, const char *path,
 			}
 			snprintf(where, sizeof(where), "%s: [%s] %s", path,
 				section, k->name);
-			if (seen[k - cfg_keys]) {
+			/* a list may go on over several lines (a value
+			 * holds at most CFG_VALUE_LEN - 1 characters: a few
+			 * IPv6 addresses); any other key is set once */
+			if (seen[k - cfg_keys] && !is_list(k)) {
 				ret = fail(err, errlen, where, "set twice");
 				break;
 			}
+			ret = set_value(c, k, ent[j].value, seen[k - cfg_keys],
+				where, err, errlen);
 			seen[k - cfg_keys] = true;
-			ret = set_value(c, k, ent[j].value, false, where, err,
-				errlen);
 		}
 		memset(ent, 0, (size_t)ne * sizeof(*ent));
 		free(ent);
@@ -1393,6 +1413,10 @@ sk_config_print(const struct sk_config *c, FILE *f)
 			fprintf(f, "%s[%s]\n", section != NULL ? "\n" : "",
 				k->section);
 			section = k->section;
+		}
+		if (is_list(k)) {
+			print_list(f, c, k);
+			continue;
 		}
 		fprintf(f, "%s =", k->name);
 		if (has_value(c, k))

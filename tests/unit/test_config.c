@@ -1117,6 +1117,60 @@ test_addresses6(void)
 			"16 IPv6 addresses and an IPv4 one accepted: %s", err);
 	}
 
+	/* a list goes on over several lines of a file; the printed form
+	 * wraps a long one so that each value fits rte_cfgfile's 255 */
+	CHECK(load_text(&c, "[engine]\naddresses = 198.18.0.2/24\n"
+		"listen = 80:http\naddresses = 2001:db8::2/64, 10.0.0.1\n"
+		"listen = 7:echo\n") == 0 && c.n_addrs == 2 &&
+		c.n_addrs6 == 1 && c.n_listen == 2, "file: a list over two "
+		"lines adds up: %s", err);
+	CHECK(load_text(&c, "[engine]\naddresses = 2001:db8::2\n"
+		"addresses = 2001:db8::2/64\n") == -1 && has("duplicate"),
+		"file: a duplicate across list lines refused");
+	{
+		struct sk_config back;
+		char *line, *save = NULL;
+		unsigned int lines = 0, longest = 0;
+
+		sk_config_defaults(&c);
+		for (unsigned int i = 0; i < SK_MAX_ADDRS; i++) {
+			c.addrs[i].addr = htonl(0xc6120000u + 0x0101u * i + 1);
+			c.addrs[i].prefix = 32;
+			memset(c.addrs6[i].addr, 0xfe, 16);
+			c.addrs6[i].addr[0] = 0x20;
+			c.addrs6[i].addr[15] = (uint8_t)i;
+			c.addrs6[i].prefix = 127;
+		}
+		c.n_addrs = c.n_addrs6 = SK_MAX_ADDRS;
+		for (unsigned int i = 0; i < SK_MAX_LISTEN; i++) {
+			c.listen[i].port = (uint16_t)(65535 - i);
+			c.listen[i].app = SK_APP_HELLO;
+		}
+		c.n_listen = SK_MAX_LISTEN;
+		CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+			"longest lists validate: %s", err);
+		text = print_to_string(&c);
+		*strstr(text, "\n[timeouts]") = '\0';
+		sk_config_defaults(&back);
+		err[0] = '\0';
+		CHECK(sk_config_load(&back, write_ini(text), err,
+			sizeof(err)) == 0 && same_config(&c, &back),
+			"longest lists printed load back the same: %s", err);
+		for (line = strtok_r(text, "\n", &save); line != NULL;
+				line = strtok_r(NULL, "\n", &save)) {
+			if (strncmp(line, "addresses = ", 12) == 0 ||
+					strncmp(line, "listen = ", 9) == 0)
+				lines++;
+			if (strchr(line, '=') != NULL &&
+					strlen(strchr(line, '=') + 2) > longest)
+				longest = (unsigned int)strlen(strchr(line,
+					'=') + 2);
+		}
+		CHECK(lines > 2 && longest <= 255, "printed over %u lines, "
+			"longest value %u characters", lines, longest);
+		free(text);
+	}
+
 	/* set in code, found by validation */
 	valid_config(&c);
 	c.n_addrs6 = 1;
