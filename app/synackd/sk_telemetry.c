@@ -687,14 +687,16 @@ cmd_cookies(struct rte_tel_data *d, const char *params)
 
 /* A list value ("a, b, c") as an array of strings. */
 static struct rte_tel_data *
-string_array(char *val)
+string_array(struct rte_tel_data *a, char *val)
 {
-	struct rte_tel_data *a = rte_tel_data_alloc();
 	char *save = NULL, *tok;
 
-	if (a == NULL)
-		return NULL;
-	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	if (a == NULL) {
+		a = rte_tel_data_alloc();
+		if (a == NULL)
+			return NULL;
+		rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	}
 	for (tok = strtok_r(val, ", ", &save); tok != NULL;
 			tok = strtok_r(NULL, ", ", &save))
 		rte_tel_data_add_array_string(a, tok);
@@ -707,8 +709,9 @@ static int
 cmd_config(struct rte_tel_data *d, const char *params)
 {
 	struct sk_config c;
-	struct rte_tel_data *sec = NULL, *ids;
+	struct rte_tel_data *sec = NULL, *ids, *list = NULL;
 	char section[64] = "", *text = NULL, *line, *save = NULL;
+	char list_name[64] = "";
 	size_t len = 0;
 	FILE *f;
 
@@ -742,6 +745,7 @@ cmd_config(struct rte_tel_data *d, const char *params)
 			if (end != NULL)
 				*end = '\0';
 			tel_name(section, sizeof(section), line + 1);
+			list = NULL;
 			continue;
 		}
 		eq = strchr(line, '=');
@@ -757,11 +761,19 @@ cmd_config(struct rte_tel_data *d, const char *params)
 		tel_name(name, sizeof(name), key);
 		if (strcmp(name, "addresses") == 0 ||
 				strcmp(name, "listen") == 0) {
-			struct rte_tel_data *a = string_array(val);
-
-			if (a != NULL)
-				rte_tel_data_add_dict_container(sec, name, a, 0);
+			/* a long list is printed over several lines: one
+			 * array (the dict holds a pointer to it) */
+			if (list != NULL && strcmp(name, list_name) == 0) {
+				string_array(list, val);
+				continue;
+			}
+			list = string_array(NULL, val);
+			snprintf(list_name, sizeof(list_name), "%s", name);
+			if (list != NULL)
+				rte_tel_data_add_dict_container(sec, name, list,
+					0);
 		} else {
+			list = NULL;
 			rte_tel_data_add_dict_string(sec, name, val);
 		}
 	}
