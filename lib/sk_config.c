@@ -885,6 +885,15 @@ set_value(struct sk_config *c, const struct cfg_key *k, const char *val,
 		return fail(err, errlen, where, "'%s' is not yes or no", val);
 	}
 	case CT_STR:
+		/* sk_config_client() says so too; here first, for an IPv6
+		 * value longer than the field */
+		if ((k->off == offsetof(struct sk_config, client_target) &&
+				strchr(val, ':') != strrchr(val, ':')) ||
+				(k->off == offsetof(struct sk_config,
+					client_src_ips) &&
+				strchr(val, ':') != NULL))
+			return fail(err, errlen, where, "'%.48s' is IPv6: the "
+				"client role speaks IPv4 only for now", val);
 		if (strlen(val) >= k->size)
 			return fail(err, errlen, where, "'%.32s...' too long "
 				"(at most %zu characters)", val, k->size - 1);
@@ -1577,9 +1586,7 @@ sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 	memset(o, 0, sizeof(*o));
 	/* Refused by name rather than misread as HOST:PORT at the last
 	 * colon. */
-	if (strchr(c->client_target, '[') != NULL ||
-			strchr(c->client_target, ':') !=
-			strrchr(c->client_target, ':'))
+	if (strchr(c->client_target, ':') != strrchr(c->client_target, ':'))
 		return fail(err, errlen, "[client] target", "'%s' is IPv6: the "
 			"client role speaks IPv4 only for now (e.g. "
 			"198.18.0.1:8080)", c->client_target);

@@ -1425,11 +1425,23 @@ test_client(void)
 	BAD("--client", "[2001:db8::1]:8080", "IPv4 only for now");
 	BAD("--client", "2001:db8::1:8080", "IPv4 only for now");
 	BAD("--src-ips", "2001:db8::100-2001:db8::1ff", "IPv4 only for now");
-	BAD("--src-ips", "2001:db8::100", "[client] src_ips");
+	BAD("--src-ips", "2001:db8::100", "IPv4 only for now");
+	BAD("--client", "[198.18.0.1]:80", "is not IP:PORT");
 	/* class E marks IPv6 flows in the flow table: never a source */
 	BAD("--src-ips", "240.0.0.1-240.0.0.2", "240.0.0.0/4");
 	BAD("--client", "240.0.0.1:80", "240.0.0.0/4");
 #undef BAD
+	/* longer than the fields: still the IPv4-only message */
+	CHECK(fails_with("--client", "[2001:db8:aaaa:bbbb:cccc:dddd:eeee:1]:80",
+		NULL, "--client", "IPv4 only for now", NULL),
+		"client: a long IPv6 target refused as IPv6");
+	CHECK(fails_with("--src-ips", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1-"
+		"2001:db8:aaaa:bbbb:cccc:dddd:eeee:9", NULL, "--src-ips",
+		"IPv4 only for now", NULL),
+		"client: a long IPv6 source range refused as IPv6");
+	CHECK(load_text(&c, "[client]\ntarget = [2001:db8::1]:8080\n") == -1 &&
+		has("[client] target") && has("IPv4 only for now"),
+		"client: IPv6 target in a file: %s", err);
 	sk_config_defaults(&c);
 	CHECK(args(&c, "--addr", "2001:db8::2/64", "--client",
 		"198.18.0.1:80", NULL) == 0 &&
