@@ -1614,13 +1614,14 @@ sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 		return fail(err, errlen, "[client] src_ips", "'%s' is IPv6: the "
 			"client role speaks IPv4 only for now (e.g. "
 			"198.18.0.2-198.18.0.9)", c->client_src_ips);
+	/* an engine with IPv6 addresses only has no IPv4 one to ARP
+	 * from, whatever src_ips says */
+	if (c->n_addrs == 0)
+		return fail(err, errlen, NULL, c->n_addrs6 == 0 ?
+			"no address: set [engine] addresses or --addr" :
+			"no IPv4 address: the client role speaks IPv4 only for "
+			"now (add one to [engine] addresses or --addr)");
 	if (c->client_src_ips[0] == '\0') {
-		if (c->n_addrs == 0)
-			return fail(err, errlen, NULL, c->n_addrs6 == 0 ?
-				"no address: set [engine] addresses or --addr" :
-				"no IPv4 address: the client role speaks IPv4 "
-				"only for now (add one to [engine] addresses "
-				"or --addr, or set --src-ips)");
 		o->src_lo = o->src_hi = ntohl(c->addrs[0].addr);
 	} else if (parse_ip_range(c->client_src_ips, &o->src_lo,
 			&o->src_hi) != 0) {

@@ -1449,6 +1449,13 @@ test_client(void)
 		has("no IPv4 address") && has("IPv4 only for now"),
 		"client: IPv6 addresses only refused: %s", err);
 	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "2001:db8::2/64", "--client",
+		"198.18.0.1:80", "--src-ips", "198.18.0.5", NULL) == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("no IPv4 address"),
+		"client: IPv6 addresses only refused with IPv4 src_ips too: %s",
+		err);
+	sk_config_defaults(&c);
 	CHECK(args(&c, "--addr", "198.18.0.2/24,2001:db8::2/64", "--client",
 		"198.18.0.1:80", NULL) == 0 &&
 		sk_config_validate(&c, err, sizeof(err)) == 0 &&
