@@ -1713,10 +1713,10 @@ static const struct {
 	{ "close_", "synack_flows_closed_total", "reason",
 	  "Flows ended, by cause.", { NULL } },
 	{ "rx_nd_", "synack_nd_received_total", "kind",
-	  "IPv6 Neighbor Discovery received, by kind (ns, na: for our addresses; other: RS, RA, redirects, MLD, ignored).",
+	  "IPv6 Neighbor Discovery received, by kind (ns: for one of our addresses; other: ignored, RS, RA, NA, redirects, MLD).",
 	  { NULL } },
 	{ "tx_nd_", "synack_nd_sent_total", "kind",
-	  "IPv6 Neighbor Discovery sent, by kind (na: answers; ns: the client resolving its peer).",
+	  "IPv6 Neighbor Discovery sent, by kind (na: answers to solicitations).",
 	  { NULL } },
 };
 #define N_FAMILIES (sizeof(families) / sizeof(families[0]))
