@@ -69,7 +69,7 @@ server_data(struct sk_engine *e, struct sk_flow *f, const uint8_t *d,
 	case SK_APP_ECHO:
 		/* Echo sends back what it takes: never more than the peer's
 		 * MSS; the rest is not ACKed and comes again. */
-		n = RTE_MIN(n, sk_cookie_mss_value(f->mss_idx));
+		n = RTE_MIN(n, sk_tcp_flow_mss(f));
 		o->data = NULL;
 		o->len = n;
 		break;

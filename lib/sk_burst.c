@@ -40,7 +40,7 @@ struct sk_burst {
 	uint8_t t_at[SK_BURST_MAX];    /* index in rx[] */
 	uint8_t t_lookup[SK_BURST_MAX];/* 0: closed port, no flow can exist */
 	uint8_t t_listen[SK_BURST_MAX];/* a responder listens on the port */
-	struct sk_flow_key keys[SK_BURST_MAX];
+	struct sk_flow_key6 keys[SK_BURST_MAX]; /* IPv4: only .k is set */
 	const struct sk_flow_key *kp[SK_BURST_MAX];
 	uint32_t hash[SK_BURST_MAX];
 	struct sk_flow *fl[SK_BURST_MAX];
@@ -55,14 +55,6 @@ struct sk_burst {
 	uint8_t syn_ck[SK_BURST_MAX];  /* rx index -> SYN list position + 1 */
 };
 
-static inline struct sk_cookie_tuple
-cookie_tuple(const struct sk_pkt *p)
-{
-	return (struct sk_cookie_tuple){
-		.saddr = p->ip->src_addr, .daddr = p->ip->dst_addr,
-		.sport = p->tcp->src_port, .dport = p->tcp->dst_port,
-	};
-}
 
 /* ---- 1 classify --------------------------------------------------------- */
 static void
@@ -92,6 +84,21 @@ stage_classify(struct sk_engine *e, struct sk_burst *b,
 			SK_STAT_INC(&e->st, tx_icmp_reply);
 			b->answer[i] = 1;
 			break;
+		case SK_PKT_ND_NS:
+			if (!sk_pkt_nd_reply(&e->pc, m, p)) {
+				SK_STAT_INC(&e->st, drop_mbuf);
+				break;
+			}
+			SK_STAT_INC(&e->st, tx_nd_na);
+			SK_STAT_INC(&e->st, tx_ipv6);
+			b->answer[i] = 1;
+			break;
+		case SK_PKT_ICMP6:
+			sk_pkt_icmp6_reply(&e->pc, m, p);
+			SK_STAT_INC(&e->st, tx_icmp6_reply);
+			SK_STAT_INC(&e->st, tx_ipv6);
+			b->answer[i] = 1;
+			break;
 		case SK_PKT_ARP_REPLY:
 			sk_client_arp_input(e, m, p->l2_len);
 			break;
@@ -102,13 +109,10 @@ stage_classify(struct sk_engine *e, struct sk_burst *b,
 				SK_APP_NONE;
 			/* closed port, server only: no flow can exist */
 			b->t_lookup[j] = b->t_listen[j] || e->cl != NULL;
-			b->keys[j].raddr = p->ip->src_addr;
-			b->keys[j].laddr = p->ip->dst_addr;
-			b->keys[j].rport = p->tcp->src_port;
-			b->keys[j].lport = p->tcp->dst_port;
-			b->kp[j] = &b->keys[j];
+			sk_tcp_flow_key(p, &b->keys[j]);
+			b->kp[j] = &b->keys[j].k;
 			b->hash[j] = b->t_lookup[j] ?
-				sk_flow_hash(&b->keys[j]) : 0;
+				sk_flow_hash(&b->keys[j].k) : 0;
 			b->ck[j].valid = 0;
 			break;
 		default:
@@ -151,15 +155,14 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b)
 		if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_SYN) {
 			unsigned int k = b->ns++;
 
-			st[k] = cookie_tuple(p);
+			sk_tcp_cookie_tuple(e, p, &st[k]);
 			s_cisn[k] = p->seq;
-			s_mss[k] = (uint8_t)sk_cookie_mss_index(p->mss ?
-					p->mss : SK_MSS_DEFAULT);
+			s_mss[k] = (uint8_t)sk_tcp_mss_index(p);
 			b->s_at[k] = b->t_at[j];
 			b->s_ready[k] = 1;
 			b->syn_ck[b->t_at[j]] = (uint8_t)(k + 1);
 		} else if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_ACK) {
-			at[na] = cookie_tuple(p);
+			sk_tcp_cookie_tuple(e, p, &at[na]);
 			a_cisn[na] = p->seq - 1;
 			a_cookie[na] = p->ack - 1;
 			a_pos[na++] = (uint8_t)j;
@@ -203,7 +206,7 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 			/* An earlier segment of this burst created or freed a
 			 * flow whose hash shares these 6 bits: the bulk result
 			 * may be stale, look again. */
-			f = sk_flow_lookup(e->ft, &b->keys[j], b->hash[j]);
+			f = sk_flow_lookup(e->ft, &b->keys[j].k, b->hash[j]);
 		} else if (b->syn_ck[i] != 0) {
 			/* LISTEN, a SYN: stage 3 made its cookie, and no
 			 * flow has come since (RFC 9293 3.10.7.2) */
@@ -215,7 +218,7 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 					&synack);
 		else
 			b->answer[i] = sk_tcp_input_listen(e, rx[i], p,
-					&b->keys[j], b->hash[j], &b->ck[j],
+					&b->keys[j].k, b->hash[j], &b->ck[j],
 					&synack);
 		if (likely(!synack)) {
 			if (b->syn_ck[i] != 0)
@@ -228,15 +231,15 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 		 * flow was freed earlier in this burst, or it reopened a
 		 * TIME_WAIT) gets its cookie here. */
 		if (b->syn_ck[i] == 0) {
-			const struct sk_cookie_tuple t = cookie_tuple(p);
+			struct sk_cookie_tuple t;
 			unsigned int k = b->ns++;
 
+			sk_tcp_cookie_tuple(e, p, &t);
 			b->s_at[k] = (uint8_t)i;
 			b->s_ready[k] = 1;
 			b->syn_ck[i] = (uint8_t)(k + 1);
 			b->s_isn[k] = sk_cookie_make(&e->ck, &t, p->seq,
-				sk_cookie_mss_index(p->mss ? p->mss :
-					SK_MSS_DEFAULT), e->now_s,
+				sk_tcp_mss_index(p), e->now_s,
 				&b->s_tsoff[k]);
 		}
 		b->answer[i] = 1;

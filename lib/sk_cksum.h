@@ -120,4 +120,36 @@ sk_csum_l4(const struct rte_ipv4_hdr *ip, const void *l4, uint16_t l4_len)
 			l4, l4_len));
 }
 
+/** Sum of the IPv6 pseudo header (RFC 8200 8.1): source, destination,
+ * upper-layer length and next header, for @p l4_len bytes. */
+static inline uint64_t
+sk_csum_phdr6(const uint8_t *src, const uint8_t *dst, uint8_t proto,
+		uint32_t l4_len)
+{
+	uint64_t sum = sk_csum_add(0, src, 16);
+
+	sum = sk_csum_add(sum, dst, 16);
+	sum = sk_csum_add64(sum, rte_cpu_to_be_32(l4_len));
+	return sk_csum_add64(sum, rte_cpu_to_be_32((uint32_t)proto));
+}
+
+/** True when the checksum of @p l4_len bytes at @p l4 over IPv6 is right. */
+static inline int
+sk_csum_l4_ok6(const struct rte_ipv6_hdr *ip6, uint8_t proto, const void *l4,
+		uint32_t l4_len)
+{
+	return sk_csum_fold(sk_csum_add(sk_csum_phdr6(ip6->src_addr,
+			ip6->dst_addr, proto, l4_len), l4, l4_len)) == 0xffff;
+}
+
+/** Checksum over IPv6 of @p l4_len bytes whose checksum field is 0. */
+static inline uint16_t
+sk_csum_l4_6(const struct rte_ipv6_hdr *ip6, uint8_t proto, const void *l4,
+		uint32_t l4_len)
+{
+	return (uint16_t)~sk_csum_fold(sk_csum_add(sk_csum_phdr6(
+			ip6->src_addr, ip6->dst_addr, proto, l4_len), l4,
+			l4_len));
+}
+
 #endif /* SK_CKSUM_H */

@@ -37,6 +37,11 @@
  *
  *	ISN = plain ^ mask
  *
+ * IPv6: saddr and daddr are the two halves of a 64-bit digest,
+ * D = SipHash_A(src6 || dst6) with A = (SipHash_M(LE64(0) || LE64(3)),
+ * SipHash_M(LE64(0) || LE64(4))), and everything else is as above. The MSS
+ * index points into the IPv6 table (sk_cookie_msstab6).
+ *
  * H1 and H2 have different input lengths (the length is hashed), so they
  * are independent PRF outputs. The mask hides t and the MSS index (RFC
  * 6528: nothing in clear, every ISN bit is keyed) and does not depend on t,
@@ -92,9 +97,14 @@
 #define COOKIE_MAC_SHIFT (COOKIE_T_SHIFT + COOKIE_T_BITS)
 #define COOKIE_MAC_BITS (32 - COOKIE_MAC_SHIFT)   /* bits 6-31: MAC */
 
-/* Domain tags of the key derivation: one per half of K_e. */
+/* Domain tags of the key derivation: one per half of K_e, and one per half
+ * of the IPv6 address digest key (derived with epoch 0 whatever the
+ * rotation: the digest only stands for the addresses, the MAC that
+ * follows is keyed by K_e). */
 #define KDF_TAG_K0 1
 #define KDF_TAG_K1 2
+#define KDF_TAG_A6_0 3
+#define KDF_TAG_A6_1 4
 
 static_assert(SK_COOKIE_MSS_N == 1 << COOKIE_MSS_BITS,
 	"the MSS index fills its cookie field");
@@ -114,6 +124,21 @@ const uint16_t sk_cookie_msstab[SK_COOKIE_MSS_N] = {
 	536, 1300, 1440, 1460,
 };
 
+/*
+ * The IPv6 table, as Linux net/ipv6/syncookies.c: the IPv6 minimum MTU
+ * (1280, RFC 8200 5) less 60 bytes of IPv6 and TCP headers, 1480 (a tunnel
+ * in a 1500-byte link), 1500 (Ethernet) and 9000 (jumbo frames), each less
+ * 60.
+ */
+const uint16_t sk_cookie_msstab6[SK_COOKIE_MSS_N] = {
+	1220, 1420, 1440, 8940,
+};
+
+uint16_t
+sk_cookie_mss_value6(unsigned int idx)
+{
+	return sk_cookie_msstab6[idx & (SK_COOKIE_MSS_N - 1)];
+}
 
 uint16_t
 sk_cookie_mss_value(unsigned int idx)
@@ -209,8 +234,27 @@ sk_cookie_init(struct sk_cookie_ctx *c, const uint8_t secret[16],
 	sk_siphash_impl_select();
 	c->rotate_s = rotate_s;
 	c->max_age = units;
+	c->key6[0] = cookie_kdf(c->master, 0, KDF_TAG_A6_0);
+	c->key6[1] = cookie_kdf(c->master, 0, KDF_TAG_A6_1);
 	cookie_rekey(c, now_s);
 	return 0;
+}
+
+void
+sk_cookie_tuple6(const struct sk_cookie_ctx *c, const uint8_t *src,
+		const uint8_t *dst, rte_be16_t sport, rte_be16_t dport,
+		struct sk_cookie_tuple *t)
+{
+	uint8_t a[32];
+	uint64_t d;
+
+	memcpy(a, src, 16);
+	memcpy(a + 16, dst, 16);
+	d = sk_siphash(c->key6[0], c->key6[1], a, sizeof(a));
+	t->saddr = (rte_be32_t)d;
+	t->daddr = (rte_be32_t)(d >> 32);
+	t->sport = sport;
+	t->dport = dport;
 }
 
 void

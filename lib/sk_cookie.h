@@ -22,10 +22,12 @@
  * the counter, so ages 0..15 can be told apart. */
 #define SK_COOKIE_MAX_AGE_MAX 15
 
-/** What a cookie is computed over: as in the packet, network order. */
+/** What a cookie is computed over: as in the packet, network order. An
+ * IPv6 tuple carries a keyed 64-bit digest of its two addresses in saddr
+ * and daddr (sk_cookie_tuple6()). */
 struct sk_cookie_tuple {
-	rte_be32_t saddr;  /**< client address */
-	rte_be32_t daddr;  /**< synack's address */
+	rte_be32_t saddr;  /**< client address (IPv6: digest, low half) */
+	rte_be32_t daddr;  /**< synack's address (IPv6: digest, high half) */
 	rte_be16_t sport;  /**< client port */
 	rte_be16_t dport;  /**< synack's port */
 };
@@ -46,6 +48,7 @@ struct sk_cookie_ctx {
 	uint32_t max_age;       /**< accepted age, in time-counter units */
 	uint32_t epoch;         /**< current key epoch */
 	uint64_t key[2][2];     /**< [current, previous][k0, k1] */
+	uint64_t key6[2];       /**< IPv6 address digest key (from master) */
 	bool have_prev;         /**< previous key still accepted */
 	uint32_t prev_until_s;  /**< ...until this second (exclusive) */
 	uint32_t span_start_s;  /**< keys stay as they are while */
@@ -67,6 +70,32 @@ sk_cookie_mss_index(uint16_t mss)
 
 /** MSS value of a table index. */
 uint16_t sk_cookie_mss_value(unsigned int idx);
+
+/** The MSS values an IPv6 cookie can carry, ascending (sk_cookie.c). */
+extern const uint16_t sk_cookie_msstab6[SK_COOKIE_MSS_N];
+
+/** MSS table index for an IPv6 client's MSS (as sk_cookie_mss_index()). */
+static inline unsigned int
+sk_cookie_mss_index6(uint16_t mss)
+{
+	return (mss >= sk_cookie_msstab6[1]) + (mss >= sk_cookie_msstab6[2]) +
+		(mss >= sk_cookie_msstab6[3]);
+}
+
+/** MSS value of an IPv6 table index. */
+uint16_t sk_cookie_mss_value6(unsigned int idx);
+
+/**
+ * The cookie tuple of an IPv6 segment: @p src and @p dst (16 bytes each,
+ * as in the packet) go through SipHash-2-4 keyed with a key derived from
+ * the master secret (never rotated, so both ends of a rotation agree), and
+ * the 64-bit digest takes the place of the two IPv4 addresses. A cookie
+ * minted for one IPv6 tuple validates for another only if their digests
+ * collide: 2^-64 for a peer that does not know the secret.
+ */
+void sk_cookie_tuple6(const struct sk_cookie_ctx *c, const uint8_t *src,
+		const uint8_t *dst, rte_be16_t sport, rte_be16_t dport,
+		struct sk_cookie_tuple *t);
 
 /**
  * Set up @p c from a 128-bit secret. @p rotate_s: key rotation period in

@@ -93,6 +93,9 @@ sk_engine_create(const struct sk_config *cfg,
 		e->pc.bcast[i] = pl <= 30 ? cfg->addrs[i].addr |
 			rte_cpu_to_be_32(UINT32_MAX >> pl) : 0;
 	}
+	e->pc.n_addrs6 = cfg->n_addrs6;
+	for (unsigned int i = 0; i < cfg->n_addrs6; i++)
+		memcpy(e->pc.addrs6[i], cfg->addrs6[i].addr, 16);
 	for (unsigned int i = 0; i < cfg->n_listen; i++)
 		e->app[cfg->listen[i].port] = cfg->listen[i].app;
 
@@ -115,7 +118,8 @@ sk_engine_create(const struct sk_config *cfg,
 	}
 	memset(secret, 0, sizeof(secret));
 
-	e->ft = sk_flow_table_create(cfg->flow_capacity, par->socket_id);
+	e->ft = sk_flow_table_create_ex(cfg->flow_capacity, par->socket_id,
+			cfg->n_addrs6 != 0 ? SK_FLOW_F_IPV6 : 0);
 	if (e->ft == NULL) {
 		int err_no = rte_errno;
 
@@ -247,6 +251,19 @@ sk_engine_flow_snapshot(const struct sk_engine *e, uint64_t now,
 			break;
 		}
 		out[n].key = c.f.key;
+		out[n].family = 4;
+		if (sk_flow_key_is_v6(&c.f.key)) {
+			const uint64_t *a = (const uint64_t *)
+				sk_flow_addr6(e->ft, &e->flows[i]);
+			uint64_t w[4];
+
+			for (size_t k = 0; k < RTE_DIM(w); k++)
+				w[k] = __atomic_load_n(&a[k],
+					__ATOMIC_RELAXED);
+			out[n].family = 6;
+			memcpy(out[n].raddr6, w, 16);
+			memcpy(out[n].laddr6, w + 2, 16);
+		}
 		out[n].state = c.f.state;
 		out[n].app = c.f.app;
 		out[n].age_ms = now_ms - c.f.born;

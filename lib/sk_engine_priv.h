@@ -134,6 +134,19 @@ struct sk_synack_tpl {
 	uint8_t l4_len;            /* TCP header with options */
 };
 
+/* The same over IPv6: 80 bytes of headers, one sum. */
+struct sk_synack_tpl6 {
+	struct {
+		struct rte_ipv6_hdr ip6;
+		struct rte_tcp_hdr tcp;
+		uint8_t opt[20];
+	} __rte_packed h;
+	uint64_t tcp_sum;          /* as tcp_sum above; the addresses, 32
+				      bytes, are added per SYN-ACK */
+	uint16_t len;              /* IPv6 header and TCP segment */
+	uint8_t l4_len;
+};
+
 struct sk_engine {
 	/* read-mostly, touched by every burst */
 	struct sk_pkt_ctx pc;
@@ -156,6 +169,7 @@ struct sk_engine {
 
 	/* SYN-ACK headers by option layout (sk_tcp_out.c) */
 	struct sk_synack_tpl synack[SK_SYNACK_LAYOUTS];
+	struct sk_synack_tpl6 synack6[SK_SYNACK_LAYOUTS];
 
 	struct sk_wheel wheel;
 	struct sk_neigh last_peer;

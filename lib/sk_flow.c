@@ -86,6 +86,7 @@ struct sk_flow_table {
 	uint32_t free_head;  /* first free entry, SK_FLOW_NIL when full */
 	uint32_t capacity;
 	uint64_t changed;    /* sk_flow_changed() */
+	struct sk_flow_addr6 *a6; /* IPv6 addresses by entry, or NULL */
 	/* cold */
 	size_t mem_size;     /* the whole mapping, this header included */
 	bool numa;           /* from numa_alloc_onnode(), else mmap() */
@@ -104,6 +105,26 @@ sk_flow_hash(const struct sk_flow_key *key)
 	h = rte_hash_crc_4byte(w[0], SK_FLOW_HASH_SEED);
 	h = rte_hash_crc_4byte(w[1], h);
 	return rte_hash_crc_4byte(w[2], h);
+}
+
+void
+sk_flow_key6_make(struct sk_flow_key6 *k, const uint8_t *raddr,
+		const uint8_t *laddr, rte_be16_t rport, rte_be16_t lport)
+{
+	memcpy(k->a.raddr, raddr, 16);
+	memcpy(k->a.laddr, laddr, 16);
+	/* not a secret: the addresses are compared in full on a match */
+	k->k.raddr = (rte_be32_t)rte_hash_crc(raddr, 16, SK_FLOW_HASH_SEED);
+	k->k.laddr = (rte_hash_crc(laddr, 16, SK_FLOW_HASH_SEED) &
+		~SK_FLOW_V6_MARK) | SK_FLOW_V6_MARK;
+	k->k.rport = rport;
+	k->k.lport = lport;
+}
+
+const struct sk_flow_addr6 *
+sk_flow_addr6(const struct sk_flow_table *t, const struct sk_flow *f)
+{
+	return &t->a6[f - t->ent];
 }
 
 static inline uint16_t
@@ -155,7 +176,11 @@ bkt_find(const struct sk_flow_table *t, const struct sk_flow_bkt *b,
 		uint32_t idx = b->idx[s];
 
 		m &= m - 1;
-		if (idx != SK_FLOW_NIL && key_eq(&t->ent[idx].key, key))
+		if (idx != SK_FLOW_NIL && key_eq(&t->ent[idx].key, key) &&
+				(likely(!sk_flow_key_is_v6(key)) ||
+				memcmp(&t->a6[idx], &((const struct
+					sk_flow_key6 *)key)->a,
+					sizeof(struct sk_flow_addr6)) == 0))
 			return &t->ent[idx];
 	}
 	return NULL;
@@ -262,6 +287,10 @@ sk_flow_insert(struct sk_flow_table *t, const struct sk_flow_key *key,
 	unsigned int slot = 0;
 	struct sk_flow *f;
 
+	if (unlikely(sk_flow_key_is_v6(key)) && t->a6 == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
 	if (t->free_head == SK_FLOW_NIL) {
 		rte_errno = sk_flow_lookup(t, key, hash) != NULL ?
 			EEXIST : ENOSPC;
@@ -309,6 +338,8 @@ sk_flow_insert(struct sk_flow_table *t, const struct sk_flow_key *key,
 	t->free_head = f->tl.next;
 	memset(f, 0, sizeof(*f));
 	f->key = *key;
+	if (sk_flow_key_is_v6(key))
+		t->a6[idx] = ((const struct sk_flow_key6 *)key)->a;
 	f->state = SK_ST_FREE;
 	dst->sig[slot] = sig;
 	dst->idx[slot] = idx;
@@ -363,6 +394,12 @@ mem_free(void *p, size_t size, bool numa)
 struct sk_flow_table *
 sk_flow_table_create(uint32_t capacity, int socket_id)
 {
+	return sk_flow_table_create_ex(capacity, socket_id, 0);
+}
+
+struct sk_flow_table *
+sk_flow_table_create_ex(uint32_t capacity, int socket_id, unsigned int flags)
+{
 	struct sk_flow_table *t;
 	uint32_t nb;
 	size_t size;
@@ -377,6 +414,8 @@ sk_flow_table_create(uint32_t capacity, int socket_id)
 	nb = rte_align32pow2((capacity + 7) / 8);
 	size = sizeof(*t) + (size_t)nb * sizeof(struct sk_flow_bkt) +
 		(size_t)capacity * sizeof(struct sk_flow);
+	if (flags & SK_FLOW_F_IPV6)
+		size += (size_t)capacity * sizeof(struct sk_flow_addr6);
 
 	if (socket_id >= 0 && numa_available() >= 0) {
 		if (socket_id > numa_max_node()) {
@@ -406,6 +445,10 @@ sk_flow_table_create(uint32_t capacity, int socket_id)
 	t->ent = (struct sk_flow *)(t->bkt + nb);
 	t->mask = nb - 1;
 	t->capacity = capacity;
+	if (flags & SK_FLOW_F_IPV6) {
+		t->a6 = (struct sk_flow_addr6 *)(t->ent + capacity);
+		memset(t->a6, 0, (size_t)capacity * sizeof(*t->a6));
+	}
 	t->mem_size = size;
 	t->numa = numa;
 	for (uint32_t i = 0; i < nb; i++) {
@@ -552,8 +595,18 @@ sk_flow_table_check(const struct sk_flow_table *t)
 	for (uint32_t i = 0; i < t->capacity; i++) {
 		const struct sk_flow *f = &t->ent[i];
 
-		if (seen[i] == 2 && sk_flow_lookup(tw, &f->key,
-				sk_flow_hash(&f->key)) != f) {
+		struct sk_flow_key6 k6 = { .k = f->key };
+
+		if (seen[i] != 2)
+			continue;
+		if (sk_flow_key_is_v6(&f->key)) {
+			if (t->a6 == NULL) {
+				rc = -8;
+				goto out;
+			}
+			k6.a = t->a6[i];
+		}
+		if (sk_flow_lookup(tw, &k6.k, sk_flow_hash(&f->key)) != f) {
 			rc = -8;
 			goto out;
 		}

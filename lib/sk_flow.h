@@ -10,6 +10,7 @@
  */
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_byteorder.h>
@@ -33,6 +34,44 @@ struct sk_flow_key {
 	rte_be16_t lport;
 };
 static_assert(sizeof(struct sk_flow_key) == 12, "flow key is 12 bytes");
+
+/*
+ * IPv6 flows share the table with IPv4 ones. Their key keeps the 12-byte
+ * shape: raddr holds a fold (CRC32-C) of the peer's address, laddr a fold
+ * of ours with its top four bits set, a value no IPv4 address of ours can
+ * take (240.0.0.0/4 is refused by the configuration), which marks the key
+ * as IPv6. The full addresses live in a side array of 32-byte slots, one
+ * per entry, that exists only in a table created with SK_FLOW_F_IPV6; a
+ * key matches only when its addresses match too, so folds that collide
+ * cost a compare, never a wrong flow. An IPv4 flow costs its 64-byte
+ * entry; with IPv6 on, every entry has its slot: 96 bytes a flow, either
+ * family, in one shared capacity.
+ */
+#define SK_FLOW_V6_MARK RTE_BE32(0xf0000000)
+
+/** The addresses of an IPv6 flow (network order). */
+struct sk_flow_addr6 {
+	uint8_t raddr[16];
+	uint8_t laddr[16];
+};
+
+/** The key of an IPv6 flow: the folded 12-byte key first, then the
+ * addresses. A pointer to its k may be given wherever a struct
+ * sk_flow_key pointer is taken: the table reads on when k is marked. */
+struct sk_flow_key6 {
+	struct sk_flow_key k;
+	struct sk_flow_addr6 a;
+};
+
+static inline bool
+sk_flow_key_is_v6(const struct sk_flow_key *k)
+{
+	return (k->laddr & SK_FLOW_V6_MARK) == SK_FLOW_V6_MARK;
+}
+
+/** Fill @p k for the IPv6 tuple (addresses 16 bytes each, network order). */
+void sk_flow_key6_make(struct sk_flow_key6 *k, const uint8_t *raddr,
+		const uint8_t *laddr, rte_be16_t rport, rte_be16_t lport);
 
 /** Timer wheel links of an entry (see sk_timer.h). Free entries use
  * next as the free-list link. */
@@ -113,6 +152,17 @@ uint32_t sk_flow_hash(const struct sk_flow_key *key);
  * above SK_FLOW_CAPACITY_MAX, or a node libnuma does not know), ENOMEM.
  */
 struct sk_flow_table *sk_flow_table_create(uint32_t capacity, int socket_id);
+
+/** Flags of sk_flow_table_create_ex(). */
+#define SK_FLOW_F_IPV6 0x1 /**< the table holds IPv6 flows too */
+
+/** sk_flow_table_create() with @p flags (SK_FLOW_F_*). */
+struct sk_flow_table *sk_flow_table_create_ex(uint32_t capacity,
+		int socket_id, unsigned int flags);
+
+/** The addresses of IPv6 flow @p f (sk_flow_key_is_v6(&f->key)). */
+const struct sk_flow_addr6 *sk_flow_addr6(const struct sk_flow_table *t,
+		const struct sk_flow *f);
 void sk_flow_table_free(struct sk_flow_table *t);
 
 /**
@@ -135,8 +185,9 @@ struct sk_flow *sk_flow_lookup(struct sk_flow_table *t,
  * recomputes it). The new entry is zeroed but for the key, state is
  * SK_ST_FREE and must be set by the caller. A full table is refused, never
  * grown; a refused insert changes nothing.
- * @return the entry, or NULL with rte_errno = ENOSPC (table full) or
- * EEXIST (key present).
+ * @return the entry, or NULL with rte_errno = ENOSPC (table full),
+ * EEXIST (key present) or EINVAL (an IPv6 key, and the table was created
+ * without SK_FLOW_F_IPV6).
  */
 struct sk_flow *sk_flow_insert(struct sk_flow_table *t,
 		const struct sk_flow_key *key, uint32_t hash);

@@ -132,6 +132,51 @@ sk_pkt_parse_opts(struct sk_pkt *p)
 	return true;
 }
 
+/* TCP, RFC 9293 3.1: the header fits and its data offset is sane. */
+static inline bool
+tcp_hdr_ok(struct sk_pkt *p, unsigned int l4len, struct sk_stats *st)
+{
+	unsigned int doff;
+
+	if (l4len < sizeof(struct rte_tcp_hdr)) {
+		SK_STAT_INC(st, drop_tcp_short);
+		return false;
+	}
+	doff = (p->tcp->data_off >> 4) * 4u;
+	if (doff < sizeof(struct rte_tcp_hdr) || doff > l4len) {
+		SK_STAT_INC(st, drop_tcp_doff);
+		return false;
+	}
+	p->l4_len = (uint16_t)doff;
+	return true;
+}
+
+/* The rest of a TCP segment whose checksum is right, either family. */
+static inline enum sk_pkt_kind
+tcp_fields(struct sk_pkt *p, unsigned int l4len, struct sk_stats *st)
+{
+	const struct rte_tcp_hdr *th = p->tcp;
+
+	p->flags = th->tcp_flags;
+	/* SYN with FIN or RST has no meaning; a segment with none of SYN,
+	 * ACK, RST, FIN carries nothing to act on. */
+	if ((p->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ==
+				(RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG) ||
+			(p->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ==
+				(RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG) ||
+			!(p->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+				RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)))
+		DROP(st, drop_tcp_flags);
+	p->plen = (uint16_t)(l4len - p->l4_len);
+	p->payload = (uint8_t *)th + p->l4_len;
+	p->seq = sk_ntohl(th->sent_seq);
+	p->ack = sk_ntohl(th->recv_ack);
+	if (!sk_pkt_parse_opts(p))
+		DROP(st, drop_tcp_opts);
+	SK_STAT_INC(st, rx_tcp);
+	return SK_PKT_TCP;
+}
+
 static enum sk_pkt_kind
 parse_arp(const struct sk_pkt_ctx *c, struct rte_mbuf *m, uint16_t l2,
 		struct sk_stats *st)
@@ -173,6 +218,287 @@ parse_icmp(struct sk_pkt *p, unsigned int len, struct sk_stats *st)
 	return SK_PKT_ICMP;
 }
 
+/* ---- IPv6, RFC 8200 ----------------------------------------------------- */
+
+#define IP6_NH_HOPOPTS 0
+#define IP6_NH_ROUTING 43
+#define IP6_NH_FRAGMENT 44
+#define IP6_NH_ICMP 58
+#define IP6_NH_NONE 59
+#define IP6_NH_DSTOPTS 60
+
+#define ICMP6_ECHO_REQUEST 128
+#define ICMP6_ECHO_REPLY 129
+#define ND_ROUTER_SOLICIT 133
+#define ND_REDIRECT 137
+#define ND_NEIGHBOR_SOLICIT 135
+#define ND_NEIGHBOR_ADVERT 136
+#define MLD_QUERY 130
+#define MLD_DONE 132
+#define MLD2_REPORT 143
+#define ND_OPT_SOURCE_LLADDR 1
+#define ND_OPT_TARGET_LLADDR 2
+#define ND_HOP_LIMIT 255             /* RFC 4861 7.1.1 */
+#define ND_NS_LEN 24                 /* type..target: options follow */
+
+static inline bool
+ip6_eq(const uint8_t *a, const uint8_t *b)
+{
+	return memcmp(a, b, 16) == 0;
+}
+
+static inline int
+our_addr6(const struct sk_pkt_ctx *c, const uint8_t *a)
+{
+	for (unsigned int i = 0; i < c->n_addrs6; i++)
+		if (ip6_eq(c->addrs6[i], a))
+			return (int)i;
+	return -1;
+}
+
+static inline bool
+ip6_unspecified(const uint8_t *a)
+{
+	static const uint8_t zero[16];
+
+	return ip6_eq(a, zero);
+}
+
+/* ff02::1:ffXX:XXXX, the solicited-node group of one of our addresses
+ * (RFC 4291 2.7.1), or ff02::1, all nodes. */
+static bool
+ip6_our_group(const struct sk_pkt_ctx *c, const uint8_t *a)
+{
+	static const uint8_t sn[13] = {
+		0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff,
+	};
+	static const uint8_t all[16] = {
+		0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+	};
+
+	if (ip6_eq(a, all))
+		return true;
+	if (memcmp(a, sn, sizeof(sn)) != 0)
+		return false;
+	for (unsigned int i = 0; i < c->n_addrs6; i++)
+		if (memcmp(c->addrs6[i] + 13, a + 13, 3) == 0)
+			return true;
+	return false;
+}
+
+/* A source synack never answers: multicast, loopback, IPv4-mapped, or our
+ * own. The unspecified address is left to the caller (only a Duplicate
+ * Address Detection NS may come from it). */
+static bool
+ip6_bad_src(const struct sk_pkt_ctx *c, const uint8_t *a)
+{
+	static const uint8_t loop[16] = { [15] = 1 };
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return a[0] == 0xff || ip6_eq(a, loop) ||
+		memcmp(a, mapped, sizeof(mapped)) == 0 || our_addr6(c, a) >= 0;
+}
+
+/* Next header values that are extension headers synack does not walk
+ * (RFC 8200 4, IANA "IPv6 Extension Header Types"): ESP, AH, Mobility,
+ * HIP, Shim6 and the two experimental ones. */
+static inline bool
+ip6_other_ext(unsigned int nh)
+{
+	return nh == 50 || nh == 51 || nh == 135 || nh == 139 || nh == 140 ||
+		nh == 253 || nh == 254;
+}
+
+/* The options of a Hop-by-Hop or Destination Options header (RFC 8200
+ * 4.2): well formed, and none whose type says to discard the packet when
+ * the option is not recognised (the two high bits not 00): synack knows
+ * only the padding options. A Jumbo Payload option (0xc2) says so too. */
+static bool
+ip6_opts_ok(const uint8_t *o, unsigned int n)
+{
+	unsigned int i = 0;
+
+	while (i < n) {
+		if (o[i] == 0) {            /* Pad1 */
+			i++;
+			continue;
+		}
+		if (i + 2 > n || i + 2u + o[i + 1] > n)
+			return false;
+		if (o[i] >> 6 != 0)
+			return false;
+		i += 2u + o[i + 1];
+	}
+	return true;
+}
+
+/* ND options (RFC 4861 4.6): every length non-zero and inside the message.
+ * Sets *slla when a source link-layer address option is present. */
+static bool
+nd_opts_ok(const uint8_t *o, unsigned int n, bool *slla)
+{
+	unsigned int i = 0;
+
+	*slla = false;
+	while (i < n) {
+		if (i + 2 > n || o[i + 1] == 0 || i + o[i + 1] * 8u > n)
+			return false;
+		if (o[i] == ND_OPT_SOURCE_LLADDR)
+			*slla = true;
+		i += o[i + 1] * 8u;
+	}
+	return true;
+}
+
+static enum sk_pkt_kind
+parse_icmp6(const struct sk_pkt_ctx *c, struct sk_pkt *p, unsigned int len,
+		bool group, bool unspec, struct sk_stats *st)
+{
+	const struct rte_ipv6_hdr *ip6 = p->ip6;
+	const uint8_t *ic = (const uint8_t *)p->tcp;
+	bool slla;
+
+	if (len < 8)
+		DROP(st, drop_icmp6);
+	if (!sk_csum_l4_ok6(ip6, IP6_NH_ICMP, ic, len))
+		DROP(st, drop_icmp6);
+	switch (ic[0]) {
+	case ICMP6_ECHO_REQUEST:
+		if (ic[1] != 0)
+			DROP(st, drop_icmp6);
+		if (group || unspec)
+			DROP(st, drop_ip6_dst);
+		SK_STAT_INC(st, rx_icmp6_echo);
+		return SK_PKT_ICMP6;
+	case ND_NEIGHBOR_SOLICIT:
+		/* RFC 4861 7.1.1: validity, in its order */
+		if (ip6->hop_limits != ND_HOP_LIMIT || ic[1] != 0 ||
+				len < ND_NS_LEN || ic[8] == 0xff ||
+				!nd_opts_ok(ic + ND_NS_LEN, len - ND_NS_LEN,
+					&slla) ||
+				(unspec && (slla || !group ||
+					ip6_eq(ip6->dst_addr, (const uint8_t[16]){
+						0xff, 2, [15] = 1 }))))
+			DROP(st, drop_icmp6);
+		if (our_addr6(c, ic + 8) < 0) {
+			/* another node's address: not ours to answer */
+			SK_STAT_INC(st, rx_nd_other);
+			return SK_PKT_DROP;
+		}
+		SK_STAT_INC(st, rx_nd_ns);
+		return SK_PKT_ND_NS;
+	case MLD_QUERY:
+	case MLD_QUERY + 1:
+	case MLD_DONE:
+	case ND_ROUTER_SOLICIT:
+	case ND_ROUTER_SOLICIT + 1:
+	case ND_NEIGHBOR_ADVERT:
+	case ND_REDIRECT:
+	case MLD2_REPORT:
+		/* Router Advertisements, the other ND messages and MLD: a
+		 * server with static addresses has no use for them */
+		SK_STAT_INC(st, rx_nd_other);
+		return SK_PKT_DROP;
+	default:
+		DROP(st, drop_icmp6);
+	}
+}
+
+static enum sk_pkt_kind
+parse_ip6(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
+		struct sk_stats *st)
+{
+	const uint16_t l2 = p->l2_len, dlen = rte_pktmbuf_data_len(m);
+	struct rte_ipv6_hdr *ip6;
+	unsigned int plen, end, off, nh, l4len;
+	uint64_t cksum_flags;
+	bool group = false, unspec;
+	uint8_t *base;
+
+	SK_STAT_INC(st, rx_ipv6);
+	if (dlen < l2 + sizeof(*ip6))
+		DROP(st, drop_ip6_short);
+	ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, l2);
+	if ((ip6->vtc_flow & RTE_BE32(0xf0000000)) != RTE_BE32(0x60000000))
+		DROP(st, drop_ip_version);
+	plen = sk_ntohs(ip6->payload_len);
+	/* 0 is a jumbogram's (RFC 2675), which synack does not take */
+	if (plen == 0 || l2 + sizeof(*ip6) + plen > dlen ||
+			m->pkt_len != m->data_len)
+		DROP(st, drop_ip6_len);
+	if (ip6->hop_limits == 0)
+		DROP(st, drop_ip6_hlim);
+	if (our_addr6(c, ip6->dst_addr) < 0) {
+		if (!ip6_our_group(c, ip6->dst_addr))
+			DROP(st, drop_ip6_dst);
+		group = true;
+	}
+	unspec = ip6_unspecified(ip6->src_addr);
+	if (ip6_bad_src(c, ip6->src_addr))
+		DROP(st, drop_ip6_src);
+	end = sizeof(*ip6) + plen;
+	if (l2 + end < dlen)
+		rte_pktmbuf_trim(m, dlen - (l2 + end));
+
+	/* Extension headers, at most SK_IP6_EXT_MAX, each inside the
+	 * payload: the walk is bounded by both. */
+	base = (uint8_t *)ip6;
+	nh = ip6->proto;
+	off = sizeof(*ip6);
+	for (unsigned int n = 0; nh != IPPROTO_TCP && nh != IP6_NH_ICMP; n++) {
+		const uint8_t *h = base + off;
+		unsigned int hlen;
+
+		if (nh == IP6_NH_FRAGMENT)
+			DROP(st, drop_ip6_frag);
+		if (nh != IP6_NH_HOPOPTS && nh != IP6_NH_ROUTING &&
+				nh != IP6_NH_DSTOPTS) {
+			if (ip6_other_ext(nh))
+				DROP(st, drop_ip6_exthdr);
+			DROP(st, drop_ip6_proto);
+		}
+		/* Hop-by-Hop comes first or not at all (RFC 8200 4.1) */
+		if (n == SK_IP6_EXT_MAX || (nh == IP6_NH_HOPOPTS && n != 0))
+			DROP(st, drop_ip6_exthdr);
+		if (off + 8 > end)
+			DROP(st, drop_ip6_short);
+		hlen = (h[1] + 1u) * 8;
+		if (off + hlen > end)
+			DROP(st, drop_ip6_short);
+		/* A routing header with segments left would have us forward
+		 * the packet: synack is an end node only. */
+		if (nh == IP6_NH_ROUTING ? h[3] != 0 :
+				!ip6_opts_ok(h + 2, hlen - 2))
+			DROP(st, drop_ip6_exthdr);
+		nh = h[0];
+		off += hlen;
+	}
+	p->v6 = 1;
+	p->ip6 = ip6;
+	p->l3_len = (uint16_t)off;
+	p->tcp = (struct rte_tcp_hdr *)(base + off);
+	l4len = end - off;
+	if (nh == IP6_NH_ICMP)
+		return parse_icmp6(c, p, l4len, group, unspec, st);
+	if (group || unspec)
+		DROP(st, drop_ip6_dst);
+
+	if (!tcp_hdr_ok(p, l4len, st))
+		return SK_PKT_DROP;
+	cksum_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	if (c->rx_cksum && cksum_flags == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		DROP(st, drop_tcp_cksum);
+	if ((!c->rx_cksum || cksum_flags != RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
+			!sk_csum_l4_ok6(ip6, IPPROTO_TCP, p->tcp, l4len))
+		DROP(st, drop_tcp_cksum);
+	/* ECN: the low two bits of the traffic class */
+	p->ce = (sk_ntohl(ip6->vtc_flow) >> 20 & 3) == 3;
+	if (tcp_fields(p, l4len, st) != SK_PKT_TCP)
+		return SK_PKT_DROP;
+	SK_STAT_INC(st, rx_tcp6);
+	return SK_PKT_TCP;
+}
+
 enum sk_pkt_kind
 sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 		struct sk_stats *st)
@@ -183,15 +509,19 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	struct rte_tcp_hdr *th;
 	rte_be16_t type;
 	uint16_t l2 = sizeof(struct rte_ether_hdr);
-	unsigned int ihl, tot, l4len, doff;
+	unsigned int ihl, tot, l4len;
 	uint64_t cksum_flags;
+	bool l2_mc;
 
 	/* The parser reads the first segment only; the headers must be in it. */
 	if (dlen < sizeof(*eh))
 		DROP(st, drop_l2_short);
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	/* IPv6 multicast (33:33:...) is for Neighbor Discovery only */
+	l2_mc = eh->dst_addr.addr_bytes[0] == 0x33 &&
+		eh->dst_addr.addr_bytes[1] == 0x33;
 	if (!rte_is_same_ether_addr(&eh->dst_addr, &c->mac) &&
-			!rte_is_broadcast_ether_addr(&eh->dst_addr))
+			!rte_is_broadcast_ether_addr(&eh->dst_addr) && !l2_mc)
 		DROP(st, drop_l2_dst);
 	type = eh->ether_type;
 	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
@@ -205,6 +535,11 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 		SK_STAT_INC(st, rx_vlan);
 	}
 	p->l2_len = l2;
+	p->v6 = 0;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return parse_ip6(c, m, p, st);
+	if (l2_mc)
+		DROP(st, drop_l2_dst);
 	if (type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		return parse_arp(c, m, l2, st);
 	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
@@ -243,6 +578,7 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	if (l2 + tot < dlen)
 		rte_pktmbuf_trim(m, dlen - (l2 + tot));
 	p->ip = ip;
+	p->l3_len = (uint16_t)ihl;
 	p->tcp = (struct rte_tcp_hdr *)((uint8_t *)ip + ihl);
 	l4len = tot - ihl;
 	if (ip->next_proto_id == IPPROTO_ICMP)
@@ -250,39 +586,17 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	if (ip->next_proto_id != IPPROTO_TCP)
 		DROP(st, drop_ip_proto);
 
-	/* TCP, RFC 9293 3.1 */
 	th = p->tcp;
-	if (l4len < sizeof(*th))
-		DROP(st, drop_tcp_short);
-	doff = (th->data_off >> 4) * 4u;
-	if (doff < sizeof(*th) || doff > l4len)
-		DROP(st, drop_tcp_doff);
+	if (!tcp_hdr_ok(p, l4len, st))
+		return SK_PKT_DROP;
 	cksum_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	if (c->rx_cksum && cksum_flags == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		DROP(st, drop_tcp_cksum);
 	if ((!c->rx_cksum || cksum_flags != RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
 			!sk_csum_l4_ok(ip, th, (uint16_t)l4len))
 		DROP(st, drop_tcp_cksum);
-	p->flags = th->tcp_flags;
-	/* SYN with FIN or RST has no meaning; a segment with none of SYN,
-	 * ACK, RST, FIN carries nothing to act on. */
-	if ((p->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ==
-				(RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG) ||
-			(p->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ==
-				(RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG) ||
-			!(p->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
-				RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)))
-		DROP(st, drop_tcp_flags);
-	p->l4_len = (uint16_t)doff;
-	p->plen = (uint16_t)(l4len - doff);
-	p->payload = (uint8_t *)th + doff;
-	p->seq = sk_ntohl(th->sent_seq);
-	p->ack = sk_ntohl(th->recv_ack);
 	p->ce = (ip->type_of_service & 3) == 3;
-	if (!sk_pkt_parse_opts(p))
-		DROP(st, drop_tcp_opts);
-	SK_STAT_INC(st, rx_tcp);
-	return SK_PKT_TCP;
+	return tcp_fields(p, l4len, st);
 }
 
 void
@@ -336,5 +650,94 @@ sk_pkt_icmp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	ic->icmp_cksum = (uint16_t)~sum;
+	m->ol_flags = 0;
+}
+
+/* An IPv6 header from @p src to @p dst for @p plen bytes of @p proto. */
+static void
+ip6_hdr(struct rte_ipv6_hdr *ip6, const uint8_t *src, const uint8_t *dst,
+		uint8_t proto, uint16_t plen, uint8_t hops)
+{
+	ip6->vtc_flow = RTE_BE32(0x60000000);
+	ip6->payload_len = sk_htons(plen);
+	ip6->proto = proto;
+	ip6->hop_limits = hops;
+	memmove(ip6->src_addr, src, 16);
+	memmove(ip6->dst_addr, dst, 16);
+}
+
+bool
+sk_pkt_nd_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
+		const struct sk_pkt *p)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 2, [15] = 1 };
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip6 = p->ip6;
+	const uint16_t len = p->l2_len + sizeof(*ip6) + 32;
+	uint8_t target[16], dst[16];
+	uint8_t *na = (uint8_t *)(ip6 + 1);
+	bool dad = ip6_unspecified(ip6->src_addr);
+
+	if (m->buf_len < m->data_off + len)
+		return false;
+	memcpy(target, (const uint8_t *)p->tcp + 8, 16);
+	/* RFC 4861 7.2.4: to the solicitor; a Duplicate Address Detection
+	 * probe (from ::) gets an unsolicited answer to all nodes, which
+	 * tells the prober the address is taken. */
+	memcpy(dst, dad ? all_nodes : ip6->src_addr, 16);
+	if (dad) {
+		static const struct rte_ether_addr all = {
+			{ 0x33, 0x33, 0, 0, 0, 1 } };
+
+		eh->dst_addr = all;
+	} else {
+		eh->dst_addr = eh->src_addr;
+	}
+	eh->src_addr = c->mac;
+	ip6_hdr(ip6, target, dst, IP6_NH_ICMP, 32, ND_HOP_LIMIT);
+	memset(na, 0, 32);
+	na[0] = ND_NEIGHBOR_ADVERT;
+	na[4] = dad ? 0x20 : 0x60;  /* Solicited (not for DAD), Override */
+	memcpy(na + 8, target, 16);
+	na[24] = ND_OPT_TARGET_LLADDR;
+	na[25] = 1;                 /* in units of 8 bytes */
+	memcpy(na + 26, &c->mac, RTE_ETHER_ADDR_LEN);
+	{
+		uint16_t ck = sk_csum_l4_6(ip6, IP6_NH_ICMP, na, 32);
+
+		memcpy(na + 2, &ck, 2);
+	}
+	m->data_len = len;
+	m->pkt_len = len;
+	m->ol_flags = 0;
+	return true;
+}
+
+void
+sk_pkt_icmp6_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
+		const struct sk_pkt *p)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip6 = p->ip6;
+	uint8_t *ic = (uint8_t *)(ip6 + 1);
+	const uint16_t len = (uint16_t)(rte_pktmbuf_data_len(m) - p->l2_len -
+			p->l3_len);
+	uint8_t src[16], dst[16];
+	uint16_t ck;
+
+	memcpy(src, ip6->dst_addr, 16);
+	memcpy(dst, ip6->src_addr, 16);
+	eh->dst_addr = eh->src_addr;
+	eh->src_addr = c->mac;
+	/* the reply carries no extension headers: the message moves up */
+	if (p->l3_len != sizeof(*ip6))
+		memmove(ic, p->tcp, len);
+	ip6_hdr(ip6, src, dst, IP6_NH_ICMP, len, 64);
+	ic[0] = ICMP6_ECHO_REPLY;
+	ic[2] = ic[3] = 0;
+	ck = sk_csum_l4_6(ip6, IP6_NH_ICMP, ic, len);
+	memcpy(ic + 2, &ck, 2);
+	m->data_len = (uint16_t)(p->l2_len + sizeof(*ip6) + len);
+	m->pkt_len = m->data_len;
 	m->ol_flags = 0;
 }

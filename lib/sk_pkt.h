@@ -52,8 +52,6 @@ enum sk_pkt_kind {
 	SK_PKT_ARP_REPLY, /**< ARP reply to one of our addresses (client role) */
 	SK_PKT_ND_NS,     /**< Neighbor Solicitation for an IPv6 address of
 			       ours: answer with sk_pkt_nd_reply() */
-	SK_PKT_ND_NA,     /**< Neighbor Advertisement for an IPv6 address of
-			       ours with a link-layer address (client role) */
 	SK_PKT_ICMP6,     /**< ICMPv6 echo request to one of our addresses */
 };
 
@@ -99,7 +97,6 @@ struct sk_pkt_ctx {
 	uint64_t src_n;           /**< ours: src_n addresses from src_lo */
 	unsigned int n_addrs6;
 	uint8_t addrs6[16][16];   /**< our IPv6 addresses, network order */
-	bool nd_na;               /**< accept Neighbor Advertisements (client) */
 };
 
 /**
@@ -120,8 +117,8 @@ void sk_pkt_arp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m);
 /** Turn a Neighbor Solicitation (SK_PKT_ND_NS) into the solicited
  * Neighbor Advertisement (RFC 4861 7.2.4): Solicited and Override set,
  * our MAC in a target link-layer address option, sent to the soliciting
- * node. */
-void sk_pkt_nd_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
+ * node. False when the mbuf has no room for it (the caller drops it). */
+bool sk_pkt_nd_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 		const struct sk_pkt *p);
 
 /** Turn an ICMPv6 echo request (SK_PKT_ICMP6) into its reply (RFC 4443

@@ -34,8 +34,7 @@
 	_(rx_ipv6, "IPv6 frames received (any next header)") \
 	_(rx_tcp6, "valid TCP segments over IPv6 (also in rx_tcp)") \
 	_(rx_nd_ns, "Neighbor Solicitations for one of our IPv6 addresses") \
-	_(rx_nd_na, "Neighbor Advertisements for one of our IPv6 addresses, learnt") \
-	_(rx_nd_other, "ND and MLD messages ignored (RS, RA, redirect, MLD, NS/NA not for us)") \
+	_(rx_nd_other, "ND and MLD messages ignored (RS, RA, NA, redirect, MLD, NS not for us)") \
 	_(rx_icmp6_echo, "ICMPv6 echo requests to one of our addresses") \
 	_(rx_syn, "SYNs to a listening port") \
 	_(rx_rst, "RSTs received") \
@@ -47,7 +46,6 @@
 	_(tx_icmp_reply, "ICMP echo replies sent") \
 	_(tx_ipv6, "IPv6 frames handed to the port (also in tx_packets)") \
 	_(tx_nd_na, "Neighbor Advertisements sent") \
-	_(tx_nd_ns, "Neighbor Solicitations sent (client role)") \
 	_(tx_icmp6_reply, "ICMPv6 echo replies sent") \
 	_(tx_synack, "SYN-ACKs sent (cookie ISN)") \
 	_(tx_ack, "pure ACKs sent") \

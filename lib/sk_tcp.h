@@ -38,8 +38,59 @@
 #define SK_TH_ECE RTE_TCP_ECE_FLAG
 #define SK_TH_CWR RTE_TCP_CWR_FLAG
 
-/* The default MSS when a SYN has no MSS option (RFC 9293 3.7.1). */
+/* The default MSS when a SYN has no MSS option (RFC 9293 3.7.1): 536 over
+ * IPv4, 1220 over IPv6 (the IPv6 minimum MTU, 1280, less 60). */
 #define SK_MSS_DEFAULT 536
+#define SK_MSS_DEFAULT6 1220
+
+/* The cookie MSS index for the MSS a SYN offers, in its family's table. */
+static inline unsigned int
+sk_tcp_mss_index(const struct sk_pkt *p)
+{
+	if (p->v6)
+		return sk_cookie_mss_index6(p->mss ? p->mss : SK_MSS_DEFAULT6);
+	return sk_cookie_mss_index(p->mss ? p->mss : SK_MSS_DEFAULT);
+}
+
+/* The MSS flow @p f may send, from its cookie MSS index. */
+static inline uint16_t
+sk_tcp_flow_mss(const struct sk_flow *f)
+{
+	return sk_flow_key_is_v6(&f->key) ? sk_cookie_mss_value6(f->mss_idx) :
+		sk_cookie_mss_value(f->mss_idx);
+}
+
+/* The cookie tuple of segment @p p, either family. */
+static inline void
+sk_tcp_cookie_tuple(const struct sk_engine *e, const struct sk_pkt *p,
+		struct sk_cookie_tuple *t)
+{
+	if (p->v6) {
+		sk_cookie_tuple6(&e->ck, p->ip6->src_addr, p->ip6->dst_addr,
+				p->tcp->src_port, p->tcp->dst_port, t);
+		return;
+	}
+	t->saddr = p->ip->src_addr;
+	t->daddr = p->ip->dst_addr;
+	t->sport = p->tcp->src_port;
+	t->dport = p->tcp->dst_port;
+}
+
+/* The flow key of segment @p p as seen from synack, either family; the
+ * 12-byte key is k->k. */
+static inline void
+sk_tcp_flow_key(const struct sk_pkt *p, struct sk_flow_key6 *k)
+{
+	if (p->v6) {
+		sk_flow_key6_make(k, p->ip6->src_addr, p->ip6->dst_addr,
+				p->tcp->src_port, p->tcp->dst_port);
+		return;
+	}
+	k->k.raddr = p->ip->src_addr;
+	k->k.laddr = p->ip->dst_addr;
+	k->k.rport = p->tcp->src_port;
+	k->k.lport = p->tcp->dst_port;
+}
 
 /* ---- state transitions (sk_tcp_fsm.c) ------------------------------- */
 

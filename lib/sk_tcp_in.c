@@ -18,16 +18,20 @@
 
 #include "sk_tcp.h"
 
+/* Remember the peer's MAC for the segments the timers send, under the
+ * flow key's raddr: the IPv4 address, or an IPv6 address's fold (two IPv6
+ * peers whose folds collide share a slot; the later one wins, and the
+ * other's timer segments go to its MAC: a miss, as when the slot was
+ * taken by any other peer). */
 static void
 learn_neigh(struct sk_engine *e, const struct rte_mbuf *m,
-		const struct sk_pkt *p)
+		const struct sk_pkt *p, rte_be32_t raddr)
 {
 	const struct rte_ether_hdr *eh =
 		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	struct sk_neigh *n = &e->neigh[sk_ntohl(p->ip->src_addr) &
-		(SK_NEIGH_N - 1)];
+	struct sk_neigh *n = &e->neigh[sk_ntohl(raddr) & (SK_NEIGH_N - 1)];
 
-	n->ip = p->ip->src_addr;
+	n->ip = raddr;
 	n->mac = eh->src_addr;
 	n->vlan = p->l2_len > sizeof(*eh) ?
 		((const struct rte_vlan_hdr *)(eh + 1))->vlan_tci : 0;
@@ -60,11 +64,9 @@ cookie_ack(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		mss_idx = ck->mss_idx;
 		ts_off = ck->ts_off;
 	} else {
-		const struct sk_cookie_tuple t = {
-			.saddr = p->ip->src_addr, .daddr = p->ip->dst_addr,
-			.sport = p->tcp->src_port, .dport = p->tcp->dst_port,
-		};
+		struct sk_cookie_tuple t;
 
+		sk_tcp_cookie_tuple(e, p, &t);
 		res = sk_cookie_check(&e->ck, &t, p->seq - 1, p->ack - 1,
 				e->now_s, &mss_idx, &ts_off);
 	}
@@ -115,7 +117,7 @@ cookie_ack(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 	if (tsopt & SK_TSOPT_ECN)
 		f->flags |= SK_FF_ECN;
 	SK_STAT_INC(&e->st, flow_created);
-	learn_neigh(e, m, p);
+	learn_neigh(e, m, p, key->raddr);
 	if (e->cfg.idle_ms)
 		sk_tcp_arm(e, f, e->cfg.idle_ms);
 	/* A bare ACK is consumed: its sequence number is RCV.NXT and its

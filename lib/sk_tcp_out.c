@@ -15,10 +15,13 @@
 #include "sk_cksum.h"
 #include "sk_tcp.h"
 
-/* Addresses of a segment, in network order as they go on the wire. */
+/* Addresses of a segment, in network order as they go on the wire; the
+ * IPv6 ones are copies, so the headers they came from may be overwritten. */
 struct sk_addrs {
 	rte_be32_t src, dst;
 	rte_be16_t sport, dport;
+	bool v6;
+	uint8_t src6[16], dst6[16];
 };
 
 static inline void
@@ -71,22 +74,52 @@ finish_cksums(const struct sk_engine *e, struct rte_mbuf *m,
 	}
 }
 
+/* The same over IPv6. */
+static inline void
+finish_cksums6(const struct sk_engine *e, struct rte_mbuf *m,
+		struct rte_ipv6_hdr *ip6, struct rte_tcp_hdr *th, uint16_t l4)
+{
+	m->ol_flags = 0;
+	if (e->par.tx_tcp_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM;
+		th->cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
+	} else {
+		th->cksum = sk_csum_l4_6(ip6, IPPROTO_TCP, th, l4);
+	}
+}
+
+/* An IPv6 header carrying @p l4 bytes of TCP. No flow label: synack sends
+ * one segment per event, nothing a label would help keep in order. */
+static inline void
+ip6_tcp_hdr(struct rte_ipv6_hdr *ip6, const uint8_t *src, const uint8_t *dst,
+		uint16_t l4)
+{
+	ip6->vtc_flow = RTE_BE32(0x60000000);
+	ip6->payload_len = sk_htons(l4);
+	ip6->proto = IPPROTO_TCP;
+	ip6->hop_limits = 64;
+	memcpy(ip6->src_addr, src, 16);
+	memcpy(ip6->dst_addr, dst, 16);
+}
+
 /*
- * Write IPv4 and TCP headers, options and payload at offset l2 of @p m and
+ * Write IP and TCP headers, options and payload at offset l2 of @p m and
  * set lengths, offload flags and checksums. When s->data is NULL the
  * payload is already in the mbuf at @p in_place and is moved into position.
  */
 static void
-tcp_emit(const struct sk_engine *e, struct rte_mbuf *m, uint16_t l2,
+tcp_emit(struct sk_engine *e, struct rte_mbuf *m, uint16_t l2,
 		const struct sk_addrs *a, const struct sk_seg *s,
 		const uint8_t *opts, unsigned int olen, const uint8_t *in_place)
 {
 	uint8_t *base = rte_pktmbuf_mtod(m, uint8_t *);
+	const unsigned int l3 = a->v6 ? sizeof(struct rte_ipv6_hdr) :
+		sizeof(struct rte_ipv4_hdr);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(base + l2);
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(base + l2 + l3);
 	uint8_t *pl = (uint8_t *)(th + 1) + olen;
 	uint16_t len = s->len;
-	uint32_t total = sizeof(*ip) + sizeof(*th) + olen + len;
+	uint32_t l4 = sizeof(*th) + olen + len;
 
 	/* Move the payload first: the new headers may cover where it was. */
 	if (len != 0) {
@@ -95,18 +128,7 @@ tcp_emit(const struct sk_engine *e, struct rte_mbuf *m, uint16_t l2,
 		else if (in_place != pl)
 			memmove(pl, in_place, len);
 	}
-	one_segment(m, (uint16_t)(l2 + total));
-
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = sk_htons((uint16_t)total);
-	ip->packet_id = 0; /* DF set: the ID has no meaning (RFC 6864) */
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->hdr_checksum = 0;
-	ip->src_addr = a->src;
-	ip->dst_addr = a->dst;
+	one_segment(m, (uint16_t)(l2 + l3 + l4));
 
 	th->src_port = a->sport;
 	th->dst_port = a->dport;
@@ -119,11 +141,28 @@ tcp_emit(const struct sk_engine *e, struct rte_mbuf *m, uint16_t l2,
 	th->tcp_urp = 0;
 	if (olen)
 		memcpy(th + 1, opts, olen);
-
 	m->l2_len = l2;
-	m->l3_len = sizeof(*ip);
+	m->l3_len = l3;
 	m->l4_len = (uint8_t)(sizeof(*th) + olen);
-	finish_cksums(e, m, ip, th, (uint16_t)(total - sizeof(*ip)));
+	if (a->v6) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)ip;
+
+		ip6_tcp_hdr(ip6, a->src6, a->dst6, (uint16_t)l4);
+		finish_cksums6(e, m, ip6, th, (uint16_t)l4);
+		SK_STAT_INC(&e->st, tx_ipv6);
+		return;
+	}
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = sk_htons((uint16_t)(l3 + l4));
+	ip->packet_id = 0; /* DF set: the ID has no meaning (RFC 6864) */
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+	ip->src_addr = a->src;
+	ip->dst_addr = a->dst;
+	finish_cksums(e, m, ip, th, (uint16_t)l4);
 }
 
 bool
@@ -133,10 +172,17 @@ sk_tcp_reply(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct sk_addrs a = {
-		.src = p->ip->dst_addr, .dst = p->ip->src_addr,
 		.sport = p->tcp->dst_port, .dport = p->tcp->src_port,
+		.v6 = p->v6,
 	};
 
+	if (p->v6) {
+		memcpy(a.src6, p->ip6->dst_addr, 16);
+		memcpy(a.dst6, p->ip6->src_addr, 16);
+	} else {
+		a.src = p->ip->dst_addr;
+		a.dst = p->ip->src_addr;
+	}
 	eh->dst_addr = eh->src_addr;
 	eh->src_addr = e->pc.mac;
 	tcp_emit(e, m, p->l2_len, &a, s, opts, olen, in_place);
@@ -248,11 +294,20 @@ sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
 	struct sk_addrs a = {
 		.src = f->key.laddr, .dst = f->key.raddr,
 		.sport = f->key.lport, .dport = f->key.rport,
+		.v6 = sk_flow_key_is_v6(&f->key),
 	};
+	rte_be16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 
 	if (m == NULL) {
 		SK_STAT_INC(&e->st, drop_mbuf);
 		return NULL;
+	}
+	if (a.v6) {
+		const struct sk_flow_addr6 *a6 = sk_flow_addr6(e->ft, f);
+
+		memcpy(a.src6, a6->laddr, 16);
+		memcpy(a.dst6, a6->raddr, 16);
+		type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	}
 	n = &e->neigh[sk_ntohl(f->key.raddr) & (SK_NEIGH_N - 1)];
 	if (n->ip != f->key.raddr)
@@ -265,10 +320,10 @@ sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
 
 		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
 		vh->vlan_tci = n->vlan;
-		vh->eth_proto = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		vh->eth_proto = type;
 		l2 += sizeof(*vh);
 	} else {
-		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		eh->ether_type = type;
 	}
 	tcp_emit(e, m, l2, &a, s, opts, olen, NULL);
 	return m;
@@ -295,59 +350,144 @@ synack_layout(const struct sk_pkt *p)
 		(p->has_ws ? SK_SYNACK_WS : 0) | SK_SYNACK_TS;
 }
 
+/* The TCP header and options of layout @p k advertising @p mss; returns
+ * the header length with options. */
+static unsigned int
+synack_tcp_tpl(struct rte_tcp_hdr *th, uint8_t *o, unsigned int k,
+		uint16_t mss)
+{
+	unsigned int olen = 4;
+	unsigned int l4;
+
+	o[0] = SK_OPT_MSS;
+	o[1] = 4;
+	o[2] = (uint8_t)(mss >> 8);
+	o[3] = (uint8_t)mss;
+	if (k & SK_SYNACK_TS) {
+		if (k & SK_SYNACK_SACK) {
+			o[4] = SK_OPT_SACK_PERM;
+			o[5] = 2;
+		} else {
+			o[4] = SK_OPT_NOP;
+			o[5] = SK_OPT_NOP;
+		}
+		o[6] = SK_OPT_TS;
+		o[7] = 10;
+		olen = 16;   /* TSval at 8, TSecr at 12: zero here */
+		if (k & SK_SYNACK_WS) {
+			o[16] = SK_OPT_NOP;
+			o[17] = SK_OPT_WS;
+			o[18] = 3;
+			o[19] = 0; /* our shift: the window fits 16 bits */
+			olen = 20;
+		}
+	}
+	l4 = sizeof(*th) + olen;
+	th->data_off = (uint8_t)((l4 / 4) << 4);
+	th->tcp_flags = SK_TH_SYN | SK_TH_ACK;
+	th->rx_win = RTE_BE16(SK_RCV_WND);
+	return l4;
+}
+
+/* The constant words of a SYN-ACK's TCP checksum: the TCP header and
+ * options without ports, sequence numbers and timestamps (zero in the
+ * template), plus the pseudo header's protocol and length. The IPv4 and
+ * IPv6 pseudo headers sum the same but for the addresses: the length and
+ * protocol are 16-bit values in either, as 32-bit ones in IPv6's. */
+static uint64_t
+synack_tcp_sum(const struct rte_tcp_hdr *th, unsigned int l4)
+{
+	return sk_csum_add(0, th, l4) + sk_htons((uint16_t)IPPROTO_TCP) +
+		sk_htons((uint16_t)l4);
+}
+
 void
 sk_tcp_synack_template(struct sk_engine *e)
 {
+	/* IPv6 headers are 20 bytes longer: the same link MTU allows a
+	 * 20-byte smaller segment */
+	const uint16_t mss6 = (uint16_t)(e->cfg.mss - 20);
+
 	for (unsigned int k = 0; k < SK_SYNACK_LAYOUTS; k++) {
 		struct sk_synack_tpl *t = &e->synack[k];
+		struct sk_synack_tpl6 *t6 = &e->synack6[k];
 		struct rte_ipv4_hdr *ip = &t->h.ip;
-		struct rte_tcp_hdr *th = &t->h.tcp;
-		uint8_t *o = t->h.opt;
-		unsigned int olen = 4;
+		struct rte_ipv6_hdr *ip6 = &t6->h.ip6;
 
 		memset(t, 0, sizeof(*t));
-		o[0] = SK_OPT_MSS;
-		o[1] = 4;
-		o[2] = (uint8_t)(e->cfg.mss >> 8);
-		o[3] = (uint8_t)e->cfg.mss;
-		if (k & SK_SYNACK_TS) {
-			if (k & SK_SYNACK_SACK) {
-				o[4] = SK_OPT_SACK_PERM;
-				o[5] = 2;
-			} else {
-				o[4] = SK_OPT_NOP;
-				o[5] = SK_OPT_NOP;
-			}
-			o[6] = SK_OPT_TS;
-			o[7] = 10;
-			olen = 16;   /* TSval at 8, TSecr at 12: zero here */
-			if (k & SK_SYNACK_WS) {
-				o[16] = SK_OPT_NOP;
-				o[17] = SK_OPT_WS;
-				o[18] = 3;
-				o[19] = 0; /* our shift: the window fits 16 bits */
-				olen = 20;
-			}
-		}
-		t->l4_len = (uint8_t)(sizeof(*th) + olen);
+		t->l4_len = (uint8_t)synack_tcp_tpl(&t->h.tcp, t->h.opt, k,
+				e->cfg.mss);
 		t->ip_len = (uint16_t)(sizeof(*ip) + t->l4_len);
 		ip->version_ihl = RTE_IPV4_VHL_DEF;
 		ip->total_length = sk_htons(t->ip_len);
 		ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
 		ip->time_to_live = 64;
 		ip->next_proto_id = IPPROTO_TCP;
-		th->data_off = (uint8_t)((t->l4_len / 4) << 4);
-		th->tcp_flags = SK_TH_SYN | SK_TH_ACK;
-		th->rx_win = RTE_BE16(SK_RCV_WND);
-		/* The constant words: the IP header without its addresses;
-		 * the TCP header and options without ports, sequence numbers
-		 * and timestamps, plus the pseudo header's protocol and
-		 * length. */
+		/* the IP header without its addresses */
 		t->ip_sum = sk_csum_add(0, ip, sizeof(*ip));
-		t->tcp_sum = sk_csum_add(0, th, t->l4_len) +
-			sk_htons((uint16_t)IPPROTO_TCP) +
-			sk_htons((uint16_t)t->l4_len);
+		t->tcp_sum = synack_tcp_sum(&t->h.tcp, t->l4_len);
+
+		memset(t6, 0, sizeof(*t6));
+		t6->l4_len = (uint8_t)synack_tcp_tpl(&t6->h.tcp, t6->h.opt, k,
+				mss6);
+		t6->len = (uint16_t)(sizeof(*ip6) + t6->l4_len);
+		ip6->vtc_flow = RTE_BE32(0x60000000);
+		ip6->payload_len = sk_htons(t6->l4_len);
+		ip6->proto = IPPROTO_TCP;
+		ip6->hop_limits = 64;
+		t6->tcp_sum = synack_tcp_sum(&t6->h.tcp, t6->l4_len);
 	}
+}
+
+/* The TSval and TSecr of a SYN-ACK for layout @p k, and its flags: window
+ * scale, SACK-permitted and ECN can only be remembered in the TSval, so
+ * they are offered only with timestamps. */
+static __rte_always_inline uint8_t
+synack_ts(const struct sk_engine *e, const struct sk_pkt *p, unsigned int k,
+		uint32_t ts_off, rte_be32_t *tsval, rte_be32_t *tsecr)
+{
+	uint8_t flags = SK_TH_SYN | SK_TH_ACK;
+	unsigned int tsopt;
+
+	*tsval = *tsecr = 0;
+	if (!(k & SK_SYNACK_TS))
+		return flags;
+	tsopt = p->has_ws ? p->wscale : SK_TSOPT_WSCALE_NONE;
+	if (p->sack_ok)
+		tsopt |= SK_TSOPT_SACK;
+	/* RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR */
+	if ((p->flags & (SK_TH_ECE | SK_TH_CWR)) == (SK_TH_ECE | SK_TH_CWR)) {
+		tsopt |= SK_TSOPT_ECN;
+		flags |= SK_TH_ECE;
+	}
+	*tsval = sk_htonl(sk_cookie_ts_encode(e->ts_now + ts_off, tsopt));
+	*tsecr = sk_htonl(p->tsval);
+	return flags;
+}
+
+/* The fields of a SYN-ACK's TCP header that vary, over the template's
+ * copy; returns their one's complement sum. */
+static __rte_always_inline uint64_t
+synack_tcp_fill(struct rte_tcp_hdr *th, unsigned int k, rte_be16_t sport,
+		rte_be16_t dport, rte_be32_t seq, rte_be32_t ack, uint8_t flags,
+		rte_be32_t tsval, rte_be32_t tsecr)
+{
+	uint64_t sum = (uint64_t)sport + dport + seq + ack + tsval + tsecr;
+
+	th->src_port = dport;
+	th->dst_port = sport;
+	th->sent_seq = seq;
+	th->recv_ack = ack;
+	th->tcp_flags = flags;
+	if (k & SK_SYNACK_TS) {
+		uint8_t *o = (uint8_t *)(th + 1);
+
+		memcpy(o + 8, &tsval, 4);
+		memcpy(o + 12, &tsecr, 4);
+	}
+	if (flags & SK_TH_ECE)
+		sum += sk_htons(SK_TH_ECE);
+	return sum;
 }
 
 static __rte_always_inline void
@@ -365,28 +505,9 @@ synack(const struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	const rte_be16_t sport = p->tcp->src_port, dport = p->tcp->dst_port;
 	const rte_be32_t seq = sk_htonl(isn);
 	const rte_be32_t ack = sk_htonl(p->seq + 1);
-	rte_be32_t tsval = 0, tsecr = 0;
-	uint8_t flags = SK_TH_SYN | SK_TH_ACK;
+	rte_be32_t tsval, tsecr;
+	const uint8_t flags = synack_ts(e, p, k, ts_off, &tsval, &tsecr);
 	uint64_t sum;
-
-	if (k & SK_SYNACK_TS) {
-		/* Window scale, SACK-permitted and ECN can only be remembered
-		 * in the TSval, so they are offered only with timestamps. */
-		unsigned int tsopt = p->has_ws ? p->wscale :
-			SK_TSOPT_WSCALE_NONE;
-
-		if (p->sack_ok)
-			tsopt |= SK_TSOPT_SACK;
-		/* RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR */
-		if ((p->flags & (SK_TH_ECE | SK_TH_CWR)) ==
-				(SK_TH_ECE | SK_TH_CWR)) {
-			tsopt |= SK_TSOPT_ECN;
-			flags |= SK_TH_ECE;
-		}
-		tsval = sk_htonl(sk_cookie_ts_encode(e->ts_now + ts_off,
-				tsopt));
-		tsecr = sk_htonl(p->tsval);
-	}
 
 	eh->dst_addr = eh->src_addr;
 	eh->src_addr = e->pc.mac;
@@ -399,35 +520,68 @@ synack(const struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	one_segment(m, (uint16_t)(p->l2_len + t->ip_len));
 	ip->src_addr = daddr;
 	ip->dst_addr = saddr;
-	th->src_port = dport;
-	th->dst_port = sport;
-	th->sent_seq = seq;
-	th->recv_ack = ack;
-	th->tcp_flags = flags;
-	if (k & SK_SYNACK_TS) {
-		uint8_t *o = (uint8_t *)(th + 1);
-
-		memcpy(o + 8, &tsval, 4);
-		memcpy(o + 12, &tsecr, 4);
-	}
+	sum = synack_tcp_fill(th, k, sport, dport, seq, ack, flags, tsval,
+			tsecr);
 	m->tx_offload = rte_mbuf_tx_offload(p->l2_len, sizeof(*ip),
 			t->l4_len, 0, 0, 0, 0);
 	m->ol_flags = 0;
-	sum = (uint64_t)saddr + daddr;
 	if (e->par.tx_ip_cksum)
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	else
-		ip->hdr_checksum = (uint16_t)~sk_csum_fold(t->ip_sum + sum);
+		ip->hdr_checksum = (uint16_t)~sk_csum_fold(t->ip_sum +
+				(uint64_t)saddr + daddr);
 	if (e->par.tx_tcp_cksum) {
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 		return;
 	}
-	sum += t->tcp_sum + (uint64_t)sport + dport + seq + ack + tsval +
-		tsecr;
-	if (flags & SK_TH_ECE)
-		sum += sk_htons(SK_TH_ECE);
-	th->cksum = (uint16_t)~sk_csum_fold(sum);
+	th->cksum = (uint16_t)~sk_csum_fold(sum + t->tcp_sum +
+			(uint64_t)saddr + daddr);
+}
+
+/* The same over IPv6: a SYN that came with extension headers gets a
+ * SYN-ACK without. */
+static void
+synack6(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
+		uint32_t isn, uint32_t ts_off)
+{
+	const unsigned int k = synack_layout(p);
+	const struct sk_synack_tpl6 *t = &e->synack6[k];
+	uint8_t *base = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)base;
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(base + p->l2_len);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip6 + 1);
+	const rte_be16_t sport = p->tcp->src_port, dport = p->tcp->dst_port;
+	const rte_be32_t seq = sk_htonl(isn);
+	const rte_be32_t ack = sk_htonl(p->seq + 1);
+	rte_be32_t tsval, tsecr;
+	const uint8_t flags = synack_ts(e, p, k, ts_off, &tsval, &tsecr);
+	uint8_t addr[32];          /* our address, then the peer's */
+	uint64_t sum;
+
+	memcpy(addr, p->ip6->dst_addr, 16);
+	memcpy(addr + 16, p->ip6->src_addr, 16);
+	eh->dst_addr = eh->src_addr;
+	eh->src_addr = e->pc.mac;
+	if (likely(m->buf_len >= m->data_off + p->l2_len + sizeof(t->h)))
+		memcpy(ip6, &t->h, sizeof(t->h));
+	else
+		memcpy(ip6, &t->h, sizeof(*ip6) + t->l4_len);
+	one_segment(m, (uint16_t)(p->l2_len + t->len));
+	memcpy(ip6->src_addr, addr, 32);
+	sum = synack_tcp_fill(th, k, sport, dport, seq, ack, flags, tsval,
+			tsecr);
+	m->tx_offload = rte_mbuf_tx_offload(p->l2_len, sizeof(*ip6),
+			t->l4_len, 0, 0, 0, 0);
+	m->ol_flags = 0;
+	if (e->par.tx_tcp_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM;
+		th->cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
+	} else {
+		th->cksum = (uint16_t)~sk_csum_fold(sk_csum_add(sum +
+				t->tcp_sum, addr, sizeof(addr)));
+	}
+	SK_STAT_INC(&e->st, tx_ipv6);
 }
 
 unsigned int
@@ -440,7 +594,10 @@ sk_tcp_synack_burst(struct sk_engine *e, struct rte_mbuf **rx,
 	for (unsigned int k = 0; k < n; k++) {
 		if (!ready[k])
 			continue;
-		synack(e, rx[at[k]], &pk[at[k]], isn[k], ts_off[k]);
+		if (unlikely(pk[at[k]].v6))
+			synack6(e, rx[at[k]], &pk[at[k]], isn[k], ts_off[k]);
+		else
+			synack(e, rx[at[k]], &pk[at[k]], isn[k], ts_off[k]);
 		sent++;
 	}
 	SK_STAT_ADD(&e->st, rx_syn, sent);

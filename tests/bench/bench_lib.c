@@ -27,6 +27,11 @@
  * timestamps, window scale 7 (20 option bytes, 74-byte frames). No checksum
  * offload is claimed (unless BENCH_OFFLOAD=1): the engine verifies and
  * computes checksums in software, as on net_pcap.
+ *
+ * BENCH_FAMILY=6: the same flows over IPv6, client i at 2001:db8::a00:0/104
+ * plus the IPv4 address's low 24 bits, to [2001:db8::2]:8080 (94-byte
+ * SYNs); the engine then has an IPv6 address too (the flow table its
+ * address slots). "memory" reports the table with them.
  */
 
 #include <errno.h>
@@ -41,6 +46,7 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include "sk_cksum.h"
 #include "sk_common.h"
 #include "sk_config.h"
 #include "sk_engine.h"
@@ -66,6 +72,9 @@ static uint64_t tsc_hz;
 /* BENCH_OFFLOAD=1: claim RX checksum checks and TX checksum computation by
  * the port (mbufs marked RX_IP/L4_CKSUM_GOOD), as on a physical NIC. */
 static bool offload;
+/* BENCH_FAMILY=6: the flows are IPv6 */
+static bool v6;
+static const uint8_t engine_ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 
 /* Per flow: what the client learnt from synack's answers. */
 static uint32_t *f_iss;   /* synack's ISN (the cookie) */
@@ -122,6 +131,95 @@ cli_tsval(uint32_t i)
 	return 100000u + (i & 0xffff);
 }
 
+/* The IPv6 address of the client whose IPv4 address is @p a (host order). */
+static void
+cli_addr6(uint32_t a, uint8_t *out)
+{
+	static const uint8_t pfx[12] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+	memcpy(out, pfx, sizeof(pfx));
+	a = rte_cpu_to_be_32(a);
+	memcpy(out + 12, &a, 4);
+}
+
+/* The same segment over IPv6, in a fresh mbuf (@p m4 is freed). */
+static struct rte_mbuf *
+to_ipv6(struct rte_mbuf *m4)
+{
+	const struct rte_ether_hdr *e4 =
+		rte_pktmbuf_mtod(m4, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const void *)(e4 + 1);
+	const uint16_t l4 = (uint16_t)(rte_be_to_cpu_16(ip->total_length) -
+			sizeof(*ip));
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv6_hdr *ip6;
+	struct rte_tcp_hdr *th;
+
+	if (m == NULL) {
+		rte_pktmbuf_free(m4);
+		return NULL;
+	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+		(uint16_t)(sizeof(*eh) + sizeof(*ip6) + l4));
+	*eh = *e4;
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip6 = (struct rte_ipv6_hdr *)(eh + 1);
+	ip6->vtc_flow = RTE_BE32(0x60000000);
+	ip6->payload_len = rte_cpu_to_be_16(l4);
+	ip6->proto = IPPROTO_TCP;
+	ip6->hop_limits = 64;
+	cli_addr6(rte_be_to_cpu_32(ip->src_addr), ip6->src_addr);
+	memcpy(ip6->dst_addr, engine_ip6, 16);
+	th = (struct rte_tcp_hdr *)(ip6 + 1);
+	memcpy(th, ip + 1, l4);
+	th->cksum = 0;
+	th->cksum = sk_csum_l4_6(ip6, IPPROTO_TCP, th, l4);
+	rte_pktmbuf_free(m4);
+	return m;
+}
+
+/* What run_phase_from() needs of a response, either family: false when
+ * it is not TCP. */
+static bool
+read_resp(const struct rte_mbuf *m, struct skt_resp *r)
+{
+	const struct rte_ether_hdr *eh =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv6_hdr *ip6 = (const void *)(eh + 1);
+	const struct rte_tcp_hdr *th = (const void *)(ip6 + 1);
+	const uint8_t *o = (const uint8_t *)(th + 1);
+	unsigned int ol, i;
+	uint32_t a;
+
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return skt_read(m, r);
+	memset(r, 0, sizeof(*r));
+	if (ip6->proto != IPPROTO_TCP)
+		return false;
+	memcpy(&a, ip6->dst_addr + 12, 4);
+	r->daddr = rte_be_to_cpu_32(a);
+	r->dport = rte_be_to_cpu_16(th->dst_port);
+	r->flags = th->tcp_flags;
+	r->seq = rte_be_to_cpu_32(th->sent_seq);
+	ol = (th->data_off >> 4) * 4u - sizeof(*th);
+	for (i = 0; i < ol;) {
+		if (o[i] <= 1) {
+			i++;
+			continue;
+		}
+		if (o[i] == 8 && i + 10 <= ol) {
+			r->has_ts = true;
+			memcpy(&r->tsval, o + i + 2, 4);
+			r->tsval = rte_be_to_cpu_32(r->tsval);
+		}
+		if (o[i + 1] < 2)
+			break;
+		i += o[i + 1];
+	}
+	return true;
+}
+
 static struct rte_mbuf *
 build(uint32_t i, enum seg s)
 {
@@ -168,6 +266,8 @@ build(uint32_t i, enum seg s)
 	}
 	struct rte_mbuf *m = skt_build(pool, &f);
 
+	if (m != NULL && v6)
+		m = to_ipv6(m);
 	if (m != NULL && offload)
 		m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD |
 			RTE_MBUF_F_RX_L4_CKSUM_GOOD;
@@ -200,6 +300,11 @@ engine_new(uint32_t capacity)
 	c.n_addrs = 1;
 	c.addrs[0].addr = rte_cpu_to_be_32(ENGINE_IP);
 	c.addrs[0].prefix = 24;
+	if (v6) {
+		c.n_addrs6 = 1;
+		memcpy(c.addrs6[0].addr, engine_ip6, 16);
+		c.addrs6[0].prefix = 64;
+	}
 	c.n_listen = 1;
 	c.listen[0].port = LPORT;
 	c.listen[0].app = SK_APP_HOLD;
@@ -267,7 +372,7 @@ run_phase_from(enum seg s, input_fn in, const uint32_t *order, uint64_t first,
 		for (uint16_t j = 0; j < nt; j++) {
 			struct skt_resp r;
 
-			if (skt_read(tx[j], &r)) {
+			if (read_resp(tx[j], &r)) {
 				/* find the flow: the burst's flows by port+addr */
 				for (uint16_t q = 0; q < n; q++) {
 					uint32_t i = ids[q];
@@ -378,6 +483,15 @@ main(int argc, char **argv)
 		setenv("SK_TEST_FILE_PREFIX", "sk-bench-lib", 1);
 	offload = getenv("BENCH_OFFLOAD") != NULL &&
 		strcmp(getenv("BENCH_OFFLOAD"), "1") == 0;
+	if (getenv("BENCH_FAMILY") != NULL) {
+		if (strcmp(getenv("BENCH_FAMILY"), "6") != 0 &&
+				strcmp(getenv("BENCH_FAMILY"), "4") != 0) {
+			fprintf(stderr, "bench_lib: BENCH_FAMILY=%s: 4 or 6\n",
+				getenv("BENCH_FAMILY"));
+			return 2;
+		}
+		v6 = strcmp(getenv("BENCH_FAMILY"), "6") == 0;
+	}
 	pool = skt_eal("bench_lib");
 	tsc_hz = rte_get_tsc_hz();
 	/* BENCH_SIPHASH=scalar|avx2x4|avx512x8: the cookies' SipHash lanes
@@ -396,8 +510,9 @@ main(int argc, char **argv)
 	}
 
 	if (strcmp(mode, "memory") == 0) {
-		struct sk_flow_table *t =
-			sk_flow_table_create((uint32_t)nflows, SOCKET_ID_ANY);
+		struct sk_flow_table *t = sk_flow_table_create_ex(
+			(uint32_t)nflows, SOCKET_ID_ANY,
+			v6 ? SK_FLOW_F_IPV6 : 0);
 
 		if (t == NULL) {
 			fprintf(stderr, "bench_lib: table of %" PRIu64
@@ -416,8 +531,8 @@ main(int argc, char **argv)
 
 	alloc_state((uint32_t)nflows);
 	printf("{\"mode\": \"%s\", \"flows\": %" PRIu64 ", \"tsc_hz\": %" PRIu64
-		", \"offload\": %s, \"siphash\": \"%s\",\n", mode, nflows,
-		tsc_hz, offload ? "true" : "false",
+		", \"family\": %d, \"offload\": %s, \"siphash\": \"%s\",\n",
+		mode, nflows, tsc_hz, v6 ? 6 : 4, offload ? "true" : "false",
 		sk_siphash_impl_name(sk_siphash_impl_select()));
 	if (strcmp(mode, "syn") == 0) {
 		struct phase ph = { 0 };

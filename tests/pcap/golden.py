@@ -715,11 +715,16 @@ def phase1(eng, syn_pcap, n_open, n_closed):
         R.check("%s: SYN-ACK ISNs all distinct" % tag,
                 len(set(isns)) == len(isns),
                 "%d distinct of %d" % (len(set(isns)), len(isns)))
+        # Two random 32-bit ISNs fall within 65536 of each other with
+        # probability 2^-15: about 3 % of 1,000-SYN runs have one such
+        # pair, and a counter would make nearly every pair close. At most
+        # 2 close pairs: a random cookie fails this once in ~10^5 runs.
         near = [(a, b) for a, b in zip(isns, isns[1:])
                 if min((b - a) & M32, (a - b) & M32) < 65536]
-        R.check("%s: ISNs not sequential (no two successive within 65536)"
-                % tag, not near, "%d close pairs, e.g. %s"
-                % (len(near), near[:3]) if near else "")
+        R.check("%s: ISNs not sequential (at most 2 successive pairs "
+                "within 65536)" % tag, len(near) <= 2,
+                "%d close pairs, e.g. %s" % (len(near), near[:3])
+                if near else "")
         skew = bit_skew("ISN", isns)
         R.check("%s: every ISN bit is set, and flips between successive "
                 "ISNs, in 40-60%% of SYN-ACKs (no field in clear)" % tag,

@@ -414,17 +414,20 @@ test_l2(void)
 	/* IPv6 ethertype */
 	m = build_syn();
 	eth(m)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	expect_drop(m, "drop_ethertype", "IPv6 ethertype");
+	CHECK_EQ(parse(m), SK_PKT_DROP, "IPv4 bytes as IPv6: dropped");
+	CHECK(STATS_ARE("rx_ipv6", "drop_ip_version"),
+		"IPv6 ethertype, version 4: rx_ipv6 and drop_ip_version only");
+	rte_pktmbuf_free(m);
 
-	/* IPv6 behind a VLAN tag: rx_vlan counted, then dropped */
+	/* IPv6 behind a VLAN tag: rx_vlan counted, then parsed as IPv6 */
 	f = syn();
 	f.vlan = true;
 	m = build(&f);
 	((struct rte_vlan_hdr *)(eth(m) + 1))->eth_proto =
 		RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	CHECK_EQ(parse(m), SK_PKT_DROP, "VLAN/IPv6: dropped");
-	CHECK(STATS_ARE("rx_vlan", "drop_ethertype"),
-		"VLAN/IPv6: rx_vlan and drop_ethertype only");
+	CHECK(STATS_ARE("rx_vlan", "rx_ipv6", "drop_ip_version"),
+		"VLAN/IPv6: rx_vlan, rx_ipv6 and drop_ip_version only");
 	rte_pktmbuf_free(m);
 
 	/* VLAN-tagged TCP */
