@@ -40,6 +40,7 @@
 
 #define ENGINE_IP 0xc6120002u
 #define PEER_IP 0xc6120001u
+static const uint8_t ENGINE_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 
 static struct rte_mempool *pool;
 static unsigned int pool_avail;
@@ -58,6 +59,11 @@ config(struct sk_config *c)
 	c->n_addrs = 1;
 	c->addrs[0].addr = rte_cpu_to_be_32(ENGINE_IP);
 	c->addrs[0].prefix = 24;
+	/* and 2001:db8::2/64: the IPv6 seeds (make_corpus.py) reach past
+	 * the destination check */
+	c->n_addrs6 = 1;
+	memcpy(c->addrs6[0].addr, ENGINE_IP6, 16);
+	c->addrs6[0].prefix = 64;
 	c->n_listen = 4;
 	c->listen[0] = (struct sk_config_listen){ 8080, SK_APP_HELLO };
 	c->listen[1] = (struct sk_config_listen){ 80, SK_APP_HTTP };

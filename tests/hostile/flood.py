@@ -3,14 +3,19 @@
 """Floods and faults over net_tap while a kernel client keeps completing
 handshakes (issue 6; docs/robustness.md).
 
-    flood.py --case syn|ack|rst-guess|table-full|link-flap [--synackd PATH]
+    flood.py --case syn|ack|syn6|ack6|rst-guess|table-full|link-flap
+             [--synackd PATH]
 
 Each case starts synackd on net_tap in its own network namespace
 (tests/integration/sktap.py), runs a thread that opens sequential `hello`
 connections from the kernel and counts them, and injects crafted frames
 from the kernel side of the tap with an AF_PACKET socket (a child process,
 so that the client thread is not starved of the GIL). At the end synackd
-is stopped and its final counters and mbuf accounting checked.
+is stopped and its final counters and mbuf accounting checked. syn6 and
+ack6 are the SYN and forged-ACK floods over IPv6 (issue 13): synackd dual
+stack (sktap.Engine(ipv6=True)), the flood from random sources in
+fd00:f100::/32 and the legitimate client over IPv6, resolved by Neighbor
+Discovery.
 
 SK_FLOOD_N: frames per flood (default 1,000,000; the meson test passes a
 smaller number). SK_FLOOD_PPS: the injector's pace (default 50,000/s:
@@ -39,10 +44,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import hello_client  # noqa: E402
 import sktap  # noqa: E402
-from sktap import ENGINE_ADDR, KERNEL_ADDR, TestFailure, log  # noqa: E402
+from sktap import ENGINE_ADDR, ENGINE_ADDR6, KERNEL_ADDR, TestFailure, log  # noqa: E402
 
 IO_TIMEOUT = 3.0
 FLOOD_NET = 10 << 24           # random sources in 10.0.0.0/8 (not the tap's)
+FLOOD_NET6 = 0xfd00f100 << 96   # IPv6: random sources in fd00:f100::/32
 FAKE_MAC = bytes.fromhex("02feedfacade")   # the flood's source MAC
 CHAL_LIMIT = 1000              # synackd's default --challenge-ack-limit
 ETH_P_ALL = 3
@@ -79,6 +85,20 @@ def frame(dst_mac, src_mac, saddr, daddr, sport, dport, seq, ack, flags,
     return dst_mac + src_mac + b"\x08\x00" + ip + tcp
 
 
+def frame6(dst_mac, src_mac, saddr, daddr, sport, dport, seq, ack, flags,
+           win=65535, payload=b""):
+    """An Ethernet/IPv6/TCP frame with a valid checksum over the IPv6
+    pseudo header (RFC 8200 8.1); addresses: 128-bit ints."""
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags,
+                      win, 0, 0) + payload
+    src, dst = saddr.to_bytes(16, "big"), daddr.to_bytes(16, "big")
+    ph = src + dst + struct.pack("!IxxxB", len(tcp), 6)
+    tcs = csum_fold(csum_add(csum_add(0, ph), tcp))
+    tcp = tcp[:16] + struct.pack("!H", tcs) + tcp[18:]
+    ip = struct.pack("!IHBB", 6 << 28, len(tcp), 6, 64) + src + dst
+    return dst_mac + src_mac + b"\x86\xdd" + ip + tcp
+
+
 def ip2int(a):
     return struct.unpack("!I", socket.inet_aton(a))[0]
 
@@ -89,8 +109,18 @@ def gen_frames(kind, n, dst_mac, targets, seed):
     rnd = random.Random(seed)
     daddr = ip2int(ENGINE_ADDR)
     kaddr = ip2int(KERNEL_ADDR)
+    daddr6 = int.from_bytes(socket.inet_pton(socket.AF_INET6, ENGINE_ADDR6),
+                            "big")
     for i in range(n):
-        if kind == "syn":
+        if kind == "syn6":
+            yield frame6(dst_mac, FAKE_MAC, FLOOD_NET6 | rnd.getrandbits(96),
+                         daddr6, 1024 + rnd.getrandbits(15), 8080,
+                         rnd.getrandbits(32), 0, SYN)
+        elif kind == "ack6":
+            yield frame6(dst_mac, FAKE_MAC, FLOOD_NET6 | rnd.getrandbits(96),
+                         daddr6, 1024 + rnd.getrandbits(15), 8080,
+                         rnd.getrandbits(32), rnd.getrandbits(32), ACK)
+        elif kind == "syn":
             yield frame(dst_mac, FAKE_MAC, FLOOD_NET | rnd.getrandbits(24),
                         daddr, 1024 + rnd.getrandbits(15), 8080,
                         rnd.getrandbits(32), 0, SYN)
@@ -179,8 +209,9 @@ def tap_dropped():
 class Client(threading.Thread):
     """Sequential hello connections until stopped; counts them."""
 
-    def __init__(self, retry_unreachable=False):
+    def __init__(self, retry_unreachable=False, host=ENGINE_ADDR):
         super().__init__(daemon=True)
+        self.host = host
         self.ok = 0
         self.failed = []
         self.stop_ev = threading.Event()
@@ -189,7 +220,7 @@ class Client(threading.Thread):
 
     def run(self):
         while not self.stop_ev.is_set():
-            err = hello_client.hello_once(ENGINE_ADDR, 8080, IO_TIMEOUT)
+            err = hello_client.hello_once(self.host, 8080, IO_TIMEOUT)
             if err is None:
                 self.ok += 1
                 self.ok_times.append(time.monotonic())
@@ -219,8 +250,8 @@ def flood_n():
     return int(os.environ.get("SK_FLOOD_N", "1000000"))
 
 
-def start(args, tag, options=()):
-    eng = sktap.Engine(args.synackd, tag=tag,
+def start(args, tag, options=(), ipv6=False):
+    eng = sktap.Engine(args.synackd, tag=tag, ipv6=ipv6,
                        options=["--time-wait", "1s"] + list(options))
     eng.start()
     # A plain FIFO on the tap's kernel side: when it is full, the
@@ -266,8 +297,8 @@ def legit_report(cl, secs):
         log("  failure: %s" % e)
 
 
-def warmup(n=20):
-    ok, errors, _ = hello_client.run_hello(ENGINE_ADDR, 8080, n, 1, IO_TIMEOUT)
+def warmup(n=20, host=ENGINE_ADDR):
+    ok, errors, _ = hello_client.run_hello(host, 8080, n, 1, IO_TIMEOUT)
     if errors:
         raise TestFailure("warm-up: %d of %d hello connections failed: %s"
                           % (len(errors), n, errors[0][1]))
@@ -277,19 +308,24 @@ def warmup(n=20):
 # -- a, b: SYN and forged-ACK floods ----------------------------------------
 
 def case_flood(args, kind):
+    """kind: syn, ack, or over IPv6 syn6, ack6 (the same checks, and the
+    IPv6 counters: the flood's frames in rx_tcp6, every frame synackd sent
+    during it IPv6)."""
     n = flood_n()
-    eng = start(args, kind + "flood")
+    v6 = kind.endswith("6")
+    host = ENGINE_ADDR6 if v6 else ENGINE_ADDR
+    eng = start(args, kind + "flood", ipv6=v6)
     try:
         pid = eng.proc.pid
-        base = warmup()
+        base = warmup(host=host)
         time.sleep(1.5)                      # warm-up flows leave TIME_WAIT
         rss0 = vmrss_kb(pid)
         drop0 = tap_dropped()
         s0 = ctl_stats(eng)
-        cl = Client()
+        cl = Client(host=host)
         t0 = time.monotonic()
         cl.start()
-        res = inject(kind, n, eng, seed=7 if kind == "syn" else 8)
+        res = inject(kind, n, eng, seed=7 if kind.startswith("syn") else 8)
         time.sleep(0.5)
         cl.finish()
         secs = time.monotonic() - t0
@@ -321,14 +357,30 @@ def case_flood(args, kind):
     got = res["sent"] - dropped          # frames that can have reached synackd
     # every flow was made by a legitimate handshake; a forged cookie passes
     # with probability 2^-26 per try: allow the expected count, rounded up
-    forged_ok = (n >> 26) + 1 if kind == "ack" else 0
+    forged_ok = (n >> 26) + 1 if kind.startswith("ack") else 0
     if not legit <= c["flow_created"] <= legit + forged_ok:
         bad.append("flow_created = %d, the legitimate client made %d"
                    % (c["flow_created"], legit))
     if c["flow_created"] > legit:
         log("note: %d forged cookie(s) validated (expected %.3f)"
             % (c["flow_created"] - legit, n / 2.0 ** 26))
-    if kind == "syn":
+    if v6:
+        # every TCP segment, the flood's and the client's, came over IPv6,
+        # and so did everything synackd sent
+        if c.get("rx_tcp6") != c.get("rx_tcp"):
+            bad.append("rx_tcp6 = %s, rx_tcp = %s: every segment was IPv6"
+                       % (c.get("rx_tcp6"), c.get("rx_tcp")))
+        if c.get("tx_ipv6") != c.get("tx_packets"):
+            bad.append("tx_ipv6 = %s, tx_packets = %s: every frame sent was "
+                       "IPv6" % (c.get("tx_ipv6"), c.get("tx_packets")))
+        flood_tcp6 = c.get("rx_tcp6", 0) - c0.get("rx_tcp6", 0)
+        if flood_tcp6 < got:
+            bad.append("rx_tcp6 moved by %d during the flood, %d flood frames "
+                       "reached synackd" % (flood_tcp6, got))
+        if not c.get("rx_nd_ns") or c.get("tx_nd_na") != c.get("rx_nd_ns"):
+            bad.append("rx_nd_ns = %s, tx_nd_na = %s: the kernel resolves "
+                       "synackd by ND" % (c.get("rx_nd_ns"), c.get("tx_nd_na")))
+    if kind.startswith("syn"):
         flood_syn = c["rx_syn"] - c0["rx_syn"] - cl.ok
         if flood_syn < got or flood_syn > res["sent"]:
             bad.append("rx_syn from the flood = %d, frames sent %d, dropped "
@@ -617,6 +669,8 @@ def case_link_flap(args):
 CASES = {
     "syn": lambda a: case_flood(a, "syn"),
     "ack": lambda a: case_flood(a, "ack"),
+    "syn6": lambda a: case_flood(a, "syn6"),
+    "ack6": lambda a: case_flood(a, "ack6"),
     "rst-guess": case_rst_guess,
     "table-full": case_table_full,
     "link-flap": case_link_flap,
@@ -630,7 +684,8 @@ def main():
     ap.add_argument("--synackd", default=os.environ.get("SYNACKD"))
     ap.add_argument("--budget", type=int, default=580)
     # the injector child
-    ap.add_argument("--inject", choices=("syn", "ack", "rst-guess"))
+    ap.add_argument("--inject", choices=("syn", "ack", "syn6", "ack6",
+                                         "rst-guess"))
     ap.add_argument("--n", type=int, default=0)
     ap.add_argument("--mac", default="")
     ap.add_argument("--pps", type=int, default=50000)

@@ -40,6 +40,12 @@ SKIP = 77
 ENGINE_ADDR = "198.18.0.2"
 KERNEL_ADDR = "198.18.0.1"
 PREFIX_LEN = 24
+# Engine(ipv6=True): the same link also carries IPv6 (RFC 3849
+# documentation prefix), the kernel resolving the engine by Neighbor
+# Discovery, with no static neighbour entry.
+ENGINE_ADDR6 = "2001:db8::2"
+KERNEL_ADDR6 = "2001:db8::1"
+PREFIX_LEN6 = 64
 IFACE = "sk0"
 # The engine's end of the veth pair (ports other than the tap).
 VETH_PEER = "sk1"
@@ -227,7 +233,7 @@ class Engine:
 
     def __init__(self, synackd, listen=DEFAULT_LISTEN, options=(),
                  tag="t", ready_timeout=60.0, lcores=None, capture=None,
-                 prepare=None, port=None):
+                 prepare=None, port=None, ipv6=False):
         """capture: a pcap file name, written in the engine's temporary
         folder by tcpdump on the kernel's side of the tap, from before the
         kernel has an address (so before the first ARP reply and segment);
@@ -240,13 +246,18 @@ class Engine:
         before synackd can reach the kernel).
         port: "tap" (the default), "af_packet" or "af_xdp" (a veth pair:
         the kernel keeps IFACE, synackd takes VETH_PEER); None reads
-        SK_PORT from the environment."""
+        SK_PORT from the environment.
+        ipv6: dual stack: synackd also gets --addr ENGINE_ADDR6/64, the
+        namespace keeps IPv6 (no DAD, no router solicitations, no RA) and
+        the kernel's side gets KERNEL_ADDR6/64 (nodad) next to its IPv4
+        address; no neighbour entry is added for either family."""
         self.synackd = synackd
         self.port = port or os.environ.get("SK_PORT") or "tap"
         if self.port not in PORTS:
             raise TestFailure("unknown port kind %r (SK_PORT): one of %s"
                               % (self.port, ", ".join(sorted(PORTS))))
         self.capture = capture
+        self.ipv6 = ipv6
         self.prepare = prepare
         self.lcores = lcores
         self.listen = list(listen)
@@ -288,6 +299,8 @@ class Engine:
                    bool(self.capture), workers),
                "--",
                "--addr", "%s/%d" % (ENGINE_ADDR, PREFIX_LEN)]
+        if self.ipv6:
+            cmd += ["--addr", "%s/%d" % (ENGINE_ADDR6, PREFIX_LEN6)]
         for l in self.listen:
             cmd += ["--listen", l]
         cmd += ["--stats-file", self.stats_path] + self.options
@@ -312,9 +325,19 @@ class Engine:
         run(["ip", "netns", "add", self.ns])
         self._ns_made = True
         # No IPv6 on the tap (set before it exists), so no stray frames.
-        run(["ip", "netns", "exec", self.ns, "sh", "-c",
-             "for k in all default; do f=/proc/sys/net/ipv6/conf/$k/disable_ipv6; "
-             "[ ! -e $f ] || echo 1 > $f; done"])
+        # With ipv6, IPv6 stays on but quiet and quick: no duplicate
+        # address detection, no router solicitations, no RAs accepted,
+        # inherited by the tap from "default" when synackd creates it.
+        if self.ipv6:
+            run(["ip", "netns", "exec", self.ns, "sh", "-c",
+                 "for k in all default; do d=/proc/sys/net/ipv6/conf/$k; "
+                 "echo 0 > $d/disable_ipv6 && echo 0 > $d/accept_dad && "
+                 "echo 0 > $d/accept_ra && echo 0 > $d/router_solicitations"
+                 " || exit 1; done"])
+        else:
+            run(["ip", "netns", "exec", self.ns, "sh", "-c",
+                 "for k in all default; do f=/proc/sys/net/ipv6/conf/$k/disable_ipv6; "
+                 "[ ! -e $f ] || echo 1 > $f; done"])
         run(["ip", "-n", self.ns, "link", "set", "lo", "up"])
         if self.port != "tap":
             self._make_veth()
@@ -359,6 +382,10 @@ class Engine:
             self.prepare(self)
         run(["ip", "-n", self.ns, "addr", "add",
              "%s/%d" % (KERNEL_ADDR, PREFIX_LEN), "dev", IFACE])
+        if self.ipv6:
+            run(["ip", "-n", self.ns, "-6", "addr", "add",
+                 "%s/%d" % (KERNEL_ADDR6, PREFIX_LEN6), "dev", IFACE,
+                 "nodad"])
         run(["ip", "-n", self.ns, "link", "set", IFACE, "up"])
         if not self._in_ns:
             self.enter()

@@ -4,8 +4,9 @@
 
 /*
  * Test helpers: an EAL in --no-huge mode for an mbuf pool, a builder of
- * Ethernet/IPv4/TCP frames with valid checksums (each field overridable so
- * tests can break one thing at a time), and a reader of responses.
+ * Ethernet/IPv4/TCP and Ethernet/IPv6 frames with valid checksums (each
+ * field overridable so tests can break one thing at a time), and readers of
+ * responses.
  */
 
 #include <stdbool.h>
@@ -297,6 +298,248 @@ skt_read(const struct rte_mbuf *m, struct skt_resp *r)
 	if (r->len > sizeof(r->data))
 		r->len = sizeof(r->data);
 	memcpy(r->data, (const uint8_t *)th + thl, r->len);
+	return true;
+}
+
+/* ---- IPv6 ---------------------------------------------------------------- */
+
+/* The ones' complement sum of @p len bytes at @p p added to @p s, computed
+ * here byte by byte (not with the library's helpers) so that a test checks
+ * the engine's checksums against an independent computation. */
+static inline uint32_t
+skt_sum(uint32_t s, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		s += (uint32_t)b[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/* The TCP or ICMPv6 checksum (RFC 8200 8.1) of @p len bytes of @p l4
+ * (checksum field included as it is) from @p src to @p dst, in host order:
+ * store it big-endian. */
+static inline uint16_t
+skt_cksum6(const uint8_t *src, const uint8_t *dst, uint8_t proto,
+		const void *l4, uint32_t len)
+{
+	uint8_t ph[40];
+
+	memcpy(ph, src, 16);
+	memcpy(ph + 16, dst, 16);
+	ph[32] = (uint8_t)(len >> 24);
+	ph[33] = (uint8_t)(len >> 16);
+	ph[34] = (uint8_t)(len >> 8);
+	ph[35] = (uint8_t)len;
+	ph[36] = ph[37] = ph[38] = 0;
+	ph[39] = proto;
+	return (uint16_t)~skt_sum(skt_sum(0, ph, sizeof(ph)), l4, len);
+}
+
+/* The solicited-node multicast address of @p a (RFC 4291 2.7.1),
+ * ff02::1:ffXX:XXXX, and its MAC 33:33:ff:XX:XX:XX (RFC 2464 7). */
+static inline void
+skt_snm6(const uint8_t *a, uint8_t *out, struct rte_ether_addr *mac)
+{
+	static const uint8_t pfx[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0x01, 0xff };
+
+	memcpy(out, pfx, 13);
+	memcpy(out + 13, a + 13, 3);
+	if (mac != NULL) {
+		mac->addr_bytes[0] = 0x33;
+		mac->addr_bytes[1] = 0x33;
+		memcpy(&mac->addr_bytes[2], out + 12, 4);
+	}
+}
+
+/* An IPv6 frame description. The upper layer is TCP (proto 0 or 6: built
+ * from the TCP fields as in skt_frame, checksum over the IPv6 pseudo
+ * header), or with any other proto @p data is the whole upper-layer
+ * message, copied as is except that with proto 58 (ICMPv6) its checksum
+ * (bytes 2-3) is computed. @p ext are raw extension headers put between
+ * the IPv6 header and the upper layer: the IPv6 header's next header is
+ * then @p ext_nh, and the caller's last extension header names the upper
+ * layer. */
+struct skt_frame6 {
+	uint8_t saddr[16], daddr[16];
+	const struct rte_ether_addr *dmac;  /* NULL -> the engine's MAC */
+	const struct rte_ether_addr *smac;  /* NULL -> the peer's MAC */
+	uint8_t proto;              /* 0 -> TCP */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;               /* 0 -> 65535 */
+	const uint8_t *opts;        /* raw TCP option bytes, padded */
+	uint8_t optlen;
+	const void *data;
+	uint16_t len;
+	const uint8_t *ext;
+	uint16_t extlen;            /* multiple of 8 */
+	uint8_t ext_nh;
+	uint8_t hlim;               /* 0 -> 64; hlim0 for a real 0 */
+	bool hlim0;
+	bool vlan;                  /* 802.1Q tag, VID 100 */
+	uint8_t tc;                 /* traffic class */
+	bool bad_cksum;             /* flip a bit of the upper-layer checksum */
+	bool plen_set;              /* payload length = plen, not the truth */
+	uint16_t plen;
+};
+
+/* Build @p f into a fresh mbuf (NULL when the pool is empty). */
+static inline struct rte_mbuf *
+skt_build6(struct rte_mempool *mp, const struct skt_frame6 *f)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	uint8_t proto = f->proto ? f->proto : IPPROTO_TCP;
+	uint16_t l2 = f->vlan ? 18 : 14;
+	uint16_t l4len = proto == IPPROTO_TCP ?
+		(uint16_t)(20 + f->optlen + f->len) : f->len;
+	uint16_t plen = (uint16_t)(f->extlen + l4len);
+	uint8_t *b, *ip, *l4;
+	uint16_t ck;
+
+	if (m == NULL)
+		return NULL;
+	b = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l2 + 40 + plen));
+	if (b == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memcpy(b, f->dmac ? f->dmac : &skt_engine_mac, 6);
+	memcpy(b + 6, f->smac ? f->smac : &skt_peer_mac, 6);
+	if (f->vlan) {
+		b[12] = 0x81;
+		b[13] = 0x00;
+		b[14] = 0x00;
+		b[15] = 100;
+	}
+	b[l2 - 2] = 0x86;
+	b[l2 - 1] = 0xdd;
+	ip = b + l2;
+	ip[0] = (uint8_t)(0x60 | f->tc >> 4);
+	ip[1] = (uint8_t)(f->tc << 4);
+	ip[2] = ip[3] = 0;
+	ip[4] = (uint8_t)((f->plen_set ? f->plen : plen) >> 8);
+	ip[5] = (uint8_t)(f->plen_set ? f->plen : plen);
+	ip[6] = f->extlen ? f->ext_nh : proto;
+	ip[7] = f->hlim0 ? 0 : (f->hlim ? f->hlim : 64);
+	memcpy(ip + 8, f->saddr, 16);
+	memcpy(ip + 24, f->daddr, 16);
+	if (f->extlen)
+		memcpy(ip + 40, f->ext, f->extlen);
+	l4 = ip + 40 + f->extlen;
+	if (proto == IPPROTO_TCP) {
+		uint16_t win = f->win ? f->win : 65535;
+
+		memset(l4, 0, 20);
+		l4[0] = (uint8_t)(f->sport >> 8);
+		l4[1] = (uint8_t)f->sport;
+		l4[2] = (uint8_t)(f->dport >> 8);
+		l4[3] = (uint8_t)f->dport;
+		l4[4] = (uint8_t)(f->seq >> 24);
+		l4[5] = (uint8_t)(f->seq >> 16);
+		l4[6] = (uint8_t)(f->seq >> 8);
+		l4[7] = (uint8_t)f->seq;
+		l4[8] = (uint8_t)(f->ack >> 24);
+		l4[9] = (uint8_t)(f->ack >> 16);
+		l4[10] = (uint8_t)(f->ack >> 8);
+		l4[11] = (uint8_t)f->ack;
+		l4[12] = (uint8_t)(((20 + f->optlen) / 4) << 4);
+		l4[13] = f->flags;
+		l4[14] = (uint8_t)(win >> 8);
+		l4[15] = (uint8_t)win;
+		if (f->optlen)
+			memcpy(l4 + 20, f->opts, f->optlen);
+		if (f->len)
+			memcpy(l4 + 20 + f->optlen, f->data, f->len);
+		ck = skt_cksum6(f->saddr, f->daddr, proto, l4, l4len);
+		if (f->bad_cksum)
+			ck ^= 0x0100;
+		l4[16] = (uint8_t)(ck >> 8);
+		l4[17] = (uint8_t)ck;
+	} else {
+		if (f->len)
+			memcpy(l4, f->data, f->len);
+		if (proto == IPPROTO_ICMPV6 && l4len >= 4) {
+			l4[2] = l4[3] = 0;
+			ck = skt_cksum6(f->saddr, f->daddr, proto, l4, l4len);
+			if (f->bad_cksum)
+				ck ^= 0x0100;
+			l4[2] = (uint8_t)(ck >> 8);
+			l4[3] = (uint8_t)ck;
+		}
+	}
+	return m;
+}
+
+/* A TCP response over IPv6 read back (skt_read's fields that apply, the
+ * addresses, the hop limit and whether the checksum is right). */
+struct skt_resp6 {
+	struct rte_ether_addr dst, src;
+	uint8_t saddr[16], daddr[16];
+	uint8_t hlim;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win, mss;
+	bool tcp_ok;
+	uint16_t len;               /* payload bytes */
+};
+
+/* Parse a TCP/IPv6 response with no extension header; false if it is
+ * something else. */
+static inline bool
+skt_read6(const struct rte_mbuf *m, struct skt_resp6 *r)
+{
+	const uint8_t *b = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t n = rte_pktmbuf_data_len(m), l2 = 14, plen;
+	const uint8_t *ip, *th;
+	unsigned int thl, i;
+
+	memset(r, 0, sizeof(*r));
+	if (n < 14)
+		return false;
+	if (b[12] == 0x81 && b[13] == 0x00)
+		l2 = 18;
+	if (n < l2 + 40 + 20 || b[l2 - 2] != 0x86 || b[l2 - 1] != 0xdd)
+		return false;
+	ip = b + l2;
+	plen = (uint16_t)(ip[4] << 8 | ip[5]);
+	if (ip[6] != IPPROTO_TCP || (ip[0] >> 4) != 6 || plen < 20 ||
+			l2 + 40 + plen > n)
+		return false;
+	memcpy(&r->dst, b, 6);
+	memcpy(&r->src, b + 6, 6);
+	memcpy(r->saddr, ip + 8, 16);
+	memcpy(r->daddr, ip + 24, 16);
+	r->hlim = ip[7];
+	th = ip + 40;
+	r->tcp_ok = skt_cksum6(r->saddr, r->daddr, IPPROTO_TCP, th, plen) == 0;
+	r->sport = (uint16_t)(th[0] << 8 | th[1]);
+	r->dport = (uint16_t)(th[2] << 8 | th[3]);
+	r->seq = (uint32_t)th[4] << 24 | th[5] << 16 | th[6] << 8 | th[7];
+	r->ack = (uint32_t)th[8] << 24 | th[9] << 16 | th[10] << 8 | th[11];
+	r->flags = th[13];
+	r->win = (uint16_t)(th[14] << 8 | th[15]);
+	thl = (th[12] >> 4) * 4u;
+	for (i = 20; i + 1 < thl && th[i] != 0;) {
+		if (th[i] == 1) {
+			i++;
+			continue;
+		}
+		if (th[i + 1] < 2)
+			break;
+		if (th[i] == 2 && th[i + 1] == 4 && i + 3 < thl)
+			r->mss = (uint16_t)(th[i + 2] << 8 | th[i + 3]);
+		i += th[i + 1];
+	}
+	r->len = (uint16_t)(plen > thl ? plen - thl : 0);
 	return true;
 }
 

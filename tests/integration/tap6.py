@@ -1,0 +1,459 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Integration tests over IPv6: synackd on net_tap against the Linux kernel.
+
+    tap6.py --case NAME [--synackd PATH]
+
+synackd runs dual stack (--addr 198.18.0.2/24 --addr 2001:db8::2/64) in its
+own network namespace (sktap.Engine(ipv6=True)); the kernel's side of the
+tap has 198.18.0.1/24 and 2001:db8::1/64 (nodad, no RA, no router
+solicitations) and NO static neighbour entry: the kernel must resolve
+2001:db8::2 by a Neighbor Solicitation that synackd answers with a
+Neighbor Advertisement. Each case drives synackd with real kernel sockets
+(and ping -6, curl -6, java), checks that the kernel learnt synackd's MAC
+by ND, stops synackd and compares its final counters with what the case
+did; the mixed case counts every frame on the tap (tcpdump) and compares
+the counters by family with the capture. Exit 0 = pass, 1 = fail, 77 =
+skipped (not root). Python 3 standard library only.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import struct
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hello_client  # noqa: E402
+import sktap  # noqa: E402
+from sktap import ENGINE_ADDR, ENGINE_ADDR6, TestFailure, log  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TIME_WAIT = ["--time-wait", "1s"]
+DRAIN_S = 2.5
+IO_TIMEOUT = 5.0
+# What the kernel may send on its own on an IPv6 link that synackd does
+# not answer: MLD reports for its groups (to 33:33:00:00:00:16, ff02::16),
+# dropped by a MAC or destination check or counted as rx_nd_other. They
+# are allowed in every case below and printed; the mixed case counts them.
+NOISE_DROPS = ("drop_l2_dst", "drop_ip6_dst")
+
+
+def engine(args, tag, capture=None):
+    return sktap.Engine(args.synackd, options=TIME_WAIT, tag=tag, ipv6=True,
+                        capture=capture)
+
+
+def neigh6():
+    return sktap.run(["ip", "-6", "neigh", "show", ENGINE_ADDR6, "dev",
+                      sktap.IFACE]).stdout.strip()
+
+
+def no_neigh_entry():
+    """Before any traffic: the kernel has no neighbour entry for synackd."""
+    n = neigh6()
+    if n:
+        raise TestFailure("a neighbour entry for %s exists before any "
+                          "traffic: %r" % (ENGINE_ADDR6, n))
+
+
+def check_nd_learnt(eng):
+    """The kernel learnt synackd's MAC for 2001:db8::2 by ND."""
+    n = neigh6()
+    log("ip -6 neigh: %s" % n)
+    m = re.search(r"lladdr ([0-9a-f:]{17})", n)
+    if not m or any(s in n for s in ("FAILED", "INCOMPLETE", "PERMANENT",
+                                      "NOARP")):
+        raise TestFailure("the kernel did not learn %s by Neighbor Discovery:"
+                          " %r" % (ENGINE_ADDR6, n))
+    if eng.mac and m.group(1) != eng.mac:
+        raise TestFailure("ND gave %s for %s, the engine's MAC is %s"
+                          % (m.group(1), ENGINE_ADDR6, eng.mac))
+
+
+def nd_expect(c):
+    """Every NS synackd took was answered by one NA, and there was one."""
+    return {"tx_nd_na": c.get("rx_nd_ns", -1)}
+
+
+def noise_note(c):
+    noise = {k: c.get(k, 0) for k in NOISE_DROPS + ("rx_nd_other",)
+             if c.get(k, 0)}
+    if noise:
+        log("note: the kernel's own IPv6 traffic (MLD): %s" % " ".join(
+            "%s=%d" % kv for kv in sorted(noise.items())))
+
+
+def only_ipv6(c):
+    """A case that used IPv6 alone: every TCP segment was IPv6, every frame
+    synackd sent was IPv6, nothing went over IPv4."""
+    return {"rx_tcp6": c.get("rx_tcp", -1), "tx_ipv6": c.get("tx_packets", -1),
+            "rx_arp_request": 0, "rx_icmp_echo": 0}
+
+
+def expect_flows(n, **extra):
+    e = {"cookie_ok": n, "flow_created": n, "close_normal": n,
+         "rx_fin": n, "tx_fin": n}
+    e.update(extra)
+    return e
+
+
+def finish(eng, expect, at_least=None):
+    check_nd_learnt(eng)
+    stats = eng.stop()
+    c = stats["counters"]
+    noise_note(c)
+    e = dict(expect(c) if callable(expect) else expect)
+    e.update(nd_expect(c))
+    e.update(only_ipv6(c))
+    al = {"rx_nd_ns": 1, "rx_ipv6": 1}
+    al.update(at_least or {})
+    sktap.check_stats(stats, expect=e, at_least=al, allow_nonzero=NOISE_DROPS)
+    return c
+
+
+# -- ping -6 ---------------------------------------------------------------
+
+def case_ping6(args):
+    if shutil.which("ping") is None:
+        raise TestFailure("ping not found (iputils-ping)")
+    with engine(args, "ping6") as eng:
+        no_neigh_entry()
+        p = sktap.run(["ping", "-6", "-n", "-c", "3", "-W", "1", ENGINE_ADDR6],
+                      timeout=30, check=False)
+        log(p.stdout.strip())
+        if p.returncode != 0:
+            raise TestFailure("ping -6 -c 3 %s: exit %d: %s"
+                              % (ENGINE_ADDR6, p.returncode, p.stdout + p.stderr))
+        got = re.search(r"(\d+) received", p.stdout)
+        if not got or int(got.group(1)) != 3:
+            raise TestFailure("ping -6: 3 replies expected: %r" % p.stdout)
+        finish(eng, {"rx_icmp6_echo": 3, "tx_icmp6_reply": 3,
+                     "tx_icmp_reply": 0, "rx_tcp": 0, "flow_created": 0})
+
+
+# -- hello ------------------------------------------------------------------
+
+def hello6(args, n, concurrency, together):
+    with engine(args, "hello6") as eng:
+        no_neigh_entry()
+        ok, errors, secs = hello_client.run_hello(
+            ENGINE_ADDR6, 8080, n, concurrency, IO_TIMEOUT, together=together)
+        log("hello over IPv6: %d/%d ok in %.2f s (%.0f/s), %d at a time"
+            % (ok, n, secs, ok / secs if secs else 0, concurrency))
+        for i, err in errors[:20]:
+            log("  connection %d: %s" % (i, err))
+        if errors:
+            raise TestFailure("%d of %d hello connections over IPv6 failed"
+                              % (len(errors), n))
+        time.sleep(DRAIN_S)
+        finish(eng, expect_flows(
+            n, rx_payload_bytes=n * len(hello_client.REQUEST)),
+            at_least={"tx_synack": n, "tx_data": n})
+
+
+def case_hello6_seq(args):
+    hello6(args, 1000, 1, False)
+
+
+def case_hello6_concurrent(args):
+    hello6(args, 200, 200, True)
+
+
+# -- curl -6 on http --------------------------------------------------------
+
+def case_http6_curl(args):
+    if shutil.which("curl") is None:
+        raise TestFailure("curl not found (run usertools/setup)")
+    n = 20
+    url = "http://[%s]:80/" % ENGINE_ADDR6
+    with engine(args, "http6") as eng:
+        no_neigh_entry()
+        for i in range(n):
+            p = sktap.run(["curl", "-6", "-sS", "--max-time", "5", "-i", url],
+                          timeout=15, check=False)
+            if p.returncode != 0:
+                raise TestFailure("curl -6 %s request %d: exit %d: %s"
+                                  % (url, i, p.returncode, p.stderr.strip()))
+            head, sep, body = p.stdout.replace("\r\n", "\n").partition("\n\n")
+            status = head.split("\n", 1)[0]
+            if not re.match(r"HTTP/1\.[01] 200\b", status):
+                raise TestFailure("curl -6 request %d: status line %r, "
+                                  "expected HTTP/1.1 200" % (i, status))
+            if not sep or not body:
+                raise TestFailure("curl -6 request %d: no body; got %r"
+                                  % (i, p.stdout))
+            if i == 0:
+                log("http over IPv6: %s, %d body bytes" % (status, len(body)))
+        log("http over IPv6: %d curl -6 requests answered 200" % n)
+        time.sleep(DRAIN_S)
+        finish(eng, {"cookie_ok": n, "flow_created": n, "close_normal": n},
+               at_least={"tx_data": n})
+
+
+# -- closed port ------------------------------------------------------------
+
+def case_closed6(args):
+    n = 10
+    with engine(args, "closed6") as eng:
+        no_neigh_entry()
+        for i in range(n):
+            try:
+                s = socket.create_connection((ENGINE_ADDR6, 9999),
+                                             timeout=IO_TIMEOUT)
+                s.close()
+                raise TestFailure("IPv6 connection %d to closed port 9999 was "
+                                  "accepted" % i)
+            except ConnectionRefusedError:
+                pass
+            except socket.timeout:
+                raise TestFailure("IPv6 connection %d to closed port 9999 timed"
+                                  " out (no RST)" % i)
+            except OSError as e:
+                raise TestFailure("IPv6 connection %d to closed port 9999: %s, "
+                                  "expected ConnectionRefusedError" % (i, e))
+        log("closed port over IPv6: %d connections refused by RST" % n)
+        finish(eng, {"tx_rst_closed_port": n, "tx_rst": n, "cookie_ok": 0,
+                     "flow_created": 0, "tx_synack": 0, "rx_tcp": n},
+               )
+
+
+# -- the seeds' Java client over IPv6 --------------------------------------
+
+def case_java6(args):
+    javac, java = shutil.which("javac"), shutil.which("java")
+    if javac is None or java is None:
+        log("SKIP: javac/java not found")
+        sys.exit(sktap.SKIP)
+    n = 5
+    tmp = tempfile.mkdtemp(prefix="sk-java6-")
+    try:
+        shutil.copy(os.path.join(HERE, "TCPClient.java"), tmp)
+        sktap.run([javac, "-d", tmp, os.path.join(tmp, "TCPClient.java")],
+                  timeout=120)
+        with engine(args, "java6") as eng:
+            no_neigh_entry()
+            for i in range(n):
+                p = sktap.run([java, "-Djava.net.preferIPv6Addresses=true",
+                               "-cp", tmp, "TCPClient", ENGINE_ADDR6],
+                              timeout=60, check=False)
+                if p.returncode != 0 or p.stdout != "Server: Hello Client\n" \
+                        or p.stderr:
+                    raise TestFailure("java TCPClient %s run %d: exit %d, "
+                                      "stdout %r, stderr %r"
+                                      % (ENGINE_ADDR6, i, p.returncode,
+                                         p.stdout, p.stderr))
+            log("java over IPv6: %d runs printed 'Server: Hello Client'" % n)
+            time.sleep(DRAIN_S)
+            finish(eng, expect_flows(n))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- mixed IPv4 + IPv6, counted against a capture ---------------------------
+
+def read_pcap(path):
+    """The frames of a classic pcap file (tcpdump -w), Ethernet."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        raise TestFailure("capture %s: %d bytes, no pcap header" % (path, len(data)))
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        end = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        end = ">"
+    else:
+        raise TestFailure("capture %s: not a pcap file (magic %s)"
+                          % (path, magic.hex()))
+    if struct.unpack(end + "I", data[20:24])[0] != 1:
+        raise TestFailure("capture %s: link type is not Ethernet" % path)
+    off, out = 24, []
+    while off + 16 <= len(data):
+        incl, orig = struct.unpack(end + "II", data[off + 8:off + 16])
+        out.append(data[off + 16:off + 16 + incl])
+        if incl != orig:
+            raise TestFailure("capture %s: a frame cut to %d of %d bytes"
+                              % (path, incl, orig))
+        off += 16 + incl
+    return out
+
+
+def classify(frames, engine_mac):
+    """Count the capture's frames by direction and kind."""
+    mac = bytes.fromhex(engine_mac.replace(":", ""))
+    e6 = socket.inet_pton(socket.AF_INET6, ENGINE_ADDR6)
+    n = {}
+
+    def inc(k):
+        n[k] = n.get(k, 0) + 1
+
+    for f in frames:
+        if len(f) < 14:
+            inc("short")
+            continue
+        side = "eng" if f[6:12] == mac else "kern"
+        et, l3 = struct.unpack("!H", f[12:14])[0], 14
+        if et == 0x8100:
+            et, l3 = struct.unpack("!H", f[16:18])[0], 18
+        inc(side + "_frames")
+        if et == 0x0806:
+            inc(side + "_arp")
+        elif et == 0x0800 and len(f) >= l3 + 20:
+            proto = f[l3 + 9]
+            inc(side + "_ipv4")
+            if proto == 6:
+                inc(side + "_tcp4")
+            elif proto == 1:
+                inc(side + "_icmp4")
+        elif et == 0x86dd and len(f) >= l3 + 40:
+            inc(side + "_ipv6")
+            nh, p = f[l3 + 6], l3 + 40
+            # hop-by-hop (MLD's router alert) then the upper layer
+            if nh == 0 and len(f) >= p + 8:
+                nh, p = f[p], p + (f[p + 1] + 1) * 8
+            if nh == 6:
+                inc(side + "_tcp6")
+            elif nh == 58 and len(f) > p:
+                t = f[p]
+                if t == 135 and len(f) >= p + 24:
+                    inc(side + ("_ns_ours" if f[p + 8:p + 24] == e6
+                                else "_ns_other"))
+                elif t == 136:
+                    inc(side + "_na")
+                elif t == 128:
+                    inc(side + "_echo6")
+                elif t == 129:
+                    inc(side + "_echo6_reply")
+                elif t in (130, 131, 132, 133, 134, 137, 143):
+                    inc(side + "_nd_mld_other")
+                else:
+                    inc(side + "_icmp6_other")
+            else:
+                inc(side + "_ipv6_other")
+        else:
+            inc(side + "_other")
+    return n
+
+
+def case_mixed(args):
+    """IPv4 and IPv6 hello connections interleaved, ping and ping -6, with
+    every frame on the tap captured: synackd's counters by family must equal
+    what the capture shows the kernel sent and synackd answered."""
+    n4 = n6 = 100
+    with engine(args, "mixed6", capture="mixed.pcap") as eng:
+        no_neigh_entry()
+        errors = []
+        for i in range(n4 + n6):
+            host = ENGINE_ADDR6 if i % 2 else ENGINE_ADDR
+            err = hello_client.hello_once(host, 8080, IO_TIMEOUT)
+            if err is not None:
+                errors.append("%s connection %d: %s" % (host, i // 2, err))
+        for fam, host in (("-4", ENGINE_ADDR), ("-6", ENGINE_ADDR6)):
+            p = sktap.run(["ping", fam, "-n", "-c", "3", "-i", "0.2", "-W", "1",
+                           host], timeout=30, check=False)
+            if p.returncode != 0:
+                errors.append("ping %s %s: exit %d: %s" % (
+                    fam, host, p.returncode, (p.stdout + p.stderr).strip()))
+        for e in errors[:20]:
+            log("  " + e)
+        if errors:
+            raise TestFailure("%d of %d hello connections or pings failed"
+                              % (len(errors), n4 + n6 + 2))
+        log("mixed: %d IPv4 and %d IPv6 hello connections, ping and ping -6"
+            % (n4, n6))
+        time.sleep(DRAIN_S)
+        check_nd_learnt(eng)
+        pcap = eng.stop_capture()
+        stats = eng.stop()
+        frames = read_pcap(pcap)
+    k = classify(frames, eng.mac)
+    log("capture: %d frames: %s" % (len(frames), " ".join(
+        "%s=%d" % kv for kv in sorted(k.items()))))
+    c = stats["counters"]
+    noise_note(c)
+    g = k.get
+    expect = {
+        "flow_created": n4 + n6, "cookie_ok": n4 + n6,
+        "close_normal": n4 + n6,
+        "rx_payload_bytes": (n4 + n6) * len(hello_client.REQUEST),
+        # what the kernel sent, by family
+        "rx_tcp6": g("kern_tcp6", 0),
+        "rx_tcp": g("kern_tcp4", 0) + g("kern_tcp6", 0),
+        "rx_nd_ns": g("kern_ns_ours", 0),
+        "rx_icmp6_echo": g("kern_echo6", 0),
+        "rx_icmp_echo": g("kern_icmp4", 0),
+        "rx_arp_request": g("kern_arp", 0),
+        # what synackd sent
+        "tx_ipv6": g("eng_ipv6", 0),
+        "tx_packets": g("eng_frames", 0),
+        "tx_nd_na": g("eng_na", 0),
+        "tx_icmp6_reply": g("eng_echo6_reply", 0),
+        "tx_arp_reply": g("eng_arp", 0),
+    }
+    bad = []
+    # and the capture itself says what was asked
+    for key, want in (("kern_echo6", 3), ("eng_echo6_reply", 3),
+                      ("kern_icmp4", 3)):
+        if g(key, 0) != want:
+            bad.append("capture: %s = %d, expected %d" % (key, g(key, 0), want))
+    if g("eng_na", 0) != g("kern_ns_ours", 0) or not g("kern_ns_ours", 0):
+        bad.append("capture: %d NS for %s from the kernel, %d NA from synackd"
+                   % (g("kern_ns_ours", 0), ENGINE_ADDR6, g("eng_na", 0)))
+    for key in ("eng_ipv6_other", "eng_icmp6_other", "eng_nd_mld_other",
+                "eng_ns_ours", "eng_ns_other", "eng_other"):
+        if g(key, 0):
+            bad.append("capture: synackd sent %d frames of kind %s"
+                       % (g(key, 0), key[4:]))
+    if g("kern_tcp6", 0) < 5 * n6 or g("kern_tcp4", 0) < 5 * n4:
+        bad.append("capture: %d IPv4 and %d IPv6 TCP segments from the kernel"
+                   " for %d + %d connections (at least 5 each)"
+                   % (g("kern_tcp4", 0), g("kern_tcp6", 0), n4, n6))
+    # rx_ipv6: every IPv6 frame that reached the IPv6 parser; the kernel's
+    # MLD to multicast MACs may stop at the MAC check before it
+    lo = g("kern_tcp6", 0) + g("kern_ns_ours", 0) + g("kern_echo6", 0)
+    if not lo <= c.get("rx_ipv6", -1) <= g("kern_ipv6", 0):
+        bad.append("rx_ipv6 = %d, the kernel sent %d IPv6 frames, %d of them "
+                   "to synackd's addresses" % (c.get("rx_ipv6", -1),
+                                               g("kern_ipv6", 0), lo))
+    if bad:
+        raise TestFailure("; ".join(bad))
+    sktap.check_stats(stats, expect=expect, allow_nonzero=NOISE_DROPS)
+
+
+CASES = {
+    "ping6": case_ping6,
+    "hello6-seq": case_hello6_seq,
+    "hello6-concurrent": case_hello6_concurrent,
+    "http6-curl": case_http6_curl,
+    "closed6-port": case_closed6,
+    "java6-client": case_java6,
+    "mixed": case_mixed,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    ap.add_argument("--synackd", default=os.environ.get("SYNACKD"),
+                    help="path to synackd (default: $SYNACKD)")
+    ap.add_argument("--budget", type=int, default=280,
+                    help="seconds before the case gives up")
+    args = ap.parse_args()
+    if not args.synackd:
+        ap.error("no synackd: pass --synackd or set SYNACKD")
+    args.synackd = os.path.abspath(args.synackd)
+    t0 = time.monotonic()
+
+    def body():
+        CASES[args.case](args)
+        log("%s: %.1f s" % (args.case, time.monotonic() - t0))
+    sktap.main_wrapper(body, args.budget)
+
+
+if __name__ == "__main__":
+    main()
