@@ -384,7 +384,8 @@ parse_icmp6(const struct sk_pkt_ctx *c, struct sk_pkt *p, unsigned int len,
 					ip6_eq(ip6->dst_addr, (const uint8_t[16]){
 						0xff, 2, [15] = 1 }))))
 			DROP(st, drop_icmp6);
-		if (our_addr6(c, ic + 8) < 0) {
+		if (our_addr6(c, ic + 8) < 0 ||
+				(group && !ip6_our_group(c, ip6->dst_addr))) {
 			/* another node's address: not ours to answer */
 			SK_STAT_INC(st, rx_nd_other);
 			return SK_PKT_DROP;
@@ -433,7 +434,10 @@ parse_ip6(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	if (ip6->hop_limits == 0)
 		DROP(st, drop_ip6_hlim);
 	if (our_addr6(c, ip6->dst_addr) < 0) {
-		if (!ip6_our_group(c, ip6->dst_addr))
+		/* link-local multicast (ff02::/16) carries ND and MLD, which
+		 * are looked at (and counted) below; other groups are not
+		 * ours */
+		if (ip6->dst_addr[0] != 0xff || ip6->dst_addr[1] != 0x02)
 			DROP(st, drop_ip6_dst);
 		group = true;
 	}
