@@ -117,7 +117,13 @@ enum sk_client_close {
 struct sk_client_cfg {
 	rte_be32_t target;          /**< network order */
 	rte_be16_t tport;           /**< network order */
-	uint32_t src_lo, src_hi;    /**< source addresses, host order */
+	uint32_t src_lo, src_hi;    /**< source addresses, host order (IPv6:
+				      their last 32 bits) */
+	bool v6;                    /**< the target is an IPv6 address */
+	uint8_t target6[16];        /**< IPv6 target, network order */
+	uint8_t src6[16];           /**< IPv6 sources: the first 12 bytes are
+				      every source's, src_lo..src_hi the
+				      last 4 */
 	uint16_t sport_lo, sport_hi; /**< source ports, host order */
 	uint8_t close;              /**< enum sk_client_close */
 	bool have_gw_mac;

@@ -936,6 +936,7 @@ main(int argc, char **argv)
 		par.client_parts = n_workers;
 		par.client_shared = &client_shared;
 		par.client_tuple_ok = sk_dispatch_client_tuple_ok;
+		par.client_tuple6_ok = sk_dispatch_client_tuple6_ok;
 	}
 	for (unsigned int i = 0; i < n_workers; i++) {
 		struct sk_worker *w = &workers[i];
