@@ -79,7 +79,7 @@ struct sk_config {
 				      SIGHUP (synackd); "" = as the EAL set */
 
 	/* [client]: the active opener (docs/client.md); off while target is "" */
-	char client_target[32];     /**< "A.B.C.D:PORT" */
+	char client_target[64];     /**< "A.B.C.D:PORT" or "[X:Y::Z]:PORT" */
 	uint32_t client_cps;        /**< new connections per second, 0 = no limit,
 				      SK_CPS_MAX = ramp (--cps max) */
 	uint32_t client_duration_ms; /**< open new connections this long */
@@ -92,7 +92,8 @@ struct sk_config {
 	bool client_http;           /**< request = a minimal HTTP/1.1 GET */
 	char client_expect[256];    /**< the response must be exactly this */
 	char client_close[8];       /**< client, server or rst; "" = client */
-	char client_src_ips[40];    /**< "A-B" or "A"; "" = the first address */
+	char client_src_ips[96];    /**< "A-B" or "A", either family as the
+				      target; "" = the first address */
 	char client_src_ports[16];  /**< "X-Y" or "X"; "" = 1024-65535 */
 	uint32_t client_syn_rto_ms; /**< first SYN retransmission timeout */
 	uint32_t client_syn_retries; /**< SYN retransmissions before failing */
