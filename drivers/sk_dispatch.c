@@ -39,9 +39,35 @@ sk_rss_hash_key(const uint8_t *key, rte_be32_t saddr, rte_be32_t daddr,
 	return rte_softrss(t, RTE_DIM(t), key);
 }
 
+uint32_t
+sk_rss_hash6(const uint8_t *saddr, const uint8_t *daddr, rte_be16_t sport,
+		rte_be16_t dport)
+{
+	return sk_rss_hash6_key(sk_rss_key, saddr, daddr, sport, dport);
+}
+
+uint32_t
+sk_rss_hash6_key(const uint8_t *key, const uint8_t *saddr,
+		const uint8_t *daddr, rte_be16_t sport, rte_be16_t dport)
+{
+	/* as sk_rss_hash_key: 32-bit words in host order, the addresses'
+	 * bytes in wire order, then the ports (source high) */
+	uint32_t t[9];
+
+	for (unsigned int i = 0; i < 4; i++) {
+		t[i] = (uint32_t)saddr[4 * i] << 24 | saddr[4 * i + 1] << 16 |
+			saddr[4 * i + 2] << 8 | saddr[4 * i + 3];
+		t[4 + i] = (uint32_t)daddr[4 * i] << 24 |
+			daddr[4 * i + 1] << 16 | daddr[4 * i + 2] << 8 |
+			daddr[4 * i + 3];
+	}
+	t[8] = (uint32_t)rte_be_to_cpu_16(sport) << 16 |
+		rte_be_to_cpu_16(dport);
+	return rte_softrss(t, RTE_DIM(t), key);
+}
+
 bool
-sk_dispatch_tuple(const struct rte_mbuf *m, rte_be32_t *saddr,
-		rte_be32_t *daddr, rte_be16_t *sport, rte_be16_t *dport)
+sk_dispatch_tuple(const struct rte_mbuf *m, struct sk_dispatch_flow *f)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint16_t len = rte_pktmbuf_data_len(m);
@@ -49,6 +75,7 @@ sk_dispatch_tuple(const struct rte_mbuf *m, rte_be32_t *saddr,
 	unsigned int l2 = sizeof(*eh), ihl;
 	rte_be16_t type;
 	const struct rte_ipv4_hdr *ip;
+	const struct rte_ipv6_hdr *ip6;
 	const struct rte_tcp_hdr *th;
 
 	if (len < l2 + sizeof(*ip))
@@ -58,6 +85,21 @@ sk_dispatch_tuple(const struct rte_mbuf *m, rte_be32_t *saddr,
 		type = ((const struct rte_vlan_hdr *)(eh + 1))->eth_proto;
 		l2 += sizeof(struct rte_vlan_hdr);
 	}
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		/* TCP right after the fixed header only: with extension
+		 * headers (fragments included) the frame stays where it
+		 * arrived, as NICs' IPv6/TCP RSS leaves it unhashed */
+		ip6 = (const struct rte_ipv6_hdr *)(p + l2);
+		if (len < l2 + sizeof(*ip6) + 4 || ip6->proto != IPPROTO_TCP)
+			return false;
+		th = (const struct rte_tcp_hdr *)(ip6 + 1);
+		f->family = 6;
+		f->saddr6 = ip6->src_addr;
+		f->daddr6 = ip6->dst_addr;
+		f->sport = th->src_port;
+		f->dport = th->dst_port;
+		return true;
+	}
 	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || len < l2 + sizeof(*ip))
 		return false;
 	ip = (const struct rte_ipv4_hdr *)(p + l2);
@@ -66,10 +108,11 @@ sk_dispatch_tuple(const struct rte_mbuf *m, rte_be32_t *saddr,
 			len < l2 + ihl + 4)
 		return false;
 	th = (const struct rte_tcp_hdr *)(p + l2 + ihl);
-	*saddr = ip->src_addr;
-	*daddr = ip->dst_addr;
-	*sport = th->src_port;
-	*dport = th->dst_port;
+	f->family = 4;
+	f->saddr = ip->src_addr;
+	f->daddr = ip->dst_addr;
+	f->sport = th->src_port;
+	f->dport = th->dst_port;
 	return true;
 }
 

@@ -11,6 +11,8 @@
  *
  *     owner = (toeplitz(saddr, daddr, sport, dport) % reta_size) % workers
  *
+ * for IPv4 and IPv6 alike (an IPv6 tuple is hashed over its 16-byte
+ * addresses, as NICs do for RSS on IPv6/TCP).
  * (entry i of the redirection table is queue i % workers).
  * With a device that does RSS, the same key and table are programmed into
  * the NIC, so the hardware delivers each flow to its owner's queue. With a
@@ -30,7 +32,13 @@
 #define SK_RETA_SIZE 128
 #define SK_MAX_WORKERS 64
 
-/** The symmetric Toeplitz key: 0x6d5a repeated (Woo and Park, 2012). */
+/** The symmetric Toeplitz key: 0x6d5a repeated (Woo and Park, 2012).
+ * Toeplitz XORs, for each set input bit i, the 32 key bits from bit i on;
+ * with a key of period 16 bits, moving an input field by a multiple of 16
+ * bits changes nothing. Swapping the source and destination of a tuple
+ * moves the addresses by 32 bits (IPv4) or 128 bits (IPv6) and the ports
+ * by 16: both families hash alike in both directions. The 36-byte IPv6
+ * input needs 36 + 4 = 40 key bytes, exactly SK_RSS_KEY_LEN. */
 extern const uint8_t sk_rss_key[SK_RSS_KEY_LEN];
 
 /** Toeplitz hash of a tuple as it lies in the packet (network order); the
@@ -43,16 +51,47 @@ uint32_t sk_rss_hash(rte_be32_t saddr, rte_be32_t daddr, rte_be16_t sport,
 uint32_t sk_rss_hash_key(const uint8_t *key, rte_be32_t saddr,
 		rte_be32_t daddr, rte_be16_t sport, rte_be16_t dport);
 
-/** The 4-tuple of an IPv4/TCP frame (optionally VLAN-tagged), or false for
- * anything else (such frames are handled where they arrive). */
-bool sk_dispatch_tuple(const struct rte_mbuf *m, rte_be32_t *saddr,
-		rte_be32_t *daddr, rte_be16_t *sport, rte_be16_t *dport);
+/** The IPv6 variant of sk_rss_hash: 16-byte addresses (network order),
+ * hashed as src, dst, sport, dport (NICs' RSS input for IPv6/TCP). */
+uint32_t sk_rss_hash6(const uint8_t *saddr, const uint8_t *daddr,
+		rte_be16_t sport, rte_be16_t dport);
+
+/** sk_rss_hash6 with another 40-byte @p key (tests/unit/test_rss.c). */
+uint32_t sk_rss_hash6_key(const uint8_t *key, const uint8_t *saddr,
+		const uint8_t *daddr, rte_be16_t sport, rte_be16_t dport);
+
+/** A frame's TCP tuple as dispatch sees it (sk_dispatch_tuple()). */
+struct sk_dispatch_flow {
+	uint8_t family;              /**< 4 or 6 */
+	rte_be16_t sport, dport;
+	rte_be32_t saddr, daddr;     /**< IPv4 */
+	const uint8_t *saddr6;       /**< IPv6: in the frame, 16 bytes */
+	const uint8_t *daddr6;
+};
+
+/** The 4-tuple of an IPv4/TCP or IPv6/TCP frame (optionally VLAN-tagged)
+ * into @p f, or false for anything else, IPv6 with an extension header
+ * before TCP included (such frames are handled where they arrive, as
+ * IPv4 frames that are not TCP). */
+bool sk_dispatch_tuple(const struct rte_mbuf *m, struct sk_dispatch_flow *f);
+
+/** sk_rss_hash or sk_rss_hash6 of a tuple from sk_dispatch_tuple(). */
+static inline uint32_t
+sk_dispatch_flow_hash(const struct sk_dispatch_flow *f)
+{
+	return f->family == 6 ?
+		sk_rss_hash6(f->saddr6, f->daddr6, f->sport, f->dport) :
+		sk_rss_hash(f->saddr, f->daddr, f->sport, f->dport);
+}
 
 /** Rings between workers: ring[from][to], single producer and consumer. */
 struct sk_dispatch {
 	unsigned int n;                 /**< workers */
 	bool software;                  /**< hand over by ring (no RSS) */
 	bool rss;                       /**< the device hashes as we do */
+	bool rss6;                      /**< ... IPv6/TCP too (else it leaves
+					     IPv6 unhashed or hashes only
+					     the addresses) */
 	uint16_t reta_size;             /**< the device's, or SK_RETA_SIZE */
 	struct rte_ring *ring[SK_MAX_WORKERS][SK_MAX_WORKERS];
 };

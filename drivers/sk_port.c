@@ -49,8 +49,9 @@ sk_port_find(const char *name, uint16_t *port_id, char *err, size_t errlen)
 	return 0;
 }
 
-/* RSS as synack needs it: on the TCP/IPv4 4-tuple, the symmetric key
- * repeated to the device's key size, where the device can. net_tap's RSS
+/* RSS as synack needs it: on the TCP/IPv4 4-tuple (and the TCP/IPv6 one
+ * where the device offers it), the symmetric key repeated to the device's
+ * key size, where the device can. net_tap's RSS
  * works only through rte_flow and eBPF, not rss_conf; see is_steering(). */
 static bool
 want_rss(const struct rte_eth_dev_info *info, unsigned int workers)
@@ -139,8 +140,14 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		conf.rx_adv_conf.rss_conf.rss_key = key;
 		conf.rx_adv_conf.rss_conf.rss_key_len =
 			RTE_MIN(info.hash_key_size, (uint8_t)sizeof(key));
+		/* the same key is symmetric for IPv6 (sk_dispatch.h); a
+		 * device without IPv6/TCP RSS keeps each IPv6 flow on one
+		 * queue all the same (hashed on the addresses, or not) */
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
-			(RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4);
+			(RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4 |
+			 RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_IPV6);
+		p->rss6 = (info.flow_type_rss_offloads &
+			RTE_ETH_RSS_NONFRAG_IPV6_TCP) != 0;
 		p->reta_size = info.reta_size;
 	}
 

@@ -28,6 +28,7 @@ struct sk_port {
 	uint16_t n_rxq;               /**< RX queues: one per worker with RSS */
 	uint16_t n_txq;               /**< TX queues: one per worker */
 	bool rss;                     /**< the device spreads flows (RSS) */
+	bool rss6;                    /**< ... IPv6/TCP ones on their 4-tuple */
 	bool steer;                   /**< the device keeps each flow on the
 	                                   queue it is answered on (net_tap) */
 	uint16_t reta_size;           /**< its redirection table, if rss */

@@ -49,13 +49,12 @@ handoff(struct sk_worker *w, struct rte_mbuf **rx, uint16_t n)
 	uint16_t keep = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		rte_be32_t sa, da;
-		rte_be16_t sp, dp;
+		struct sk_dispatch_flow f;
 		unsigned int o;
 
-		if (!sk_dispatch_tuple(rx[i], &sa, &da, &sp, &dp) ||
-				(o = sk_dispatch_owner(d, sk_rss_hash(sa, da,
-					sp, dp))) == w->id)
+		if (!sk_dispatch_tuple(rx[i], &f) ||
+				(o = sk_dispatch_owner(d,
+					sk_dispatch_flow_hash(&f))) == w->id)
 			rx[keep++] = rx[i];
 		else
 			out[o][nout[o]++] = rx[i];
@@ -87,21 +86,23 @@ handoff(struct sk_worker *w, struct rte_mbuf **rx, uint16_t n)
 }
 
 /* RSS: every TCP frame this queue receives must belong to this worker.
- * The device's hash is used where it gives one, else the same in software. */
+ * The device's hash is used where it gives one, else the same in software
+ * (sk_dispatch_flow_hash: IPv4 or IPv6). IPv6 is checked only where the
+ * device hashes IPv6/TCP as we do. */
 static void
 check_owner(struct sk_worker *w, struct rte_mbuf **rx, uint16_t n)
 {
 	unsigned int wrong = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		rte_be32_t sa, da;
-		rte_be16_t sp, dp;
+		struct sk_dispatch_flow f;
 		uint32_t h;
 
-		if (!sk_dispatch_tuple(rx[i], &sa, &da, &sp, &dp))
+		if (!sk_dispatch_tuple(rx[i], &f) ||
+				(f.family == 6 && !w->disp->rss6))
 			continue;
 		h = rx[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH ?
-			rx[i]->hash.rss : sk_rss_hash(sa, da, sp, dp);
+			rx[i]->hash.rss : sk_dispatch_flow_hash(&f);
 		wrong += sk_dispatch_owner(w->disp, h) != w->id;
 	}
 	if (wrong)

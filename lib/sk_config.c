@@ -89,7 +89,7 @@ struct cfg_key {
 static const struct cfg_key cfg_keys[] = {
 	{ "engine", "addresses", "addr", "A[/P]", CT_ADDRS, 0, FIELD(addrs),
 	  1, SK_MAX_ADDRS, 0, "none, required",
-	  "IPv4 address to answer on (/32 without a prefix)" },
+	  "IPv4 or IPv6 address to answer on (no prefix: /32, /128)" },
 	{ "engine", "listen", "listen", "PORT:APP", CT_LISTEN, 0, FIELD(listen),
 	  1, SK_MAX_LISTEN, 0, "none, required",
 	  "port and its responder: hello, http, echo or hold" },
@@ -338,24 +338,69 @@ fmt_range(const struct cfg_key *k, char *buf, size_t size)
 	return buf;
 }
 
-static void
-print_addr(FILE *f, const struct sk_config_addr *a)
+/* Entry @p i of list key @p k as text, IPv4 addresses before IPv6 ones;
+ * false past the end. IPv6 in RFC 5952 form (glibc's inet_ntop writes
+ * it), which parse_addrs reads back. */
+static bool
+list_item(const struct sk_config *c, const struct cfg_key *k, unsigned int i,
+		char *buf, size_t size)
 {
-	char s[INET_ADDRSTRLEN];
+	char s[INET6_ADDRSTRLEN];
+	unsigned int n4 = RTE_MIN(c->n_addrs, (unsigned int)SK_MAX_ADDRS);
 
-	if (inet_ntop(AF_INET, &a->addr, s, sizeof(s)) == NULL)
+	if (k->type == CT_LISTEN) {
+		if (i >= c->n_listen || i >= SK_MAX_LISTEN)
+			return false;
+		snprintf(buf, size, "%u:%s", c->listen[i].port,
+			sk_app_name(c->listen[i].app));
+		return true;
+	}
+	if (i < n4) {
+		if (inet_ntop(AF_INET, &c->addrs[i].addr, s, sizeof(s)) == NULL)
+			snprintf(s, sizeof(s), "?");
+		snprintf(buf, size, "%s/%u", s, c->addrs[i].prefix);
+		return true;
+	}
+	i -= n4;
+	if (i >= c->n_addrs6 || i >= SK_MAX_ADDRS)
+		return false;
+	if (inet_ntop(AF_INET6, c->addrs6[i].addr, s, sizeof(s)) == NULL)
 		snprintf(s, sizeof(s), "?");
-	fprintf(f, "%s/%u", s, a->prefix);
+	snprintf(buf, size, "%s/%u", s, c->addrs6[i].prefix);
+	return true;
+}
+
+/* "key = a, b, ...", over as many lines as the INI reader's value length
+ * needs (later lines add to the list, see apply_file()). */
+static void
+print_list(FILE *f, const struct sk_config *c, const struct cfg_key *k)
+{
+	char item[64];
+	size_t len = 0;
+	unsigned int i;
+
+	fprintf(f, "%s =", k->name);
+	for (i = 0; list_item(c, k, i, item, sizeof(item)); i++) {
+		if (len > 0 && len + 2 + strlen(item) > CFG_VALUE_LEN - 1) {
+			fprintf(f, "\n%s =", k->name);
+			len = 0;
+		}
+		fprintf(f, "%s%s", len > 0 ? ", " : " ", item);
+		len += (len > 0 ? 2 : 0) + strlen(item);
+	}
+	fputc('\n', f);
+}
+
+static bool
+is_list(const struct cfg_key *k)
+{
+	return k->type == CT_ADDRS || k->type == CT_LISTEN;
 }
 
 static bool
 has_value(const struct sk_config *c, const struct cfg_key *k)
 {
 	switch (k->type) {
-	case CT_ADDRS:
-		return c->n_addrs > 0;
-	case CT_LISTEN:
-		return c->n_listen > 0;
 	case CT_STR:
 		return ((const char *)c + k->off)[0] != '\0';
 	default:
@@ -368,20 +413,8 @@ static void
 print_value(FILE *f, const struct sk_config *c, const struct cfg_key *k)
 {
 	char buf[32];
-	unsigned int i;
 
 	switch (k->type) {
-	case CT_ADDRS:
-		for (i = 0; i < c->n_addrs && i < SK_MAX_ADDRS; i++) {
-			fputs(i ? ", " : "", f);
-			print_addr(f, &c->addrs[i]);
-		}
-		break;
-	case CT_LISTEN:
-		for (i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
-			fprintf(f, "%s%u:%s", i ? ", " : "", c->listen[i].port,
-				sk_app_name(c->listen[i].app));
-		break;
 	case CT_SECRET:
 		fputs(c->secret_set ? "(set)" : "(random)", f);
 		break;
@@ -593,7 +626,13 @@ next_item(const char **p, char *item, size_t size, const char *val,
 	return 1;
 }
 
-/* Why an address cannot be one of the engine's (host order), or NULL. */
+/*
+ * Why an address cannot be one of the engine's (host order), or NULL.
+ * 240.0.0.0/4 must stay refused, for our addresses and for the client's
+ * source addresses alike: the flow table stores an IPv6 flow in an
+ * IPv4-sized key with a class E value as the marker of the family
+ * (sk_flow.h), so no real IPv4 flow may ever carry one.
+ */
 static const char *
 addr_problem(uint32_t a, unsigned int prefix)
 {
@@ -614,12 +653,66 @@ addr_problem(uint32_t a, unsigned int prefix)
 	return NULL;
 }
 
-/* "A[/P], ..." appended to c->addrs. */
+/* Why an IPv6 address cannot be one of the engine's, or NULL. Link-local
+ * fe80::/10 is allowed: Neighbor Discovery works on it. */
+static const char *
+addr6_problem(const uint8_t *a)
+{
+	static const uint8_t zero[16], mapped[12] = {
+		[10] = 0xff, [11] = 0xff };
+
+	if (memcmp(a, zero, 16) == 0)
+		return "the unspecified address ::";
+	if (memcmp(a, zero, 15) == 0 && a[15] == 1)
+		return "the loopback address ::1";
+	if (a[0] == 0xff)
+		return "a multicast address (ff00::/8)";
+	if (memcmp(a, mapped, sizeof(mapped)) == 0)
+		return "an IPv4-mapped address (::ffff:0:0/96): give the "
+			"IPv4 address itself";
+	return NULL;
+}
+
+/* One IPv6 "A[/P]" (@p ip is the address part) appended to c->addrs6. */
+static int
+parse_addr6(struct sk_config *c, const char *item, const char *ip,
+		const char *slash, const char *where, char *err, size_t errlen)
+{
+	uint8_t a[16];
+	const char *end, *why;
+	uint64_t prefix = 128;
+	unsigned int i;
+
+	if (inet_pton(AF_INET6, ip, a) != 1)
+		return fail(err, errlen, where, "bad IPv6 address '%s' "
+			"(e.g. 2001:db8::2/64)", item);
+	if (slash != NULL && (parse_digits(slash + 1, &prefix, &end) != 0 ||
+			*end != '\0' || prefix > 128))
+		return fail(err, errlen, where,
+			"bad prefix '%s' in '%s' (0..128)", slash, item);
+	why = addr6_problem(a);
+	if (why != NULL)
+		return fail(err, errlen, where, "'%s' is %s", item, why);
+	for (i = 0; i < c->n_addrs6; i++)
+		if (memcmp(c->addrs6[i].addr, a, 16) == 0)
+			return fail(err, errlen, where,
+				"duplicate address '%s'", item);
+	if (c->n_addrs6 >= SK_MAX_ADDRS)
+		return fail(err, errlen, where, "more than %u IPv6 "
+			"addresses (at '%s')", SK_MAX_ADDRS, item);
+	memcpy(c->addrs6[c->n_addrs6].addr, a, 16);
+	c->addrs6[c->n_addrs6].prefix = (uint8_t)prefix;
+	c->n_addrs6++;
+	return 0;
+}
+
+/* "A[/P], ..." appended to c->addrs (IPv4) and c->addrs6 (IPv6: any entry
+ * with a colon). */
 static int
 parse_addrs(struct sk_config *c, const char *val, const char *where,
 		char *err, size_t errlen)
 {
-	char item[64], ip[INET_ADDRSTRLEN];
+	char item[64], ip[INET6_ADDRSTRLEN];
 	const char *p = val, *slash, *end, *why;
 	struct in_addr in;
 	uint64_t prefix;
@@ -637,9 +730,16 @@ parse_addrs(struct sk_config *c, const char *val, const char *where,
 				item);
 		memcpy(ip, item, n);
 		ip[n] = '\0';
+		if (strchr(ip, ':') != NULL) {
+			if (parse_addr6(c, item, ip, slash, where, err,
+					errlen) != 0)
+				return -1;
+			continue;
+		}
 		if (inet_pton(AF_INET, ip, &in) != 1)
 			return fail(err, errlen, where, "bad address '%s' "
-				"(dotted-quad IPv4, e.g. 198.18.0.2/24)", item);
+				"(dotted-quad IPv4, e.g. 198.18.0.2/24, or IPv6, "
+				"e.g. 2001:db8::2/64)", item);
 		if (slash != NULL && (parse_digits(slash + 1, &prefix,
 				&end) != 0 || *end != '\0' || prefix > 32))
 			return fail(err, errlen, where,
@@ -737,11 +837,14 @@ set_value(struct sk_config *c, const struct cfg_key *k, const char *val,
 
 	switch (k->type) {
 	case CT_ADDRS:
-		if (!append)
+		if (!append) {
 			c->n_addrs = 0;
+			c->n_addrs6 = 0;
+		}
 		if (val[0] == '\0')
 			return fail(err, errlen, where, "needs at least one "
-				"address (A[/P], e.g. 198.18.0.2/24)");
+				"address (A[/P], e.g. 198.18.0.2/24 or "
+				"2001:db8::2/64)");
 		return parse_addrs(c, val, where, err, errlen);
 	case CT_LISTEN:
 		if (!append)
@@ -782,6 +885,15 @@ set_value(struct sk_config *c, const struct cfg_key *k, const char *val,
 		return fail(err, errlen, where, "'%s' is not yes or no", val);
 	}
 	case CT_STR:
+		/* sk_config_client() says so too; here first, for an IPv6
+		 * value longer than the field */
+		if ((k->off == offsetof(struct sk_config, client_target) &&
+				strchr(val, ':') != strrchr(val, ':')) ||
+				(k->off == offsetof(struct sk_config,
+					client_src_ips) &&
+				strchr(val, ':') != NULL))
+			return fail(err, errlen, where, "'%.48s' is IPv6: the "
+				"client role speaks IPv4 only for now", val);
 		if (strlen(val) >= k->size)
 			return fail(err, errlen, where, "'%.32s...' too long "
 				"(at most %zu characters)", val, k->size - 1);
@@ -977,13 +1089,16 @@ apply_file(struct sk_config *c, struct rte_cfgfile *cf, const char *path,
 			}
 			snprintf(where, sizeof(where), "%s: [%s] %s", path,
 				section, k->name);
-			if (seen[k - cfg_keys]) {
+			/* a list may go on over several lines (a value
+			 * holds at most CFG_VALUE_LEN - 1 characters: a few
+			 * IPv6 addresses); any other key is set once */
+			if (seen[k - cfg_keys] && !is_list(k)) {
 				ret = fail(err, errlen, where, "set twice");
 				break;
 			}
+			ret = set_value(c, k, ent[j].value, seen[k - cfg_keys],
+				where, err, errlen);
 			seen[k - cfg_keys] = true;
-			ret = set_value(c, k, ent[j].value, false, where, err,
-				errlen);
 		}
 		memset(ent, 0, (size_t)ne * sizeof(*ent));
 		free(ent);
@@ -1169,7 +1284,7 @@ sk_config_parse_args(struct sk_config *c, int argc, char **argv, char *err,
 int
 sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 {
-	char where[64], range[RANGE_LEN], a[32], b[32];
+	char where[64], range[RANGE_LEN], a[INET6_ADDRSTRLEN], b[32];
 	const struct cfg_key *k;
 	struct in_addr in;
 	const char *why;
@@ -1178,7 +1293,7 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 
 	if (c == NULL)
 		return fail(err, errlen, NULL, "no configuration");
-	if (c->n_addrs == 0)
+	if (c->n_addrs == 0 && c->n_addrs6 == 0)
 		return fail(err, errlen, NULL,
 			"no address: set [engine] addresses or --addr");
 	if (c->n_listen == 0 && !sk_config_is_client(c))
@@ -1188,6 +1303,9 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 	if (c->n_addrs > SK_MAX_ADDRS)
 		return fail(err, errlen, NULL, "[engine] addresses: %u "
 			"addresses, at most %u", c->n_addrs, SK_MAX_ADDRS);
+	if (c->n_addrs6 > SK_MAX_ADDRS)
+		return fail(err, errlen, NULL, "[engine] addresses: %u IPv6 "
+			"addresses, at most %u", c->n_addrs6, SK_MAX_ADDRS);
 	if (c->n_listen > SK_MAX_LISTEN)
 		return fail(err, errlen, NULL, "[engine] listen: %u ports, "
 			"at most %u", c->n_listen, SK_MAX_LISTEN);
@@ -1204,6 +1322,22 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 				"'%s/%u' is %s", a, c->addrs[i].prefix, why);
 		for (j = 0; j < i; j++)
 			if (c->addrs[j].addr == c->addrs[i].addr)
+				return fail(err, errlen, NULL, "[engine] "
+					"addresses: duplicate address '%s'", a);
+	}
+	for (i = 0; i < c->n_addrs6; i++) {
+		inet_ntop(AF_INET6, c->addrs6[i].addr, a, sizeof(a));
+		if (c->addrs6[i].prefix > 128)
+			return fail(err, errlen, NULL, "[engine] addresses: "
+				"prefix /%u of %s (0..128)",
+				c->addrs6[i].prefix, a);
+		why = addr6_problem(c->addrs6[i].addr);
+		if (why != NULL)
+			return fail(err, errlen, NULL, "[engine] addresses: "
+				"'%s/%u' is %s", a, c->addrs6[i].prefix, why);
+		for (j = 0; j < i; j++)
+			if (memcmp(c->addrs6[j].addr, c->addrs6[i].addr,
+					16) == 0)
 				return fail(err, errlen, NULL, "[engine] "
 					"addresses: duplicate address '%s'", a);
 	}
@@ -1288,6 +1422,10 @@ sk_config_print(const struct sk_config *c, FILE *f)
 			fprintf(f, "%s[%s]\n", section != NULL ? "\n" : "",
 				k->section);
 			section = k->section;
+		}
+		if (is_list(k)) {
+			print_list(f, c, k);
+			continue;
 		}
 		fprintf(f, "%s =", k->name);
 		if (has_value(c, k))
@@ -1446,6 +1584,12 @@ sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 	uint16_t port;
 
 	memset(o, 0, sizeof(*o));
+	/* Refused by name rather than misread as HOST:PORT at the last
+	 * colon. */
+	if (strchr(c->client_target, ':') != strrchr(c->client_target, ':'))
+		return fail(err, errlen, "[client] target", "'%s' is IPv6: the "
+			"client role speaks IPv4 only for now (e.g. "
+			"198.18.0.1:8080)", c->client_target);
 	colon = strrchr(c->client_target, ':');
 	if (colon == NULL || (size_t)(colon - c->client_target) >=
 			sizeof(host))
@@ -1466,10 +1610,18 @@ sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 	o->target = in.s_addr;
 	o->tport = rte_cpu_to_be_16(port);
 
+	if (strchr(c->client_src_ips, ':') != NULL)
+		return fail(err, errlen, "[client] src_ips", "'%s' is IPv6: the "
+			"client role speaks IPv4 only for now (e.g. "
+			"198.18.0.2-198.18.0.9)", c->client_src_ips);
+	/* an engine with IPv6 addresses only has no IPv4 one to ARP
+	 * from, whatever src_ips says */
+	if (c->n_addrs == 0)
+		return fail(err, errlen, NULL, c->n_addrs6 == 0 ?
+			"no address: set [engine] addresses or --addr" :
+			"no IPv4 address: the client role speaks IPv4 only for "
+			"now (add one to [engine] addresses or --addr)");
 	if (c->client_src_ips[0] == '\0') {
-		if (c->n_addrs == 0)
-			return fail(err, errlen, NULL, "no address: set "
-				"[engine] addresses or --addr");
 		o->src_lo = o->src_hi = ntohl(c->addrs[0].addr);
 	} else if (parse_ip_range(c->client_src_ips, &o->src_lo,
 			&o->src_hi) != 0) {

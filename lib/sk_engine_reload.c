@@ -153,6 +153,12 @@ same_addrs(const struct sk_config *a, const struct sk_config *b)
 		if (a->addrs[i].addr != b->addrs[i].addr ||
 				a->addrs[i].prefix != b->addrs[i].prefix)
 			return false;
+	if (a->n_addrs6 != b->n_addrs6)
+		return false;
+	for (unsigned int i = 0; i < a->n_addrs6 && i < SK_MAX_ADDRS; i++)
+		if (memcmp(a->addrs6[i].addr, b->addrs6[i].addr, 16) != 0 ||
+				a->addrs6[i].prefix != b->addrs6[i].prefix)
+			return false;
 	return true;
 }
 

@@ -132,43 +132,47 @@ sk_pkt_parse_opts(struct sk_pkt *p)
 	return true;
 }
 
-/* TCP, RFC 9293 3.1: the header fits and its data offset is sane. */
-static inline bool
-tcp_hdr_ok(struct sk_pkt *p, unsigned int l4len, struct sk_stats *st)
+/* TCP, RFC 9293 3.1: the header fits and its data offset is sane. Returns
+ * the header length with options, 0 when dropped. */
+static __rte_always_inline unsigned int
+tcp_hdr_ok(const struct rte_tcp_hdr *th, unsigned int l4len,
+		struct sk_stats *st)
 {
 	unsigned int doff;
 
-	if (l4len < sizeof(struct rte_tcp_hdr)) {
+	if (unlikely(l4len < sizeof(*th))) {
 		SK_STAT_INC(st, drop_tcp_short);
-		return false;
+		return 0;
 	}
-	doff = (p->tcp->data_off >> 4) * 4u;
-	if (doff < sizeof(struct rte_tcp_hdr) || doff > l4len) {
+	doff = (th->data_off >> 4) * 4u;
+	if (unlikely(doff < sizeof(*th) || doff > l4len)) {
 		SK_STAT_INC(st, drop_tcp_doff);
-		return false;
+		return 0;
 	}
-	p->l4_len = (uint16_t)doff;
-	return true;
+	return doff;
 }
 
-/* The rest of a TCP segment whose checksum is right, either family. */
-static inline enum sk_pkt_kind
-tcp_fields(struct sk_pkt *p, unsigned int l4len, struct sk_stats *st)
+/* The rest of a TCP segment at @p th, @p doff bytes of header, whose
+ * checksum is right, either family. */
+static __rte_always_inline enum sk_pkt_kind
+tcp_fields(struct sk_pkt *p, struct rte_tcp_hdr *th, unsigned int l4len,
+		unsigned int doff, struct sk_stats *st)
 {
-	const struct rte_tcp_hdr *th = p->tcp;
+	const uint8_t fl = th->tcp_flags;
 
-	p->flags = th->tcp_flags;
 	/* SYN with FIN or RST has no meaning; a segment with none of SYN,
 	 * ACK, RST, FIN carries nothing to act on. */
-	if ((p->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ==
+	if ((fl & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ==
 				(RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG) ||
-			(p->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ==
+			(fl & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ==
 				(RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG) ||
-			!(p->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			!(fl & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
 				RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)))
 		DROP(st, drop_tcp_flags);
-	p->plen = (uint16_t)(l4len - p->l4_len);
-	p->payload = (uint8_t *)th + p->l4_len;
+	p->flags = fl;
+	p->l4_len = (uint16_t)doff;
+	p->plen = (uint16_t)(l4len - doff);
+	p->payload = (uint8_t *)th + doff;
 	p->seq = sk_ntohl(th->sent_seq);
 	p->ack = sk_ntohl(th->recv_ack);
 	if (!sk_pkt_parse_opts(p))
@@ -380,7 +384,8 @@ parse_icmp6(const struct sk_pkt_ctx *c, struct sk_pkt *p, unsigned int len,
 					ip6_eq(ip6->dst_addr, (const uint8_t[16]){
 						0xff, 2, [15] = 1 }))))
 			DROP(st, drop_icmp6);
-		if (our_addr6(c, ic + 8) < 0) {
+		if (our_addr6(c, ic + 8) < 0 ||
+				(group && !ip6_our_group(c, ip6->dst_addr))) {
 			/* another node's address: not ours to answer */
 			SK_STAT_INC(st, rx_nd_other);
 			return SK_PKT_DROP;
@@ -410,7 +415,7 @@ parse_ip6(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 {
 	const uint16_t l2 = p->l2_len, dlen = rte_pktmbuf_data_len(m);
 	struct rte_ipv6_hdr *ip6;
-	unsigned int plen, end, off, nh, l4len;
+	unsigned int plen, end, off, nh, l4len, doff;
 	uint64_t cksum_flags;
 	bool group = false, unspec;
 	uint8_t *base;
@@ -429,7 +434,10 @@ parse_ip6(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	if (ip6->hop_limits == 0)
 		DROP(st, drop_ip6_hlim);
 	if (our_addr6(c, ip6->dst_addr) < 0) {
-		if (!ip6_our_group(c, ip6->dst_addr))
+		/* link-local multicast (ff02::/16) carries ND and MLD, which
+		 * are looked at (and counted) below; other groups are not
+		 * ours */
+		if (ip6->dst_addr[0] != 0xff || ip6->dst_addr[1] != 0x02)
 			DROP(st, drop_ip6_dst);
 		group = true;
 	}
@@ -483,7 +491,8 @@ parse_ip6(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	if (group || unspec)
 		DROP(st, drop_ip6_dst);
 
-	if (!tcp_hdr_ok(p, l4len, st))
+	doff = tcp_hdr_ok(p->tcp, l4len, st);
+	if (doff == 0)
 		return SK_PKT_DROP;
 	cksum_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	if (c->rx_cksum && cksum_flags == RTE_MBUF_F_RX_L4_CKSUM_BAD)
@@ -493,7 +502,7 @@ parse_ip6(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 		DROP(st, drop_tcp_cksum);
 	/* ECN: the low two bits of the traffic class */
 	p->ce = (sk_ntohl(ip6->vtc_flow) >> 20 & 3) == 3;
-	if (tcp_fields(p, l4len, st) != SK_PKT_TCP)
+	if (tcp_fields(p, p->tcp, l4len, doff, st) != SK_PKT_TCP)
 		return SK_PKT_DROP;
 	SK_STAT_INC(st, rx_tcp6);
 	return SK_PKT_TCP;
@@ -509,20 +518,22 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	struct rte_tcp_hdr *th;
 	rte_be16_t type;
 	uint16_t l2 = sizeof(struct rte_ether_hdr);
-	unsigned int ihl, tot, l4len;
+	unsigned int ihl, tot, l4len, doff;
 	uint64_t cksum_flags;
-	bool l2_mc;
+	bool l2_mc = false;
 
 	/* The parser reads the first segment only; the headers must be in it. */
 	if (dlen < sizeof(*eh))
 		DROP(st, drop_l2_short);
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	/* IPv6 multicast (33:33:...) is for Neighbor Discovery only */
-	l2_mc = eh->dst_addr.addr_bytes[0] == 0x33 &&
-		eh->dst_addr.addr_bytes[1] == 0x33;
-	if (!rte_is_same_ether_addr(&eh->dst_addr, &c->mac) &&
-			!rte_is_broadcast_ether_addr(&eh->dst_addr) && !l2_mc)
-		DROP(st, drop_l2_dst);
+	if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr, &c->mac)) &&
+			!rte_is_broadcast_ether_addr(&eh->dst_addr)) {
+		/* IPv6 multicast (33:33:...) is for Neighbor Discovery */
+		l2_mc = eh->dst_addr.addr_bytes[0] == 0x33 &&
+			eh->dst_addr.addr_bytes[1] == 0x33;
+		if (!l2_mc)
+			DROP(st, drop_l2_dst);
+	}
 	type = eh->ether_type;
 	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
 		const struct rte_vlan_hdr *vh;
@@ -535,15 +546,18 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 		SK_STAT_INC(st, rx_vlan);
 	}
 	p->l2_len = l2;
-	p->v6 = 0;
-	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
-		return parse_ip6(c, m, p, st);
-	if (l2_mc)
-		DROP(st, drop_l2_dst);
-	if (type == RTE_BE16(RTE_ETHER_TYPE_ARP))
-		return parse_arp(c, m, l2, st);
-	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+	if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+			return parse_ip6(c, m, p, st);
+		if (l2_mc)
+			DROP(st, drop_l2_dst);
+		if (type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+			return parse_arp(c, m, l2, st);
 		DROP(st, drop_ethertype);
+	}
+	if (unlikely(l2_mc))
+		DROP(st, drop_l2_dst);
+	p->v6 = 0;
 
 	/* IPv4, RFC 791 and RFC 1122 3.2.1 */
 	if (dlen < l2 + sizeof(*ip))
@@ -587,7 +601,8 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 		DROP(st, drop_ip_proto);
 
 	th = p->tcp;
-	if (!tcp_hdr_ok(p, l4len, st))
+	doff = tcp_hdr_ok(th, l4len, st);
+	if (doff == 0)
 		return SK_PKT_DROP;
 	cksum_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	if (c->rx_cksum && cksum_flags == RTE_MBUF_F_RX_L4_CKSUM_BAD)
@@ -596,7 +611,7 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 			!sk_csum_l4_ok(ip, th, (uint16_t)l4len))
 		DROP(st, drop_tcp_cksum);
 	p->ce = (ip->type_of_service & 3) == 3;
-	return tcp_fields(p, l4len, st);
+	return tcp_fields(p, th, l4len, doff, st);
 }
 
 void

@@ -28,6 +28,10 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include <assert.h>
+#include <stddef.h>
+#include <string.h>
+
 #include "sk_engine_priv.h"
 
 #define SK_TH_FIN RTE_TCP_FIN_FLAG
@@ -47,7 +51,7 @@
 static inline unsigned int
 sk_tcp_mss_index(const struct sk_pkt *p)
 {
-	if (p->v6)
+	if (unlikely(p->v6))
 		return sk_cookie_mss_index6(p->mss ? p->mss : SK_MSS_DEFAULT6);
 	return sk_cookie_mss_index(p->mss ? p->mss : SK_MSS_DEFAULT);
 }
@@ -60,20 +64,25 @@ sk_tcp_flow_mss(const struct sk_flow *f)
 		sk_cookie_mss_value(f->mss_idx);
 }
 
+static_assert(offsetof(struct sk_cookie_tuple, daddr) == 4 &&
+	offsetof(struct sk_cookie_tuple, dport) == 10 &&
+	offsetof(struct sk_flow_key, laddr) == 4 &&
+	offsetof(struct sk_flow_key, lport) == 10,
+	"addresses, then ports, side by side as in the headers");
+
 /* The cookie tuple of segment @p p, either family. */
 static inline void
 sk_tcp_cookie_tuple(const struct sk_engine *e, const struct sk_pkt *p,
 		struct sk_cookie_tuple *t)
 {
-	if (p->v6) {
+	if (unlikely(p->v6)) {
 		sk_cookie_tuple6(&e->ck, p->ip6->src_addr, p->ip6->dst_addr,
 				p->tcp->src_port, p->tcp->dst_port, t);
 		return;
 	}
-	t->saddr = p->ip->src_addr;
-	t->daddr = p->ip->dst_addr;
-	t->sport = p->tcp->src_port;
-	t->dport = p->tcp->dst_port;
+	/* source and destination lie side by side in both headers */
+	memcpy(&t->saddr, &p->ip->src_addr, 8);
+	memcpy(&t->sport, &p->tcp->src_port, 4);
 }
 
 /* The flow key of segment @p p as seen from synack, either family; the
@@ -81,15 +90,13 @@ sk_tcp_cookie_tuple(const struct sk_engine *e, const struct sk_pkt *p,
 static inline void
 sk_tcp_flow_key(const struct sk_pkt *p, struct sk_flow_key6 *k)
 {
-	if (p->v6) {
+	if (unlikely(p->v6)) {
 		sk_flow_key6_make(k, p->ip6->src_addr, p->ip6->dst_addr,
 				p->tcp->src_port, p->tcp->dst_port);
 		return;
 	}
-	k->k.raddr = p->ip->src_addr;
-	k->k.laddr = p->ip->dst_addr;
-	k->k.rport = p->tcp->src_port;
-	k->k.lport = p->tcp->dst_port;
+	memcpy(&k->k.raddr, &p->ip->src_addr, 8);
+	memcpy(&k->k.rport, &p->tcp->src_port, 4);
 }
 
 /* ---- state transitions (sk_tcp_fsm.c) ------------------------------- */

@@ -183,26 +183,43 @@ tbl_free(struct tbl *t)
 
 /* --- counters ------------------------------------------------------------ */
 
+/* Counters by the prefixes of their names, in this order; a counter goes
+ * to the group of its longest matching prefix (rx_nd_ before rx_). IPv6
+ * frames are in received and sent (rx_ipv6, rx_tcp6, rx_icmp6_echo, ...),
+ * Neighbor Discovery both ways in a group of its own, drop_ip6_* and
+ * drop_icmp6 among the drops. */
 static const struct {
-	const char *prefix;
+	const char *prefix[2];
 	const char *title;
 } groups[] = {
-	{ "rx_", "received" },
-	{ "tx_", "sent" },
-	{ "cookie_", "SYN cookies" },
-	{ "flow_", "flows created" },
-	{ "close_", "flows closed" },
-	{ "drop_", "dropped" },
-	{ "", "other" },
+	{ { "rx_" }, "received" },
+	{ { "tx_" }, "sent" },
+	{ { "rx_nd_", "tx_nd_" }, "IPv6 Neighbor Discovery" },
+	{ { "cookie_" }, "SYN cookies" },
+	{ { "flow_" }, "flows created" },
+	{ { "close_" }, "flows closed" },
+	{ { "drop_" }, "dropped" },
+	{ { "" }, "other" },
 };
 
 static unsigned int
 group_of(const char *name)
 {
+	unsigned int best = 0;
+	size_t best_len = 0;
+
 	for (unsigned int g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		if (strncmp(name, groups[g].prefix, strlen(groups[g].prefix)) == 0)
-			return g;
-	return 0;
+		for (unsigned int k = 0; k < 2; k++) {
+			const char *pf = groups[g].prefix[k];
+
+			if (pf != NULL && strncmp(name, pf, strlen(pf)) == 0 &&
+					(strlen(pf) > best_len ||
+					 (best_len == 0 && pf[0] == '\0'))) {
+				best = g;
+				best_len = strlen(pf);
+			}
+		}
+	return best;
 }
 
 /* Sum of the counters whose names start with @p prefix. */
@@ -1088,6 +1105,7 @@ static const struct {
 	{ "drops/s", "drops", NULL, "drop_", "tx_full", RATE_PER_S },
 	{ "rx Mpps", "rx_mpps", "rx_packets", NULL, NULL, RATE_MPPS },
 	{ "tx Mpps", "tx_mpps", "tx_packets", NULL, NULL, RATE_MPPS },
+	{ "IPv6 rx/s", "ipv6_rx", "rx_ipv6", NULL, NULL, RATE_PER_S },
 };
 #define N_RATES (sizeof(rate_rows) / sizeof(rate_rows[0]))
 
@@ -1682,17 +1700,24 @@ prom_head(FILE *f, const char *name, const char *type, const char *help)
 static const struct {
 	const char *prefix;   /* counters named prefix + reason */
 	const char *metric;
+	const char *label;    /* the reason's label */
 	const char *help;
 	const char *only[4];  /* when set, only these reasons */
 } families[] = {
-	{ "drop_", "synack_drops_total",
+	{ "drop_", "synack_drops_total", "reason",
 	  "Frames dropped by the engine, by reason (synackctl stats -v explains each).",
 	  { NULL } },
-	{ "cookie_", "synack_cookies_rejected_total",
+	{ "cookie_", "synack_cookies_rejected_total", "reason",
 	  "SYN cookies rejected, by reason (the MSS index is covered by the MAC).",
 	  { "bad_mac", "too_old", NULL } },
-	{ "close_", "synack_flows_closed_total",
+	{ "close_", "synack_flows_closed_total", "reason",
 	  "Flows ended, by cause.", { NULL } },
+	{ "rx_nd_", "synack_nd_received_total", "kind",
+	  "IPv6 Neighbor Discovery received, by kind (ns: for one of our addresses; other: ignored, RS, RA, NA, redirects, MLD).",
+	  { NULL } },
+	{ "tx_nd_", "synack_nd_sent_total", "kind",
+	  "IPv6 Neighbor Discovery sent, by kind (na: answers to solicitations).",
+	  { NULL } },
 };
 #define N_FAMILIES (sizeof(families) / sizeof(families[0]))
 
@@ -1937,6 +1962,16 @@ ctl_prom_text(struct ctl_tel *t, char **text, size_t *len)
 	}
 	/* labelled families */
 	for (size_t fam = 0; fam < N_FAMILIES; fam++) {
+		bool any = false;
+
+		/* an engine older than a family's counters: no empty family */
+		CJ_FOREACH(names, key, val) {
+			const char *reason;
+
+			any = any || family_of(key, &reason) == (int)fam;
+		}
+		if (!any)
+			continue;
 		prom_head(f, families[fam].metric, "counter", families[fam].help);
 		for (size_t l = 0; l < m.n; l++)
 			CJ_FOREACH(names, key, val) {
@@ -1944,8 +1979,9 @@ ctl_prom_text(struct ctl_tel *t, char **text, size_t *len)
 
 				if (family_of(key, &reason) != (int)fam)
 					continue;
-				fprintf(f, "%s{lcore=\"%s\",reason=\"",
-					families[fam].metric, m.k[l]);
+				fprintf(f, "%s{lcore=\"%s\",%s=\"",
+					families[fam].metric, m.k[l],
+					families[fam].label);
 				prom_label(f, reason);
 				fprintf(f, "\"} %" PRIu64 "\n", cj_get_u64(
 					json_object_get(m.v[l], "counters"), key, 0));

@@ -7,6 +7,7 @@
  * is in lib/ and drivers/.
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -258,7 +259,8 @@ wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Addresses as "A.B.C.D/P A.B.C.D/P" and listeners as "80:http 7:echo". */
+/* Addresses as "A.B.C.D/P 2001:db8::2/P" (IPv6 in RFC 5952 form) and
+ * listeners as "80:http 7:echo". */
 static void
 print_addrs_listen(FILE *f, const struct sk_config *c)
 {
@@ -267,6 +269,14 @@ print_addrs_listen(FILE *f, const struct sk_config *c)
 
 		fprintf(f, " %u.%u.%u.%u/%u", a[0], a[1], a[2], a[3],
 			c->addrs[i].prefix);
+	}
+	for (unsigned int i = 0; i < c->n_addrs6; i++) {
+		char s[INET6_ADDRSTRLEN];
+
+		if (inet_ntop(AF_INET6, c->addrs6[i].addr, s, sizeof(s)) ==
+				NULL)
+			snprintf(s, sizeof(s), "?");
+		fprintf(f, " %s/%u", s, c->addrs6[i].prefix);
 	}
 	fprintf(f, ", listening");
 	for (unsigned int i = 0; i < c->n_listen; i++)
@@ -911,6 +921,7 @@ main(int argc, char **argv)
 		goto stop_port;
 	}
 	disp.rss = port.rss;
+	disp.rss6 = port.rss6;
 
 	par.mac = port.mac;
 	par.pool = pool;

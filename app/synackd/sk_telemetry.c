@@ -10,6 +10,7 @@
  * library, so the flow list budgets its own size and says "more").
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -525,11 +526,25 @@ cmd_flows(struct rte_tel_data *d, const char *params)
 
 /* --- /synack/flows/list[,N[,SKIP]] -------------------------------------- */
 
+/* "A.B.C.D:PORT", or "[2001:db8::1]:PORT" for an IPv6 flow: RFC 5952
+ * text (inet_ntop), in brackets as in a URL (RFC 3986). The key of an
+ * IPv6 flow holds folds of its addresses; the addresses are in @p fi. */
 static int
-fmt_endpoint(char *buf, size_t len, rte_be32_t addr, rte_be16_t port)
+fmt_endpoint(char *buf, size_t len, const struct sk_flow_info *fi,
+		bool remote)
 {
+	rte_be32_t addr = remote ? fi->key.raddr : fi->key.laddr;
+	rte_be16_t port = remote ? fi->key.rport : fi->key.lport;
 	const uint8_t *a = (const uint8_t *)&addr;
+	char s[INET6_ADDRSTRLEN];
 
+	if (fi->family == 6) {
+		if (inet_ntop(AF_INET6, remote ? fi->raddr6 : fi->laddr6, s,
+				sizeof(s)) == NULL)
+			snprintf(s, sizeof(s), "?");
+		return snprintf(buf, len, "[%s]:%u", s,
+			rte_be_to_cpu_16(port));
+	}
 	return snprintf(buf, len, "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3],
 		rte_be_to_cpu_16(port));
 }
@@ -578,13 +593,12 @@ cmd_flows_list(struct rte_tel_data *d, const char *params)
 		skip = 0;
 		for (unsigned int j = 0; j < n; j++) {
 			struct rte_tel_data *f;
-			char key[24], rem[24], loc[24];
+			/* "[" INET6_ADDRSTRLEN "]:65535" */
+			char key[24], rem[56], loc[56];
 			size_t sz;
 
-			fmt_endpoint(rem, sizeof(rem), fi[j].key.raddr,
-				fi[j].key.rport);
-			fmt_endpoint(loc, sizeof(loc), fi[j].key.laddr,
-				fi[j].key.lport);
+			fmt_endpoint(rem, sizeof(rem), &fi[j], true);
+			fmt_endpoint(loc, sizeof(loc), &fi[j], false);
 			snprintf(key, sizeof(key), "%" PRIu64, shown);
 			/* The JSON this entry adds, generously: keys, quotes,
 			 * separators and 20 digits per number. */
@@ -673,14 +687,16 @@ cmd_cookies(struct rte_tel_data *d, const char *params)
 
 /* A list value ("a, b, c") as an array of strings. */
 static struct rte_tel_data *
-string_array(char *val)
+string_array(struct rte_tel_data *a, char *val)
 {
-	struct rte_tel_data *a = rte_tel_data_alloc();
 	char *save = NULL, *tok;
 
-	if (a == NULL)
-		return NULL;
-	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	if (a == NULL) {
+		a = rte_tel_data_alloc();
+		if (a == NULL)
+			return NULL;
+		rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	}
 	for (tok = strtok_r(val, ", ", &save); tok != NULL;
 			tok = strtok_r(NULL, ", ", &save))
 		rte_tel_data_add_array_string(a, tok);
@@ -693,8 +709,9 @@ static int
 cmd_config(struct rte_tel_data *d, const char *params)
 {
 	struct sk_config c;
-	struct rte_tel_data *sec = NULL, *ids;
+	struct rte_tel_data *sec = NULL, *ids, *list = NULL;
 	char section[64] = "", *text = NULL, *line, *save = NULL;
+	char list_name[64] = "";
 	size_t len = 0;
 	FILE *f;
 
@@ -728,6 +745,7 @@ cmd_config(struct rte_tel_data *d, const char *params)
 			if (end != NULL)
 				*end = '\0';
 			tel_name(section, sizeof(section), line + 1);
+			list = NULL;
 			continue;
 		}
 		eq = strchr(line, '=');
@@ -743,11 +761,19 @@ cmd_config(struct rte_tel_data *d, const char *params)
 		tel_name(name, sizeof(name), key);
 		if (strcmp(name, "addresses") == 0 ||
 				strcmp(name, "listen") == 0) {
-			struct rte_tel_data *a = string_array(val);
-
-			if (a != NULL)
-				rte_tel_data_add_dict_container(sec, name, a, 0);
+			/* a long list is printed over several lines: one
+			 * array (the dict holds a pointer to it) */
+			if (list != NULL && strcmp(name, list_name) == 0) {
+				string_array(list, val);
+				continue;
+			}
+			list = string_array(NULL, val);
+			snprintf(list_name, sizeof(list_name), "%s", name);
+			if (list != NULL)
+				rte_tel_data_add_dict_container(sec, name, list,
+					0);
 		} else {
+			list = NULL;
 			rte_tel_data_add_dict_string(sec, name, val);
 		}
 	}

@@ -352,6 +352,28 @@ def case_fake_engine(ctl, tmp):
             raise Fail("stats: exit %d %r" % (p.returncode, p.stderr))
         ctlcheck.check_stats_table(p.stdout, canned["/synack/stats"])
         print(p.stdout, flush=True)
+        # IPv6: frames among the received ones, Neighbor Discovery in a
+        # group of its own, IPv6 drop reasons among the drops
+        rows = [l.split()[0] for l in p.stdout.splitlines()[1:] if l.strip()]
+        titles = [l.strip() for l in p.stdout.splitlines()[1:] if l and l[0] != " "]
+
+        def group(name):
+            t = None
+            for l in p.stdout.splitlines()[1:]:
+                if l and l[0] != " ":
+                    t = l.strip()
+                elif l.split() and l.split()[0] == name:
+                    return t
+            return None
+        for name, want in (("rx_ipv6", "received"), ("rx_nd_ns", "IPv6 Neighbor Discovery"),
+                           ("tx_nd_na", "IPv6 Neighbor Discovery"),
+                           ("drop_ip6_frag", "dropped")):
+            if group(name) != want:
+                raise Fail("stats: %s under %r, expected %r (titles %r)"
+                           % (name, group(name), want, titles))
+        if titles.index("IPv6 Neighbor Discovery") != titles.index("sent") + 1 or \
+                rows.index("rx_nd_ns") > rows.index("tx_nd_na"):
+            raise Fail("stats: Neighbor Discovery group misplaced: %r" % titles)
         p, _ = run_ctl(["-s", path, "prometheus"], ctl)
         if p.returncode != 0:
             raise Fail("prometheus: exit %d %r" % (p.returncode, p.stderr))
@@ -360,19 +382,33 @@ def case_fake_engine(ctl, tmp):
         c = canned["/synack/stats"]["counters"]
         for name, want in (('synack_cookie_ok_total{lcore="1"}', c["cookie_ok"]),
                            ('synack_drops_total{lcore="1",reason="ip_cksum"}', c["drop_ip_cksum"]),
-                           ('synack_flows{lcore="1",state="ESTABLISHED"}', 3)):
+                           ('synack_flows{lcore="1",state="ESTABLISHED"}', 3),
+                           ('synack_rx_ipv6_total{lcore="1"}', 9),
+                           ('synack_tx_ipv6_total{lcore="1"}', 0),
+                           ('synack_nd_received_total{lcore="1",kind="ns"}', 2),
+                           ('synack_nd_received_total{lcore="1",kind="other"}', 0),
+                           ('synack_nd_sent_total{lcore="1",kind="na"}', 2),
+                           ('synack_drops_total{lcore="1",reason="ip6_frag"}', 1),
+                           ('synack_drops_total{lcore="1",reason="icmp6"}', 0)):
             if samples.get(name) != want:
                 raise Fail("prometheus %s = %s, expected %s" % (name, samples.get(name), want))
+        if any(k.startswith(("synack_rx_nd_", "synack_tx_nd_")) for k in samples):
+            raise Fail("prometheus: ND counters outside their families")
         # flows --list pages through /synack/flows/list,N,SKIP
         p, _ = run_ctl(["-s", path, "--json", "flows", "--list", "250"], ctl)
         got = json.loads(p.stdout)
         if p.returncode != 0 or got["shown"] != 250 or len(got["flows"]) != 250 \
-                or got["more"] != 1 or got["flows"]["249"]["remote"] != "10.0.0.249:1249":
+                or got["more"] != 1 or got["flows"]["249"]["remote"] != "10.0.0.249:1249" \
+                or got["flows"]["1"]["remote"] != "[2001:db8::1]:1001" \
+                or got["flows"]["1"]["local"] != "[2001:db8::2]:9":
             raise Fail("flows --list 250 over pages: %r" % p.stdout[:300])
         p, _ = run_ctl(["-s", path, "flows", "--list", "1000"], ctl)
         lines = p.stdout.splitlines()
         if p.returncode != 0 or len(lines) != 302 or lines[-1] != "300 flows shown, 300 live":
             raise Fail("flows --list 1000: %d lines, last %r" % (len(lines), lines[-1:]))
+        v6 = [l.split() for l in lines if "[2001:db8::" in l]
+        if len(v6) != 100 or v6[0][1:3] != ["[2001:db8::1]:1001", "[2001:db8::2]:9"]:
+            raise Fail("flows --list 1000: IPv6 rows %r" % v6[:2])
         for cmd in ("lcores", "ports", "flows", "cookies", "config", "version"):
             for extra in ([], ["--json"]):
                 p, _ = run_ctl(["-s", path, cmd] + extra, ctl)
@@ -446,7 +482,7 @@ def case_fake_watch_lcores(ctl, tmp):
                     raise Fail("watch --lcores: row %r" % line)
                 rows[m.group(1)] = [float(x) for x in m.group(2, 3, 4)]
             want = ["SYN/s", "SYN-ACK/s", "established/s", "closed/s", "RST sent/s",
-                    "RST received/s", "drops/s", "rx Mpps", "tx Mpps", "flows in use",
+                    "RST received/s", "drops/s", "rx Mpps", "tx Mpps", "IPv6 rx/s", "flows in use",
                     "flow capacity", "occupancy %"]
             if list(rows) != want:
                 raise Fail("watch --lcores: rows %r" % list(rows))

@@ -217,7 +217,7 @@ def case_counters(args):
 # -- watch: three blocks with rates, on a pipe ---------------------------------
 
 RATE_LABELS = ["SYN/s", "SYN-ACK/s", "established/s", "closed/s", "RST sent/s",
-               "RST received/s", "drops/s", "rx Mpps", "tx Mpps"]
+               "RST received/s", "drops/s", "rx Mpps", "tx Mpps", "IPv6 rx/s"]
 
 
 def parse_watch(text):
@@ -290,7 +290,8 @@ def case_watch(args):
         for l in lines:
             o = json.loads(l)
             if set(o["rates"]) != {"syn", "synack", "established", "closed", "rst_sent",
-                                   "rst_received", "drops", "rx_mpps", "tx_mpps"}:
+                                   "rst_received", "drops", "rx_mpps", "tx_mpps",
+                                   "ipv6_rx"}:
                 raise TestFailure("watch --json: rates %r" % o["rates"])
         time.sleep(DRAIN_S)
         stats = eng.stop()

@@ -333,6 +333,11 @@ def canned_replies():
         s["flow_count"] = 5
         s["counters"]["drop_ip_cksum"] = 7
         s["counters"]["cookie_bad_mac"] = 4
+        # IPv6: frames, Neighbor Discovery both ways, a drop reason
+        s["counters"]["rx_ipv6"] = 9
+        s["counters"]["rx_nd_ns"] = 2
+        s["counters"]["tx_nd_na"] = 2
+        s["counters"]["drop_ip6_frag"] = 1
     c = r["/synack/client"]
     c.update(fail_timeout=1, fail_rst=2, failed=3, syn_retx=4, concurrent=5)
     c["attempted"] += 3 + 5
@@ -341,7 +346,8 @@ def canned_replies():
 
 def canned_flow_page(cmd):
     """/synack/flows/list,N,SKIP over 300 made-up flows, at most 90 a page
-    (as the engine's 16 KiB replies are)."""
+    (as the engine's 16 KiB replies are); every third one (j % 3 == 1) is
+    IPv6, in the engine's "[RFC 5952]:port" form."""
     total = 300
     parts = cmd.split(",")
     n = int(parts[1]) if len(parts) > 1 else 100
@@ -350,9 +356,12 @@ def canned_flow_page(cmd):
     flows = {}
     for i in range(k):
         j = skip + i
-        flows[str(i)] = {"lcore": 1, "remote": "10.0.0.%d:%d" % (j % 256, 1000 + j),
-                         "local": "198.18.0.2:9", "state": "ESTABLISHED",
-                         "app": "hold", "age_ms": 1000 + j}
+        if j % 3 == 1:
+            rem, loc = "[2001:db8::%x]:%d" % (j, 1000 + j), "[2001:db8::2]:9"
+        else:
+            rem, loc = "10.0.0.%d:%d" % (j % 256, 1000 + j), "198.18.0.2:9"
+        flows[str(i)] = {"lcore": 1, "remote": rem, "local": loc,
+                         "state": "ESTABLISHED", "app": "hold", "age_ms": 1000 + j}
     return {"flow_count": total, "shown": k, "more": int(skip + k < total),
             "flows": flows}
 

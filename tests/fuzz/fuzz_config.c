@@ -97,6 +97,9 @@ same_config(const struct sk_config *a, const struct sk_config *b)
 	return SAME(n_addrs) && (memcmp(a->addrs, b->addrs,
 			a->n_addrs * sizeof(a->addrs[0])) == 0 ||
 			differs("addrs")) &&
+		SAME(n_addrs6) && (memcmp(a->addrs6, b->addrs6,
+			a->n_addrs6 * sizeof(a->addrs6[0])) == 0 ||
+			differs("addrs6")) &&
 		SAME(n_listen) && (memcmp(a->listen, b->listen,
 			a->n_listen * sizeof(a->listen[0])) == 0 ||
 			differs("listen")) &&

@@ -232,6 +232,9 @@ same_config(const struct sk_config *a, const struct sk_config *b)
 {
 	return a->n_addrs == b->n_addrs &&
 		memcmp(a->addrs, b->addrs, a->n_addrs * sizeof(a->addrs[0])) == 0 &&
+		a->n_addrs6 == b->n_addrs6 &&
+		memcmp(a->addrs6, b->addrs6,
+			a->n_addrs6 * sizeof(a->addrs6[0])) == 0 &&
 		a->n_listen == b->n_listen &&
 		memcmp(a->listen, b->listen,
 			a->n_listen * sizeof(a->listen[0])) == 0 &&
@@ -262,6 +265,7 @@ test_defaults(void)
 	memset(&c, 0xa5, sizeof(c));
 	sk_config_defaults(&c);
 	CHECK_EQ(c.n_addrs, 0, "defaults: no address");
+	CHECK_EQ(c.n_addrs6, 0, "defaults: no IPv6 address");
 	CHECK_EQ(c.n_listen, 0, "defaults: no listening port");
 	CHECK_EQ(c.flow_capacity, 262144, "defaults: flow_capacity");
 	CHECK_EQ(c.mss, 1460, "defaults: mss");
@@ -954,6 +958,246 @@ test_addresses(void)
 	CHECK(sk_config_has_addr(&c, ip("10.0.0.9")), "has_addr: second");
 	CHECK(!sk_config_has_addr(&c, ip("10.0.0.8")), "has_addr: other");
 	CHECK(!sk_config_has_addr(&c, 0), "has_addr: 0.0.0.0");
+
+	/* 240/4 marks IPv6 flows in the flow table's IPv4-sized keys */
+	CHECK(fails_with("--addr", "240.0.0.1", NULL, "--addr", "'240.0.0.1'",
+		"240.0.0.0/4", NULL), "class E rejected");
+	CHECK(fails_with("--addr", "254.255.255.254/8", NULL, "--addr",
+		"240.0.0.0/4", NULL), "top of class E rejected");
+}
+
+static bool
+ip6_is(const struct sk_config_addr6 *a, const char *s, unsigned int prefix)
+{
+	uint8_t b[16];
+
+	if (inet_pton(AF_INET6, s, b) != 1)
+		abort();
+	return memcmp(a->addr, b, 16) == 0 && a->prefix == prefix;
+}
+
+static void
+test_addresses6(void)
+{
+	struct sk_config c;
+	uint8_t a6[16];
+	char *text;
+
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "2001:db8::2/64", NULL) == 0 &&
+		c.n_addrs == 0 && c.n_addrs6 == 1 &&
+		ip6_is(&c.addrs6[0], "2001:db8::2", 64), "IPv6 --addr");
+	CHECK(args(&c, "--addr", "2001:db8::2", NULL) == 0 &&
+		c.n_addrs6 == 1 && c.addrs6[0].prefix == 128,
+		"IPv6 address without prefix: /128");
+	CHECK(args(&c, "--addr", "2001:db8::2/0", NULL) == 0 &&
+		c.addrs6[0].prefix == 0, "IPv6 prefix 0");
+	CHECK(args(&c, "--addr", "2001:DB8:0:0:0:0:0:2/128", NULL) == 0 &&
+		ip6_is(&c.addrs6[0], "2001:db8::2", 128),
+		"IPv6 in full form, upper case");
+	CHECK(args(&c, "--addr", "fe80::1/64", NULL) == 0 &&
+		ip6_is(&c.addrs6[0], "fe80::1", 64), "link-local allowed");
+	CHECK(args(&c, "--addr", "::ffff:1", NULL) == 0 &&
+		c.n_addrs6 == 1, "::ffff:1 (not in ::ffff:0:0/96) allowed");
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--addr", "2001:db8::2/64",
+		"--addr", "10.0.0.1, 2001:db8:1::9/48", NULL) == 0 &&
+		c.n_addrs == 2 && c.n_addrs6 == 2 &&
+		c.addrs[0].addr == ip("198.18.0.2") &&
+		c.addrs[1].addr == ip("10.0.0.1") &&
+		ip6_is(&c.addrs6[0], "2001:db8::2", 64) &&
+		ip6_is(&c.addrs6[1], "2001:db8:1::9", 48),
+		"both families, repeated and in one list");
+	c.n_listen = 1;
+	c.listen[0].port = 80;
+	c.listen[0].app = SK_APP_HTTP;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"dual stack validates: %s", err);
+	inet_pton(AF_INET6, "2001:db8:1::9", a6);
+	CHECK(sk_config_has_addr6(&c, a6), "has_addr6: second");
+	a6[15] = 8;
+	CHECK(!sk_config_has_addr6(&c, a6), "has_addr6: other");
+
+	/* IPv6 only: no IPv4 address needed any more */
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "2001:db8::2/64", "--listen", "80:http",
+		NULL) == 0 && sk_config_validate(&c, err, sizeof(err)) == 0,
+		"IPv6 only validates: %s", err);
+
+	/* the first --addr replaces the file's list, both families */
+	CHECK(load_text(&c, "[engine]\naddresses = 198.18.0.2/24, "
+		"2001:db8::2/64 ,fe80::2\nlisten = 80:http\n") == 0 &&
+		c.n_addrs == 1 && c.n_addrs6 == 2 &&
+		ip6_is(&c.addrs6[1], "fe80::2", 128), "IPv6 in the file: %s",
+		err);
+	CHECK(args(&c, "--addr", "2001:db8::7", NULL) == 0 && c.n_addrs == 0 &&
+		c.n_addrs6 == 1 && ip6_is(&c.addrs6[0], "2001:db8::7", 128),
+		"--addr replaces both families of the file's list");
+
+	/* printed in RFC 5952 form, read back the same */
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "2001:0DB8:0000:0000:0001:0000:0000:0002/64,"
+		"198.18.0.2/24", "--addr", "fe80:0:0:0:0:0:0:1", "--listen",
+		"80:http", NULL) == 0, "RFC 5952: parsed: %s", err);
+	text = print_to_string(&c);
+	CHECK(strstr(text, "addresses = 198.18.0.2/24, 2001:db8::1:0:0:2/64, "
+		"fe80::1/128\n") != NULL, "print: IPv6 in RFC 5952 form");
+	{
+		struct sk_config back;
+		char *sec = strstr(text, "\n[timeouts]");
+
+		/* the [engine] section alone: the secret's "(random)" is
+		 * not a value */
+		if (sec == NULL)
+			abort();
+		sec[1] = '\0';
+		sk_config_defaults(&back);
+		err[0] = '\0';
+		CHECK(sk_config_load(&back, write_ini(text), err,
+			sizeof(err)) == 0 && back.n_addrs == 1 &&
+			back.n_addrs6 == 2 && memcmp(back.addrs6, c.addrs6,
+			2 * sizeof(c.addrs6[0])) == 0,
+			"print: IPv6 addresses load back: %s", err);
+	}
+	free(text);
+
+	CHECK(fails_with("--addr", "::", NULL, "--addr", "'::'",
+		"unspecified", NULL), "IPv6 unspecified rejected");
+	CHECK(fails_with("--addr", "::/0", NULL, "--addr", "unspecified",
+		NULL), "IPv6 unspecified with a prefix rejected");
+	CHECK(fails_with("--addr", "::1", NULL, "--addr", "'::1'", "loopback",
+		NULL), "IPv6 loopback rejected");
+	CHECK(fails_with("--addr", "ff02::1", NULL, "--addr", "'ff02::1'",
+		"multicast", NULL), "IPv6 multicast rejected");
+	CHECK(fails_with("--addr", "ff05::1:3/64", NULL, "--addr",
+		"ff00::/8", NULL), "IPv6 site multicast rejected");
+	CHECK(fails_with("--addr", "::ffff:198.18.0.2", NULL, "--addr",
+		"'::ffff:198.18.0.2'", "IPv4-mapped", NULL),
+		"IPv4-mapped rejected");
+	CHECK(fails_with("--addr", "::ffff:c612:2/120", NULL, "--addr",
+		"IPv4-mapped", NULL), "IPv4-mapped in hex rejected");
+	CHECK(fails_with("--addr", "2001:db8::2/129", NULL, "--addr",
+		"'/129'", "0..128", NULL), "IPv6 prefix 129 rejected");
+	CHECK(fails_with("--addr", "2001:db8::2/", NULL, "--addr", "'/'",
+		"0..128", NULL), "IPv6 empty prefix rejected");
+	CHECK(fails_with("--addr", "2001:db8::2/6x", NULL, "--addr", "'/6x'",
+		NULL), "IPv6 prefix with junk rejected");
+	CHECK(fails_with("--addr", "2001:db8::2/-1", NULL, "--addr", "'/-1'",
+		NULL), "IPv6 negative prefix rejected");
+	CHECK(fails_with("--addr", "2001:db8:::2", NULL, "--addr",
+		"bad IPv6 address '2001:db8:::2'", NULL), "':::' rejected");
+	CHECK(fails_with("--addr", "2001:db8::g", NULL, "--addr",
+		"bad IPv6 address", NULL), "non-hex group rejected");
+	CHECK(fails_with("--addr", "1:2:3:4:5:6:7:8:9", NULL, "--addr",
+		"bad IPv6 address", NULL), "nine groups rejected");
+	CHECK(fails_with("--addr", "[2001:db8::2]/64", NULL, "--addr",
+		"bad", NULL), "brackets rejected");
+	CHECK(fails_with("--addr", "fe80::1%eth0", NULL, "--addr",
+		"bad IPv6 address", NULL), "zone index rejected");
+	CHECK(fails_with("--addr", "2001:db8::2/64, 2001:DB8:0::2/48", NULL,
+		"--addr", "duplicate address '2001:DB8:0::2/48'", NULL),
+		"IPv6 duplicate (other spelling, other prefix) rejected");
+	CHECK(fails_with("--addr", "2001:db8::2", "--addr", "2001:db8::2",
+		NULL, "--addr", "duplicate", NULL),
+		"IPv6 duplicate over two options rejected");
+	{
+		char list[17 * 20];
+		size_t n = 0;
+		unsigned int i;
+
+		for (i = 1; i <= 17; i++)
+			n += snprintf(list + n, sizeof(list) - n,
+				"%s2001:db8::%x", i > 1 ? "," : "", i);
+		CHECK(fails_with("--addr", list, NULL, "--addr",
+			"more than 16 IPv6", NULL),
+			"17 IPv6 addresses rejected");
+		list[n - strlen(",2001:db8::11")] = '\0';
+		sk_config_defaults(&c);
+		CHECK(args(&c, "--addr", list, "--addr", "10.0.0.1", NULL) == 0 &&
+			c.n_addrs6 == 16 && c.n_addrs == 1,
+			"16 IPv6 addresses and an IPv4 one accepted: %s", err);
+	}
+
+	/* a list goes on over several lines of a file; the printed form
+	 * wraps a long one so that each value fits rte_cfgfile's 255 */
+	CHECK(load_text(&c, "[engine]\naddresses = 198.18.0.2/24\n"
+		"listen = 80:http\naddresses = 2001:db8::2/64, 10.0.0.1\n"
+		"listen = 7:echo\n") == 0 && c.n_addrs == 2 &&
+		c.n_addrs6 == 1 && c.n_listen == 2, "file: a list over two "
+		"lines adds up: %s", err);
+	CHECK(load_text(&c, "[engine]\naddresses = 2001:db8::2\n"
+		"addresses = 2001:db8::2/64\n") == -1 && has("duplicate"),
+		"file: a duplicate across list lines refused");
+	{
+		struct sk_config back;
+		char *line, *save = NULL;
+		unsigned int lines = 0, longest = 0;
+
+		sk_config_defaults(&c);
+		for (unsigned int i = 0; i < SK_MAX_ADDRS; i++) {
+			c.addrs[i].addr = htonl(0xc6120000u + 0x0101u * i + 1);
+			c.addrs[i].prefix = 32;
+			memset(c.addrs6[i].addr, 0xfe, 16);
+			c.addrs6[i].addr[0] = 0x20;
+			c.addrs6[i].addr[15] = (uint8_t)i;
+			c.addrs6[i].prefix = 127;
+		}
+		c.n_addrs = c.n_addrs6 = SK_MAX_ADDRS;
+		for (unsigned int i = 0; i < SK_MAX_LISTEN; i++) {
+			c.listen[i].port = (uint16_t)(65535 - i);
+			c.listen[i].app = SK_APP_HELLO;
+		}
+		c.n_listen = SK_MAX_LISTEN;
+		CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+			"longest lists validate: %s", err);
+		text = print_to_string(&c);
+		*strstr(text, "\n[timeouts]") = '\0';
+		sk_config_defaults(&back);
+		err[0] = '\0';
+		CHECK(sk_config_load(&back, write_ini(text), err,
+			sizeof(err)) == 0 && same_config(&c, &back),
+			"longest lists printed load back the same: %s", err);
+		for (line = strtok_r(text, "\n", &save); line != NULL;
+				line = strtok_r(NULL, "\n", &save)) {
+			if (strncmp(line, "addresses = ", 12) == 0 ||
+					strncmp(line, "listen = ", 9) == 0)
+				lines++;
+			if (strchr(line, '=') != NULL &&
+					strlen(strchr(line, '=') + 2) > longest)
+				longest = (unsigned int)strlen(strchr(line,
+					'=') + 2);
+		}
+		CHECK(lines > 2 && longest <= 255, "printed over %u lines, "
+			"longest value %u characters", lines, longest);
+		free(text);
+	}
+
+	/* set in code, found by validation */
+	valid_config(&c);
+	c.n_addrs6 = 1;
+	inet_pton(AF_INET6, "2001:db8::2", c.addrs6[0].addr);
+	c.addrs6[0].prefix = 129;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("prefix /129 of 2001:db8::2") && has("0..128"),
+		"IPv6 prefix 129 set in code");
+	c.addrs6[0].prefix = 64;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"IPv6 set in code: %s", err);
+	inet_pton(AF_INET6, "ff02::1:ff00:2", c.addrs6[0].addr);
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("'ff02::1:ff00:2/64'") && has("multicast"),
+		"IPv6 multicast set in code");
+	inet_pton(AF_INET6, "::1", c.addrs6[0].addr);
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("loopback"), "IPv6 loopback set in code");
+	inet_pton(AF_INET6, "2001:db8::2", c.addrs6[0].addr);
+	c.addrs6[1] = c.addrs6[0];
+	c.n_addrs6 = 2;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("duplicate address '2001:db8::2'"),
+		"IPv6 duplicate set in code");
+	c.n_addrs6 = SK_MAX_ADDRS + 1;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("17 IPv6 addresses, at most 16"), "too many IPv6 in code");
 }
 
 static void
@@ -1178,7 +1422,46 @@ test_client(void)
 	BAD("--gateway-mac", "01:00:00:00:00:01", "[client] gateway_mac");
 	BAD("--concurrency", "300000", "flow_capacity");
 	BAD("--syn-rto", "1ms", "--syn-rto");
+	BAD("--client", "[2001:db8::1]:8080", "IPv4 only for now");
+	BAD("--client", "2001:db8::1:8080", "IPv4 only for now");
+	BAD("--src-ips", "2001:db8::100-2001:db8::1ff", "IPv4 only for now");
+	BAD("--src-ips", "2001:db8::100", "IPv4 only for now");
+	BAD("--client", "[198.18.0.1]:80", "is not IP:PORT");
+	/* class E marks IPv6 flows in the flow table: never a source */
+	BAD("--src-ips", "240.0.0.1-240.0.0.2", "240.0.0.0/4");
+	BAD("--client", "240.0.0.1:80", "240.0.0.0/4");
 #undef BAD
+	/* longer than the fields: still the IPv4-only message */
+	CHECK(fails_with("--client", "[2001:db8:aaaa:bbbb:cccc:dddd:eeee:1]:80",
+		NULL, "--client", "IPv4 only for now", NULL),
+		"client: a long IPv6 target refused as IPv6");
+	CHECK(fails_with("--src-ips", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1-"
+		"2001:db8:aaaa:bbbb:cccc:dddd:eeee:9", NULL, "--src-ips",
+		"IPv4 only for now", NULL),
+		"client: a long IPv6 source range refused as IPv6");
+	CHECK(load_text(&c, "[client]\ntarget = [2001:db8::1]:8080\n") == -1 &&
+		has("[client] target") && has("IPv4 only for now"),
+		"client: IPv6 target in a file: %s", err);
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "2001:db8::2/64", "--client",
+		"198.18.0.1:80", NULL) == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("no IPv4 address") && has("IPv4 only for now"),
+		"client: IPv6 addresses only refused: %s", err);
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "2001:db8::2/64", "--client",
+		"198.18.0.1:80", "--src-ips", "198.18.0.5", NULL) == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == -1 &&
+		has("no IPv4 address"),
+		"client: IPv6 addresses only refused with IPv4 src_ips too: %s",
+		err);
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24,2001:db8::2/64", "--client",
+		"198.18.0.1:80", NULL) == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == 0 &&
+		sk_config_client(&c, &cc, err, sizeof(err)) == 0 &&
+		cc.src_lo == 0xc6120002, "client: dual stack uses the IPv4 "
+		"address: %s", err);
 	sk_config_defaults(&c);
 	CHECK(args(&c, "--addr", "198.18.0.2/24", "--listen", "8080:hello",
 		"--client", "198.18.0.1:80", NULL) == 0 &&
@@ -1197,6 +1480,7 @@ main(void)
 	test_option_errors();
 	test_durations();
 	test_addresses();
+	test_addresses6();
 	test_secret();
 	test_validate();
 	test_client();

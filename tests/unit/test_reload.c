@@ -117,6 +117,21 @@ test_diff(void)
 		sizeof(fixed));
 	CHECK(strcmp(fixed, "[client]") == 0, "client role: '%s'", fixed);
 
+	b = a;
+	b.n_addrs6 = 1;
+	b.addrs6[0].addr[0] = 0x20;
+	b.addrs6[0].prefix = 64;
+	sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(strcmp(fixed, "addresses") == 0, "IPv6 address added: '%s'",
+		fixed);
+	a = b;
+	b.addrs6[0].prefix = 48;
+	sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(strcmp(fixed, "addresses") == 0, "IPv6 prefix: '%s'", fixed);
+	base_config(&a);
+
 	/* a short buffer is cut, never overrun */
 	b = a;
 	b.time_wait_ms = 2000;

@@ -6,8 +6,13 @@
  */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
 #include <rte_thash.h>
 
 #include "sk_dispatch.h"
@@ -111,11 +116,23 @@ known_answers(void)
 		rte_cpu_to_be_16(v4[0].sport)) != v4[0].tcp,
 		"ports swapped: not the vector's hash");
 
+	/* IPv6 with TCP: sk_rss_hash6's own code */
+	for (i = 0; i < RTE_DIM(v6); i++)
+		CHECK_EQ(sk_rss_hash6_key(ms_key, v6[i].src, v6[i].dst,
+			rte_cpu_to_be_16(v6[i].sport),
+			rte_cpu_to_be_16(v6[i].dport)), v6[i].tcp,
+			"Toeplitz IPv6/TCP vector %u: 0x%08x", i, v6[i].tcp);
+	CHECK(sk_rss_hash6_key(ms_key, v6[0].dst, v6[0].src,
+		rte_cpu_to_be_16(v6[0].sport), rte_cpu_to_be_16(v6[0].dport))
+		!= v6[0].tcp, "IPv6 addresses swapped: not the vector's hash");
+	CHECK(sk_rss_hash6_key(ms_key, v6[0].src, v6[0].dst,
+		rte_cpu_to_be_16(v6[0].dport), rte_cpu_to_be_16(v6[0].sport))
+		!= v6[0].tcp, "IPv6 ports swapped: not the vector's hash");
+
 	/*
-	 * IPv4 only and IPv6 (2- and 4-tuple): synack hashes IPv4/TCP
-	 * tuples only, so sk_rss_hash cannot express these; they check the
-	 * Toeplitz primitive it is built on (rte_softrss over the tuple's
-	 * big-endian words), ready for an IPv6 dispatch.
+	 * IPv4 only and IPv6 (2- and 4-tuple): sk_rss_hash cannot express
+	 * the address-only ones; they check the Toeplitz primitive it is
+	 * built on (rte_softrss over the tuple's big-endian words).
 	 */
 	for (i = 0; i < RTE_DIM(v4); i++) {
 		uint32_t t[2] = { v4[i].src, v4[i].dst };
@@ -133,6 +150,122 @@ known_answers(void)
 			"Toeplitz IPv6 vector %u: 0x%08x", i, v6[i].ip);
 		CHECK_EQ(rte_softrss(t, 9, ms_key), v6[i].tcp,
 			"Toeplitz IPv6/TCP vector %u: 0x%08x", i, v6[i].tcp);
+	}
+}
+
+/* A frame in @p buf seen through a bare mbuf (no pool, no EAL). */
+static struct rte_mbuf *
+frame(struct rte_mbuf *m, uint8_t *buf, uint16_t len)
+{
+	memset(m, 0, sizeof(*m));
+	m->buf_addr = buf;
+	m->data_off = 0;
+	m->data_len = len;
+	m->pkt_len = len;
+	return m;
+}
+
+/* Ethernet (+ VLAN when @p vlan) + IPv6 + 20 bytes of TCP; returns the
+ * length. */
+static uint16_t
+ip6_frame(uint8_t *buf, bool vlan, uint8_t next, const uint8_t *src,
+		const uint8_t *dst, uint16_t sport, uint16_t dport)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)buf;
+	unsigned int l2 = sizeof(*eh);
+	struct rte_ipv6_hdr *ip6;
+	struct rte_tcp_hdr *th;
+
+	memset(buf, 0, 128);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	if (vlan) {
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+		((struct rte_vlan_hdr *)(eh + 1))->eth_proto =
+			rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+		l2 += sizeof(struct rte_vlan_hdr);
+	}
+	ip6 = (struct rte_ipv6_hdr *)(buf + l2);
+	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip6->payload_len = rte_cpu_to_be_16(20);
+	ip6->proto = next;
+	ip6->hop_limits = 64;
+	memcpy(ip6->src_addr, src, 16);
+	memcpy(ip6->dst_addr, dst, 16);
+	th = (struct rte_tcp_hdr *)(ip6 + 1);
+	th->src_port = rte_cpu_to_be_16(sport);
+	th->dst_port = rte_cpu_to_be_16(dport);
+	th->data_off = 5 << 4;
+	return (uint16_t)(l2 + sizeof(*ip6) + sizeof(*th));
+}
+
+/* sk_dispatch_tuple: which frames are dispatched, and on what. */
+static void
+tuples(void)
+{
+	static const uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x01 };
+	static const uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x02 };
+	uint8_t buf[128], rbuf[128];
+	struct sk_dispatch_flow f, r;
+	struct rte_mbuf m, rm;
+	uint16_t len;
+
+	len = ip6_frame(buf, false, IPPROTO_TCP, a, b, 40000, 8080);
+	CHECK(sk_dispatch_tuple(frame(&m, buf, len), &f) && f.family == 6 &&
+		memcmp(f.saddr6, a, 16) == 0 && memcmp(f.daddr6, b, 16) == 0 &&
+		f.sport == rte_cpu_to_be_16(40000) &&
+		f.dport == rte_cpu_to_be_16(8080), "IPv6/TCP: its 4-tuple");
+	CHECK_EQ(sk_dispatch_flow_hash(&f), sk_rss_hash6(a, b,
+		rte_cpu_to_be_16(40000), rte_cpu_to_be_16(8080)),
+		"IPv6/TCP: hashed as sk_rss_hash6");
+	len = ip6_frame(rbuf, true, IPPROTO_TCP, b, a, 8080, 40000);
+	CHECK(sk_dispatch_tuple(frame(&rm, rbuf, len), &r) && r.family == 6 &&
+		memcmp(r.saddr6, b, 16) == 0 && r.sport ==
+		rte_cpu_to_be_16(8080), "IPv6/TCP behind a VLAN tag");
+	CHECK_EQ(sk_dispatch_flow_hash(&r), sk_dispatch_flow_hash(&f),
+		"IPv6: the reply frame hashes as the request");
+	len = ip6_frame(buf, false, IPPROTO_TCP, a, b, 1, 2);
+	CHECK(sk_dispatch_tuple(frame(&m, buf, 14 + 40 + 4), &f),
+		"IPv6: 40-byte header and the ports are enough");
+	CHECK(!sk_dispatch_tuple(frame(&m, buf, 14 + 40 + 3), &f),
+		"IPv6: truncated in the ports: not dispatched");
+	CHECK(!sk_dispatch_tuple(frame(&m, buf, 14 + 39), &f),
+		"IPv6: truncated header: not dispatched");
+	len = ip6_frame(buf, false, 0, a, b, 1, 2);
+	CHECK(!sk_dispatch_tuple(frame(&m, buf, len), &f),
+		"IPv6 with a hop-by-hop header: stays where it arrived");
+	len = ip6_frame(buf, false, 44, a, b, 1, 2);
+	CHECK(!sk_dispatch_tuple(frame(&m, buf, len), &f),
+		"IPv6 fragment: stays where it arrived");
+	len = ip6_frame(buf, false, IPPROTO_ICMPV6, a, b, 1, 2);
+	CHECK(!sk_dispatch_tuple(frame(&m, buf, len), &f),
+		"ICMPv6 (Neighbor Discovery): stays where it arrived");
+	len = ip6_frame(buf, false, IPPROTO_UDP, a, b, 1, 2);
+	CHECK(!sk_dispatch_tuple(frame(&m, buf, len), &f),
+		"IPv6/UDP: stays where it arrived");
+
+	/* IPv4 as before, through the same call */
+	{
+		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)buf;
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+		memset(buf, 0, sizeof(buf));
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		ip->version_ihl = 0x45;
+		ip->next_proto_id = IPPROTO_TCP;
+		ip->src_addr = rte_cpu_to_be_32(IP4(198, 18, 0, 1));
+		ip->dst_addr = rte_cpu_to_be_32(IP4(198, 18, 0, 2));
+		th->src_port = rte_cpu_to_be_16(40000);
+		th->dst_port = rte_cpu_to_be_16(80);
+		CHECK(sk_dispatch_tuple(frame(&m, buf, 54), &f) &&
+			f.family == 4 && f.saddr == ip->src_addr &&
+			f.dport == rte_cpu_to_be_16(80) &&
+			sk_dispatch_flow_hash(&f) == sk_rss_hash(ip->src_addr,
+				ip->dst_addr, th->src_port, th->dst_port),
+			"IPv4/TCP: its 4-tuple and sk_rss_hash");
+		ip->next_proto_id = IPPROTO_UDP;
+		CHECK(!sk_dispatch_tuple(frame(&m, buf, 54), &f),
+			"IPv4/UDP: stays where it arrived");
 	}
 }
 
@@ -173,7 +306,46 @@ main(void)
 		per[2] > n * 30 / 100, "spread over 3 workers: %u / %u / %u",
 		per[0], per[1], per[2]);
 
+	/* IPv6 under the 0x6d5a key: the source/destination swap moves the
+	 * addresses by 128 bits, a multiple of the key's 16-bit period */
+	asym = 0;
+	owner_diff = 0;
+	d.n = 2;
+	memset(per, 0, sizeof(per));
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t a[16], b[16];
+		rte_be16_t p = rte_cpu_to_be_16((uint16_t)rnd());
+		rte_be16_t q = rte_cpu_to_be_16((uint16_t)rnd());
+		uint32_t h1, h2;
+
+		for (unsigned int j = 0; j < 16; j++) {
+			a[j] = (uint8_t)rnd();
+			b[j] = (uint8_t)rnd();
+		}
+		h1 = sk_rss_hash6(a, b, p, q);
+		h2 = sk_rss_hash6(b, a, q, p);
+		asym += h1 != h2;
+		owner_diff += sk_dispatch_owner(&d, h1) !=
+			sk_dispatch_owner(&d, h2);
+		per[sk_dispatch_owner(&d, h1)]++;
+	}
+	CHECK_EQ(asym, 0, "%u random IPv6 tuples: reverse direction, same "
+		"hash", n);
+	CHECK_EQ(owner_diff, 0, "... and the same worker");
+	CHECK(per[0] > n * 45 / 100 && per[1] > n * 45 / 100,
+		"IPv6 spread over 2 workers: %u / %u", per[0], per[1]);
+	{
+		/* the key must matter: Microsoft's key is not symmetric */
+		uint8_t a[16] = { 0x20, 0x01, [15] = 1 };
+		uint8_t b[16] = { 0x20, 0x01, [15] = 2 };
+
+		CHECK(sk_rss_hash6_key(ms_key, a, b, 1, 2) !=
+			sk_rss_hash6_key(ms_key, b, a, 2, 1),
+			"an asymmetric key tells the directions apart");
+	}
+
 	known_answers();
+	tuples();
 	CHECK(sk_dispatch_init(&d, 0, false, 0, 0, 0, err, sizeof(err)) == -1 &&
 		strstr(err, "workers") != NULL, "0 workers refused: %s", err);
 	return sk_test_done();
