@@ -257,6 +257,10 @@ class Engine:
             raise TestFailure("unknown port kind %r (SK_PORT): one of %s"
                               % (self.port, ", ".join(sorted(PORTS))))
         self.capture = capture
+        # tcpdump -s: a small snapshot length gives its ring many more
+        # slots (in --immediate-mode each slot is as large as it), for a
+        # capture of a fast run of small frames
+        self.capture_snaplen = None
         self.ipv6 = ipv6
         self.prepare = prepare
         self.lcores = lcores
@@ -424,8 +428,9 @@ class Engine:
         self.pcap = path
         self._tcpdump = subprocess.Popen(
             ["ip", "netns", "exec", self.ns, "tcpdump", "-n", "-U",
-             "--immediate-mode",
-             "-i", IFACE, "-w", path], stdin=subprocess.DEVNULL,
+             "--immediate-mode"] +
+            (["-s", str(self.capture_snaplen)] if self.capture_snaplen else []) +
+            ["-i", IFACE, "-w", path], stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             errors="replace")
         # it says "listening on IFACE" once its capture is active

@@ -472,7 +472,6 @@ test_ip6_header(void)
 	expect_drop(m, "drop_ip6_proto", "next header UDP");
 
 	f.proto = NH_NONE;
-	f.len = 0;
 	m = build6(&f);
 	expect_drop(m, "drop_ip6_proto", "next header 59 (no next header)");
 
@@ -532,6 +531,14 @@ test_ip6_addrs(void)
 	memcpy(f.saddr, E6B, 16);
 	m = build6(&f);
 	expect_drop(m, "drop_ip6_src", "source 2001:db8::3 (our other address)");
+
+	memset(f.saddr, 0, 16);
+	f.saddr[10] = f.saddr[11] = 0xff;
+	f.saddr[12] = 198;
+	f.saddr[13] = 18;
+	f.saddr[15] = 1;
+	m = build6(&f);
+	expect_drop(m, "drop_ip6_src", "source ::ffff:198.18.0.1 (IPv4-mapped)");
 }
 
 static void
@@ -700,6 +707,60 @@ test_exthdr(void)
 	m = build6(&f);
 	expect_drop_oneof(m, L("drop_ip6_short", "drop_ip6_exthdr"),
 		"hop-by-hop header of 2048 bytes in 8");
+
+	/* hop-by-hop anywhere but first (RFC 8200 4.1) */
+	f = syn6();
+	f.ext = ext;
+	n = ext_opts(ext, NH_HBH, 0);
+	n += ext_opts(ext + n, IPPROTO_TCP, 0);
+	f.extlen = n;
+	f.ext_nh = NH_DSTOPTS;
+	m = build6(&f);
+	expect_drop(m, "drop_ip6_exthdr",
+		"destination options, then hop-by-hop");
+
+	/* a routing header asking to be forwarded (segments left 1) */
+	memset(ext, 0, 24);
+	ext[0] = IPPROTO_TCP;
+	ext[1] = 2;
+	ext[2] = 4;
+	ext[3] = 1;
+	f.extlen = 24;
+	f.ext_nh = NH_ROUTING;
+	m = build6(&f);
+	expect_drop(m, "drop_ip6_exthdr", "routing header, segments left 1");
+
+	/* an unknown option whose type says skip it (high bits 00) */
+	f.extlen = ext_opts(ext, IPPROTO_TCP, 0);
+	ext[2] = 0x1e;
+	f.ext_nh = NH_DSTOPTS;
+	m = build6(&f);
+	expect_tcp(m, "destination option 0x1e (unknown, skip)");
+	rte_pktmbuf_free(m);
+
+	/* ... and one whose type says discard the packet (high bits 10) */
+	ext[2] = 0x9e;
+	m = build6(&f);
+	expect_drop(m, "drop_ip6_exthdr",
+		"destination option 0x9e (unknown, discard)");
+
+	/* a hop-by-hop option running past its header */
+	f.extlen = ext_opts(ext, IPPROTO_TCP, 0);
+	ext[3] = 5;
+	f.ext_nh = NH_HBH;
+	m = build6(&f);
+	expect_drop(m, "drop_ip6_exthdr", "hop-by-hop PadN running past the header");
+
+	/* ESP: an extension header synack does not walk */
+	f = syn6();
+	f.proto = 50;
+	f.data = "\0\0\1\0\0\0\0\1";
+	f.len = 8;
+	m = build6(&f);
+	expect_drop(m, "drop_ip6_exthdr", "next header ESP");
+	f.proto = 0;
+	f.len = 0;
+	f.ext = ext;
 
 	/* a fragment header: first fragment, more to come */
 	memset(ext, 0, 8);
@@ -873,20 +934,27 @@ test_truncated(void)
 /* ---- cases: Neighbor Discovery ----------------------------------------- */
 
 /* The Neighbor Advertisement RFC 4861 7.2.4 asks for: from our MAC and
- * @p target (ours) to @p dmac / @p dst, hop limit 255, Solicited and
- * Override, a target link-layer address option with our MAC. 86 bytes. */
-static void
+ * @p target (ours) to @p dmac / @p dst, hop limit 255, Solicited (unless
+ * @p dad: the answer to a Duplicate Address Detection probe) and Override,
+ * a target link-layer address option with our MAC; in an 802.1Q tag (VID
+ * 100) with @p vlan. 86 bytes, 90 with the tag; returns the length. */
+static uint16_t
 expected_na(uint8_t *b, const struct rte_ether_addr *dmac, const uint8_t *dst,
-		const uint8_t *target)
+		const uint8_t *target, bool dad, bool vlan)
 {
-	uint8_t *ip = b + 14, *ic = b + 54;
+	uint16_t l2 = vlan ? 18 : 14;
+	uint8_t *ip = b + l2, *ic = b + l2 + 40;
 	uint16_t ck;
 
-	memset(b, 0, 86);
+	memset(b, 0, 90);
 	memcpy(b, dmac, 6);
 	memcpy(b + 6, &skt_engine_mac, 6);
-	b[12] = 0x86;
-	b[13] = 0xdd;
+	if (vlan) {
+		b[12] = 0x81;
+		b[15] = 100;
+	}
+	b[l2 - 2] = 0x86;
+	b[l2 - 1] = 0xdd;
 	ip[0] = 0x60;
 	ip[5] = 32;
 	ip[6] = IPPROTO_ICMPV6;
@@ -894,7 +962,7 @@ expected_na(uint8_t *b, const struct rte_ether_addr *dmac, const uint8_t *dst,
 	memcpy(ip + 8, target, 16);
 	memcpy(ip + 24, dst, 16);
 	ic[0] = ND_NA;
-	ic[4] = 0x60;           /* S | O */
+	ic[4] = dad ? 0x20 : 0x60;      /* (S) | O */
 	memcpy(ic + 8, target, 16);
 	ic[24] = 2;             /* target link-layer address */
 	ic[25] = 1;
@@ -902,6 +970,7 @@ expected_na(uint8_t *b, const struct rte_ether_addr *dmac, const uint8_t *dst,
 	ck = skt_cksum6(target, dst, IPPROTO_ICMPV6, ic, 32);
 	ic[2] = (uint8_t)(ck >> 8);
 	ic[3] = (uint8_t)ck;
+	return (uint16_t)(l2 + 72);
 }
 
 static void
@@ -916,28 +985,36 @@ dump_diff(const uint8_t *got, uint16_t glen, const uint8_t *want,
 		printf("# length %u, expected %u\n", glen, wlen);
 }
 
-/* Parse NS frame @p f; expect SK_PKT_ND_NS (rx_ipv6, rx_nd_ns), build the
- * reply and compare it with the expected NA to @p dst. */
+/* Parse NS frame @p f; expect SK_PKT_ND_NS (rx_ipv6, rx_nd_ns, and rx_vlan
+ * in a tag), build the reply and compare it with the expected NA: to the
+ * solicitor, or with @p dad to all nodes. */
 static void
-ns_case(const struct skt_frame6 *f, const uint8_t *target, const char *what)
+ns_case(const struct skt_frame6 *f, const uint8_t *target, bool dad,
+		const char *what)
 {
-	uint8_t want[86];
+	uint8_t want[90];
 	struct rte_mbuf *m = build6(f);
 	enum sk_pkt_kind k = parse(m);
+	uint16_t wlen;
 
 	CHECK_EQ(k, SK_PKT_ND_NS, "%s: SK_PKT_ND_NS", what);
-	CHECK(counters_are(L("rx_ipv6", "rx_nd_ns"), NULL, NULL),
+	CHECK(counters_are(f->vlan ? L("rx_ipv6", "rx_nd_ns", "rx_vlan") :
+			L("rx_ipv6", "rx_nd_ns"), NULL, NULL),
 		"%s: counted under rx_ipv6 and rx_nd_ns only", what);
 	if (k == SK_PKT_ND_NS) {
 		bool same;
 
-		sk_pkt_nd_reply(&ctx, m, &pk);
-		expected_na(want, &skt_peer_mac, f->saddr, target);
-		same = rte_pktmbuf_data_len(m) == 86 &&
-			rte_pktmbuf_pkt_len(m) == 86 &&
-			memcmp(bytes(m), want, 86) == 0;
+		CHECK(sk_pkt_nd_reply(&ctx, m, &pk),
+			"%s: sk_pkt_nd_reply builds the reply", what);
+		wlen = dad ? expected_na(want, &MAC_ALLNODES, ALLNODES, target,
+				true, f->vlan) :
+			expected_na(want, &skt_peer_mac, f->saddr, target,
+				false, f->vlan);
+		same = rte_pktmbuf_data_len(m) == wlen &&
+			rte_pktmbuf_pkt_len(m) == wlen &&
+			memcmp(bytes(m), want, wlen) == 0;
 		if (!same)
-			dump_diff(bytes(m), rte_pktmbuf_data_len(m), want, 86);
+			dump_diff(bytes(m), rte_pktmbuf_data_len(m), want, wlen);
 		CHECK(same, "%s: the reply is the NA of RFC 4861 7.2.4, byte "
 			"for byte", what);
 	}
@@ -954,16 +1031,40 @@ test_nd(void)
 
 	/* what the kernel sends to resolve us */
 	f = ns_frame(msg, E6, true);
-	ns_case(&f, E6, "NS for 2001:db8::2 to its solicited-node group");
+	ns_case(&f, E6, false, "NS for 2001:db8::2 to its solicited-node group");
 
 	f = ns_frame(msg, E6B, true);
-	ns_case(&f, E6B, "NS for our second address");
+	ns_case(&f, E6B, false, "NS for our second address");
+
+	f = ns_frame(msg, E6, true);
+	f.vlan = true;
+	ns_case(&f, E6, false, "NS in an 802.1Q tag (the NA keeps the tag)");
+
+	/* Duplicate Address Detection of our address by another node (RFC
+	 * 4862 5.4.3): from ::, no SLLA, to the solicited-node group; the
+	 * NA goes to all nodes, Solicited clear (RFC 4861 7.2.4) */
+	f = ns_frame(msg, E6, false);
+	memcpy(f.saddr, UNSPEC, 16);
+	ns_case(&f, E6, true, "DAD probe for 2001:db8::2 from ::");
+
+	/* a DAD probe must not carry a source link-layer option (7.1.1) */
+	f = ns_frame(msg, E6, true);
+	memcpy(f.saddr, UNSPEC, 16);
+	m = build6(&f);
+	expect_drop(m, "drop_icmp6", "NS from :: with a source link-layer option");
+
+	/* nor go to a unicast address */
+	len = ns_msg(msg, E6, false);
+	f = icmp6(E6, NULL, 255, msg, len);
+	memcpy(f.saddr, UNSPEC, 16);
+	m = build6(&f);
+	expect_drop(m, "drop_icmp6", "NS from :: to our unicast address");
 
 	/* reachability confirmation: unicast to us, no SLLA option (the
 	 * reply is longer than the request) */
 	len = ns_msg(msg, E6, false);
 	f = icmp6(E6, NULL, 255, msg, len);
-	ns_case(&f, E6, "unicast NS without a source link-layer option");
+	ns_case(&f, E6, false, "unicast NS without a source link-layer option");
 
 	/* with a nonce option after the SLLA (RFC 7527): the reply does not
 	 * echo it */
@@ -972,7 +1073,7 @@ test_nd(void)
 	msg[len + 1] = 1;
 	memset(msg + len + 2, 0x77, 6);
 	f = icmp6(E6, NULL, 255, msg, (uint16_t)(len + 8));
-	ns_case(&f, E6, "unicast NS with SLLA and a nonce option");
+	ns_case(&f, E6, false, "unicast NS with SLLA and a nonce option");
 
 	/* hop limit not 255: it may have crossed a router (RFC 4861 7.1.1) */
 	f = ns_frame(msg, E6, true);
@@ -1086,7 +1187,8 @@ test_nd(void)
 		rte_pktmbuf_free(m);
 	}
 
-	/* a Neighbor Advertisement in the server role: nothing to learn */
+	/* a Neighbor Advertisement: synackd resolves nobody, nothing to
+	 * learn */
 	memset(msg, 0, 32);
 	msg[0] = ND_NA;
 	msg[4] = 0x60;
@@ -1096,24 +1198,21 @@ test_nd(void)
 	memcpy(msg + 26, &skt_peer_mac, 6);
 	f = icmp6(E6, NULL, 255, msg, 32);
 	m = build6(&f);
-	ctx.nd_na = false;
-	CHECK_EQ(parse(m), SK_PKT_DROP, "NA in the server role: not taken");
+	CHECK_EQ(parse(m), SK_PKT_DROP, "NA to us: not taken");
 	CHECK(counters_are(L("rx_ipv6", "rx_nd_other"), NULL, NULL),
-		"NA in the server role: counted under rx_nd_other");
-	/* the client role takes it */
-	ctx.nd_na = true;
-	CHECK_EQ(parse(m), SK_PKT_ND_NA, "NA in the client role: SK_PKT_ND_NA");
-	CHECK(counters_are(L("rx_ipv6"), NULL, L("rx_nd_na")),
-		"NA in the client role: no drop counted");
-	ctx.nd_na = false;
+		"NA to us: counted under rx_nd_other");
 	rte_pktmbuf_free(m);
 }
 
 /* ---- cases: ICMPv6 echo ------------------------------------------------ */
 
+/* An echo request to @p dst with @p plen bytes of data, behind a
+ * hop-by-hop header with @p hbh; the reply must be the RFC's, with no
+ * extension header. */
 static void
-echo_case(const uint8_t *dst, uint16_t plen, const char *what)
+echo_case(const uint8_t *dst, uint16_t plen, bool hbh, const char *what)
 {
+	static const uint8_t hbh_hdr[8] = { IPPROTO_ICMPV6, 0, 1, 4 };
 	static uint8_t msg[1500], want[1600];
 	struct skt_frame6 f;
 	struct rte_mbuf *m;
@@ -1130,6 +1229,11 @@ echo_case(const uint8_t *dst, uint16_t plen, const char *what)
 	for (unsigned int i = 0; i < plen; i++)
 		msg[8 + i] = (uint8_t)(0xa0 + i * 7);
 	f = icmp6(dst, NULL, 61, msg, len);
+	if (hbh) {
+		f.ext = hbh_hdr;
+		f.extlen = 8;
+		f.ext_nh = NH_HBH;
+	}
 	m = build6(&f);
 	k = parse(m);
 	CHECK_EQ(k, SK_PKT_ICMP6, "%s: SK_PKT_ICMP6", what);
@@ -1178,11 +1282,12 @@ test_echo(void)
 	struct skt_frame6 f;
 	struct rte_mbuf *m;
 
-	echo_case(E6, 56, "ICMPv6 echo request (ping -6's 56 bytes)");
-	echo_case(E6, 0, "ICMPv6 echo request with no data");
-	echo_case(E6, 1, "ICMPv6 echo request with 1 byte of data");
-	echo_case(E6, 1400, "ICMPv6 echo request with 1400 bytes of data");
-	echo_case(E6B, 56, "ICMPv6 echo request to our second address");
+	echo_case(E6, 56, false, "ICMPv6 echo request (ping -6's 56 bytes)");
+	echo_case(E6, 56, true, "ICMPv6 echo request behind hop-by-hop");
+	echo_case(E6, 0, false, "ICMPv6 echo request with no data");
+	echo_case(E6, 1, false, "ICMPv6 echo request with 1 byte of data");
+	echo_case(E6, 1400, false, "ICMPv6 echo request with 1400 bytes of data");
+	echo_case(E6B, 56, false, "ICMPv6 echo request to our second address");
 
 	memset(msg, 0, sizeof(msg));
 	msg[0] = ICMP6_ECHO_REQ;
@@ -1213,6 +1318,17 @@ test_echo(void)
 	f = icmp6(O6, NULL, 64, msg, 16);
 	m = build6(&f);
 	expect_drop(m, "drop_ip6_dst", "ICMPv6 echo request to 2001:db8::9");
+
+	/* from the unspecified address: nobody to answer */
+	f = icmp6(E6, NULL, 64, msg, 16);
+	memcpy(f.saddr, UNSPEC, 16);
+	m = build6(&f);
+	expect_drop(m, "drop_ip6_src", "ICMPv6 echo request from ::");
+
+	/* echo to all nodes: synack answers its own addresses only */
+	f = icmp6(ALLNODES, &MAC_ALLNODES, 64, msg, 16);
+	m = build6(&f);
+	expect_drop(m, "drop_ip6_dst", "ICMPv6 echo request to ff02::1");
 
 	/* hop limit 0 */
 	f = icmp6(E6, NULL, 64, msg, 16);
