@@ -384,7 +384,9 @@ parse_icmp6(const struct sk_pkt_ctx *c, struct sk_pkt *p, unsigned int len,
 	case ICMP6_ECHO_REQUEST:
 		if (ic[1] != 0)
 			DROP(st, drop_icmp6);
-		if (group || unspec)
+		if (unspec)
+			DROP(st, drop_ip6_src);
+		if (group)
 			DROP(st, drop_ip6_dst);
 		SK_STAT_INC(st, rx_icmp6_echo);
 		return SK_PKT_ICMP6;
@@ -518,7 +520,9 @@ parse_ip6(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	l4len = end - off;
 	if (nh == IP6_NH_ICMP)
 		return parse_icmp6(c, p, l4len, group, unspec, st);
-	if (group || unspec)
+	if (unspec)
+		DROP(st, drop_ip6_src);
+	if (group)
 		DROP(st, drop_ip6_dst);
 
 	doff = tcp_hdr_ok(p->tcp, l4len, st);
