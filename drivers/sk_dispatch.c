@@ -181,3 +181,13 @@ sk_dispatch_client_tuple_ok(const void *arg, rte_be32_t laddr,
 	return sk_dispatch_owner(t->d, sk_rss_hash(laddr, raddr, lport,
 		rport)) == t->id;
 }
+
+bool
+sk_dispatch_client_tuple6_ok(const void *arg, const uint8_t *laddr,
+		const uint8_t *raddr, rte_be16_t lport, rte_be16_t rport)
+{
+	const struct sk_client_tuples *t = arg;
+
+	return sk_dispatch_owner(t->d, sk_rss_hash6(laddr, raddr, lport,
+		rport)) == t->id;
+}

@@ -124,6 +124,8 @@ struct sk_client_tuples {
  * worker owns (RSS or software dispatch; a client role on a steering
  * device, net_tap, is dispatched in software: tun does not bring a
  * SYN-ACK back to the queue its SYN left on). */
+bool sk_dispatch_client_tuple6_ok(const void *arg, const uint8_t *laddr,
+		const uint8_t *raddr, rte_be16_t lport, rte_be16_t rport);
 bool sk_dispatch_client_tuple_ok(const void *arg, rte_be32_t laddr,
 		rte_be32_t raddr, rte_be16_t lport, rte_be16_t rport);
 

@@ -245,6 +245,42 @@ close:
 	return -1;
 }
 
+int
+sk_port_ipv6_groups(struct sk_port *p, const uint8_t (*addrs)[16],
+		unsigned int n)
+{
+	struct rte_ether_addr mc[SK_PORT_MC_MAX];
+	unsigned int k = 0;
+
+	mc[k++] = (struct rte_ether_addr){ { 0x33, 0x33, 0, 0, 0, 1 } };
+	for (unsigned int i = 0; i < n && k <= SK_PORT_MC_MAX; i++) {
+		struct rte_ether_addr a = { { 0x33, 0x33, 0xff, addrs[i][13],
+			addrs[i][14], addrs[i][15] } };
+		unsigned int j;
+
+		for (j = 0; j < k && !rte_is_same_ether_addr(&mc[j], &a); j++)
+			;
+		if (j < k)
+			continue;
+		if (k == SK_PORT_MC_MAX) {
+			k++;     /* too many: all-multicast */
+			break;
+		}
+		mc[k++] = a;
+	}
+	if (k <= SK_PORT_MC_MAX &&
+			rte_eth_dev_set_mc_addr_list(p->id, mc, k) == 0) {
+		p->mcast = "list";
+		return 0;
+	}
+	if (rte_eth_allmulticast_enable(p->id) == 0) {
+		p->mcast = "all-multicast";
+		return 0;
+	}
+	p->mcast = "none";
+	return -1;
+}
+
 void
 sk_port_link_update(struct sk_port *p)
 {

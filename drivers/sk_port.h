@@ -37,6 +37,8 @@ struct sk_port {
 	bool link_known;              /**< the driver reports its link */
 	bool link_up;                 /**< at the last sk_port_link_update() */
 	uint32_t link_speed;          /**< Mb/s, RTE_ETH_SPEED_NUM_* */
+	const char *mcast;            /**< sk_port_ipv6_groups(): "list",
+	                                   "all-multicast", "none" or NULL */
 };
 
 /** A link still down this long after the start deserves a warning (ms): a
@@ -63,6 +65,23 @@ int sk_port_find(const char *name, uint16_t *port_id, char *err, size_t errlen);
 int sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		uint16_t tx_desc, struct rte_mempool *pool, struct sk_port *p,
 		char *err, size_t errlen);
+
+/** Most multicast MACs sk_port_ipv6_groups() programs before it asks for
+ * all-multicast instead. */
+#define SK_PORT_MC_MAX 64
+
+/**
+ * Let the frames IPv6 needs in (RFC 4861 7.2.1): those to all nodes
+ * (33:33:00:00:00:01) and to the solicited-node group of each of the @p n
+ * addresses (33:33:ff and the address's last 24 bits). The device's
+ * multicast filter gets that list; a device without one, or a list longer
+ * than SK_PORT_MC_MAX, gets all-multicast (the parser drops and counts what
+ * is not ours). Sets p->mcast to what was done. Returns 0, or -1 when the
+ * device took neither: a warning, not an error (net_tap, net_pcap and the
+ * other virtual devices pass every frame anyway).
+ */
+int sk_port_ipv6_groups(struct sk_port *p, const uint8_t (*addrs)[16],
+		unsigned int n);
 
 /** Look at the link of started port @p p (no wait): fills link_known,
  * link_up and link_speed. */

@@ -102,6 +102,9 @@ stage_classify(struct sk_engine *e, struct sk_burst *b,
 		case SK_PKT_ARP_REPLY:
 			sk_client_arp_input(e, m, p->l2_len);
 			break;
+		case SK_PKT_ND_NA:
+			sk_client_nd_input(e, p);
+			break;
 		case SK_PKT_TCP:
 			j = b->nt++;
 			b->t_at[j] = (uint8_t)i;

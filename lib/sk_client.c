@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The client role of one engine: resolve the next hop (ARP), then open
+ * The client role of one engine: resolve the next hop (ARP, or Neighbor
+ * Discovery over IPv6), then open
  * connections from the timer pass at the configured rate, never more than
  * `concurrency` at once; count how each one ended. The TCP side (SYN_SENT,
  * the request, reading the response, closing) is in sk_tcp.c.
@@ -12,10 +13,12 @@
 
 #include <numa.h>
 #include <rte_arp.h>
+#include <rte_ip.h>
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include "sk_cksum.h"
 #include "sk_engine_priv.h"
 #include "sk_siphash.h"
 
@@ -25,7 +28,7 @@
 #define SK_CLIENT_OPEN_MAX SK_BURST_MAX
 /* Tuples tried for one new connection before giving up this pass. */
 #define SK_CLIENT_TUPLE_TRIES 64
-/* ARP: one request a second, this many before the run fails. */
+/* ARP or NS: one request a second, this many before the run fails. */
 #define SK_CLIENT_ARP_TRIES 5
 
 /*
@@ -103,9 +106,25 @@ sk_client_create(struct sk_engine *e)
 		memcpy(cl->mac.addr_bytes, cl->cc.gw_mac, RTE_ETHER_ADDR_LEN);
 		cl->resolved = true;
 	}
-	e->pc.arp_reply = true;
 	e->pc.src_lo = cl->cc.src_lo;
 	e->pc.src_n = (uint64_t)cl->cc.src_hi - cl->cc.src_lo + 1;
+	if (cl->cc.v6) {
+		struct sk_flow_key6 k;
+
+		/* the neighbour cache is keyed by the flow key's fold */
+		sk_flow_key6_make(&k, cl->cc.target6, cl->cc.src6, 0, 0);
+		cl->nexthop = k.k.raddr;
+		e->pc.nd_na = true;
+		e->pc.src6 = true;
+		memcpy(e->pc.src6_pfx, cl->cc.src6, sizeof(e->pc.src6_pfx));
+		/* the IPv4 range check must not match */
+		e->pc.src_lo = 0;
+		e->pc.src_n = 0;
+		e->pc.src6_n = (uint64_t)cl->cc.src_hi - cl->cc.src_lo + 1;
+		e->pc.src6_lo = cl->cc.src_lo;
+	} else {
+		e->pc.arp_reply = true;
+	}
 	e->cl = cl;
 	return 0;
 }
@@ -123,10 +142,10 @@ static void
 set_neigh(struct sk_engine *e)
 {
 	struct sk_client *cl = e->cl;
-	struct sk_neigh *n = &e->neigh[rte_be_to_cpu_32(cl->cc.target) &
+	struct sk_neigh *n = &e->neigh[rte_be_to_cpu_32(cl->nexthop) &
 		(SK_NEIGH_N - 1)];
 
-	n->ip = cl->cc.target;
+	n->ip = cl->nexthop;
 	n->mac = cl->mac;
 	n->vlan = 0;
 	e->last_peer = *n;
@@ -164,6 +183,101 @@ arp_request(struct sk_engine *e)
 	return m;
 }
 
+/*
+ * A Neighbor Solicitation for the IPv6 target (RFC 4861 7.2.2), to its
+ * solicited-node group, from our first source address, with our MAC in a
+ * source link-layer address option.
+ */
+static struct rte_mbuf *
+ns_request(struct sk_engine *e)
+{
+	struct sk_client *cl = e->cl;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(e->par.pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv6_hdr *ip6;
+	uint8_t *ns;
+	uint32_t lo = rte_cpu_to_be_32(cl->cc.src_lo);
+	uint16_t ck;
+
+	if (m == NULL) {
+		SK_STAT_INC(&e->st, drop_mbuf);
+		return NULL;
+	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+			sizeof(*eh) + sizeof(*ip6) + 32);
+	ip6 = (struct rte_ipv6_hdr *)(eh + 1);
+	ns = (uint8_t *)(ip6 + 1);
+	/* 33:33:ff and ff02::1:ff00:0/104 with the target's last 24 bits */
+	eh->dst_addr = (struct rte_ether_addr){ { 0x33, 0x33, 0xff,
+		cl->cc.target6[13], cl->cc.target6[14], cl->cc.target6[15] } };
+	eh->src_addr = e->pc.mac;
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip6->vtc_flow = RTE_BE32(0x60000000);
+	ip6->payload_len = RTE_BE16(32);
+	ip6->proto = IPPROTO_ICMPV6;
+	ip6->hop_limits = 255;
+	memcpy(ip6->src_addr, cl->cc.src6, 12);
+	memcpy(ip6->src_addr + 12, &lo, 4);
+	memset(ip6->dst_addr, 0, 16);
+	ip6->dst_addr[0] = 0xff;
+	ip6->dst_addr[1] = 0x02;
+	ip6->dst_addr[11] = 1;
+	ip6->dst_addr[12] = 0xff;
+	memcpy(ip6->dst_addr + 13, cl->cc.target6 + 13, 3);
+	memset(ns, 0, 32);
+	ns[0] = 135;
+	memcpy(ns + 8, cl->cc.target6, 16);
+	ns[24] = 1;     /* source link-layer address, 8 bytes */
+	ns[25] = 1;
+	memcpy(ns + 26, &e->pc.mac, RTE_ETHER_ADDR_LEN);
+	ck = sk_csum_l4_6(ip6, IPPROTO_ICMPV6, ns, 32);
+	memcpy(ns + 2, &ck, 2);
+	m->ol_flags = 0;
+	SK_STAT_INC(&e->st, tx_nd_ns);
+	SK_STAT_INC(&e->st, tx_ipv6);
+	return m;
+}
+
+/* The next hop's MAC is known (from ARP, ND or another worker). */
+static void
+learnt(struct sk_engine *e, const struct rte_ether_addr *mac)
+{
+	struct sk_client *cl = e->cl;
+	struct sk_client_shared *sh = e->par.client_shared;
+
+	if (cl->resolved)
+		return;
+	cl->mac = *mac;
+	cl->resolved = true;
+	set_neigh(e);
+	/* the other workers' engines take it from here */
+	if (sh != NULL && !__atomic_load_n(&sh->resolved, __ATOMIC_ACQUIRE)) {
+		sh->mac = cl->mac;
+		__atomic_store_n(&sh->resolved, 1, __ATOMIC_RELEASE);
+	}
+}
+
+void
+sk_client_nd_input(struct sk_engine *e, const struct sk_pkt *p)
+{
+	struct sk_client *cl = e->cl;
+	const uint8_t *na = (const uint8_t *)p->tcp;
+	const unsigned int len = (unsigned int)(sk_ntohs(p->ip6->payload_len) -
+			(p->l3_len - sizeof(struct rte_ipv6_hdr)));
+
+	if (cl == NULL || !cl->cc.v6 || memcmp(na + 8, cl->cc.target6, 16)) {
+		SK_STAT_INC(&e->st, rx_nd_other);
+		return;
+	}
+	SK_STAT_INC(&e->st, rx_nd_na);
+	/* the parser found a target link-layer address option */
+	for (unsigned int i = 24; i + 8 <= len; i += na[i + 1] * 8u)
+		if (na[i] == 2 && na[i + 1] == 1) {
+			learnt(e, (const struct rte_ether_addr *)(na + i + 2));
+			return;
+		}
+}
+
 void
 sk_client_arp_input(struct sk_engine *e, struct rte_mbuf *m, uint16_t l2_len)
 {
@@ -171,24 +285,12 @@ sk_client_arp_input(struct sk_engine *e, struct rte_mbuf *m, uint16_t l2_len)
 	const struct rte_arp_hdr *a =
 		rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, l2_len);
 
-	if (cl == NULL || a->arp_data.arp_sip != cl->nexthop) {
+	if (cl == NULL || cl->cc.v6 || a->arp_data.arp_sip != cl->nexthop) {
 		SK_STAT_INC(&e->st, drop_arp);
 		return;
 	}
 	SK_STAT_INC(&e->st, rx_arp_reply);
-	if (!cl->resolved) {
-		struct sk_client_shared *sh = e->par.client_shared;
-
-		cl->mac = a->arp_data.arp_sha;
-		cl->resolved = true;
-		set_neigh(e);
-		/* the other workers' engines take it from here */
-		if (sh != NULL && !__atomic_load_n(&sh->resolved,
-				__ATOMIC_ACQUIRE)) {
-			sh->mac = cl->mac;
-			__atomic_store_n(&sh->resolved, 1, __ATOMIC_RELEASE);
-		}
-	}
+	learnt(e, &a->arp_data.arp_sha);
 }
 
 /* --- the ramp ------------------------------------------------------------ */
@@ -427,16 +529,15 @@ static struct sk_flow *
 new_flow(struct sk_engine *e)
 {
 	struct sk_client *cl = e->cl;
-	struct sk_flow_key key = {
-		.raddr = cl->cc.target, .rport = cl->cc.tport,
-	};
+	struct sk_flow_key6 k6 = { 0 };
+	struct sk_flow_key *key = &k6.k;
 
 	for (unsigned int i = 0; i < SK_CLIENT_TUPLE_TRIES * cl->parts; i++) {
+		const rte_be32_t ip = rte_cpu_to_be_32(cl->cur_ip);
+		const rte_be16_t port = rte_cpu_to_be_16(cl->cur_port);
 		struct sk_flow *f;
 		uint32_t h;
 
-		key.laddr = rte_cpu_to_be_32(cl->cur_ip);
-		key.lport = rte_cpu_to_be_16(cl->cur_port);
 		if (cl->cur_port == cl->cc.sport_hi) {
 			cl->cur_port = cl->cc.sport_lo;
 			cl->cur_ip = cl->cur_ip == cl->cc.src_hi ?
@@ -444,26 +545,69 @@ new_flow(struct sk_engine *e)
 		} else {
 			cl->cur_port++;
 		}
-		/* another worker's tuple: its answers would not come here */
-		if (e->par.client_tuple_ok != NULL &&
-				!e->par.client_tuple_ok(e->par.client_tuple_arg,
-					key.laddr, key.raddr, key.lport,
-					key.rport))
-			continue;
-		h = sk_flow_hash(&key);
-		f = sk_flow_lookup(e->ft, &key, h);
+		if (cl->cc.v6) {
+			uint8_t la[16];
+
+			memcpy(la, cl->cc.src6, 12);
+			memcpy(la + 12, &ip, 4);
+			sk_flow_key6_make(&k6, cl->cc.target6, la,
+					cl->cc.tport, port);
+			/* another worker's tuple: its answers would not come
+			 * here */
+			if (e->par.client_tuple6_ok != NULL &&
+					!e->par.client_tuple6_ok(
+						e->par.client_tuple_arg, la,
+						cl->cc.target6, port,
+						cl->cc.tport))
+				continue;
+		} else {
+			key->raddr = cl->cc.target;
+			key->rport = cl->cc.tport;
+			key->laddr = ip;
+			key->lport = port;
+			if (e->par.client_tuple_ok != NULL &&
+					!e->par.client_tuple_ok(
+						e->par.client_tuple_arg,
+						key->laddr, key->raddr,
+						key->lport, key->rport))
+				continue;
+		}
+		h = sk_flow_hash(key);
+		f = sk_flow_lookup(e->ft, key, h);
 		if (f != NULL) {
 			if (!tw_reusable(e, f))
 				continue;
 			sk_tcp_flow_free(e, f);
 			SK_STAT_INC(&e->st, client_tw_reuse);
 		}
-		f = sk_flow_insert(e->ft, &key, h);
+		f = sk_flow_insert(e->ft, key, h);
 		if (f == NULL)
 			return NULL; /* table full */
 		return f;
 	}
 	return NULL;
+}
+
+/* RFC 6528: ISS = M + F(4-tuple, secret), M a 4 us timer; the counter makes
+ * each reuse of a tuple draw a fresh F. */
+static uint32_t
+client_iss(struct sk_engine *e, const struct sk_flow *f, uint32_t now_us)
+{
+	struct sk_client *cl = e->cl;
+	uint32_t ports = (uint32_t)f->key.lport << 16 | f->key.rport;
+
+	if (sk_flow_key_is_v6(&f->key)) {
+		uint8_t in[40];
+		const uint32_t ctr = cl->iss_ctr++;
+
+		memcpy(in, sk_flow_addr6(e->ft, f), 32);
+		memcpy(in + 32, &ports, 4);
+		memcpy(in + 36, &ctr, 4);
+		return now_us / 4 + (uint32_t)sk_siphash(cl->k0, cl->k1, in,
+				sizeof(in));
+	}
+	return now_us / 4 + (uint32_t)sk_siphash_4u32(cl->k0, cl->k1,
+		f->key.laddr, f->key.raddr, ports, cl->iss_ctr++);
 }
 
 static struct rte_mbuf *
@@ -479,11 +623,7 @@ open_one(struct sk_engine *e)
 		return NULL;
 	}
 	now_us = sk_client_now_us(e);
-	/* RFC 6528: ISS = M + F(4-tuple, secret), M a 4 us timer; the
-	 * counter makes each reuse of a tuple draw a fresh F. */
-	f->iss = now_us / 4 + (uint32_t)sk_siphash_4u32(cl->k0, cl->k1,
-		f->key.laddr, f->key.raddr,
-		(uint32_t)f->key.lport << 16 | f->key.rport, cl->iss_ctr++);
+	f->iss = client_iss(e, f, now_us);
 	f->snd_una = f->iss;
 	f->snd_nxt = f->iss + 1;
 	f->flags = SK_FF_CLIENT | SK_FF_CLACTIVE;
@@ -531,14 +671,16 @@ sk_client_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 		if (cl->arp_tries == SK_CLIENT_ARP_TRIES) {
 			/* error and stop before finished (release): a
 			 * reader that sees finished sees them */
-			cl->error = "no ARP reply from the next hop";
+			cl->error = cl->cc.v6 ?
+				"no Neighbor Advertisement from the next hop" :
+				"no ARP reply from the next hop";
 			__atomic_store_n(&cl->stop, now, __ATOMIC_RELAXED);
 			__atomic_store_n(&cl->finished, true, __ATOMIC_RELEASE);
 			return 0;
 		}
 		cl->arp_tries++;
 		cl->arp_next = now + e->par.tsc_hz;
-		tx[0] = arp_request(e);
+		tx[0] = cl->cc.v6 ? ns_request(e) : arp_request(e);
 		return tx[0] != NULL;
 	}
 	if (!cl->started) {

@@ -25,13 +25,16 @@ sk_tcp_client_syn(struct sk_engine *e, struct sk_flow *f)
 {
 	struct sk_seg s = { .seq = f->iss, .flags = SK_TH_SYN };
 	uint32_t tsval = rte_cpu_to_be_32(sk_tcp_tsval(e, f));
+	/* the same link MTU leaves 20 bytes less over IPv6 */
+	const uint16_t mss = (uint16_t)(e->cfg.mss -
+			(sk_flow_key_is_v6(&f->key) ? 20 : 0));
 	uint8_t o[20];
 
 	/* MSS, SACK-permitted, timestamps, NOP, window scale 0: 20 bytes */
 	o[0] = SK_OPT_MSS;
 	o[1] = 4;
-	o[2] = (uint8_t)(e->cfg.mss >> 8);
-	o[3] = (uint8_t)e->cfg.mss;
+	o[2] = (uint8_t)(mss >> 8);
+	o[3] = (uint8_t)mss;
 	o[4] = SK_OPT_SACK_PERM;
 	o[5] = 2;
 	o[6] = SK_OPT_TS;

@@ -885,15 +885,6 @@ set_value(struct sk_config *c, const struct cfg_key *k, const char *val,
 		return fail(err, errlen, where, "'%s' is not yes or no", val);
 	}
 	case CT_STR:
-		/* sk_config_client() says so too; here first, for an IPv6
-		 * value longer than the field */
-		if ((k->off == offsetof(struct sk_config, client_target) &&
-				strchr(val, ':') != strrchr(val, ':')) ||
-				(k->off == offsetof(struct sk_config,
-					client_src_ips) &&
-				strchr(val, ':') != NULL))
-			return fail(err, errlen, where, "'%.48s' is IPv6: the "
-				"client role speaks IPv4 only for now", val);
 		if (strlen(val) >= k->size)
 			return fail(err, errlen, where, "'%.32s...' too long "
 				"(at most %zu characters)", val, k->size - 1);
@@ -1536,6 +1527,42 @@ unescape(const char *s, uint8_t *out, uint16_t *len, const char *where,
 	return 0;
 }
 
+/*
+ * "A" or "A-B" of IPv6 addresses that differ in their last 32 bits only
+ * (the client's sources: one /96 at most): the common first 12 bytes in
+ * @p pfx, the last 4 as host-order @p lo <= @p hi.
+ */
+static int
+parse_ip6_range(const char *s, uint8_t *pfx, uint32_t *lo, uint32_t *hi)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	const char *dash = strchr(s, '-');
+	uint8_t x[16], y[16];
+	uint32_t w;
+
+	if (dash == NULL) {
+		if (strlen(s) >= sizeof(a))
+			return -1;
+		memcpy(a, s, strlen(s) + 1);
+		memcpy(b, s, strlen(s) + 1);
+	} else {
+		if ((size_t)(dash - s) >= sizeof(a) ||
+				strlen(dash + 1) >= sizeof(b))
+			return -1;
+		snprintf(a, sizeof(a), "%.*s", (int)(dash - s), s);
+		snprintf(b, sizeof(b), "%s", dash + 1);
+	}
+	if (inet_pton(AF_INET6, a, x) != 1 || inet_pton(AF_INET6, b, y) != 1 ||
+			memcmp(x, y, 12) != 0)
+		return -1;
+	memcpy(pfx, x, 16);
+	memcpy(&w, x + 12, 4);
+	*lo = ntohl(w);
+	memcpy(&w, y + 12, 4);
+	*hi = ntohl(w);
+	return *lo <= *hi ? 0 : -1;
+}
+
 /* "A" or "A-B" of dotted IPv4 addresses, host order, A <= B. */
 static int
 parse_ip_range(const char *s, uint32_t *lo, uint32_t *hi)
@@ -1574,6 +1601,97 @@ parse_port(const char *s, const char **end, uint16_t *port)
 	return 0;
 }
 
+static int client_common(const struct sk_config *c, struct sk_client_cfg *o,
+		const char *host, char *err, size_t errlen);
+
+/* "[X:Y::Z]:PORT", and IPv6 sources: "A-B" within one /96, or our first
+ * IPv6 address. */
+static int
+client_v6(const struct sk_config *c, struct sk_client_cfg *o, char *err,
+		size_t errlen)
+{
+	const char *close = strchr(c->client_target, ']'), *end, *why;
+	char host[INET6_ADDRSTRLEN + 2], a[INET6_ADDRSTRLEN];
+	uint16_t port;
+
+	if (close == NULL || close[1] != ':' ||
+			(size_t)(close - c->client_target - 1) >= sizeof(a))
+		return fail(err, errlen, "[client] target", "'%s' is not "
+			"[IPV6]:PORT (e.g. [2001:db8::1]:8080)",
+			c->client_target);
+	snprintf(a, sizeof(a), "%.*s", (int)(close - c->client_target - 1),
+		c->client_target + 1);
+	if (inet_pton(AF_INET6, a, o->target6) != 1 ||
+			parse_port(close + 2, &end, &port) != 0 || *end != '\0')
+		return fail(err, errlen, "[client] target", "'%s' is not "
+			"[IPV6]:PORT (e.g. [2001:db8::1]:8080)",
+			c->client_target);
+	why = addr6_problem(o->target6);
+	if (why != NULL || sk_config_has_addr6(c, o->target6))
+		return fail(err, errlen, "[client] target", "'%s' cannot be "
+			"a server: %s", a, why != NULL ? why :
+			"it is one of our addresses");
+	o->v6 = true;
+	o->tport = rte_cpu_to_be_16(port);
+	snprintf(host, sizeof(host), "[%s]", a);
+
+	if (c->client_src_ips[0] == '\0') {
+		uint32_t w;
+
+		if (c->n_addrs6 == 0)
+			return fail(err, errlen, NULL, "no IPv6 address for an "
+				"IPv6 target (add one to [engine] addresses "
+				"or --addr)");
+		memcpy(o->src6, c->addrs6[0].addr, 16);
+		memcpy(&w, o->src6 + 12, 4);
+		o->src_lo = o->src_hi = ntohl(w);
+	} else if (strchr(c->client_src_ips, ':') == NULL) {
+		return fail(err, errlen, "[client] src_ips", "'%s' is IPv4 and "
+			"the target IPv6: both of one family",
+			c->client_src_ips);
+	} else if (parse_ip6_range(c->client_src_ips, o->src6, &o->src_lo,
+			&o->src_hi) != 0) {
+		return fail(err, errlen, "[client] src_ips", "'%s' is not A "
+			"or A-B with A <= B differing in the last 32 bits only "
+			"(e.g. 2001:db8::100-2001:db8::1ff)",
+			c->client_src_ips);
+	} else {
+		/* addr6_problem() looks at the first 12 bytes, but for :: and
+		 * ::1, so the range's ends say it all; the target is checked
+		 * by value (a range may hold 2^32 addresses) */
+		uint8_t x[16];
+		uint32_t w, t;
+
+		memcpy(x, o->src6, 16);
+		for (unsigned int end_i = 0; end_i < 2; end_i++) {
+			w = htonl(end_i ? o->src_hi : o->src_lo);
+			memcpy(x + 12, &w, 4);
+			why = addr6_problem(x);
+			if (why == NULL && o->src_lo <= 1 &&
+					memcmp(x, (const uint8_t[12]){ 0 },
+						12) == 0)
+				why = "the unspecified or loopback address";
+			if (why != NULL)
+				break;
+		}
+		memcpy(&t, o->target6 + 12, 4);
+		t = ntohl(t);
+		if (why == NULL && memcmp(o->src6, o->target6, 12) == 0 &&
+				t >= o->src_lo && t <= o->src_hi) {
+			memcpy(x, o->target6, 16);
+			why = "";
+		}
+		if (why != NULL) {
+			inet_ntop(AF_INET6, x, a, sizeof(a));
+			return fail(err, errlen, "[client] src_ips",
+				"'%s' includes %s, which %s%s",
+				c->client_src_ips, a,
+				*why ? "is " : "is the target", why);
+		}
+	}
+	return client_common(c, o, host, err, errlen);
+}
+
 int
 sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 		char *err, size_t errlen)
@@ -1584,12 +1702,12 @@ sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 	uint16_t port;
 
 	memset(o, 0, sizeof(*o));
-	/* Refused by name rather than misread as HOST:PORT at the last
-	 * colon. */
+	if (c->client_target[0] == '[')
+		return client_v6(c, o, err, errlen);
 	if (strchr(c->client_target, ':') != strrchr(c->client_target, ':'))
-		return fail(err, errlen, "[client] target", "'%s' is IPv6: the "
-			"client role speaks IPv4 only for now (e.g. "
-			"198.18.0.1:8080)", c->client_target);
+		return fail(err, errlen, "[client] target", "'%s' is not "
+			"IP:PORT: an IPv6 target goes in brackets, "
+			"[2001:db8::1]:8080", c->client_target);
 	colon = strrchr(c->client_target, ':');
 	if (colon == NULL || (size_t)(colon - c->client_target) >=
 			sizeof(host))
@@ -1611,16 +1729,14 @@ sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 	o->tport = rte_cpu_to_be_16(port);
 
 	if (strchr(c->client_src_ips, ':') != NULL)
-		return fail(err, errlen, "[client] src_ips", "'%s' is IPv6: the "
-			"client role speaks IPv4 only for now (e.g. "
-			"198.18.0.2-198.18.0.9)", c->client_src_ips);
-	/* an engine with IPv6 addresses only has no IPv4 one to ARP
-	 * from, whatever src_ips says */
+		return fail(err, errlen, "[client] src_ips", "'%s' is IPv6 and "
+			"the target IPv4: both of one family",
+			c->client_src_ips);
 	if (c->n_addrs == 0)
 		return fail(err, errlen, NULL, c->n_addrs6 == 0 ?
 			"no address: set [engine] addresses or --addr" :
-			"no IPv4 address: the client role speaks IPv4 only for "
-			"now (add one to [engine] addresses or --addr)");
+			"no IPv4 address for an IPv4 target (add one to "
+			"[engine] addresses or --addr)");
 	if (c->client_src_ips[0] == '\0') {
 		o->src_lo = o->src_hi = ntohl(c->addrs[0].addr);
 	} else if (parse_ip_range(c->client_src_ips, &o->src_lo,
@@ -1645,6 +1761,16 @@ sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 				break;
 		}
 	}
+	return client_common(c, o, host, err, errlen);
+}
+
+/* What the client role's configuration says beyond its addresses. */
+static int
+client_common(const struct sk_config *c, struct sk_client_cfg *o,
+		const char *host, char *err, size_t errlen)
+{
+	const char *end;
+
 	if (c->client_src_ports[0] == '\0') {
 		o->sport_lo = 1024;
 		o->sport_hi = 65535;

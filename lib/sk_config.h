@@ -79,7 +79,7 @@ struct sk_config {
 				      SIGHUP (synackd); "" = as the EAL set */
 
 	/* [client]: the active opener (docs/client.md); off while target is "" */
-	char client_target[32];     /**< "A.B.C.D:PORT" */
+	char client_target[64];     /**< "A.B.C.D:PORT" or "[X:Y::Z]:PORT" */
 	uint32_t client_cps;        /**< new connections per second, 0 = no limit,
 				      SK_CPS_MAX = ramp (--cps max) */
 	uint32_t client_duration_ms; /**< open new connections this long */
@@ -92,7 +92,8 @@ struct sk_config {
 	bool client_http;           /**< request = a minimal HTTP/1.1 GET */
 	char client_expect[256];    /**< the response must be exactly this */
 	char client_close[8];       /**< client, server or rst; "" = client */
-	char client_src_ips[40];    /**< "A-B" or "A"; "" = the first address */
+	char client_src_ips[96];    /**< "A-B" or "A", either family as the
+				      target; "" = the first address */
 	char client_src_ports[16];  /**< "X-Y" or "X"; "" = 1024-65535 */
 	uint32_t client_syn_rto_ms; /**< first SYN retransmission timeout */
 	uint32_t client_syn_retries; /**< SYN retransmissions before failing */
@@ -117,7 +118,13 @@ enum sk_client_close {
 struct sk_client_cfg {
 	rte_be32_t target;          /**< network order */
 	rte_be16_t tport;           /**< network order */
-	uint32_t src_lo, src_hi;    /**< source addresses, host order */
+	uint32_t src_lo, src_hi;    /**< source addresses, host order (IPv6:
+				      their last 32 bits) */
+	bool v6;                    /**< the target is an IPv6 address */
+	uint8_t target6[16];        /**< IPv6 target, network order */
+	uint8_t src6[16];           /**< IPv6 sources: the first 12 bytes are
+				      every source's, src_lo..src_hi the
+				      last 4 */
 	uint16_t sport_lo, sport_hi; /**< source ports, host order */
 	uint8_t close;              /**< enum sk_client_close */
 	bool have_gw_mac;

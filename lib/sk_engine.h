@@ -38,6 +38,9 @@ struct sk_client_shared {
  * to its own lcore. */
 typedef bool (*sk_client_tuple_fn)(const void *arg, rte_be32_t laddr,
 		rte_be32_t raddr, rte_be16_t lport, rte_be16_t rport);
+/** The same for an IPv6 tuple (addresses 16 bytes each). */
+typedef bool (*sk_client_tuple6_fn)(const void *arg, const uint8_t *laddr,
+		const uint8_t *raddr, rte_be16_t lport, rte_be16_t rport);
 
 /** What the engine needs to know of its port and clock. */
 struct sk_engine_params {
@@ -54,6 +57,7 @@ struct sk_engine_params {
 	 * (rate, concurrency and connections split evenly) */
 	unsigned int client_part, client_parts; /**< 0, 0: the whole run */
 	sk_client_tuple_fn client_tuple_ok;     /**< NULL: every tuple */
+	sk_client_tuple6_fn client_tuple6_ok;   /**< NULL: every tuple */
 	const void *client_tuple_arg;
 	struct sk_client_shared *client_shared; /**< NULL: ARP alone */
 };

@@ -85,7 +85,8 @@ struct sk_client {
 	bool started, opening_over, finished;
 	/* next hop */
 	bool resolved;
-	rte_be32_t nexthop;
+	rte_be32_t nexthop;       /* IPv4 target, or the IPv6 target's fold
+				     (the neighbour cache's key) */
 	struct rte_ether_addr mac;
 	uint64_t arp_next;
 	unsigned int arp_tries;
@@ -202,6 +203,8 @@ int sk_client_create(struct sk_engine *e);
 void sk_client_free(struct sk_engine *e);
 uint16_t sk_client_poll(struct sk_engine *e, uint64_t now,
 		struct rte_mbuf **tx, uint16_t cap);
+/* A Neighbor Advertisement for one of our addresses (SK_PKT_ND_NA). */
+void sk_client_nd_input(struct sk_engine *e, const struct sk_pkt *p);
 /* An ARP reply for one of our addresses (validated by sk_pkt_parse). */
 void sk_client_arp_input(struct sk_engine *e, struct rte_mbuf *m,
 		uint16_t l2_len);

@@ -251,13 +251,19 @@ ip6_eq(const uint8_t *a, const uint8_t *b)
 	return memcmp(a, b, 16) == 0;
 }
 
-static inline int
+/* One of our IPv6 addresses, or one of the client role's sources. */
+static inline bool
 our_addr6(const struct sk_pkt_ctx *c, const uint8_t *a)
 {
+	uint32_t low;
+
 	for (unsigned int i = 0; i < c->n_addrs6; i++)
 		if (ip6_eq(c->addrs6[i], a))
-			return (int)i;
-	return -1;
+			return true;
+	if (!c->src6 || memcmp(a, c->src6_pfx, sizeof(c->src6_pfx)) != 0)
+		return false;
+	memcpy(&low, a + 12, 4);
+	return (uint64_t)(uint32_t)(sk_ntohl(low) - c->src6_lo) < c->src6_n;
 }
 
 static inline bool
@@ -300,7 +306,7 @@ ip6_bad_src(const struct sk_pkt_ctx *c, const uint8_t *a)
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
 
 	return a[0] == 0xff || ip6_eq(a, loop) ||
-		memcmp(a, mapped, sizeof(mapped)) == 0 || our_addr6(c, a) >= 0;
+		memcmp(a, mapped, sizeof(mapped)) == 0 || our_addr6(c, a);
 }
 
 /* Next header values that are extension headers synack does not walk
@@ -337,18 +343,25 @@ ip6_opts_ok(const uint8_t *o, unsigned int n)
 }
 
 /* ND options (RFC 4861 4.6): every length non-zero and inside the message.
- * Sets *slla when a source link-layer address option is present. */
+ * Sets *slla when a source link-layer address option is present, and
+ * *tlla (when not NULL) to an Ethernet target link-layer address option's
+ * address, or NULL. */
 static bool
-nd_opts_ok(const uint8_t *o, unsigned int n, bool *slla)
+nd_opts_ok(const uint8_t *o, unsigned int n, bool *slla, const uint8_t **tlla)
 {
 	unsigned int i = 0;
 
 	*slla = false;
+	if (tlla != NULL)
+		*tlla = NULL;
 	while (i < n) {
 		if (i + 2 > n || o[i + 1] == 0 || i + o[i + 1] * 8u > n)
 			return false;
 		if (o[i] == ND_OPT_SOURCE_LLADDR)
 			*slla = true;
+		if (o[i] == ND_OPT_TARGET_LLADDR && o[i + 1] == 1 &&
+				tlla != NULL)
+			*tlla = o + i + 2;
 		i += o[i + 1] * 8u;
 	}
 	return true;
@@ -360,6 +373,7 @@ parse_icmp6(const struct sk_pkt_ctx *c, struct sk_pkt *p, unsigned int len,
 {
 	const struct rte_ipv6_hdr *ip6 = p->ip6;
 	const uint8_t *ic = (const uint8_t *)p->tcp;
+	const uint8_t *tlla;
 	bool slla;
 
 	if (len < 8)
@@ -370,7 +384,9 @@ parse_icmp6(const struct sk_pkt_ctx *c, struct sk_pkt *p, unsigned int len,
 	case ICMP6_ECHO_REQUEST:
 		if (ic[1] != 0)
 			DROP(st, drop_icmp6);
-		if (group || unspec)
+		if (unspec)
+			DROP(st, drop_ip6_src);
+		if (group)
 			DROP(st, drop_ip6_dst);
 		SK_STAT_INC(st, rx_icmp6_echo);
 		return SK_PKT_ICMP6;
@@ -379,12 +395,12 @@ parse_icmp6(const struct sk_pkt_ctx *c, struct sk_pkt *p, unsigned int len,
 		if (ip6->hop_limits != ND_HOP_LIMIT || ic[1] != 0 ||
 				len < ND_NS_LEN || ic[8] == 0xff ||
 				!nd_opts_ok(ic + ND_NS_LEN, len - ND_NS_LEN,
-					&slla) ||
+					&slla, NULL) ||
 				(unspec && (slla || !group ||
 					ip6_eq(ip6->dst_addr, (const uint8_t[16]){
 						0xff, 2, [15] = 1 }))))
 			DROP(st, drop_icmp6);
-		if (our_addr6(c, ic + 8) < 0 ||
+		if (!our_addr6(c, ic + 8) ||
 				(group && !ip6_our_group(c, ip6->dst_addr))) {
 			/* another node's address: not ours to answer */
 			SK_STAT_INC(st, rx_nd_other);
@@ -392,16 +408,32 @@ parse_icmp6(const struct sk_pkt_ctx *c, struct sk_pkt *p, unsigned int len,
 		}
 		SK_STAT_INC(st, rx_nd_ns);
 		return SK_PKT_ND_NS;
+	case ND_NEIGHBOR_ADVERT:
+		if (!c->nd_na)
+			goto other;
+		/* RFC 4861 7.1.2; the client role learns only an answer to
+		 * one of our addresses that says which MAC is the target's */
+		if (ip6->hop_limits != ND_HOP_LIMIT || ic[1] != 0 ||
+				len < ND_NS_LEN || ic[8] == 0xff ||
+				(group && (ic[4] & 0x40)) ||
+				!nd_opts_ok(ic + ND_NS_LEN, len - ND_NS_LEN,
+					&slla, &tlla))
+			DROP(st, drop_icmp6);
+		if (group || tlla == NULL ||
+				!rte_is_unicast_ether_addr((const struct
+					rte_ether_addr *)tlla))
+			goto other;
+		return SK_PKT_ND_NA;
 	case MLD_QUERY:
 	case MLD_QUERY + 1:
 	case MLD_DONE:
 	case ND_ROUTER_SOLICIT:
 	case ND_ROUTER_SOLICIT + 1:
-	case ND_NEIGHBOR_ADVERT:
 	case ND_REDIRECT:
 	case MLD2_REPORT:
 		/* Router Advertisements, the other ND messages and MLD: a
 		 * server with static addresses has no use for them */
+other:
 		SK_STAT_INC(st, rx_nd_other);
 		return SK_PKT_DROP;
 	default:
@@ -433,7 +465,7 @@ parse_ip6(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 		DROP(st, drop_ip6_len);
 	if (ip6->hop_limits == 0)
 		DROP(st, drop_ip6_hlim);
-	if (our_addr6(c, ip6->dst_addr) < 0) {
+	if (!our_addr6(c, ip6->dst_addr)) {
 		/* link-local multicast (ff02::/16) carries ND and MLD, which
 		 * are looked at (and counted) below; other groups are not
 		 * ours */
@@ -488,7 +520,9 @@ parse_ip6(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	l4len = end - off;
 	if (nh == IP6_NH_ICMP)
 		return parse_icmp6(c, p, l4len, group, unspec, st);
-	if (group || unspec)
+	if (unspec)
+		DROP(st, drop_ip6_src);
+	if (group)
 		DROP(st, drop_ip6_dst);
 
 	doff = tcp_hdr_ok(p->tcp, l4len, st);

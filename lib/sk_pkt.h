@@ -53,6 +53,9 @@ enum sk_pkt_kind {
 	SK_PKT_ND_NS,     /**< Neighbor Solicitation for an IPv6 address of
 			       ours: answer with sk_pkt_nd_reply() */
 	SK_PKT_ICMP6,     /**< ICMPv6 echo request to one of our addresses */
+	SK_PKT_ND_NA,     /**< Neighbor Advertisement with a target
+			       link-layer address, to one of our addresses
+			       (client role: its next hop answering) */
 };
 
 /** Most IPv6 extension headers walked before TCP or ICMPv6: a chain
@@ -97,6 +100,11 @@ struct sk_pkt_ctx {
 	uint64_t src_n;           /**< ours: src_n addresses from src_lo */
 	unsigned int n_addrs6;
 	uint8_t addrs6[16][16];   /**< our IPv6 addresses, network order */
+	bool nd_na;               /**< accept Neighbor Advertisements (client) */
+	bool src6;                /**< client IPv6 sources, also ours: */
+	uint8_t src6_pfx[12];     /**< their first 12 bytes, */
+	uint32_t src6_lo;         /**< src6_n values of the last 4 from */
+	uint64_t src6_n;          /**< src6_lo (host order) */
 };
 
 /**

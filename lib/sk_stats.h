@@ -34,6 +34,7 @@
 	_(rx_ipv6, "IPv6 frames received (any next header)") \
 	_(rx_tcp6, "valid TCP segments over IPv6 (also in rx_tcp)") \
 	_(rx_nd_ns, "Neighbor Solicitations for one of our IPv6 addresses") \
+	_(rx_nd_na, "Neighbor Advertisements from the client role's next hop, learnt") \
 	_(rx_nd_other, "ND and MLD messages ignored (RS, RA, NA, redirect, MLD, NS not for us)") \
 	_(rx_icmp6_echo, "ICMPv6 echo requests to one of our addresses") \
 	_(rx_syn, "SYNs to a listening port") \
@@ -47,6 +48,7 @@
 	_(tx_ipv6, "IPv6 frames handed to the port (also in tx_packets)") \
 	_(tx_nd_na, "Neighbor Advertisements sent") \
 	_(tx_icmp6_reply, "ICMPv6 echo replies sent") \
+	_(tx_nd_ns, "Neighbor Solicitations sent for the client role's next hop") \
 	_(tx_synack, "SYN-ACKs sent (cookie ISN)") \
 	_(tx_ack, "pure ACKs sent") \
 	_(tx_data, "segments with payload sent") \

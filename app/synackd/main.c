@@ -909,6 +909,36 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return SK_EXIT_SETUP;
 	}
+	if (cfg.n_addrs6 != 0) {
+		/* the groups of our addresses and of the client's sources
+		 * (up to SK_PORT_MC_MAX of them: more take all-multicast) */
+		static uint8_t a6[SK_MAX_ADDRS + SK_PORT_MC_MAX + 1][16];
+		unsigned int n6 = 0;
+		struct sk_client_cfg cc;
+
+		for (unsigned int i = 0; i < cfg.n_addrs6; i++)
+			memcpy(a6[n6++], cfg.addrs6[i].addr, 16);
+		if (sk_config_is_client(&cfg) &&
+				sk_config_client(&cfg, &cc, err, sizeof(err)) ==
+				0 && cc.v6) {
+			for (uint64_t v = cc.src_lo; v <= cc.src_hi &&
+					n6 < RTE_DIM(a6); v++) {
+				uint32_t w = rte_cpu_to_be_32((uint32_t)v);
+
+				memcpy(a6[n6], cc.src6, 12);
+				memcpy(a6[n6++] + 12, &w, 4);
+			}
+		}
+		if (sk_port_ipv6_groups(&port, (const uint8_t (*)[16])a6,
+				n6) != 0)
+			SK_LOG_PORT(WARNING, "port %u (%s): takes neither a "
+				"multicast list nor all-multicast: IPv6 "
+				"neighbours may not find synackd", port.id,
+				port.name);
+		else
+			SK_LOG_PORT(INFO, "port %u (%s): IPv6 multicast: %s",
+				port.id, port.name, port.mcast);
+	}
 	/* A client role on a steering device (net_tap) is dispatched in
 	 * software too: tun steers a flow's frames to the queue it last
 	 * wrote, but computes a SYN-ACK's queue before it knows the flow. */
@@ -936,6 +966,7 @@ main(int argc, char **argv)
 		par.client_parts = n_workers;
 		par.client_shared = &client_shared;
 		par.client_tuple_ok = sk_dispatch_client_tuple_ok;
+		par.client_tuple6_ok = sk_dispatch_client_tuple6_ok;
 	}
 	for (unsigned int i = 0; i < n_workers; i++) {
 		struct sk_worker *w = &workers[i];

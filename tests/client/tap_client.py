@@ -11,6 +11,11 @@ sends "Hello Server\\n" on each, checks every response byte for byte
 zero failures of any cause, every connection completed on both sides,
 latency percentiles present, no dropped frame, no leaked mbuf.
 
+SK_CLIENT_FAMILY=6: the same over IPv6, synackd at 2001:db8::2 opening
+connections to [2001:db8::1]:8080 from 2001:db8::100-2001:db8::1ff; it
+finds the kernel's MAC by Neighbor Discovery, and the kernel finds each of
+those sources' by asking synackd.
+
 Needs root; exits 77 without it.
 """
 
@@ -25,7 +30,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
 import sktap  # noqa: E402
-from sktap import KERNEL_ADDR, TestFailure, log  # noqa: E402
+from sktap import KERNEL_ADDR, KERNEL_ADDR6, TestFailure, log  # noqa: E402
 
 PORT = 8080
 CONNS = int(os.environ.get("SK_CLIENT_CONNS", "10000"))
@@ -33,6 +38,7 @@ CPS = int(os.environ.get("SK_CLIENT_CPS", "1000"))
 # more than one: the client role on that many worker lcores, each with its
 # own tap queue, opening its share on tuples it owns (software dispatch)
 WORKERS = int(os.environ.get("SK_CLIENT_WORKERS", "1"))
+V6 = os.environ.get("SK_CLIENT_FAMILY", "4") == "6"
 
 
 class Server:
@@ -60,8 +66,9 @@ class Server:
             writer.close()
 
     async def main(self):
-        # 0.0.0.0: the tap and its address do not exist yet
-        srv = await asyncio.start_server(self.handle, "0.0.0.0", PORT,
+        # any address: the tap and its address do not exist yet
+        srv = await asyncio.start_server(self.handle, "::" if V6 else
+                                         "0.0.0.0", PORT,
                                          backlog=4096, reuse_address=True)
         self.ready.set()
         async with srv:
@@ -106,8 +113,13 @@ def case():
             return cmd
 
     eng = ServedEngine(os.environ.get("SYNACKD", "build/app/synackd/synackd"),
-                       listen=(), tag="client", options=[
-                           "--client", "%s:%d" % (KERNEL_ADDR, PORT),
+                       listen=(), tag="client6" if V6 else "client",
+                       ipv6=V6, options=[
+                           "--client", ("[%s]:%d" % (KERNEL_ADDR6, PORT)
+                                        if V6 else
+                                        "%s:%d" % (KERNEL_ADDR, PORT)),
+                       ] + (["--src-ips", "2001:db8::100-2001:db8::1ff"]
+                            if V6 else []) + [
                            "--cps", str(CPS), "--duration", "%ds" % duration,
                            "--connections", str(CONNS),
                            "--concurrency", "512",
@@ -180,9 +192,17 @@ def case():
             mb["in_use_start"], mb["in_use_end"]))
     if bad:
         raise TestFailure("; ".join(bad))
-    log("client role, %d worker(s): %d connections to the kernel, %.0f cps, latency p50 %d "
-        "p99 %d max %d us" % (WORKERS, s["completed"], s["cps"], lat["p50"], lat["p99"],
-                              lat["max"]))
+    if V6:
+        if not c.get("tx_nd_ns") or not c.get("rx_nd_na"):
+            raise TestFailure("IPv6 next hop not resolved by ND: tx_nd_ns "
+                              "%s, rx_nd_na %s" % (c.get("tx_nd_ns"),
+                                                   c.get("rx_nd_na")))
+        if c.get("rx_tcp6") != c.get("rx_tcp"):
+            raise TestFailure("rx_tcp6 %s != rx_tcp %s: not all IPv6"
+                              % (c.get("rx_tcp6"), c.get("rx_tcp")))
+    log("client role, %d worker(s), IPv%d: %d connections to the kernel, %.0f cps, "
+        "latency p50 %d p99 %d max %d us" % (WORKERS, 6 if V6 else 4, s["completed"],
+                                             s["cps"], lat["p50"], lat["p99"], lat["max"]))
     eng.cleanup()
 
 

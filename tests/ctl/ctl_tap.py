@@ -595,6 +595,101 @@ def case_flows_list(args):
         sktap.check_stats(stats, expect={"cookie_ok": n, "close_normal": n})
 
 
+# -- IPv6 flows, counters and metrics ---------------------------------------
+
+ENGINE_ADDR6 = "2001:db8::2"
+KERNEL_ADDR6 = "2001:db8::1"
+
+
+def ipv6_on_tap(eng):
+    """prepare: IPv6 on the kernel's side of the tap (sktap turns it off),
+    its address without duplicate detection, before synackd is reached."""
+    sktap.run(["ip", "netns", "exec", eng.ns, "sh", "-c",
+               "echo 0 > /proc/sys/net/ipv6/conf/%s/disable_ipv6" % sktap.IFACE])
+    sktap.run(["ip", "-n", eng.ns, "-6", "addr", "add", KERNEL_ADDR6 + "/64",
+               "dev", sktap.IFACE, "nodad"])
+
+
+def case_flows_list6(args):
+    """A dual-stack engine: IPv6 flows listed as [RFC 5952]:port beside IPv4
+    ones, the IPv6 and Neighbor Discovery counters in stats and prometheus."""
+    n6, n4 = 40, 5
+    with ctltap.CtlEngine(args.synackd, args.synackctl, tag="ctl6",
+                          prepare=ipv6_on_tap,
+                          options=TIME_WAIT + ["--addr", ENGINE_ADDR6 + "/64"]) as eng:
+        if "%s/64" % ENGINE_ADDR6 not in eng.ready_line:
+            raise TestFailure("ready line without the IPv6 address: %r" % eng.ready_line)
+        socks = []
+        try:
+            for _ in range(n6):
+                socks.append(socket.create_connection((ENGINE_ADDR6, HOLD_PORT),
+                                                      timeout=IO_TIMEOUT))
+            ports6 = {s.getsockname()[1] for s in socks}
+            for _ in range(n4):
+                socks.append(socket.create_connection((ENGINE_ADDR, HOLD_PORT),
+                                                      timeout=IO_TIMEOUT))
+            time.sleep(0.3)
+            js = eng.ctl_json("flows", "--list", "1000")
+            expect_equal("flows --list 1000: shown", js["shown"], n6 + n4)
+            got6 = set()
+            for f in js["flows"].values():
+                if f["remote"].startswith("["):
+                    host, port = f["remote"].rsplit(":", 1)
+                    if host != "[%s]" % KERNEL_ADDR6 or \
+                            f["local"] != "[%s]:%d" % (ENGINE_ADDR6, HOLD_PORT):
+                        raise TestFailure("flows --list: IPv6 flow %r" % f)
+                    got6.add(int(port))
+                elif f["local"] != "%s:%d" % (ENGINE_ADDR, HOLD_PORT):
+                    raise TestFailure("flows --list: IPv4 flow %r" % f)
+            expect_equal("flows --list: IPv6 client ports", got6, ports6)
+            p = eng.ctl("flows", "--list", "1000")
+            rows = [l.split() for l in p.stdout.splitlines()[1:-1]]
+            if sum(1 for w in rows if w[1].startswith("[%s]:" % KERNEL_ADDR6)
+                   and w[2] == "[%s]:%d" % (ENGINE_ADDR6, HOLD_PORT)) != n6:
+                raise TestFailure("flows --list table: IPv6 rows\n" + p.stdout)
+            log("flows --list: %d IPv6 flows as [%s]:port, %d IPv4 ones"
+                % (n6, KERNEL_ADDR6, n4))
+
+            # stats: IPv6 among the received, ND in its own group
+            p = eng.ctl("stats")
+            group, where = None, {}
+            for l in p.stdout.splitlines()[1:]:
+                if l and l[0] != " ":
+                    group = l.strip()
+                elif l.split():
+                    where[l.split()[0]] = group
+            for name, want in (("rx_tcp6", "received"), ("rx_ipv6", "received"),
+                               ("tx_ipv6", "sent"),
+                               ("rx_nd_ns", "IPv6 Neighbor Discovery"),
+                               ("tx_nd_na", "IPv6 Neighbor Discovery")):
+                if where.get(name) != want:
+                    raise TestFailure("stats: %s under %r, expected %r\n%s"
+                                      % (name, where.get(name), want, p.stdout))
+            p = eng.ctl("prometheus")
+            samples = ctlcheck.parse_prometheus(p.stdout)
+            ctlcheck.promtool_check(p.stdout, "prometheus, dual stack")
+            # a SYN and an ACK per connection, at least
+            lc = sorted(k for k in samples if k.startswith("synack_rx_tcp6_total"))
+            if not lc or sum(samples[k] for k in lc) < 2 * n6 or \
+                    not any(k.startswith("synack_nd_received_total{") and 'kind="ns"' in k
+                            and samples[k] >= 1 for k in samples) or \
+                    not any(k.startswith("synack_nd_sent_total{") and 'kind="na"' in k
+                            and samples[k] >= 1 for k in samples):
+                raise TestFailure("prometheus: IPv6 samples %r" % sorted(
+                    (k, v) for k, v in samples.items() if "6" in k or "nd_" in k))
+            log("stats and prometheus: IPv6 and Neighbor Discovery counters")
+        finally:
+            for s in socks:
+                s.close()
+        time.sleep(DRAIN_S)
+        stats = eng.stop()
+        # the kernel's own IPv6 traffic (MLD reports, router solicitations
+        # to multicast groups) is dropped as not for us
+        sktap.check_stats(stats, expect={"cookie_ok": n6 + n4,
+                                         "close_normal": n6 + n4},
+                          allow_nonzero=("drop_ip6_dst",))
+
+
 # -- live capture with dpdk-dumpcap -----------------------------------------
 
 def read_tshark(path):
@@ -1016,7 +1111,8 @@ def case_client(args, ramp=False):
 CASES = {"counters": case_counters, "client": case_client,
          "client-ramp": lambda a: case_client(a, ramp=True), "watch": case_watch,
          "watch-lcores": case_watch_lcores,
-         "flows-list": case_flows_list, "pdump": case_pdump, "exporter": case_exporter}
+         "flows-list": case_flows_list, "flows-list6": case_flows_list6,
+         "pdump": case_pdump, "exporter": case_exporter}
 
 
 def main():

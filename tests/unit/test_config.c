@@ -1422,32 +1422,74 @@ test_client(void)
 	BAD("--gateway-mac", "01:00:00:00:00:01", "[client] gateway_mac");
 	BAD("--concurrency", "300000", "flow_capacity");
 	BAD("--syn-rto", "1ms", "--syn-rto");
-	BAD("--client", "[2001:db8::1]:8080", "IPv4 only for now");
-	BAD("--client", "2001:db8::1:8080", "IPv4 only for now");
-	BAD("--src-ips", "2001:db8::100-2001:db8::1ff", "IPv4 only for now");
-	BAD("--src-ips", "2001:db8::100", "IPv4 only for now");
-	BAD("--client", "[198.18.0.1]:80", "is not IP:PORT");
+	/* an IPv4 engine (the macro's --addr) has no IPv6 source */
+	BAD("--client", "[2001:db8::1]:8080", "no IPv6 address");
+	BAD("--client", "2001:db8::1:8080", "in brackets");
+	BAD("--src-ips", "2001:db8::100-2001:db8::1ff", "both of one family");
+	BAD("--src-ips", "2001:db8::100", "both of one family");
+	BAD("--client", "[198.18.0.1]:80", "is not [IPV6]:PORT");
 	/* class E marks IPv6 flows in the flow table: never a source */
 	BAD("--src-ips", "240.0.0.1-240.0.0.2", "240.0.0.0/4");
 	BAD("--client", "240.0.0.1:80", "240.0.0.0/4");
 #undef BAD
-	/* longer than the fields: still the IPv4-only message */
-	CHECK(fails_with("--client", "[2001:db8:aaaa:bbbb:cccc:dddd:eeee:1]:80",
-		NULL, "--client", "IPv4 only for now", NULL),
-		"client: a long IPv6 target refused as IPv6");
-	CHECK(fails_with("--src-ips", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1-"
-		"2001:db8:aaaa:bbbb:cccc:dddd:eeee:9", NULL, "--src-ips",
-		"IPv4 only for now", NULL),
-		"client: a long IPv6 source range refused as IPv6");
-	CHECK(load_text(&c, "[client]\ntarget = [2001:db8::1]:8080\n") == -1 &&
-		has("[client] target") && has("IPv4 only for now"),
-		"client: IPv6 target in a file: %s", err);
+	/* IPv6: the target in brackets, sources within one /96 */
+#define BAD6(...) do { \
+	sk_config_defaults(&c); \
+	CHECK(args(&c, "--addr", "2001:db8::2/64", __VA_ARGS__, NULL) != 0 || \
+		sk_config_validate(&c, err, sizeof(err)) == -1, \
+		"client6: refused (%s)", err); \
+} while (0)
+	BAD6("--client", "[2001:db8::2]:80");
+	CHECK(has("one of our addresses"), "client6: our address: %s", err);
+	BAD6("--client", "[ff02::1]:80");
+	CHECK(has("multicast"), "client6: multicast target: %s", err);
+	BAD6("--client", "[2001:db8::1]:0");
+	CHECK(has("[client] target"), "client6: port 0: %s", err);
+	BAD6("--client", "[2001:db8::1:80");
+	CHECK(has("[IPV6]:PORT"), "client6: no bracket: %s", err);
+	BAD6("--client", "[2001:db8::1]:80", "--src-ips", "198.18.0.5");
+	CHECK(has("both of one family"), "client6: IPv4 sources: %s", err);
+	BAD6("--client", "[2001:db8::1]:80", "--src-ips",
+		"2001:db8::100-2001:db9::1");
+	CHECK(has("last 32 bits"), "client6: range over a /96: %s", err);
+	BAD6("--client", "[2001:db8::1]:80", "--src-ips",
+		"2001:db8::1ff-2001:db8::100");
+	CHECK(has("A <= B"), "client6: reversed range: %s", err);
+	BAD6("--client", "[2001:db8::1]:80", "--src-ips",
+		"2001:db8::-2001:db8::ffff:ffff");
+	CHECK(has("is the target"), "client6: a range holding the target, "
+		"2^32 addresses, checked at once: %s", err);
+	BAD6("--client", "[2001:db8::1]:80", "--src-ips", "::-::9");
+	CHECK(has("unspecified"), "client6: :: as a source: %s", err);
+#undef BAD6
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24,2001:db8::2/64", "--client",
+		"[2001:db8::1]:8080", "--src-ips",
+		"2001:db8::100-2001:db8::1ff", "--http", NULL) == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == 0 &&
+		sk_config_client(&c, &cc, err, sizeof(err)) == 0 &&
+		cc.v6 && cc.target6[15] == 1 && cc.tport == RTE_BE16(8080) &&
+		cc.src6[0] == 0x20 && cc.src6[1] == 0x01 &&
+		cc.src_lo == 0x100 && cc.src_hi == 0x1ff &&
+		strstr((const char *)cc.req, "Host: [2001:db8::1]\r\n") != NULL,
+		"client6: target, sources and the HTTP Host in brackets: %s",
+		err);
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "2001:db8::2/64", "--client",
+		"[2001:db8::1]:8080", NULL) == 0 &&
+		sk_config_validate(&c, err, sizeof(err)) == 0 &&
+		sk_config_client(&c, &cc, err, sizeof(err)) == 0 &&
+		cc.src_lo == 2 && cc.src_hi == 2,
+		"client6: our first IPv6 address by default: %s", err);
+	CHECK(load_text(&c, "[engine]\naddresses = 2001:db8::2/64\n"
+		"[client]\ntarget = [2001:db8::1]:8080\n") == 0,
+		"client6: IPv6 target in a file: %s", err);
 	sk_config_defaults(&c);
 	CHECK(args(&c, "--addr", "2001:db8::2/64", "--client",
 		"198.18.0.1:80", NULL) == 0 &&
 		sk_config_validate(&c, err, sizeof(err)) == -1 &&
-		has("no IPv4 address") && has("IPv4 only for now"),
-		"client: IPv6 addresses only refused: %s", err);
+		has("no IPv4 address"),
+		"client: an IPv4 target needs an IPv4 address: %s", err);
 	sk_config_defaults(&c);
 	CHECK(args(&c, "--addr", "2001:db8::2/64", "--client",
 		"198.18.0.1:80", "--src-ips", "198.18.0.5", NULL) == 0 &&
