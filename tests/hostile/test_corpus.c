@@ -338,8 +338,9 @@ b_ethertype(struct peer *c, struct want *w)
 	struct rte_mbuf *m = syn_of(c);
 
 	(void)w;
+	/* LLDP: IPv6 is parsed now (test_corpus6.c) */
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
-		RTE_BE16(RTE_ETHER_TYPE_IPV6);
+		RTE_BE16(RTE_ETHER_TYPE_LLDP);
 	return m;
 }
 
@@ -921,7 +922,7 @@ static const struct hcase cases[] = {
 	{ "truncated 802.1Q tag", false, DROP, "drop_l2_short", NULL, b_vlan_short },
 	{ "destination MAC not ours", false, DROP, "drop_l2_dst", NULL, b_eth_dst },
 	{ "multicast destination MAC", false, DROP, "drop_l2_dst", NULL, b_eth_mcast_dst },
-	{ "EtherType IPv6", false, DROP, "drop_ethertype", NULL, b_ethertype },
+	{ "EtherType LLDP", false, DROP, "drop_ethertype", NULL, b_ethertype },
 	/* IPv4 */
 	{ "truncated IPv4 header (19 bytes)", false, DROP, "drop_ip_short", NULL, b_ip_short },
 	{ "IP version 6 in an IPv4 frame", false, DROP, "drop_ip_version", NULL, b_ip_version },
