@@ -15,10 +15,12 @@
  * Extension-header loops, bad payload lengths and jumbograms included.
  * Then the whole table again as one burst (the same counters and
  * responses), a SYN flood and a forged-ACK flood from random IPv6 sources
- * with a legitimate IPv6 handshake completing in the middle of each, and
- * every mbuf back in the pool at the end.
+ * with a legitimate IPv6 handshake completing in the middle of each, two
+ * peers whose addresses fold to the same flow key told apart, and every
+ * mbuf back in the pool at the end.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_mbuf.h>
@@ -814,6 +816,207 @@ flood(bool syn, unsigned int total)
 		"legitimate one", syn ? "SYN" : "forged-ACK");
 }
 
+/* ---- flow-key fold collisions ----------------------------------------- */
+
+/* Two peer addresses (fd00::/8) whose 32-bit folds in the flow key are
+ * equal, found by a birthday search; false if none in 2^20 tries. */
+static bool
+fold_collision(uint8_t *a, uint8_t *b)
+{
+	enum { BITS = 21, SLOTS = 1u << BITS, TRIES = 1u << 20 };
+	struct slot { uint32_t fold; uint64_t lo; bool used; } *tab;
+	bool found = false;
+
+	tab = calloc(SLOTS, sizeof(*tab));
+	if (tab == NULL)
+		return false;
+	for (uint32_t i = 0; i < TRIES && !found; i++) {
+		struct sk_flow_key6 k;
+		uint8_t addr[16] = { 0xfd, 0x00, 0xc0, 0x11 };
+		uint64_t lo = rnd();
+		uint32_t h;
+
+		memcpy(addr + 8, &lo, 8);
+		sk_flow_key6_make(&k, addr, E6, RTE_BE16(40000), RTE_BE16(9));
+		h = k.k.raddr;
+		for (uint32_t j = h & (SLOTS - 1); tab[j].used;
+				j = (j + 1) & (SLOTS - 1)) {
+			if (tab[j].fold == h && tab[j].lo != lo) {
+				memcpy(a, addr, 16);
+				memcpy(b, addr, 8);
+				memcpy(b + 8, &tab[j].lo, 8);
+				found = true;
+				break;
+			}
+		}
+		if (!found) {
+			uint32_t j = h & (SLOTS - 1);
+
+			while (tab[j].used)
+				j = (j + 1) & (SLOTS - 1);
+			tab[j] = (struct slot){ h, lo, true };
+		}
+	}
+	free(tab);
+	return found;
+}
+
+/* A handshake from [@p src]:@p sport to port 9 (hold); on success the
+ * client's next sequence and the engine's are in *snd, *rcv. */
+static bool
+handshake_from(const uint8_t *src, uint16_t sport, uint32_t *snd,
+		uint32_t *rcv)
+{
+	struct skt_frame6 f = tcp6(9, F(SYN), 0x11110000u + sport, 0);
+	struct rte_mbuf *m, *tx[4];
+	struct skt_resp6 r;
+	uint16_t n;
+	bool ok;
+
+	memcpy(f.saddr, src, 16);
+	f.sport = sport;
+	m = must(skt_build6(pool, &f));
+	n = sk_engine_input(eng, &m, 1, tx, now);
+	ok = n == 1 && skt_read6(tx[0], &r) && r.flags == (F(SYN) | F(ACK));
+	for (uint16_t i = 0; i < n; i++)
+		rte_pktmbuf_free(tx[i]);
+	if (!ok)
+		return false;
+	f.flags = F(ACK);
+	f.seq = r.ack;
+	f.ack = r.seq + 1;
+	m = must(skt_build6(pool, &f));
+	n = sk_engine_input(eng, &m, 1, tx, now);
+	for (uint16_t i = 0; i < n; i++)
+		rte_pktmbuf_free(tx[i]);
+	*snd = f.seq;
+	*rcv = f.ack;
+	return n == 0;
+}
+
+/* One segment from [@p src]:40000 to port 9; returns the number of
+ * responses, the first one read into @p r. */
+static uint16_t
+seg_from(const uint8_t *src, uint8_t flags, uint32_t seq, uint32_t ack,
+		const char *data, struct skt_resp6 *r)
+{
+	struct skt_frame6 f = tcp6(9, flags, seq, ack);
+	struct rte_mbuf *m, *tx[4];
+	uint16_t n;
+
+	memcpy(f.saddr, src, 16);
+	f.data = data;
+	f.len = data ? (uint16_t)strlen(data) : 0;
+	m = must(skt_build6(pool, &f));
+	n = sk_engine_input(eng, &m, 1, tx, now);
+	memset(r, 0, sizeof(*r));
+	if (n > 0)
+		skt_read6(tx[0], r);
+	for (uint16_t i = 0; i < n; i++)
+		rte_pktmbuf_free(tx[i]);
+	return n;
+}
+
+/* Peers A and B whose addresses fold alike, same ports: the flow table
+ * must tell them apart by their full addresses. */
+static void
+test_fold_collision(void)
+{
+	uint8_t a[16], b[16];
+	uint32_t a_snd, a_rcv, b_snd, b_rcv;
+	uint32_t f0 = flows();
+	const struct sk_stats *s = sk_engine_stats(eng);
+	uint64_t closes0;
+	struct skt_resp6 r;
+	uint16_t n;
+
+	bool found = fold_collision(a, b);
+
+	CHECK(found, "two IPv6 peers whose flow-key folds collide (birthday "
+		"search)");
+	if (!found)
+		return;
+	CHECK(handshake_from(a, 40000, &a_snd, &a_rcv),
+		"fold collision: A's handshake makes a flow");
+	CHECK_EQ(flows(), f0 + 1, "fold collision: one flow");
+	/* B sends what A would: in window, A's numbers */
+	n = seg_from(b, F(ACK) | F(PSH), a_snd, a_rcv, "not A\n", &r);
+	CHECK(n == 1 && r.flags == F(RST) && memcmp(r.daddr, b, 16) == 0,
+		"fold collision: B's segment with A's numbers does not reach A's "
+		"flow (a RST to B: no cookie)");
+	n = seg_from(b, F(RST), a_snd, 0, NULL, &r);
+	CHECK_EQ(flows(), f0 + 1, "fold collision: B's exact RST for A's "
+		"numbers kills no flow");
+	/* A's flow is intact: its data is ACKed */
+	n = seg_from(a, F(ACK) | F(PSH), a_snd, a_rcv, "still A\n", &r);
+	CHECK(n == 1 && r.flags == F(ACK) && r.ack == a_snd + 8 &&
+		memcmp(r.daddr, a, 16) == 0,
+		"fold collision: A's flow is intact (its data ACKed)");
+	a_snd += 8;
+	/* B gets a flow of its own beside A's */
+	CHECK(handshake_from(b, 40000, &b_snd, &b_rcv),
+		"fold collision: B's own handshake makes a flow");
+	CHECK_EQ(flows(), f0 + 2, "fold collision: two flows, one each");
+	/* each closes its own: A first */
+	closes0 = s->close_normal;
+	n = seg_from(a, F(FIN) | F(ACK), a_snd, a_rcv, NULL, &r);
+	CHECK(n >= 1 && (r.flags & F(FIN)) && memcmp(r.daddr, a, 16) == 0,
+		"fold collision: A's FIN answered by a FIN to A");
+	n = seg_from(a, F(ACK), a_snd + 1, r.seq + 1, NULL, &r);
+	CHECK_EQ(s->close_normal - closes0, 1, "fold collision: A's flow "
+		"closed");
+	CHECK_EQ(flows(), f0 + 1, "fold collision: B's flow left");
+	n = seg_from(b, F(ACK) | F(PSH), b_snd, b_rcv, "B\n", &r);
+	CHECK(n == 1 && r.flags == F(ACK) && r.ack == b_snd + 2 &&
+		memcmp(r.daddr, b, 16) == 0,
+		"fold collision: B's flow still answers B");
+}
+
+/* 802.1Q: each answer keeps the tag (VID 100) */
+static void
+test_vlan6(void)
+{
+	static uint8_t echo[16] = { 128, 0, 0, 0, 0, 9, 0, 9 };
+	struct skt_frame6 fs[3];
+	const char *what[3] = { "SYN", "NS", "echo request" };
+	const uint8_t type[3] = { 6, 136, 129 };
+
+	fs[0] = tcp6(8080, F(SYN), 0x7777, 0);
+	fs[1] = ns(255);
+	fs[2] = (struct skt_frame6){ .proto = IPPROTO_ICMPV6, .data = echo,
+		.len = sizeof(echo) };
+	memcpy(fs[2].saddr, P6, 16);
+	memcpy(fs[2].daddr, E6, 16);
+	for (unsigned int i = 0; i < 3; i++) {
+		struct rte_mbuf *m, *tx[4];
+		const uint8_t *b;
+		uint16_t n, len;
+		bool ok;
+
+		fs[i].vlan = true;
+		m = must(skt_build6(pool, &fs[i]));
+		n = sk_engine_input(eng, &m, 1, tx, now);
+		ok = n == 1;
+		if (ok) {
+			b = rte_pktmbuf_mtod(tx[0], const uint8_t *);
+			len = rte_pktmbuf_data_len(tx[0]);
+			ok = len >= 18 + 40 + 8 && b[12] == 0x81 && b[13] == 0 &&
+				(b[14] & 0x0f) == 0 && b[15] == 100 &&
+				b[16] == 0x86 && b[17] == 0xdd &&
+				18 + 40 + (b[22] << 8 | b[23]) == len &&
+				skt_cksum6(b + 26, b + 42, b[24], b + 58,
+					(uint32_t)(len - 58)) == 0 &&
+				(type[i] == 6 ? b[24] == 6 &&
+					b[58 + 13] == (F(SYN) | F(ACK)) :
+					b[24] == 58 && b[58] == type[i]);
+		}
+		for (uint16_t k = 0; k < n; k++)
+			rte_pktmbuf_free(tx[k]);
+		CHECK(ok, "IPv6 %s in 802.1Q VID 100: answered in VID 100, "
+			"lengths and checksum right", what[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -830,6 +1033,8 @@ main(void)
 	run_burst();
 	flood(true, 20000);
 	flood(false, 20000);
+	test_fold_collision();
+	test_vlan6();
 
 	/* let every flow time out, then everything is back */
 	for (unsigned int i = 0; i < 200; i++) {
