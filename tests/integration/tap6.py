@@ -224,6 +224,95 @@ def case_closed6(args):
                )
 
 
+# -- echo: payloads across segment boundaries ------------------------------
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def case_echo6(args):
+    """The echo responder over IPv6: sizes around the IPv6 MSS (1440 on a
+    1500-byte link, 20 bytes less than IPv4's), several writes on one
+    connection; every byte back in order."""
+    sizes = [1, 13, 1220, 1439, 1440, 1441, 1460, 2880, 2881, 4000]
+    total = conns = 0
+    eng = engine(args, "echo6", capture="echo6.pcap")
+    eng.capture_snaplen = 1600  # a longer frame shows as cut: a failure too
+    with eng:
+        no_neigh_entry()
+        for size in sizes:
+            payload = bytes((i * 7 + size) & 0xff for i in range(size))
+            with socket.create_connection((ENGINE_ADDR6, 7),
+                                          timeout=IO_TIMEOUT) as s:
+                s.settimeout(IO_TIMEOUT)
+                mss = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)
+                s.sendall(payload)
+                got = recv_exact(s, size)
+                if got != payload:
+                    raise TestFailure("echo over IPv6, %d bytes: got %d back%s"
+                                      % (size, len(got), "" if len(got) != size
+                                         else ", different"))
+                s.shutdown(socket.SHUT_WR)
+                if s.recv(4096) != b"":
+                    raise TestFailure("echo over IPv6, %d bytes: extra bytes"
+                                      % size)
+            if conns == 0:
+                log("echo over IPv6: the kernel's MSS toward synackd: %d" % mss)
+                if mss > 1440:
+                    raise TestFailure("the kernel uses MSS %d toward "
+                                      "synackd over IPv6: synackd's SYN-ACK "
+                                      "offered more than 1440" % mss)
+            total += size
+            conns += 1
+        with socket.create_connection((ENGINE_ADDR6, 7),
+                                      timeout=IO_TIMEOUT) as s:
+            s.settimeout(IO_TIMEOUT)
+            for k in range(1, 6):
+                chunk = os.urandom(900 * k)
+                s.sendall(chunk)
+                if recv_exact(s, len(chunk)) != chunk:
+                    raise TestFailure("echo over IPv6: write %d (%d bytes) "
+                                      "not echoed identically" % (k, len(chunk)))
+                total += len(chunk)
+            s.shutdown(socket.SHUT_WR)
+            if s.recv(4096) != b"":
+                raise TestFailure("echo over IPv6: extra bytes at the end")
+            conns += 1
+        log("echo over IPv6: %d connections, %d bytes echoed identically"
+            % (conns, total))
+        time.sleep(DRAIN_S)
+        frames = read_pcap(eng.stop_capture())
+        # every segment synackd sent fits the link and the kernel's MSS
+        e6 = socket.inet_pton(socket.AF_INET6, ENGINE_ADDR6)
+        big, most = [], 0
+        for f in frames:
+            if len(f) < 74 or f[12:14] != b"\x86\xdd" or f[22:38] != e6 \
+                    or f[20] != 6:
+                continue
+            data = struct.unpack("!H", f[18:20])[0] - (f[66] >> 4) * 4
+            opts = (f[66] >> 4) * 4 - 20
+            most = max(most, data)
+            # RFC 9293 3.7.1: data and options within the peer's MSS (the
+            # kernel's SYN offered 1440 on this 1500-byte link)
+            if len(f) > 1514 or data + opts > 1440:
+                big.append("%d-byte frame, %d data + %d option bytes"
+                           % (len(f), data, opts))
+        log("echo over IPv6: largest segment from synackd: %d data bytes"
+            % most)
+        if big:
+            raise TestFailure("synackd sent %d segments past the 1500-byte "
+                              "link or the kernel's MSS 1440: %s"
+                              % (len(big), "; ".join(big[:3])))
+        finish(eng, expect_flows(conns, rx_payload_bytes=total),
+               at_least={"tx_data": conns})
+
+
 # -- the seeds' Java client over IPv6 --------------------------------------
 
 def case_java6(args):
@@ -555,6 +644,7 @@ CASES = {
     "hello6-concurrent": case_hello6_concurrent,
     "http6-curl": case_http6_curl,
     "closed6-port": case_closed6,
+    "echo6": case_echo6,
     "java6-client": case_java6,
     "mixed": case_mixed,
     "multicore6": case_multicore6,
