@@ -152,7 +152,7 @@ static const struct cfg_key cfg_keys[] = {
 	  "start and on SIGHUP" },
 	{ "client", "target", "client", "IP:PORT", CT_STR, 0,
 	  FIELD(client_target), 0, 0, 0, "none: server role only",
-	  "client role: open connections to this server" },
+	  "client role: open connections to this server ([IPv6]:PORT)" },
 	{ "client", "cps", "cps", "N|max", CT_UINT, CF_MAX, FIELD(client_cps),
 	  0, 100000000, 1000, NULL,
 	  "new connections per second, 0 = as fast as concurrency allows, "
@@ -185,7 +185,7 @@ static const struct cfg_key cfg_keys[] = {
 	  FIELD(client_close), 0, 0, 0, "client",
 	  "after the response: send FIN, wait for the server's FIN, or RST" },
 	{ "client", "src_ips", "src-ips", "A-B", CT_STR, 0,
-	  FIELD(client_src_ips), 0, 0, 0, "the first address",
+	  FIELD(client_src_ips), 0, 0, 0, "our first of the target's family",
 	  "source addresses of client connections" },
 	{ "client", "src_ports", "src-ports", "X-Y", CT_STR, 0,
 	  FIELD(client_src_ports), 0, 0, 0, "1024-65535",
@@ -200,8 +200,8 @@ static const struct cfg_key cfg_keys[] = {
 	  FIELD(client_timeout_ms), 10, 24 * MS_PER_H, 10 * MS_PER_S, NULL,
 	  "response timeout after the handshake" },
 	{ "client", "gateway_mac", "gateway-mac", "MAC", CT_STR, 0,
-	  FIELD(client_gateway_mac), 0, 0, 0, "none: ARP for the target",
-	  "next hop's MAC (no ARP)" },
+	  FIELD(client_gateway_mac), 0, 0, 0, "none: ARP or ND for the target",
+	  "next hop's MAC (no ARP or ND)" },
 	{ "client", "json", "json", NULL, CT_BOOL, 0, FIELD(client_json),
 	  0, 0, 0, "no", "print the client summary as JSON" },
 };

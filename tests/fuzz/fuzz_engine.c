@@ -7,13 +7,15 @@
  * Input: a sequence of records, each starting with an op byte:
  *   op % 4 == 0  advance the clock by (op >> 2) * 25 ms and run timers
  *   op % 4 == 1  raw frame: 2-byte length, then that many bytes; with
- *                op & 4, its IPv4 header checksum and TCP or ICMP
- *                checksum are made right first (mutation would hardly
- *                ever find them, and every check behind them needs them)
+ *                op & 4, its checksums are made right first, IPv4 or
+ *                IPv6 (fuzz_common.h: mutation would hardly ever find
+ *                them, and every check behind them needs them)
  *   op % 4 == 2  a well-formed TCP segment from 8 bytes: flags, client port
  *                (one of 4), listening port (one of 5, one closed), seq and
  *                ack deltas against what the client last saw, payload
- *                length (0..63, bytes from the input), TS option or not
+ *                length (0..63, bytes from the input), TS option or not;
+ *                over IPv6 when bit 2 of the fourth byte is set (each
+ *                client port keeps the family of its last SYN)
  *   op % 4 == 3  the ACK that completes the last handshake, from 2 bytes
  *                (a flags byte OR'ed in, payload length)
  * so that mutation explores both the parser (raw) and the state machine
@@ -33,6 +35,7 @@
 #include <rte_mempool.h>
 #include <rte_tcp.h>
 
+#include "fuzz_common.h"
 #include "sk_config.h"
 #include "sk_engine.h"
 #include "sk_flow.h"
@@ -41,6 +44,7 @@
 #define ENGINE_IP 0xc6120002u
 #define PEER_IP 0xc6120001u
 static const uint8_t ENGINE_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+static const uint8_t PEER_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 
 static struct rte_mempool *pool;
 static unsigned int pool_avail;
@@ -48,6 +52,7 @@ static unsigned int pool_avail;
 /* What the client side last learnt, per client port. */
 struct cli {
 	uint32_t snd_nxt, rcv_nxt, tsecr;
+	bool v6;
 };
 
 static void
@@ -99,12 +104,10 @@ static void
 drain(struct rte_mbuf **tx, uint16_t n, struct cli *c)
 {
 	for (uint16_t i = 0; i < n; i++) {
-		struct skt_resp r;
+		struct fuzz_resp r;
 
-		if (c != NULL && skt_read(tx[i], &r)) {
-			/* every TCP response must be well formed */
-			if (!r.ip_ok || !r.tcp_ok)
-				abort();
+		/* every TCP response must be well formed (or abort) */
+		if (fuzz_read(tx[i], &r) && c != NULL) {
 			c->rcv_nxt = r.seq + r.len +
 				!!(r.flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG));
 			c->snd_nxt = r.ack ? r.ack : c->snd_nxt;
@@ -112,52 +115,6 @@ drain(struct rte_mbuf **tx, uint16_t n, struct cli *c)
 				c->tsecr = r.tsval;
 		}
 		rte_pktmbuf_free(tx[i]);
-	}
-}
-
-/* Make the IPv4 header checksum, and the TCP or ICMP one, of a raw frame
- * right, where the frame holds what they cover. */
-static void
-fix_cksums(struct rte_mbuf *m)
-{
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	uint16_t n = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN;
-	uint16_t type, ihl, total;
-	struct rte_ipv4_hdr *ip;
-
-	if (n < off)
-		return;
-	type = (uint16_t)(p[12] << 8 | p[13]);
-	while (type == RTE_ETHER_TYPE_VLAN && n >= off + 4) {
-		type = (uint16_t)(p[off + 2] << 8 | p[off + 3]);
-		off += 4;
-	}
-	if (type != RTE_ETHER_TYPE_IPV4 ||
-			n < off + sizeof(struct rte_ipv4_hdr))
-		return;
-	ip = (struct rte_ipv4_hdr *)(p + off);
-	ihl = (uint16_t)((ip->version_ihl & 0xf) * 4);
-	if (ihl < sizeof(*ip) || n < off + ihl)
-		return;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	total = rte_be_to_cpu_16(ip->total_length);
-	if (total < ihl || n < off + total)
-		return;
-	if (ip->next_proto_id == IPPROTO_TCP &&
-			total >= ihl + sizeof(struct rte_tcp_hdr)) {
-		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(p + off + ihl);
-
-		th->cksum = 0;
-		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	} else if (ip->next_proto_id == IPPROTO_ICMP &&
-			total >= ihl + sizeof(struct rte_icmp_hdr)) {
-		struct rte_icmp_hdr *ih = (struct rte_icmp_hdr *)(p + off + ihl);
-		uint16_t ck;
-
-		ih->icmp_cksum = 0;
-		ck = (uint16_t)~rte_raw_cksum(ih, total - ihl);
-		ih->icmp_cksum = ck;
 	}
 }
 
@@ -200,7 +157,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 			memcpy(rte_pktmbuf_append(m, n ? n : 1), d + i, n);
 			i += n;
 			if (op & 4)
-				fix_cksums(m);
+				fuzz_fix_cksums(m);
 			drain(tx, sk_engine_input(e, &m, 1, tx, now), NULL);
 			break;
 		}
@@ -238,8 +195,10 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 					f.opts = opts;
 					f.optlen = 12;
 				}
-				if (f.flags & RTE_TCP_SYN_FLAG)
+				if (f.flags & RTE_TCP_SYN_FLAG) {
 					c->snd_nxt = f.seq;
+					c->v6 = (b[3] & 4) != 0;
+				}
 			} else {
 				c = &cli[last];
 				f.flags = RTE_TCP_ACK_FLAG | (b[0] & 0x39);
@@ -254,7 +213,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 			f.data = d + i;
 			f.len = (uint16_t)RTE_MIN((size_t)f.len, len - i);
 			i += f.len;
-			m = skt_build(pool, &f);
+			m = fuzz_segment(pool, c->v6, &f, PEER_IP6, ENGINE_IP6);
 			if (m == NULL)
 				abort();
 			drain(tx, sk_engine_input(e, &m, 1, tx, now), c);

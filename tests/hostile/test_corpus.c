@@ -338,6 +338,19 @@ b_ethertype(struct peer *c, struct want *w)
 	struct rte_mbuf *m = syn_of(c);
 
 	(void)w;
+	/* IEEE 802 local experimental: no protocol synack speaks */
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
+		RTE_BE16(0x88b5);
+	return m;
+}
+
+static struct rte_mbuf *
+b_ethertype6(struct peer *c, struct want *w)
+{
+	struct rte_mbuf *m = syn_of(c);
+
+	(void)w;
+	/* an IPv4 datagram under the IPv6 EtherType: version 4 */
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
 		RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	return m;
@@ -921,7 +934,8 @@ static const struct hcase cases[] = {
 	{ "truncated 802.1Q tag", false, DROP, "drop_l2_short", NULL, b_vlan_short },
 	{ "destination MAC not ours", false, DROP, "drop_l2_dst", NULL, b_eth_dst },
 	{ "multicast destination MAC", false, DROP, "drop_l2_dst", NULL, b_eth_mcast_dst },
-	{ "EtherType IPv6", false, DROP, "drop_ethertype", NULL, b_ethertype },
+	{ "EtherType 0x88b5 (none synack speaks)", false, DROP, "drop_ethertype", NULL, b_ethertype },
+	{ "IPv4 bytes under the IPv6 EtherType", false, DROP, "drop_ip_version", "rx_ipv6", b_ethertype6 },
 	/* IPv4 */
 	{ "truncated IPv4 header (19 bytes)", false, DROP, "drop_ip_short", NULL, b_ip_short },
 	{ "IP version 6 in an IPv4 frame", false, DROP, "drop_ip_version", NULL, b_ip_version },

@@ -345,6 +345,12 @@ class Engine:
         run(["ip", "-n", self.ns, "link", "set", "lo", "up"])
         if self.port != "tap":
             self._make_veth()
+            if self.ipv6:
+                # synackd's end is no interface of the kernel's: it must
+                # not send MLD or router solicitations of its own
+                run(["ip", "netns", "exec", self.ns, "sh", "-c",
+                     "echo 1 > /proc/sys/net/ipv6/conf/%s/disable_ipv6"
+                     % VETH_PEER])
         cmd = self.command()
         log("+ " + " ".join(cmd))
         env = None

@@ -346,6 +346,48 @@ main(void)
 
 	known_answers();
 	tuples();
+
+	/* the client role: exactly one of 3 workers may open an IPv6 tuple,
+	 * and it is the one the server's answer is dispatched to */
+	{
+		struct sk_client_tuples ct[3];
+		unsigned int none = 0, several = 0, elsewhere = 0;
+		uint8_t buf[128];
+		struct rte_mbuf m;
+		struct sk_dispatch_flow f;
+
+		d.n = 3;
+		for (unsigned int w = 0; w < 3; w++)
+			ct[w] = (struct sk_client_tuples){ .d = &d, .id = w };
+		for (unsigned int i = 0; i < 20000; i++) {
+			uint8_t la[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+			uint8_t ra[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+			uint16_t lp = (uint16_t)(1024 + i), rp = 8080;
+			unsigned int ok = 0, who = 0;
+
+			la[12] = (uint8_t)rnd();
+			la[15] = (uint8_t)(i >> 8);
+			for (unsigned int w = 0; w < 3; w++)
+				if (sk_dispatch_client_tuple6_ok(&ct[w], la, ra,
+						rte_cpu_to_be_16(lp),
+						rte_cpu_to_be_16(rp))) {
+					ok++;
+					who = w;
+				}
+			none += ok == 0;
+			several += ok > 1;
+			/* the SYN-ACK: from the server's address and port */
+			(void)sk_dispatch_tuple(frame(&m, buf, ip6_frame(buf,
+				false, IPPROTO_TCP, ra, la, rp, lp)), &f);
+			elsewhere += ok == 1 && sk_dispatch_owner(&d,
+				sk_dispatch_flow_hash(&f)) != who;
+		}
+		CHECK(none == 0 && several == 0, "client IPv6 tuples: one "
+			"worker each (%u with none, %u with several)", none,
+			several);
+		CHECK_EQ(elsewhere, 0, "client IPv6 tuples: the answer goes "
+			"to the worker that opened it");
+	}
 	CHECK(sk_dispatch_init(&d, 0, false, 0, 0, 0, err, sizeof(err)) == -1 &&
 		strstr(err, "workers") != NULL, "0 workers refused: %s", err);
 	return sk_test_done();
