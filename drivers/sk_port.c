@@ -29,6 +29,8 @@ sk_port_find(const char *name, uint16_t *port_id, char *err, size_t errlen)
 			*port_id = pid;
 			return 0;
 		}
+		snprintf(err, errlen, "no DPDK port available (all owned?)");
+		return -1;
 	}
 	errno = 0;
 	id = strtoul(name, &end, 10);
@@ -86,6 +88,8 @@ set_reta(uint16_t port_id, uint16_t size, unsigned int workers)
 	struct rte_eth_rss_reta_entry64 reta[size / RTE_ETH_RETA_GROUP_SIZE +
 		1];
 
+	if (workers == 0)       /* not with RSS (want_rss()): no queue */
+		return -EINVAL;
 	memset(reta, 0, sizeof(reta));
 	for (uint16_t i = 0; i < size; i++) {
 		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |=

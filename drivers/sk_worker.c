@@ -101,7 +101,7 @@ check_owner(struct sk_worker *w, struct rte_mbuf **rx, uint16_t n)
 		if (!sk_dispatch_tuple(rx[i], &f) ||
 				(f.family == 6 && !w->disp->rss6))
 			continue;
-		h = rx[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH ?
+		h = (rx[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH) ?
 			rx[i]->hash.rss : sk_dispatch_flow_hash(&f);
 		wrong += sk_dispatch_owner(w->disp, h) != w->id;
 	}

@@ -100,6 +100,8 @@ sk_client_create(struct sk_engine *e)
 	/* fewer connections per second than engines: this one opens none */
 	if (e->cfg.client_cps != 0 && !cl->ramp && cl->rate == 0)
 		cl->connections = 0;
+	/* cl is zeroed above and e->par set by the caller
+	 * NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 	cl->cost = cl->rate ? e->par.tsc_hz / cl->rate : 0;
 	cl->nexthop = cl->cc.target;
 	if (cl->cc.have_gw_mac) {
@@ -109,6 +111,7 @@ sk_client_create(struct sk_engine *e)
 	e->pc.src_lo = cl->cc.src_lo;
 	e->pc.src_n = (uint64_t)cl->cc.src_hi - cl->cc.src_lo + 1;
 	if (cl->cc.v6) {
+		/* cppcheck-suppress shadowVariable ; the outer k is done */
 		struct sk_flow_key6 k;
 
 		/* the neighbour cache is keyed by the flow key's fold */
@@ -265,7 +268,7 @@ sk_client_nd_input(struct sk_engine *e, const struct sk_pkt *p)
 	const unsigned int len = (unsigned int)(sk_ntohs(p->ip6->payload_len) -
 			(p->l3_len - sizeof(struct rte_ipv6_hdr)));
 
-	if (cl == NULL || !cl->cc.v6 || memcmp(na + 8, cl->cc.target6, 16)) {
+	if (cl == NULL || !cl->cc.v6 || memcmp(na + 8, cl->cc.target6, 16) != 0) {
 		SK_STAT_INC(&e->st, rx_nd_other);
 		return;
 	}

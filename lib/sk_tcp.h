@@ -177,7 +177,7 @@ sk_tcp_event(struct sk_engine *e, struct sk_flow *f, enum sk_tcp_event ev)
 }
 
 static inline void
-sk_tcp_arm(struct sk_engine *e, struct sk_flow *f, uint32_t ms)
+sk_tcp_arm(struct sk_engine *e, const struct sk_flow *f, uint32_t ms)
 {
 	sk_wheel_arm(&e->wheel, (uint32_t)(f - e->flows), e->now_ms + ms);
 }

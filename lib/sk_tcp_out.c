@@ -126,6 +126,9 @@ tcp_emit(struct sk_engine *e, struct rte_mbuf *m, uint16_t l2,
 		if (s->data != NULL)
 			memcpy(pl, s->data, len);
 		else if (in_place != pl)
+			/* in_place is NULL for a new segment only, whose
+			 * s->data is set whenever s->len is
+			 * NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
 			memmove(pl, in_place, len);
 	}
 	one_segment(m, (uint16_t)(l2 + l3 + l4));
@@ -568,7 +571,8 @@ synack6(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	else
 		memcpy(ip6, &t->h, sizeof(*ip6) + t->l4_len);
 	one_segment(m, (uint16_t)(p->l2_len + t->len));
-	memcpy(ip6->src_addr, addr, 32);
+	memcpy(ip6->src_addr, addr, 16);
+	memcpy(ip6->dst_addr, addr + 16, 16);
 	sum = synack_tcp_fill(th, k, sport, dport, seq, ack, flags, tsval,
 			tsecr);
 	m->tx_offload = rte_mbuf_tx_offload(p->l2_len, sizeof(*ip6),

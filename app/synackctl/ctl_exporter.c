@@ -184,7 +184,7 @@ listen_on(const char *spec, int *fd_out, char *shown, size_t shown_len)
 	memcpy(host, spec, hl);
 	host[hl] = '\0';
 	snprintf(port, sizeof(port), "%s", colon + 1);
-	if (atoi(port) > 65535)
+	if (strtoul(port, NULL, 10) > 65535)
 		return ctl_error(CTL_USAGE, "--listen: port %s is over 65535", port);
 	r = getaddrinfo(host[0] != '\0' ? host : NULL, port, &hints, &res);
 	if (r != 0)

@@ -54,6 +54,7 @@ cj_members(const json_t *o, struct cj_members *m)
 
 	m->n = n;
 	m->k = calloc(n ? n : 1, sizeof(*m->k));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): json_t pointers */
 	m->v = calloc(n ? n : 1, sizeof(*m->v));
 	if (m->k == NULL || m->v == NULL) {
 		ctl_error(CTL_ERR, "out of memory");

@@ -1340,6 +1340,7 @@ on_tstp(int sig)
 	sigaddset(&set, sig);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);             /* stops here until SIGCONT */
+	/* cppcheck-suppress unreachableCode ; raise() returns on SIGCONT */
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sigemptyset(&me.sa_mask);
 	sigaction(sig, &me, NULL);

@@ -441,7 +441,7 @@ ctl_tel_open(struct ctl_tel *t, const char *prefix, const char *socket_path,
 {
 	json_t *hello;
 	char err[128];
-	size_t n;
+	size_t n = 0;   /* set by recv_msg() when it returns CTL_OK */
 	uint64_t max;
 	int ret;
 

@@ -808,7 +808,7 @@ main(int argc, char **argv)
 	struct sk_telemetry_worker tw[SK_MAX_WORKERS];
 	struct sk_telemetry_params tp = { 0 };
 	static struct sk_dispatch disp;
-	unsigned int lcores[SK_MAX_WORKERS];
+	unsigned int lcores[SK_MAX_WORKERS] = { 0 };
 	static struct sk_config cfg;
 	struct sigaction sa;
 	struct rte_mempool *pool;

@@ -553,7 +553,7 @@ static int
 cmd_flows_list(struct rte_tel_data *d, const char *params)
 {
 	struct sk_flow_info fi[DICT_ROOM];
-	uint64_t want = FLOW_LIST_DEFAULT, skip = 0, live = 0, shown = 0;
+	uint64_t want = FLOW_LIST_DEFAULT, skip = 0, shown = 0;
 	uint64_t now = rte_rdtsc();
 	struct rte_tel_data *list;
 	struct sk_stats all;
@@ -578,6 +578,7 @@ cmd_flows_list(struct rte_tel_data *d, const char *params)
 		const struct sk_telemetry_worker *w = &tel.workers[i];
 		uint64_t max = RTE_MIN(want - shown, (uint64_t)RTE_DIM(fi));
 		struct sk_stats s;
+		uint64_t live;
 		unsigned int n;
 		bool m;
 
