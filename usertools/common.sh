@@ -19,10 +19,11 @@ SK_HUGE_MIN_FREE=64
 # Debian packages the build, the demo and the tests need. prometheus is
 # there for promtool alone (the ctl tests check synackctl's text with it;
 # Debian has no smaller package with it): 19 MB, 96 MB installed.
+# cppcheck and clang-tidy: the static checks (usertools/lint).
 SK_PACKAGES=(dpdk dpdk-dev libdpdk-dev libnuma-dev meson ninja-build pkg-config
 	libpcap-dev python3 tcpdump tshark curl iproute2 iputils-ping clang
 	libjansson-dev libsmartcols-dev libmicrohttpd-dev prometheus
-	debhelper dpkg-dev git groff-base systemd ethtool)
+	debhelper dpkg-dev git groff-base systemd ethtool cppcheck clang-tidy)
 
 sk_say() { printf '%s\n' "$*"; }
 sk_warn() { printf '%s\n' "$*" >&2; }
