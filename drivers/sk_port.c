@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE             /* fopencookie() */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_log.h>
 
 #include "sk_common.h"
 #include "sk_dispatch.h"
@@ -100,6 +103,89 @@ set_reta(uint16_t port_id, uint16_t size, unsigned int workers)
 	return rte_eth_dev_rss_reta_update(port_id, reta, size);
 }
 
+/*
+ * Drivers whose start can fail and still return 0. DPDK 22.11's
+ * virtio-user: virtio_user_start_device() (called from the status write
+ * of virtio_dev_start()) logs "Failed to start device" at ERR and its
+ * caller goes on; the port then reports its link up, since that is the
+ * vhost-user socket being connected. What it logs is the one signal: for
+ * these drivers, a line at ERR or worse logged by the starting thread
+ * during rte_eth_dev_start() means the port did not start. Elsewhere the
+ * return value is trusted (a PMD may log an error it then recovers from).
+ */
+static const char *const start_log_drivers[] = { "net_virtio_user" };
+
+struct start_log {
+	FILE *next;             /* DPDK's stream before: every line goes on */
+	pthread_t self;         /* the thread that starts the port */
+	bool error;             /* it logged at ERR or worse */
+	char first[200];        /* the first such line */
+};
+
+static ssize_t
+start_log_write(void *cookie, const char *buf, size_t size)
+{
+	struct start_log *l = cookie;
+	int level = rte_log_cur_msg_loglevel();
+
+	if (!l->error && level > 0 && level <= (int)RTE_LOG_ERR &&
+			pthread_equal(pthread_self(), l->self)) {
+		const char *nl = memchr(buf, '\n', size);
+		size_t n = nl != NULL ? (size_t)(nl - buf) : size;
+
+		l->error = true;
+		snprintf(l->first, sizeof(l->first), "%.*s",
+			(int)RTE_MIN(n, sizeof(l->first) - 1), buf);
+	}
+	fwrite(buf, 1, size, l->next);
+	fflush(l->next);
+	return (ssize_t)size;
+}
+
+/* Static and never closed: another thread (the EAL's interrupt thread)
+ * may still hold the stream after it is put back. One port per process. */
+static struct start_log watch_log;
+static FILE *watch_f;
+static bool watching;
+
+/* For the drivers above, from here to watch_end(), note what the starting
+ * thread logs at ERR or worse. */
+static void
+watch_begin(const char *driver)
+{
+	cookie_io_functions_t io = { .write = start_log_write };
+	bool watch = false;
+
+	for (size_t i = 0; i < RTE_DIM(start_log_drivers); i++)
+		watch |= strcmp(driver, start_log_drivers[i]) == 0;
+	if (!watch)
+		return;
+	if (watch_f == NULL) {
+		watch_log.next = rte_log_get_stream();
+		watch_f = fopencookie(&watch_log, "w", io);
+		if (watch_f == NULL)    /* no stream: trust the driver */
+			return;
+	}
+	watch_log.self = pthread_self();
+	watch_log.error = false;
+	watch_log.first[0] = '\0';
+	rte_openlog_stream(watch_f);
+	watching = true;
+}
+
+/* Whether the driver logged an error since watch_begin() (its first line
+ * in @p first); DPDK's log stream as it was. */
+static bool
+watch_end(char *first, size_t firstlen)
+{
+	if (!watching)
+		return false;
+	rte_openlog_stream(watch_log.next);
+	watching = false;
+	snprintf(first, firstlen, "%s", watch_log.first);
+	return watch_log.error;
+}
+
 int
 sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		uint16_t tx_desc, struct rte_mempool *pool, struct sk_port *p,
@@ -112,6 +198,8 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 	uint64_t rx_ck = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 	uint8_t key[256];
+	char logline[200];
+	bool logged;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -170,8 +258,12 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 	}
 	if (p->rss && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH))
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+	/* virtio-user starts its device when configured (the status write
+	 * of a feature change), not in rte_eth_dev_start() */
+	watch_begin(p->driver);
 	ret = rte_eth_dev_configure(port_id, p->n_rxq, p->n_txq, &conf);
 	if (ret != 0) {
+		watch_end(logline, sizeof(logline));
 		snprintf(err, errlen, "port %u (%s): configure with %u RX / %u "
 			"TX queues failed: %s", port_id, p->name, p->n_rxq,
 			p->n_txq, rte_strerror(-ret));
@@ -199,6 +291,7 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 			 * queue's ring without forgetting it, and frees it
 			 * again on close: a crash. Leave it unclosed. */
 			if (pcap) {
+				watch_end(logline, sizeof(logline));
 				p->unclosable = true;
 				return -1;
 			}
@@ -223,9 +316,20 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		goto close;
 	}
 	ret = rte_eth_dev_start(port_id);
+	logged = watch_end(logline, sizeof(logline));
 	if (ret != 0) {
 		snprintf(err, errlen, "port %u (%s): start failed: %s",
 			port_id, p->name, rte_strerror(-ret));
+		goto close;
+	}
+	if (logged) {
+		snprintf(err, errlen, "port %u (%s): did not start: %s reported "
+			"success but logged \"%s\"%s", port_id, p->name,
+			p->driver, logline,
+			strcmp(p->driver, "net_virtio_user") == 0 ?
+			" (vhost-user shares the EAL's memory: run with "
+			"--single-file-segments, see docs/ports.md)" : "");
+		rte_eth_dev_stop(port_id);
 		goto close;
 	}
 	if (p->rss && set_reta(port_id, p->reta_size, workers) != 0) {
@@ -235,14 +339,13 @@ sk_port_start(uint16_t port_id, unsigned int workers, uint16_t rx_desc,
 		rte_eth_dev_stop(port_id);
 		goto close;
 	}
-	/* Some drivers return 0 from a start that failed (DPDK 22.11's
-	 * virtio-user logs "Failed to start device" and carries on): its
-	 * link, where the driver reports one, is what tells. Not waited for
-	 * here: synackd says the state and follows it (main.c). */
+	/* The link is not waited for here: synackd says its state and
+	 * follows it (main.c). */
 	sk_port_link_update(p);
 	return 0;
 
 close:
+	watch_end(logline, sizeof(logline));
 	/* Queues set up so far hold mbufs of the pool (net_pcap preloads
 	 * its file): give them back before the caller frees the pool. */
 	rte_eth_dev_close(port_id);

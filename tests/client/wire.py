@@ -47,6 +47,11 @@ the CPS benchmark (usertools/bench series 7, docs/benchmarks.md):
                        (--huge-unlink is refused with single-file
                        segments) or --no-huge). Test client-wire-vhost,
                        docs/ports.md.
+  SK_WIRE_NOSTART=1    with SK_WIRE_PORT=vhost: the client runs without
+                       --single-file-segments, so its port cannot start
+                       (virtio-user reports success all the same): it
+                       must exit 2 with a "did not start" error and never
+                       say ready. Test client-wire-vhost-nostart.
 """
 
 import json
@@ -80,6 +85,7 @@ TW_REUSE = os.environ.get("SK_WIRE_TW_REUSE")
 FLOWS = os.environ.get("SK_WIRE_FLOWS")
 RSIZE = os.environ.get("SK_WIRE_RSIZE")
 PORT = os.environ.get("SK_WIRE_PORT", "memif")
+NOSTART = os.environ.get("SK_WIRE_NOSTART") == "1"
 # mbufs the client's port may still hold at its end without a leak:
 # net_virtio_user frees a transmitted mbuf only when it cleans its TX ring
 # (queue_size=1024 descriptors), on a later transmit, once few are left
@@ -125,6 +131,10 @@ def main():
         cli_vdev = "net_virtio_user0,path=%s,queues=1,queue_size=1024" % sock
         cli_mem = ["--single-file-segments"] + (
             ["--in-memory"] if "--huge-unlink" in mem else mem)
+        if NOSTART:
+            # a file per hugepage (or memory with no file at all):
+            # more than vhost-user's 8 regions, nothing it can map
+            cli_mem = mem
     elif PORT != "memif":
         raise sktap.TestFailure("SK_WIRE_PORT=%s: memif or vhost" % PORT)
     srv_stats = os.path.join(tmp, "server.json")
@@ -166,6 +176,18 @@ def main():
                     "--json"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             timeout=240)
+        if NOSTART:
+            if "synackd: ready" in cli.stdout or cli.returncode != 2 or \
+                    "did not start" not in cli.stdout:
+                print(cli.stdout[-3000:])
+                raise sktap.TestFailure(
+                    "a virtio-user port that did not start: exit %d "
+                    "(want 2, the setup code), %s" % (
+                        cli.returncode, "said ready" if "synackd: ready"
+                        in cli.stdout else "no 'did not start' error"))
+            print("\n".join(l for l in cli.stdout.splitlines()
+                            if "did not start" in l))
+            return 0
         print("\n".join(l for l in cli.stdout.splitlines()
                         if l.startswith("synackd: client") or l.startswith("{")))
         if "Failed to start device" in cli.stdout:
