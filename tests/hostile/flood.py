@@ -645,6 +645,17 @@ def refused(host, n):
     return count
 
 
+def wait_flow_count(eng, n, timeout=3.0):
+    """flow_count once it is n (the last handshake's ACK can reach synackd
+    after connect() has returned), or what it is at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        fc = ctl_stats(eng).get("flow_count")
+        if fc == n or time.monotonic() > deadline:
+            return fc
+        time.sleep(0.05)
+
+
 def case_table_full_mixed(args):
     """IPv4 and IPv6 flows share one capacity (docs: a flow costs the same
     entry either family): half of it IPv4, half IPv6 fills it, and an
@@ -655,11 +666,10 @@ def case_table_full_mixed(args):
     try:
         v4 = open_hold(cap // 2)
         v6 = open_hold(cap // 2, ENGINE_ADDR6)
-        live = ctl_stats(eng)
-        if live.get("flow_count") != cap:
+        fc = wait_flow_count(eng, cap)
+        if fc != cap:
             raise TestFailure("flow_count = %s with %d IPv4 and %d IPv6 hold "
-                              "connections" % (live.get("flow_count"),
-                                               cap // 2, cap // 2))
+                              "connections" % (fc, cap // 2, cap // 2))
         r4, r6 = refused(ENGINE_ADDR, extra), refused(ENGINE_ADDR6, extra)
         c = ctl_stats(eng)["counters"]
         log("mixed table full: %d/%d extra IPv4 and %d/%d extra IPv6 "
@@ -675,11 +685,11 @@ def case_table_full_mixed(args):
         close_hold(v4, "IPv4 flow on a full mixed table")
         time.sleep(2.0)                  # their TIME_WAIT (1 s) ends
         v6b = open_hold(cap // 2, ENGINE_ADDR6)
-        if ctl_stats(eng).get("flow_count") != cap:
+        fc = wait_flow_count(eng, cap)
+        if fc != cap:
             raise TestFailure("after the IPv4 half closed, %d IPv6 flows "
                               "more: flow_count = %s, expected %d"
-                              % (cap // 2, ctl_stats(eng).get("flow_count"),
-                                 cap))
+                              % (cap // 2, fc, cap))
         if refused(ENGINE_ADDR6, extra) != extra:
             raise TestFailure("a table full of IPv6 flows let an extra IPv6 "
                               "connection in")
@@ -689,10 +699,10 @@ def case_table_full_mixed(args):
         close_hold(v6 + v6b, "IPv6 flow on a full table")
         time.sleep(2.0)
         v4b = open_hold(cap)
-        if ctl_stats(eng).get("flow_count") != cap:
+        fc = wait_flow_count(eng, cap)
+        if fc != cap:
             raise TestFailure("after every IPv6 flow closed, %d IPv4 flows: "
-                              "flow_count = %s" % (cap, ctl_stats(eng).get(
-                                  "flow_count")))
+                              "flow_count = %s" % (cap, fc))
         close_hold(v4b, "IPv4 flow on a table the IPv6 flows left")
         time.sleep(2.0)
         stats = eng.stop()
