@@ -143,8 +143,10 @@ def case_ping6(args):
 def hello6(args, n, concurrency, together):
     with engine(args, "hello6") as eng:
         no_neigh_entry()
+        lat = []
         ok, errors, secs = hello_client.run_hello(
-            ENGINE_ADDR6, 8080, n, concurrency, IO_TIMEOUT, together=together)
+            ENGINE_ADDR6, 8080, n, concurrency, IO_TIMEOUT, together=together,
+            latencies=lat)
         log("hello over IPv6: %d/%d ok in %.2f s (%.0f/s), %d at a time"
             % (ok, n, secs, ok / secs if secs else 0, concurrency))
         for i, err in errors[:20]:
@@ -152,10 +154,23 @@ def hello6(args, n, concurrency, together):
         if errors:
             raise TestFailure("%d of %d hello connections over IPv6 failed"
                               % (len(errors), n))
+        slow = len([x for x in lat if x > 0.2])
         time.sleep(DRAIN_S)
-        finish(eng, expect_flows(
-            n, rx_payload_bytes=n * len(hello_client.REQUEST)),
-            at_least={"tx_synack": n, "tx_data": n})
+        try:
+            finish(eng, expect_flows(
+                n, rx_payload_bytes=n * len(hello_client.REQUEST)),
+                at_least={"tx_synack": n, "tx_data": n})
+        except TestFailure as e:
+            if not slow:
+                raise
+            # as tap_cases.case_multicore says: a worker kept from running
+            # for the kernel's minimum RTO sees retransmissions (tx_oow_ack)
+            # and, the kernel having closed, its RSTs (close_rst)
+            raise TestFailure("%s\n  note: %d connections took over 200 ms "
+                              "(load average %s): the kernel retransmitted; "
+                              "was synackd's CPU taken by other processes?"
+                              % (e, slow, " ".join("%.1f" % x for x in
+                                                   os.getloadavg())))
 
 
 def case_hello6_seq(args):
