@@ -13,7 +13,8 @@ Neighbor Advertisement. Each case drives synackd with real kernel sockets
 (and ping -6, curl -6, java), checks that the kernel learnt synackd's MAC
 by ND, stops synackd and compares its final counters with what the case
 did; the mixed case counts every frame on the tap (tcpdump) and compares
-the counters by family with the capture. Exit 0 = pass, 1 = fail, 77 =
+the counters by family with the capture; dad6 has the kernel probe
+2001:db8::2 for itself and synackd defend it. Exit 0 = pass, 1 = fail, 77 =
 skipped (not root). Python 3 standard library only.
 """
 
@@ -335,6 +336,42 @@ def case_echo6(args):
                               % (len(big), "; ".join(big[:3])))
         finish(eng, expect_flows(conns, rx_payload_bytes=total),
                at_least={"tx_data": conns})
+
+
+# -- Duplicate Address Detection: synackd defends its address ------------
+
+def case_dad6(args):
+    """The kernel probes 2001:db8::2 for itself (DAD, RFC 4862 5.4): an NS
+    from :: to the solicited-node group, which synackd answers with an NA
+    to all nodes; the kernel must find the address taken (dadfailed)."""
+    with engine(args, "dad6") as eng:
+        sktap.run(["sysctl", "-qw", "net.ipv6.conf.%s.accept_dad=1"
+                   % sktap.IFACE, "net.ipv6.conf.%s.dad_transmits=1"
+                   % sktap.IFACE])
+        sktap.run(["ip", "-6", "addr", "add", "%s/128" % ENGINE_ADDR6, "dev",
+                   sktap.IFACE])
+        deadline, state = time.monotonic() + 10, ""
+        while time.monotonic() < deadline:
+            state = sktap.run(["ip", "-6", "addr", "show", "dev", sktap.IFACE,
+                               "to", "%s/128" % ENGINE_ADDR6]).stdout
+            if "dadfailed" in state or "tentative" not in state:
+                break
+            time.sleep(0.2)
+        log("ip -6 addr: %s" % " ".join(state.split()))
+        if "dadfailed" not in state:
+            raise TestFailure("the kernel's duplicate address detection of %s "
+                              "did not fail: synackd did not defend its "
+                              "address: %r" % (ENGINE_ADDR6, state))
+        sktap.run(["ip", "-6", "addr", "del", "%s/128" % ENGINE_ADDR6, "dev",
+                   sktap.IFACE])
+        stats = eng.stop()
+        c = stats["counters"]
+        noise_note(c)
+        arp = 1 if stats.port == "af_xdp" else 0   # _flush_af_xdp
+        sktap.check_stats(stats, expect={"rx_nd_ns": 1, "tx_nd_na": 1,
+                                         "rx_tcp": 0, "flow_created": 0,
+                                         "tx_ipv6": 1, "tx_packets": 1 + arp,
+                                         "tx_arp_reply": arp})
 
 
 # -- the seeds' Java client over IPv6 --------------------------------------
@@ -670,6 +707,7 @@ CASES = {
     "http6-curl": case_http6_curl,
     "closed6-port": case_closed6,
     "echo6": case_echo6,
+    "dad6": case_dad6,
     "java6-client": case_java6,
     "mixed": case_mixed,
     "multicore6": case_multicore6,
