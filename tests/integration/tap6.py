@@ -135,8 +135,23 @@ def case_ping6(args):
         got = re.search(r"(\d+) received", p.stdout)
         if not got or int(got.group(1)) != 3:
             raise TestFailure("ping -6: 3 replies expected: %r" % p.stdout)
-        finish(eng, {"rx_icmp6_echo": 3, "tx_icmp6_reply": 3,
-                     "tx_icmp_reply": 0, "rx_tcp": 0, "flow_created": 0})
+        # 1400 bytes of data: a 1448-byte datagram, one frame, answered
+        p = sktap.run(["ping", "-6", "-n", "-c", "1", "-W", "1", "-s", "1400",
+                       ENGINE_ADDR6], timeout=30, check=False)
+        if p.returncode != 0:
+            raise TestFailure("ping -6 -s 1400: exit %d: %s"
+                              % (p.returncode, p.stdout + p.stderr))
+        # 2000 bytes: the kernel sends two fragments, which synackd drops
+        # and counts (it reassembles nothing)
+        p = sktap.run(["ping", "-6", "-n", "-c", "1", "-W", "1", "-s", "2000",
+                       ENGINE_ADDR6], timeout=30, check=False)
+        if p.returncode == 0:
+            raise TestFailure("ping -6 -s 2000 (fragmented) was answered: %s"
+                              % p.stdout)
+        log("ping -6 -s 1400 answered, ping -6 -s 2000 (2 fragments) not")
+        finish(eng, {"rx_icmp6_echo": 4, "tx_icmp6_reply": 4,
+                     "tx_icmp_reply": 0, "rx_tcp": 0, "flow_created": 0,
+                     "drop_ip6_frag": 2})
 
 
 # -- hello ------------------------------------------------------------------
