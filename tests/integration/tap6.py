@@ -353,6 +353,45 @@ def case_echo6(args):
                at_least={"tx_data": conns})
 
 
+# -- hold: the client closes first ------------------------------------------
+
+def case_hold6(args):
+    """hold over IPv6: data ACKed, nothing said; our FIN first, synackd's
+    FIN after it (LAST_ACK), EOF on each."""
+    n, total = 5, 0
+    with engine(args, "hold6") as eng:
+        no_neigh_entry()
+        for i in range(n):
+            data = b"synack hold6 %d\n" % i * (i + 1)
+            with socket.create_connection((ENGINE_ADDR6, 9),
+                                          timeout=IO_TIMEOUT) as s:
+                s.settimeout(IO_TIMEOUT)
+                s.sendall(data)
+                total += len(data)
+                s.settimeout(0.3)
+                try:
+                    got = s.recv(4096)
+                    raise TestFailure("hold over IPv6: connection %d: got %r "
+                                      "before the client closed" % (i, got))
+                except socket.timeout:
+                    pass
+                s.settimeout(IO_TIMEOUT)
+                s.shutdown(socket.SHUT_WR)
+                try:
+                    got = s.recv(4096)
+                except socket.timeout:
+                    raise TestFailure("hold over IPv6: connection %d: no FIN "
+                                      "from synackd within %.0f s of ours"
+                                      % (i, IO_TIMEOUT))
+                if got != b"":
+                    raise TestFailure("hold over IPv6: connection %d: got %r "
+                                      "after our FIN" % (i, got))
+        log("hold over IPv6: %d connections closed by the client, EOF on each"
+            % n)
+        time.sleep(0.5)
+        finish(eng, expect_flows(n, rx_payload_bytes=total, tx_data=0))
+
+
 # -- Duplicate Address Detection: synackd defends its address ------------
 
 def case_dad6(args):
@@ -722,6 +761,7 @@ CASES = {
     "http6-curl": case_http6_curl,
     "closed6-port": case_closed6,
     "echo6": case_echo6,
+    "hold6": case_hold6,
     "dad6": case_dad6,
     "java6-client": case_java6,
     "mixed": case_mixed,
