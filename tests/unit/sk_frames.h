@@ -95,6 +95,14 @@ skt_engine(const struct sk_config *c, struct rte_mempool *mp, uint64_t now)
 	return e;
 }
 
+/* @p v big-endian at @p p, which may lie anywhere. */
+static inline void
+skt_put32(void *p, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(p, &v, 4);
+}
+
 /* A TCP/IPv4 frame description. Zero fields take sane defaults where said. */
 struct skt_frame {
 	uint32_t saddr, daddr;      /* host order */
