@@ -158,7 +158,10 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 	if (sk_config_is_client(c)) {
 		struct sk_client_cfg cc;
 
-		if (sk_config_client(c, &cc, err, errlen) != 0)
+		/* once finalized, the parsed section stands for the strings:
+		 * each engine validates its configuration, none re-parses */
+		if (!c->client.ready &&
+				sk_config_client(c, &cc, err, errlen) != 0)
 			return -1;
 		if (c->client_concurrency > c->flow_capacity)
 			return sk_cfg_fail(err, errlen, NULL, "[client] concurrency "
@@ -182,6 +185,24 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 			"(--cookie-rotate, --cookie-max-age)",
 			sk_cfg_fmt_dur(c->cookie_rotate_s * MS_PER_S, a, sizeof(a)),
 			sk_cfg_fmt_dur(min_rotate * MS_PER_S, b, sizeof(b)));
+	return 0;
+}
+
+int
+sk_config_finalize(struct sk_config *c, char *err, size_t errlen)
+{
+	if (c == NULL)
+		return sk_cfg_fail(err, errlen, NULL, "no configuration");
+	c->client.ready = false;
+	if (sk_config_validate(c, err, errlen) != 0)
+		return -1;
+	if (!sk_config_is_client(c)) {
+		memset(&c->client, 0, sizeof(c->client));
+		return 0;
+	}
+	if (sk_config_client(c, &c->client, err, errlen) != 0)
+		return -1;
+	c->client.ready = true;
 	return 0;
 }
 

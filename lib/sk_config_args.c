@@ -157,8 +157,10 @@ sk_config_parse_args(struct sk_config *c, int argc, char **argv, char *err,
 		}
 	}
 	getopt_reset();
-	if (ret == 0)
+	if (ret == 0) {
+		tmp.client.ready = false;  /* sk_config_finalize() again */
 		*c = tmp;
+	}
 	memset(tmp.secret, 0, sizeof(tmp.secret));
 	return ret == 0 ? 0 : -1;
 }

@@ -203,8 +203,10 @@ sk_config_load(struct sk_config *c, const char *path, char *err,
 	tmp = *c;
 	ret = apply_file(&tmp, cf, path, err, errlen);
 	rte_cfgfile_close(cf);
-	if (ret == 0)
+	if (ret == 0) {
+		tmp.client.ready = false;  /* sk_config_finalize() again */
 		*c = tmp;
+	}
 	memset(tmp.secret, 0, sizeof(tmp.secret));
 	return ret;
 }

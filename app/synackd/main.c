@@ -473,7 +473,7 @@ read_config(struct sk_config *c, int argc, char **argv, char *err,
 	ret = sk_config_parse_args(c, argc, argv, err, errlen);
 	if (ret != 0)
 		return ret;
-	if (sk_config_validate(c, err, errlen) != 0 ||
+	if (sk_config_finalize(c, err, errlen) != 0 ||
 			log_levels(c->log_level, false, err, errlen) != 0)
 		return -1;
 	return 0;
@@ -913,19 +913,17 @@ main(int argc, char **argv)
 		/* the groups of our addresses and of the client's sources
 		 * (up to SK_PORT_MC_MAX of them: more take all-multicast) */
 		static uint8_t a6[SK_MAX_ADDRS + SK_PORT_MC_MAX + 1][16];
+		const struct sk_client_cfg *cc = &cfg.client;
 		unsigned int n6 = 0;
-		struct sk_client_cfg cc;
 
 		for (unsigned int i = 0; i < cfg.n_addrs6; i++)
 			memcpy(a6[n6++], cfg.addrs6[i].addr, 16);
-		if (sk_config_is_client(&cfg) &&
-				sk_config_client(&cfg, &cc, err, sizeof(err)) ==
-				0 && cc.v6) {
-			for (uint64_t v = cc.src_lo; v <= cc.src_hi &&
+		if (sk_config_is_client(&cfg) && cc->ready && cc->v6) {
+			for (uint64_t v = cc->src_lo; v <= cc->src_hi &&
 					n6 < RTE_DIM(a6); v++) {
 				uint32_t w = rte_cpu_to_be_32((uint32_t)v);
 
-				memcpy(a6[n6], cc.src6, 12);
+				memcpy(a6[n6], cc->src6, 12);
 				memcpy(a6[n6++] + 12, &w, 4);
 			}
 		}

@@ -1512,6 +1512,62 @@ test_client(void)
 		"client: source ports must not include a listening port");
 }
 
+/* The [client] section parsed once, at finalize: every engine copies
+ * c.client (plain data) instead of parsing the strings again. */
+static void
+test_client_finalize(void)
+{
+	struct sk_config c, copy;
+	struct sk_client_cfg cc;
+
+	sk_config_defaults(&c);
+	CHECK(!c.client.ready, "finalize: not parsed after defaults");
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--listen", "80:hello",
+		NULL) == 0 && sk_config_finalize(&c, err, sizeof(err)) == 0 &&
+		!c.client.ready && c.client.tport == 0,
+		"finalize: server role, nothing parsed: %s", err);
+	CHECK(args(&c, "--addr", "198.18.0.2/24,2001:db8::2/64", "--client",
+		"[2001:db8::1]:8080", "--src-ips",
+		"2001:db8::100-2001:db8::1ff", "--gateway-mac",
+		"02:00:00:00:00:09", "--expect", "ok\\x21", "--close", "rst",
+		NULL) == 0 && !c.client.ready &&
+		sk_config_finalize(&c, err, sizeof(err)) == 0,
+		"finalize: an IPv6 client: %s", err);
+	CHECK(c.client.ready && c.client.v6 &&
+		c.client.tport == rte_cpu_to_be_16(8080) &&
+		c.client.target6[0] == 0x20 && c.client.target6[15] == 1 &&
+		c.client.src_lo == 0x100 && c.client.src_hi == 0x1ff &&
+		c.client.sport_lo == 1024 && c.client.sport_hi == 65535 &&
+		c.client.close == SK_CLOSE_RST && c.client.have_gw_mac &&
+		c.client.gw_mac[5] == 9 && c.client.exp_len == 3 &&
+		memcmp(c.client.exp, "ok!", 3) == 0,
+		"finalize: c.client holds the parsed section");
+	CHECK(sk_config_client(&c, &cc, err, sizeof(err)) == 0 &&
+		!cc.ready && (cc.ready = true, memcmp(&cc, &c.client,
+			sizeof(cc)) == 0),
+		"finalize: c.client is what sk_config_client() gives");
+	copy = c;
+	CHECK(copy.client.ready && copy.client.src_hi == 0x1ff &&
+		sk_config_validate(&copy, err, sizeof(err)) == 0,
+		"finalize: a copy (the engine's) keeps it, and validates");
+	CHECK(sk_config_load(&c, write_ini("[client]\nsrc_ports = "
+		"5000-5009\n"), err, sizeof(err)) == 0 && !c.client.ready,
+		"finalize: a file read after it undoes it");
+	CHECK(sk_config_finalize(&c, err, sizeof(err)) == 0 &&
+		c.client.ready && c.client.sport_lo == 5000 &&
+		c.client.sport_hi == 5009, "finalize: again, the new ports");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--client",
+		"198.18.0.1:8080", "--close", "later", NULL) == 0 &&
+		sk_config_finalize(&c, err, sizeof(err)) == -1 &&
+		has("[client] close") && has("'later'") && !c.client.ready,
+		"finalize: a bad section is refused, named");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24", NULL) == 0 &&
+		sk_config_finalize(&c, err, sizeof(err)) == -1 &&
+		has("no listening port"), "finalize: validates the whole");
+}
+
 int
 main(void)
 {
@@ -1526,6 +1582,7 @@ main(void)
 	test_secret();
 	test_validate();
 	test_client();
+	test_client_finalize();
 	remove_tmp_files();
 	return sk_test_done();
 }
