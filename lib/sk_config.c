@@ -287,9 +287,20 @@ print_value(FILE *f, const struct sk_config *c, const struct sk_cfg_key *k)
 		fputs(*(const bool *)((const char *)c + k->off) ? "yes" : "no",
 			f);
 		break;
-	case CT_STR:
-		fprintf(f, "%.*s", (int)k->size, (const char *)c + k->off);
+	case CT_STR: {
+		const char *v = (const char *)c + k->off;
+
+		/* ';' would start a comment: "\;" is rte_cfgfile's literal
+		 * one (its loader drops the backslash before each), so the
+		 * file reads back the same string. '#' is no comment
+		 * character there and goes as it is. */
+		for (size_t i = 0; i < k->size && v[i] != '\0'; i++) {
+			if (v[i] == CFG_DEFAULT_COMMENT_CHARACTER)
+				fputc('\\', f);
+			fputc(v[i], f);
+		}
 		break;
+	}
 	default:
 		fputs(sk_cfg_fmt_num(k, sk_cfg_field_get(c, k), buf, sizeof(buf)), f);
 		break;

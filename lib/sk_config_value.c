@@ -516,10 +516,20 @@ sk_cfg_set_value(struct sk_config *c, const struct sk_cfg_key *k, const char *va
 		}
 		return sk_cfg_fail(err, errlen, where, "'%s' is not yes or no", val);
 	}
-	case CT_STR:
-		if (strlen(val) >= k->size)
+	case CT_STR: {
+		size_t n = strlen(val), n_comment = 0;
+
+		if (n >= k->size)
 			return sk_cfg_fail(err, errlen, where, "'%.32s...' too long "
 				"(at most %zu characters)", val, k->size - 1);
+		/* sk_config_print writes a ';' as "\;": the value must fit
+		 * an INI line that way too, as it does when read from one */
+		for (const char *p = val; *p != '\0'; p++)
+			n_comment += *p == CFG_DEFAULT_COMMENT_CHARACTER;
+		if (n + n_comment >= CFG_VALUE_LEN)
+			return sk_cfg_fail(err, errlen, where, "'%.32s...' too long "
+				"(at most %u characters, a ';' counting two)",
+				val, CFG_VALUE_LEN - 1);
 		/* an INI line cannot carry one, so sk_config_print would
 		 * write a file that reads back differently (found by
 		 * fuzz_config: a newline in --stats-file) */
@@ -530,6 +540,7 @@ sk_cfg_set_value(struct sk_config *c, const struct sk_cfg_key *k, const char *va
 					"character in '%s'", val);
 		snprintf((char *)c + k->off, k->size, "%s", val);
 		return 0;
+	}
 	}
 	return sk_cfg_fail(err, errlen, where, "internal error: bad key type");
 }

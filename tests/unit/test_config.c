@@ -1512,6 +1512,54 @@ test_client(void)
 		"client: source ports must not include a listening port");
 }
 
+/* Strings holding the comment character (and '#', and a backslash before
+ * a ';') print as a file that reads back the same: sk_config_print
+ * writes ';' as "\;", rte_cfgfile's literal one. */
+static void
+test_print_comment_chars(void)
+{
+	static const char request[] = "GET /a;b?c#d HTTP/1.0\\r\\n;";
+	struct sk_config c, back;
+	char *text, *sec, many[200];
+
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--listen", "80:hello",
+		"--client", "198.18.0.1:8080", "--request", request, "--expect",
+		"#ok; \\; done", "--stats-file", "/tmp/a;b#c\\;d",
+		"--log-level", "synack.*:debug;", NULL) == 0,
+		"comment chars: options taken: %s", err);
+	text = print_to_string(&c);
+	CHECK(strstr(text, "request = GET /a\\;b?c#d HTTP/1.0\\r\\n\\;\n") !=
+		NULL && strstr(text, "file = /tmp/a\\;b#c\\\\;d\n") != NULL,
+		"comment chars: ';' printed as '\\;', '#' as it is");
+	sec = strstr(text, "\nsecret = (");
+	if (sec == NULL)
+		abort();
+	sec[1] = ';';  /* "(random)" is not a value */
+	sk_config_defaults(&back);
+	err[0] = '\0';
+	CHECK(sk_config_load(&back, write_ini(text), err, sizeof(err)) == 0,
+		"comment chars: the printed file loads: %s", err);
+	CHECK(strcmp(back.client_request, request) == 0 &&
+		strcmp(back.client_expect, "#ok; \\; done") == 0 &&
+		strcmp(back.stats_file, "/tmp/a;b#c\\;d") == 0 &&
+		strcmp(back.log_level, "synack.*:debug;") == 0 &&
+		strcmp(back.client_target, c.client_target) == 0,
+		"comment chars: read back the same");
+	free(text);
+
+	/* a value must fit an INI line once printed: 128 ';' are 256 */
+	memset(many, ';', 128);
+	many[128] = '\0';
+	CHECK(fails_with("--request", many, NULL, "--request",
+		"too long", "counting two", NULL),
+		"comment chars: too long once escaped, refused");
+	many[127] = '\0';
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--request", many, NULL) == 0,
+		"comment chars: 127 of them fit: %s", err);
+}
+
 /* The [client] section parsed once, at finalize: every engine copies
  * c.client (plain data) instead of parsing the strings again. */
 static void
@@ -1583,6 +1631,7 @@ main(void)
 	test_validate();
 	test_client();
 	test_client_finalize();
+	test_print_comment_chars();
 	remove_tmp_files();
 	return sk_test_done();
 }
