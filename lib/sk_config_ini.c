@@ -1,7 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The INI file: rte_cfgfile reads it, after a line-by-line check of its
- * syntax that gives each error its file:line (see check_syntax()).
+ * The INI file. rte_cfgfile reads it: every section, key and value we use
+ * comes from rte_cfgfile_load(), which keeps a key repeated in a section
+ * as several entries in file order (a list over several lines, see
+ * apply_file()) and drops the backslash of "\;" (sk_config_print()).
+ *
+ * rte_cfgfile cannot be the only reader, though, without losing what
+ * users rely on (issue 12 asked to try; test_config's test_rte_cfgfile()
+ * pins each point, so it fails the day DPDK changes one):
+ *   - a line with neither '=' nor '[' ("mss 1400", "# note") is skipped
+ *     without a word: a typo would silently leave a default;
+ *   - a value over CFG_VALUE_LEN - 1 characters, or a key or section name
+ *     over CFG_NAME_LEN - 1, is cut short without a word;
+ *   - "[engine] x" is taken as [engine];
+ *   - its errors (a line too long, no ']', a key before any section) go
+ *     to its log as "line N" or nowhere, and the caller learns only NULL.
+ * So check_syntax() reads the lines first and refuses each of those with
+ * file:line; it takes no value from the file, and the lines it accepts
+ * are exactly the ones rte_cfgfile parses as it says.
  */
 
 #include <ctype.h>
@@ -34,9 +50,9 @@ strip(char *s, size_t len)
 }
 
 /*
- * Check the file's syntax line by line before rte_cfgfile reads it:
- * rte_cfgfile skips lines it does not understand without a word, fails
- * without saying where, and truncates long names and values.
+ * Check the file's syntax line by line before rte_cfgfile reads it: what
+ * it would skip, cut or refuse without saying where (see the top of this
+ * file), refused here with file:line.
  */
 static int
 check_syntax(FILE *f, const char *path, char *err, size_t errlen)

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cfgfile.h>
+
 #include "sk_common.h"
 #include "sk_config.h"
 #include "sk_test.h"
@@ -1512,6 +1514,65 @@ test_client(void)
 		"client: source ports must not include a listening port");
 }
 
+/*
+ * What rte_cfgfile itself does with a file, as sk_config_ini.c relies on
+ * it (repeated keys, "\;") and as it explains check_syntax() in front of
+ * it (what rte_cfgfile skips or cuts without a word). When a check of the
+ * second kind fails, DPDK changed: check_syntax() may be able to shrink.
+ */
+static void
+test_rte_cfgfile(void)
+{
+	struct rte_cfgfile_entry ent[4];
+	struct rte_cfgfile *cf;
+	char sec[CFG_NAME_LEN], text[400];
+	int n;
+
+	cf = rte_cfgfile_load(write_ini("[engine]\naddresses = 198.18.0.2\n"
+		"mss = 1400\naddresses = 2001:db8::2 ; two\n"),
+		CFG_FLAG_EMPTY_VALUES);
+	n = cf == NULL ? -1 : rte_cfgfile_section_entries_by_index(cf, 0, sec,
+		ent, 4);
+	CHECK(n == 3 && strcmp(ent[0].name, "addresses") == 0 &&
+		strcmp(ent[0].value, "198.18.0.2") == 0 &&
+		strcmp(ent[2].name, "addresses") == 0 &&
+		strcmp(ent[2].value, "2001:db8::2") == 0,
+		"rte_cfgfile: a repeated key kept, in file order");
+	rte_cfgfile_close(cf);
+
+	cf = rte_cfgfile_load(write_ini("[s]\na = x\\;y\\;z\nb = x;y\n"
+		"c = x#y\nd = x\\\\;y\n"), CFG_FLAG_EMPTY_VALUES);
+	CHECK(cf != NULL &&
+		strcmp(rte_cfgfile_get_entry(cf, "s", "a"), "x;y;z") == 0 &&
+		strcmp(rte_cfgfile_get_entry(cf, "s", "b"), "x") == 0 &&
+		strcmp(rte_cfgfile_get_entry(cf, "s", "c"), "x#y") == 0 &&
+		strcmp(rte_cfgfile_get_entry(cf, "s", "d"), "x\\;y") == 0,
+		"rte_cfgfile: '\\;' a literal ';', '#' no comment");
+	rte_cfgfile_close(cf);
+
+	/* what check_syntax() is for */
+	cf = rte_cfgfile_load(write_ini("[engine] junk\nmss 1400\n# note\n"
+		"burst = 8\n"), CFG_FLAG_EMPTY_VALUES);
+	CHECK(cf != NULL && rte_cfgfile_num_sections(cf, NULL, 0) == 1 &&
+		rte_cfgfile_section_num_entries(cf, "engine") == 1,
+		"rte_cfgfile: skips a line without '=', takes '[engine] junk'");
+	rte_cfgfile_close(cf);
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "[s]\nk = ", 8);
+	text[8 + 300] = '\n';
+	text[8 + 301] = '\0';
+	cf = rte_cfgfile_load(write_ini(text), CFG_FLAG_EMPTY_VALUES);
+	CHECK(cf != NULL && rte_cfgfile_get_entry(cf, "s", "k") != NULL &&
+		strlen(rte_cfgfile_get_entry(cf, "s", "k")) == CFG_VALUE_LEN - 1,
+		"rte_cfgfile: cuts a long value short without a word");
+	rte_cfgfile_close(cf);
+	cf = rte_cfgfile_load(write_ini("mss = 1400\n[engine]\n"),
+		CFG_FLAG_EMPTY_VALUES);
+	CHECK(cf == NULL, "rte_cfgfile: a key before any section: NULL, "
+		"no line given back");
+	rte_cfgfile_close(cf);
+}
+
 /* Strings holding the comment character (and '#', and a backslash before
  * a ';') print as a file that reads back the same: sk_config_print
  * writes ';' as "\;", rte_cfgfile's literal one. */
@@ -1632,6 +1693,7 @@ main(void)
 	test_client();
 	test_client_finalize();
 	test_print_comment_chars();
+	test_rte_cfgfile();
 	remove_tmp_files();
 	return sk_test_done();
 }
