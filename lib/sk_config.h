@@ -191,6 +191,11 @@ void sk_config_print(const struct sk_config *c, FILE *f);
 /** Print the options' help. */
 void sk_config_usage(FILE *f, const char *prog);
 
+/** Print the options of the keys and the configuration file's sections as
+ * groff, for docs/man/synackd.8 (synackd --help-man; the test man-sync
+ * checks the page holds exactly this). */
+void sk_config_man(FILE *f);
+
 /** True when @p addr (network order) is one of the configured addresses. */
 bool sk_config_has_addr(const struct sk_config *c, rte_be32_t addr);
 

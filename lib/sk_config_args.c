@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -201,4 +202,93 @@ sk_config_usage(FILE *f, const char *prog)
 		"comma-separated lists;\n"
 		"the first one replaces the file's list, later ones add to it.\n"
 		"See docs/configuration.md.\n");
+}
+
+/* --- the man page ---------------------------------------------------------- */
+
+/* @p s as groff text: a backslash is "\e", and with @p minus every '-' is
+ * "\-" (an option's, which must not become a hyphen). */
+static void
+man_text(FILE *f, const char *s, bool minus)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			fputs("\\e", f);
+		else if (*s == '-' && minus)
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void
+sk_config_man(FILE *f)
+{
+	char def[48], range[RANGE_LEN];
+	const char *section = NULL;
+	unsigned int i;
+
+	fprintf(f, ".SS \"Configuration options\"\n"
+		"Each sets the key of the configuration file named with it "
+		"(see\n.BR \"CONFIGURATION FILE\" ),\n"
+		"over the files given with\n.BR \\-f ;\n"
+		".I /usr/share/doc/synack/configuration.md\n"
+		"describes each key at length.\n");
+	for (i = 0; i < SK_CFG_N_KEYS; i++) {
+		const struct sk_cfg_key *k = &sk_cfg_keys[i];
+
+		fputs(".TP\n", f);
+		fputs(k->arg != NULL ? ".BI \"\\-\\-" : ".B \\-\\-", f);
+		man_text(f, k->opt, true);
+		if (k->arg != NULL) {
+			fputs(" \" ", f);
+			man_text(f, k->arg, false);
+		}
+		fputc('\n', f);
+		/* the help starts lower case, as it follows the option in
+		 * --help; here it is a sentence */
+		fputc(toupper((unsigned char)k->help[0]), f);
+		man_text(f, k->help + 1, false);
+		fputs(".\n.br\n", f);
+		if (sk_cfg_is_numeric(k))
+			fprintf(f, "Range %s. ",
+				sk_cfg_fmt_range(k, range, sizeof(range)));
+		if (k->def_text != NULL)
+			snprintf(def, sizeof(def), "%s", k->def_text);
+		else
+			sk_cfg_fmt_num(k, k->def, def, sizeof(def));
+		fputs("Default: ", f);
+		man_text(f, def, false);
+		/* \% : a key is never hyphenated */
+		fprintf(f, ". File: [%s] \\%%%s.\n", k->section, k->name);
+	}
+	fprintf(f, ".PP\n"
+		"DUR is an integer and a unit: ms, s, m or h (250ms, 60s, 5m, "
+		"1h); a bare 0\nis accepted where 0 means off.\n"
+		".B \\-\\-addr\nand\n.B \\-\\-listen\n"
+		"take comma-separated lists; the first one replaces the "
+		"file's list, later ones\nadd to it.\n");
+
+	fprintf(f, ".SH \"CONFIGURATION FILE\"\n"
+		"An INI file read with DPDK's rte_cfgfile:\n.RI [ section ]\n"
+		"lines, then\n.IR key \" = \" value\n"
+		"lines;\n.B ;\nstarts a comment and\n.B \\e;\n"
+		"is a literal one. Unknown sections and keys are errors, each "
+		"with the file\nand line. A key may appear once, but for\n"
+		".B addresses\nand\n.BR listen ,\n"
+		"whose later lines add to the list. The sections and their "
+		"keys (each has\nthe option that names it above):\n");
+	for (i = 0; i < SK_CFG_N_KEYS; i++) {
+		const struct sk_cfg_key *k = &sk_cfg_keys[i];
+
+		if (section == NULL || strcmp(section, k->section) != 0) {
+			fprintf(f, "%s.TP\n.B [%s]\n",
+				section != NULL ? "\n" : "", k->section);
+			section = k->section;
+		} else {
+			fputs(", ", f);
+		}
+		fprintf(f, "\\%%%s", k->name);
+	}
+	fputs("\n", f);
 }

@@ -352,6 +352,8 @@ usage(const char *prog)
 		"                              start nothing, print the result "
 		"(exit 0 or 1)\n"
 		"  synackd --eal-help          DPDK's own list of EAL options\n"
+		"  synackd --help-man          the options and the file's keys "
+		"as groff (man page)\n"
 		"Common EAL options: -l CORES or --lcores MAP (the first lcore "
 		"is the main one,\n"
 		"the others are workers), -a PCI_ADDRESS, --vdev "
@@ -551,6 +553,11 @@ before_eal(int argc, char **argv, int *eal_argc, struct sk_config *c)
 		}
 		if (is_arg(argv[i], "--eal-help", NULL))
 			return eal_help(argv[0]);
+		if (is_arg(argv[i], "--help-man", NULL)) {
+			/* docs/man/synackd.8's options, from the key table */
+			sk_config_man(stdout);
+			return SK_EXIT_OK;
+		}
 		if (is_arg(argv[i], "--check", NULL))
 			checking = true;
 	}
