@@ -250,7 +250,7 @@ sk_cookie_tuple6(const struct sk_cookie_ctx *c, const uint8_t *src,
 
 	memcpy(a, src, 16);
 	memcpy(a + 16, dst, 16);
-	d = sk_siphash(c->key6[0], c->key6[1], a, sizeof(a));
+	d = sk_siphash_32(c->key6[0], c->key6[1], a);
 	t->saddr = (rte_be32_t)d;
 	t->daddr = (rte_be32_t)(d >> 32);
 	t->sport = sport;

@@ -143,6 +143,18 @@ key_eq(const struct sk_flow_key *a, const struct sk_flow_key *b)
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
 }
 
+/* Two IPv6 address pairs equal: four 64-bit compares, no library call. */
+static inline bool
+addr6_eq(const struct sk_flow_addr6 *a, const struct sk_flow_addr6 *b)
+{
+	uint64_t x[4], y[4];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+		(x[3] ^ y[3])) == 0;
+}
+
 /* Slots of @p b whose signature is @p sig: bit 2 * s for slot s. Empty
  * slots have signature 0, so a match must still check idx. */
 static inline uint32_t
@@ -178,9 +190,8 @@ bkt_find(const struct sk_flow_table *t, const struct sk_flow_bkt *b,
 		m &= m - 1;
 		if (idx != SK_FLOW_NIL && key_eq(&t->ent[idx].key, key) &&
 				(likely(!sk_flow_key_is_v6(key)) ||
-				memcmp(&t->a6[idx], &((const struct
-					sk_flow_key6 *)key)->a,
-					sizeof(struct sk_flow_addr6)) == 0))
+				addr6_eq(&t->a6[idx], &((const struct
+					sk_flow_key6 *)key)->a)))
 			return &t->ent[idx];
 	}
 	return NULL;

@@ -55,6 +55,8 @@ struct sk_flow_addr6 {
 	uint8_t laddr[16];
 };
 
+static_assert(sizeof(struct sk_flow_addr6) == 32, "two IPv6 addresses");
+
 /** The key of an IPv6 flow: the folded 12-byte key first, then the
  * addresses. A pointer to its k may be given wherever a struct
  * sk_flow_key pointer is taken: the table reads on when k is marked. */

@@ -245,10 +245,15 @@ parse_icmp(struct sk_pkt *p, unsigned int len, struct sk_stats *st)
 #define ND_HOP_LIMIT 255             /* RFC 4861 7.1.1 */
 #define ND_NS_LEN 24                 /* type..target: options follow */
 
+/* 16 bytes equal: two 64-bit compares, no library call */
 static inline bool
 ip6_eq(const uint8_t *a, const uint8_t *b)
 {
-	return memcmp(a, b, 16) == 0;
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
 /* One of our IPv6 addresses, or one of the client role's sources. */
@@ -562,10 +567,13 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr, &c->mac)) &&
 			!rte_is_broadcast_ether_addr(&eh->dst_addr)) {
-		/* IPv6 multicast (33:33:...) is for Neighbor Discovery */
+		/* IPv6 multicast (33:33:...) is for Neighbor Discovery:
+		 * IPv6 frames only (behind a tag: checked below) */
 		l2_mc = eh->dst_addr.addr_bytes[0] == 0x33 &&
 			eh->dst_addr.addr_bytes[1] == 0x33;
-		if (!l2_mc)
+		if (!l2_mc || (eh->ether_type !=
+				RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+				eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_VLAN)))
 			DROP(st, drop_l2_dst);
 	}
 	type = eh->ether_type;
@@ -578,19 +586,17 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 		type = vh->eth_proto;
 		l2 += sizeof(*vh);
 		SK_STAT_INC(st, rx_vlan);
+		if (unlikely(l2_mc) && type != RTE_BE16(RTE_ETHER_TYPE_IPV6))
+			DROP(st, drop_l2_dst);
 	}
 	p->l2_len = l2;
 	if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
 		if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
 			return parse_ip6(c, m, p, st);
-		if (l2_mc)
-			DROP(st, drop_l2_dst);
 		if (type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 			return parse_arp(c, m, l2, st);
 		DROP(st, drop_ethertype);
 	}
-	if (unlikely(l2_mc))
-		DROP(st, drop_l2_dst);
 	p->v6 = 0;
 
 	/* IPv4, RFC 791 and RFC 1122 3.2.1 */

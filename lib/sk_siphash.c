@@ -152,6 +152,21 @@ sk_siphash_4u32(uint64_t k0, uint64_t k1,
 }
 
 uint64_t
+sk_siphash_32(uint64_t k0, uint64_t k1, const void *in)
+{
+	const uint8_t *p = in;
+	struct sip_state s;
+	uint64_t m;
+
+	sip_init(&s, k0, k1);
+	for (unsigned int i = 0; i < 32; i += 8) {
+		memcpy(&m, p + i, 8);
+		sip_word(&s, rte_le_to_cpu_64(m));
+	}
+	return sip_final(&s, (uint64_t)32 << 56);
+}
+
+uint64_t
 sk_siphash_6u32(uint64_t k0, uint64_t k1,
 		uint32_t a, uint32_t b, uint32_t c, uint32_t d,
 		uint32_t e, uint32_t f)

@@ -24,6 +24,10 @@ uint64_t sk_siphash(uint64_t k0, uint64_t k1, const void *in, size_t len);
 uint64_t sk_siphash_4u32(uint64_t k0, uint64_t k1,
 		uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 
+/** The same for exactly 32 bytes (an IPv6 address pair); no length
+ * loop. Equal to sk_siphash(k0, k1, in, 32). */
+uint64_t sk_siphash_32(uint64_t k0, uint64_t k1, const void *in);
+
 /** The same for exactly six 32-bit words (24 bytes, native order): the
  * cookie MAC input. Equal to sk_siphash() over { a, b, c, d, e, f }. */
 uint64_t sk_siphash_6u32(uint64_t k0, uint64_t k1,

@@ -102,9 +102,39 @@ def rnd(x, n=3):
     return None if x is None else round(x, n)
 
 
+def series1_v6(raw, rounds, rate4, trate):
+    """s1-synack6-BUILD-w1-RUN.log: IPv6 SYNs, one worker, in the same
+    rounds as IPv4. {build: figures}, beside the IPv4 ones: Mpps, the ratio
+    to testpmd and to IPv4 of the same round (medians of per-run ratios)."""
+    logs = {}
+    for p in glob.glob(os.path.join(raw, 's1-synack6-*.log')):
+        m = re.match(r's1-synack6-(.+)-w1-(\d+)\.log$', os.path.basename(p))
+        if m:
+            logs.setdefault(m.group(1), {})[int(m.group(2))] = p
+    out = {}
+    for b, byrun in logs.items():
+        runs = []
+        for i in rounds:
+            r6 = synackd_rate(byrun[i]) if i in byrun else None
+            r4, tr = rate4.get((b, 1, i)), trate.get(i)
+            runs.append({'run': i,
+                         'synack_mpps': rnd(r6 / 1e6) if r6 else None,
+                         'ratio': rnd(r6 / tr) if r6 and tr else None,
+                         'v6_vs_v4': rnd(r6 / r4) if r6 and r4 else None})
+        out[b] = {'runs': runs,
+                  'synack_mpps_median': median([r['synack_mpps']
+                                                for r in runs]),
+                  'ratio_median_of_runs': median([r['ratio'] for r in runs]),
+                  'ratio_range': spread([r['ratio'] for r in runs]),
+                  'v6_vs_v4_median_of_runs':
+                      median([r['v6_vs_v4'] for r in runs])}
+    return out
+
+
 def series1(raw):
     """s1-synack-BUILD-wW-RUN.log (and the older s1-synack-RUN.log: build
-    "new", one worker), s1-testpmd-RUN.log."""
+    "new", one worker), s1-testpmd-RUN.log; IPv6: s1-synack6-BUILD-w1-RUN.log
+    (builds[B]['ipv6'])."""
     syn = {}  # (build, workers) -> {run: log}
     for p in glob.glob(os.path.join(raw, 's1-synack-*.log')):
         b = os.path.basename(p)
@@ -129,6 +159,7 @@ def series1(raw):
     for (b, w), logs in syn.items():
         for i, p in logs.items():
             rate[(b, w, i)] = synackd_rate(p)
+    v6 = series1_v6(raw, rounds, rate, trate)
     builds = {}
     for b in names:
         runs = []
@@ -166,6 +197,8 @@ def series1(raw):
                     median([r['per_worker_mpps'] for r in wr]),
                 'per_worker_vs_one_worker':
                     rnd(tot / w / sm) if tot and sm else None}
+        if b in v6:
+            out['ipv6'] = v6[b]
         builds[b] = out
     tm = median([rnd(trate[i] / 1e6) if trate.get(i) else None
                  for i in rounds])
@@ -174,7 +207,10 @@ def series1(raw):
                 '(65,536 distinct SYNs), TX dropped; testpmd macswap on the '
                 'same device and file, in alternating runs; with W workers, '
                 'one rx_pcap queue each (software dispatch), the rate per '
-                'worker is the total / W',
+                'worker is the total / W; ipv6: the same with 65,536 IPv6 '
+                'SYNs to synackd with an IPv4 and an IPv6 address, one '
+                'worker, in the same rounds (ratio to the same round\'s '
+                'testpmd and IPv4 run)',
         'builds': builds,
         'testpmd_mpps_median': tm,
         'testpmd_runs': [rnd(trate[i] / 1e6) if trate.get(i) else None
@@ -192,6 +228,8 @@ def series1(raw):
         if '2' in first['workers']:
             res['two_workers_per_worker_mpps_median'] = \
                 first['workers']['2']['per_worker_mpps_median']
+        if 'ipv6' in first:
+            res['ipv6'] = first['ipv6']
     # before / after: the same round, so the same machine state
     if len(names) > 1:
         res['compare'] = {}
@@ -239,12 +277,17 @@ def callgrind_functions(path):
 
 S2_KINDS = (('syn', 'sk_engine_input'), ('ack', 'bench_in_ack'),
             ('syn_offload', 'sk_engine_input'),
-            ('ack_offload', 'bench_in_ack'))
+            ('ack_offload', 'bench_in_ack'),
+            # the same over IPv6 (bench_lib with BENCH_FAMILY=6)
+            ('syn6', 'sk_engine_input'), ('ack6', 'bench_in_ack'),
+            ('syn6_offload', 'sk_engine_input'),
+            ('ack6_offload', 'bench_in_ack'))
 
 
 def series2_build(raw, b):
     res = {}
     for k, wrap in S2_KINDS:
+        mode = k.split('_')[0].rstrip('6')
         cg = os.path.join(raw, 'callgrind.%s.%s.out' % (b, k))
         js = load_json(os.path.join(raw, 's2-%s-%s.json' % (b, k)))
         if b == 'new' and not os.path.exists(cg):
@@ -253,7 +296,11 @@ def series2_build(raw, b):
             js = load_json(os.path.join(raw, 's2-%s.json' % k))
         if not os.path.exists(cg) or not js:
             continue
-        pk = js[k.split('_')[0]]['packets']
+        # a bench_lib from before BENCH_FAMILY runs IPv4 whatever it is
+        # told: not an IPv6 figure
+        if js.get('family', 4) != (6 if '6' in k else 4):
+            continue
+        pk = js[mode]['packets']
         ir = callgrind_total(cg)
         if not ir or not pk:
             continue
@@ -289,7 +336,8 @@ def series2(raw):
                    'offload: syn = SYN -> SYN-ACK, ack = ACK with a valid '
                    'cookie -> new ESTABLISHED flow (cookie check + insert); '
                    '*_offload: the same with RX/TX checksum offload claimed '
-                   '(as on a physical NIC); the profile: exclusive Ir per '
+                   '(as on a physical NIC); syn6, ack6, ...: the same over '
+                   'IPv6 (BENCH_FAMILY=6); the profile: exclusive Ir per '
                    'packet by function as callgrind_annotate lists them, '
                    'the top %d and the rest' % PROFILE_TOP)
     res['target_ir_per_syn'] = 400
@@ -812,6 +860,10 @@ def plots(res, d, stamp):
             cols.append(('synack, 1 worker' + tag,
                          [r['synack_mpps'] for r in x['runs']],
                          x['synack_mpps_median']))
+            if x.get('ipv6'):
+                cols.append(('synack IPv6, 1 worker' + tag,
+                             [r['synack_mpps'] for r in x['ipv6']['runs']],
+                             x['ipv6']['synack_mpps_median']))
             for w in ws:
                 y = x['workers'].get(str(w))
                 if y:
@@ -970,6 +1022,18 @@ def table_rows(res):
                                       '-'.join(fmt(v, '%.3f') for v in
                                                x['ratio_range'] or [])),
                          '>= 0.5 (stretch 0.7)'))
+            v6 = x.get('ipv6')
+            if v6:
+                rows.append(('1 SYN->SYN-ACK synack IPv6, 1 worker (Mpps)%s'
+                             % tag, fmt(v6['synack_mpps_median']), ''))
+                rows.append(('1 ratio synack IPv6/testpmd (median of runs)%s'
+                             % tag, '%s (%s)' % (
+                                 fmt(v6['ratio_median_of_runs'], '%.3f'),
+                                 '-'.join(fmt(v, '%.3f') for v in
+                                          v6['ratio_range'] or [])), ''))
+                rows.append(('1 rate IPv6 / IPv4, same round (median of '
+                             'runs)%s' % tag,
+                             fmt(v6['v6_vs_v4_median_of_runs'], '%.3f'), ''))
             for w, y in sorted(x['workers'].items(), key=lambda kv: int(kv[0])):
                 rows.append(('1 %s workers: Mpps in all / per worker%s' % (w, tag),
                              '%s / %s' % (fmt(y['mpps_median']),
@@ -998,6 +1062,20 @@ def table_rows(res):
                              '%s / %s' % (
                                  fmt(x['syn_offload']['ir_per_packet'], '%.0f'),
                                  fmt(x.get('ack_offload', {}).get(
+                                     'ir_per_packet'), '%.0f')), ''))
+            if 'syn6' in x:
+                rows.append(('2 instructions per SYN->SYN-ACK, IPv6%s' % tag,
+                             fmt(x['syn6']['ir_per_packet'], '%.0f'), ''))
+            if 'ack6' in x:
+                rows.append(('2 instructions per cookie ACK->flow, IPv6%s'
+                             % tag, fmt(x['ack6']['ir_per_packet'], '%.0f'),
+                             ''))
+            if 'syn6_offload' in x:
+                rows.append(('2 same, checksum offload, IPv6: SYN / ACK%s'
+                             % tag, '%s / %s' % (
+                                 fmt(x['syn6_offload']['ir_per_packet'],
+                                     '%.0f'),
+                                 fmt(x.get('ack6_offload', {}).get(
                                      'ir_per_packet'), '%.0f')), ''))
     s3 = res.get('series3')
     if s3:
@@ -1156,6 +1234,8 @@ def doc_block(res):
         head = ['run', 'testpmd']
         for b in names:
             head += ['synack %s' % b, 'ratio %s' % b]
+            if s1['builds'][b].get('ipv6'):
+                head += ['synack IPv6 %s' % b, 'ratio IPv6 %s' % b]
             head += ['%d workers %s (per worker)' % (w, b) for w in ws]
         rows = []
         for j, tr in enumerate(s1['testpmd_runs']):
@@ -1164,6 +1244,11 @@ def doc_block(res):
                 x = s1['builds'][b]
                 r = x['runs'][j] if j < len(x['runs']) else {}
                 row += [fmt(r.get('synack_mpps')), fmt(r.get('ratio'), '%.3f')]
+                if x.get('ipv6'):
+                    y = x['ipv6']['runs']
+                    y = y[j] if j < len(y) else {}
+                    row += [fmt(y.get('synack_mpps')),
+                            fmt(y.get('ratio'), '%.3f')]
                 for w in ws:
                     y = x['workers'].get(str(w), {}).get('runs', [])
                     y = y[j] if j < len(y) else {}
@@ -1175,7 +1260,9 @@ def doc_block(res):
     if s2:
         blds2 = s2.get('builds') or {'new': s2}
         for k, title in (('syn', 'SYN -> SYN-ACK'),
-                         ('ack', 'cookie-checking ACK -> flow')):
+                         ('ack', 'cookie-checking ACK -> flow'),
+                         ('syn6', 'SYN -> SYN-ACK over IPv6'),
+                         ('ack6', 'cookie-checking ACK -> flow over IPv6')):
             if not any(k in x for x in blds2.values()):
                 continue
             out += ['', '**Series 2, profile of a %s** (software checksums): '

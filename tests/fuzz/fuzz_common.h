@@ -185,6 +185,59 @@ fuzz_read(const struct rte_mbuf *m, struct fuzz_resp *r)
 	return true;
 }
 
+/* The fields of a structured segment from its 8 input bytes @p b, in
+ * sequence with what the peer last saw (@p snd_nxt, @p rcv_nxt): flags
+ * b[0], seq and ack deltas b[2] and b[4] (x100000 by b[3] bits 0 and 1),
+ * payload length b[5] & 63, a timestamps option when b[6] & 1 (TSval
+ * moving by b[7] unless its top bit is set, TSecr @p tsecr) written to
+ * @p opts (12 bytes). Ports, addresses and payload are the caller's. */
+static inline void
+fuzz_seg_fields(struct skt_frame *f, const uint8_t *b, uint32_t snd_nxt,
+		uint32_t rcv_nxt, uint32_t *tsval, uint32_t tsecr,
+		uint8_t *opts)
+{
+	f->flags = b[0];
+	f->seq = snd_nxt + (uint32_t)((int8_t)b[2] * (b[3] & 1 ? 100000 : 1));
+	f->ack = rcv_nxt + (uint32_t)((int8_t)b[4] * (b[3] & 2 ? 100000 : 1));
+	f->len = b[5] & 63;
+	if (b[6] & 1) {
+		opts[0] = 1;
+		opts[1] = 1;
+		opts[2] = 8;
+		opts[3] = 10;
+		*tsval += b[7] & 0x80 ? 0 : (uint32_t)b[7];
+		*(uint32_t *)&opts[4] = rte_cpu_to_be_32(*tsval);
+		*(uint32_t *)&opts[8] = rte_cpu_to_be_32(tsecr);
+		f->opts = opts;
+		f->optlen = 12;
+	}
+}
+
+/* Op "raw frame": a 2-byte length at d[*i], then that many bytes (cut to
+ * what is left), into an mbuf; checksums made right when @p fix. NULL at
+ * the end of the input. */
+static inline struct rte_mbuf *
+fuzz_raw_frame(struct rte_mempool *mp, const uint8_t *d, size_t len,
+		size_t *i, bool fix)
+{
+	struct rte_mbuf *m;
+	uint16_t n;
+
+	if (*i + 2 > len)
+		return NULL;
+	n = (uint16_t)(d[*i] | d[*i + 1] << 8) % 1600;
+	*i += 2;
+	n = (uint16_t)RTE_MIN((size_t)n, len - *i);
+	m = rte_pktmbuf_alloc(mp);
+	if (m == NULL)
+		abort();
+	memcpy(rte_pktmbuf_append(m, n ? n : 1), d + *i, n);
+	*i += n;
+	if (fix)
+		fuzz_fix_cksums(m);
+	return m;
+}
+
 /* A TCP segment of the harness's peer, either family. */
 static inline struct rte_mbuf *
 fuzz_segment(struct rte_mempool *mp, bool v6, const struct skt_frame *f,

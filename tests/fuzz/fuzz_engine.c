@@ -144,20 +144,9 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 				NULL);
 			break;
 		case 1: {
-			uint16_t n;
-
-			if (i + 2 > len)
-				goto out;
-			n = (uint16_t)(d[i] | d[i + 1] << 8) % 1600;
-			i += 2;
-			n = (uint16_t)RTE_MIN((size_t)n, len - i);
-			m = rte_pktmbuf_alloc(pool);
+			m = fuzz_raw_frame(pool, d, len, &i, op & 4);
 			if (m == NULL)
-				abort();
-			memcpy(rte_pktmbuf_append(m, n ? n : 1), d + i, n);
-			i += n;
-			if (op & 4)
-				fuzz_fix_cksums(m);
+				goto out;
 			drain(tx, sk_engine_input(e, &m, 1, tx, now), NULL);
 			break;
 		}
@@ -175,26 +164,9 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 			if ((op & 3) == 2) {
 				last = b[1] & 3;
 				c = &cli[last];
-				f.flags = b[0];
+				fuzz_seg_fields(&f, b, c->snd_nxt, c->rcv_nxt,
+					&tsval, c->tsecr, opts);
 				f.dport = lports[(b[1] >> 2) % 5];
-				f.seq = c->snd_nxt + (int8_t)b[2] * (b[3] & 1 ?
-					100000 : 1);
-				f.ack = c->rcv_nxt + (int8_t)b[4] * (b[3] & 2 ?
-					100000 : 1);
-				f.len = b[5] & 63;
-				if (b[6] & 1) {
-					opts[0] = 1;
-					opts[1] = 1;
-					opts[2] = 8;
-					opts[3] = 10;
-					tsval += b[7] & 0x80 ? 0 : (uint32_t)b[7];
-					*(uint32_t *)&opts[4] =
-						rte_cpu_to_be_32(tsval);
-					*(uint32_t *)&opts[8] =
-						rte_cpu_to_be_32(c->tsecr);
-					f.opts = opts;
-					f.optlen = 12;
-				}
 				if (f.flags & RTE_TCP_SYN_FLAG) {
 					c->snd_nxt = f.seq;
 					c->v6 = (b[3] & 4) != 0;

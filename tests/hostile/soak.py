@@ -10,8 +10,9 @@ synackd with two workers on a 2-queue net_tap in a network namespace
 (--cookie-max-age 64s --cookie-rotate 128s), for SK_SOAK_MINUTES (default 30)
 of mixed traffic:
 
-  - kernel clients: a loop of `hello` connections (port 8080) and one of
-    HTTP GETs (port 80), each checked, all the time;
+  - kernel clients: a loop of `hello` connections (port 8080), one of
+    HTTP GETs (port 80) and one of `hello` connections over IPv6 (the
+    engine is dual stack), each checked, all the time;
   - the client role: a second synackd (--client, its own namespace and tap)
     opening 200 connections/s to a kernel server (tests/bench/kernel_cps -S),
     each response checked (--expect);
@@ -71,7 +72,7 @@ import client_kernel  # noqa: E402
 import flood  # noqa: E402
 import hello_client  # noqa: E402
 import sktap  # noqa: E402
-from sktap import ENGINE_ADDR, KERNEL_ADDR, TestFailure, log  # noqa: E402
+from sktap import ENGINE_ADDR, ENGINE_ADDR6, KERNEL_ADDR, TestFailure, log  # noqa: E402
 
 IO_TIMEOUT = 3.0
 PARSE_DROPS = ("drop_l2_short", "drop_l2_dst", "drop_ethertype", "drop_arp",
@@ -79,7 +80,13 @@ PARSE_DROPS = ("drop_l2_short", "drop_l2_dst", "drop_ethertype", "drop_arp",
                "drop_ip_len", "drop_ip_cksum", "drop_ip_frag", "drop_ip_ttl",
                "drop_ip_dst", "drop_ip_src", "drop_ip_proto", "drop_icmp",
                "drop_tcp_short", "drop_tcp_doff", "drop_tcp_cksum",
-               "drop_tcp_flags", "drop_tcp_opts")
+               "drop_tcp_flags", "drop_tcp_opts",
+               "drop_ip6_short", "drop_ip6_len", "drop_ip6_exthdr",
+               "drop_ip6_frag", "drop_ip6_hlim", "drop_ip6_dst",
+               "drop_ip6_src", "drop_ip6_proto", "drop_icmp6")
+# what a received frame may end as besides a parse drop
+RX_KINDS = ("rx_arp_request", "rx_arp_reply", "rx_icmp_echo", "rx_tcp",
+            "rx_nd_ns", "rx_nd_na", "rx_nd_other", "rx_icmp6_echo")
 CLOSES = ("close_normal", "close_rst", "close_fin_timeout", "close_fin_wait2",
           "close_idle")
 
@@ -171,6 +178,8 @@ class Legit(threading.Thread):
     def once(self):
         if self.kind == "hello":
             return hello_client.hello_once(ENGINE_ADDR, 8080, IO_TIMEOUT)
+        if self.kind == "hello6":
+            return hello_client.hello_once(ENGINE_ADDR6, 8080, IO_TIMEOUT)
         try:
             c = http.client.HTTPConnection(ENGINE_ADDR, 80,
                                            timeout=IO_TIMEOUT)
@@ -292,11 +301,10 @@ def accounting(c, port_ipackets, lcores):
     rows = []
     rows.append(("port ipackets = rx_packets + drop_handoff",
                  port_ipackets, c["rx_packets"] + c["drop_handoff"]))
-    rows.append(("rx_packets = rx_arp_request + rx_arp_reply + rx_icmp_echo "
-                 "+ rx_tcp + parse drops",
+    rows.append(("rx_packets = %s + parse drops" % " + ".join(RX_KINDS),
                  c["rx_packets"],
-                 c["rx_arp_request"] + c["rx_arp_reply"] + c["rx_icmp_echo"] +
-                 c["rx_tcp"] + sum(c[k] for k in PARSE_DROPS)))
+                 sum(c.get(k, 0) for k in RX_KINDS) +
+                 sum(c.get(k, 0) for k in PARSE_DROPS)))
     rows.append(("tx_synack = cookie_sent", c["tx_synack"], c["cookie_sent"]))
     rows.append(("tx_rst_bad_cookie = cookie_bad_mac + cookie_too_old",
                  c["tx_rst_bad_cookie"],
@@ -311,11 +319,10 @@ def accounting(c, port_ipackets, lcores):
                  c["tx_handoff"], c["rx_handoff"]))
     rows.append(("rx_wrong_worker = 0", c["rx_wrong_worker"], 0))
     for lc, lcn in sorted(lcores.items()):
-        rows.append(("lcore %s: rx_packets = ARP + ICMP + TCP + parse drops"
-                     % lc, lcn["rx_packets"],
-                     lcn["rx_arp_request"] + lcn["rx_arp_reply"] +
-                     lcn["rx_icmp_echo"] + lcn["rx_tcp"] +
-                     sum(lcn[k] for k in PARSE_DROPS)))
+        rows.append(("lcore %s: rx_packets = ARP + ICMP + TCP + ND + "
+                     "ICMPv6 + parse drops" % lc, lcn["rx_packets"],
+                     sum(lcn.get(k, 0) for k in RX_KINDS) +
+                     sum(lcn.get(k, 0) for k in PARSE_DROPS)))
     return rows
 
 
@@ -347,7 +354,7 @@ def run(args):
         "--concurrency", "64", "--request", "x", "--expect", "y",
         "--close", "client", "--json"])
     cli.server_secs = secs + 180
-    srv = sktap.Engine(args.synackd, tag="soak",
+    srv = sktap.Engine(args.synackd, tag="soak", ipv6=True,
                        lcores=sktap.lcores_workers_arg(2), options=[
                            "--time-wait", "2s", "--idle", "120s",
                            "--cookie-max-age", "64s",
@@ -364,7 +371,8 @@ def run(args):
         first = smp.sample(legit)
         mb0 = first["mbufs_in_use"]
         cmb0 = first.get("client_mbufs_in_use")
-        legit = [Legit("hello", paused), Legit("http", paused)]
+        legit = [Legit("hello", paused), Legit("http", paused),
+                 Legit("hello6", paused)]
         for l in legit:
             l.start()
         t_end = time.monotonic() + secs

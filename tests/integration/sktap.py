@@ -331,12 +331,15 @@ class Engine:
         # No IPv6 on the tap (set before it exists), so no stray frames.
         # With ipv6, IPv6 stays on but quiet and quick: no duplicate
         # address detection, no router solicitations, no RAs accepted,
+        # addresses kept when the link goes down (a flap must not take
+        # 2001:db8::1 away, as Linux does by default),
         # inherited by the tap from "default" when synackd creates it.
         if self.ipv6:
             run(["ip", "netns", "exec", self.ns, "sh", "-c",
                  "for k in all default; do d=/proc/sys/net/ipv6/conf/$k; "
                  "echo 0 > $d/disable_ipv6 && echo 0 > $d/accept_dad && "
                  "echo 0 > $d/accept_ra && echo 0 > $d/router_solicitations"
+                 " && echo 1 > $d/keep_addr_on_down"
                  " || exit 1; done"])
         else:
             run(["ip", "netns", "exec", self.ns, "sh", "-c",
@@ -345,6 +348,12 @@ class Engine:
         run(["ip", "-n", self.ns, "link", "set", "lo", "up"])
         if self.port != "tap":
             self._make_veth()
+            if self.ipv6:
+                # synackd's end is no interface of the kernel's: it must
+                # not send MLD or router solicitations of its own
+                run(["ip", "netns", "exec", self.ns, "sh", "-c",
+                     "echo 1 > /proc/sys/net/ipv6/conf/%s/disable_ipv6"
+                     % VETH_PEER])
         cmd = self.command()
         log("+ " + " ".join(cmd))
         env = None

@@ -87,11 +87,14 @@ def noise_note(c):
             "%s=%d" % kv for kv in sorted(noise.items())))
 
 
-def only_ipv6(c):
+def only_ipv6(c, port):
     """A case that used IPv6 alone: every TCP segment was IPv6, every frame
-    synackd sent was IPv6, nothing went over IPv4."""
-    return {"rx_tcp6": c.get("rx_tcp", -1), "tx_ipv6": c.get("tx_packets", -1),
-            "rx_arp_request": 0, "rx_icmp_echo": 0}
+    synackd sent was IPv6, nothing went over IPv4 but, on af_xdp, the one
+    ARP request sktap sends before the stop (Engine._flush_af_xdp)."""
+    arp = 1 if port == "af_xdp" else 0
+    return {"rx_tcp6": c.get("rx_tcp", -1),
+            "tx_ipv6": c.get("tx_packets", -1) - arp,
+            "rx_arp_request": arp, "tx_arp_reply": arp, "rx_icmp_echo": 0}
 
 
 def expect_flows(n, **extra):
@@ -108,7 +111,7 @@ def finish(eng, expect, at_least=None):
     noise_note(c)
     e = dict(expect(c) if callable(expect) else expect)
     e.update(nd_expect(c))
-    e.update(only_ipv6(c))
+    e.update(only_ipv6(c, stats.port))
     al = {"rx_nd_ns": 1, "rx_ipv6": 1}
     al.update(at_least or {})
     sktap.check_stats(stats, expect=e, at_least=al, allow_nonzero=NOISE_DROPS)
@@ -219,6 +222,95 @@ def case_closed6(args):
         finish(eng, {"tx_rst_closed_port": n, "tx_rst": n, "cookie_ok": 0,
                      "flow_created": 0, "tx_synack": 0, "rx_tcp": n},
                )
+
+
+# -- echo: payloads across segment boundaries ------------------------------
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def case_echo6(args):
+    """The echo responder over IPv6: sizes around the IPv6 MSS (1440 on a
+    1500-byte link, 20 bytes less than IPv4's), several writes on one
+    connection; every byte back in order."""
+    sizes = [1, 13, 1220, 1439, 1440, 1441, 1460, 2880, 2881, 4000]
+    total = conns = 0
+    eng = engine(args, "echo6", capture="echo6.pcap")
+    eng.capture_snaplen = 1600  # a longer frame shows as cut: a failure too
+    with eng:
+        no_neigh_entry()
+        for size in sizes:
+            payload = bytes((i * 7 + size) & 0xff for i in range(size))
+            with socket.create_connection((ENGINE_ADDR6, 7),
+                                          timeout=IO_TIMEOUT) as s:
+                s.settimeout(IO_TIMEOUT)
+                mss = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)
+                s.sendall(payload)
+                got = recv_exact(s, size)
+                if got != payload:
+                    raise TestFailure("echo over IPv6, %d bytes: got %d back%s"
+                                      % (size, len(got), "" if len(got) != size
+                                         else ", different"))
+                s.shutdown(socket.SHUT_WR)
+                if s.recv(4096) != b"":
+                    raise TestFailure("echo over IPv6, %d bytes: extra bytes"
+                                      % size)
+            if conns == 0:
+                log("echo over IPv6: the kernel's MSS toward synackd: %d" % mss)
+                if mss > 1440:
+                    raise TestFailure("the kernel uses MSS %d toward "
+                                      "synackd over IPv6: synackd's SYN-ACK "
+                                      "offered more than 1440" % mss)
+            total += size
+            conns += 1
+        with socket.create_connection((ENGINE_ADDR6, 7),
+                                      timeout=IO_TIMEOUT) as s:
+            s.settimeout(IO_TIMEOUT)
+            for k in range(1, 6):
+                chunk = os.urandom(900 * k)
+                s.sendall(chunk)
+                if recv_exact(s, len(chunk)) != chunk:
+                    raise TestFailure("echo over IPv6: write %d (%d bytes) "
+                                      "not echoed identically" % (k, len(chunk)))
+                total += len(chunk)
+            s.shutdown(socket.SHUT_WR)
+            if s.recv(4096) != b"":
+                raise TestFailure("echo over IPv6: extra bytes at the end")
+            conns += 1
+        log("echo over IPv6: %d connections, %d bytes echoed identically"
+            % (conns, total))
+        time.sleep(DRAIN_S)
+        frames = read_pcap(eng.stop_capture())
+        # every segment synackd sent fits the link and the kernel's MSS
+        e6 = socket.inet_pton(socket.AF_INET6, ENGINE_ADDR6)
+        big, most = [], 0
+        for f in frames:
+            if len(f) < 74 or f[12:14] != b"\x86\xdd" or f[22:38] != e6 \
+                    or f[20] != 6:
+                continue
+            data = struct.unpack("!H", f[18:20])[0] - (f[66] >> 4) * 4
+            opts = (f[66] >> 4) * 4 - 20
+            most = max(most, data)
+            # RFC 9293 3.7.1: data and options within the peer's MSS (the
+            # kernel's SYN offered 1440 on this 1500-byte link)
+            if len(f) > 1514 or data + opts > 1440:
+                big.append("%d-byte frame, %d data + %d option bytes"
+                           % (len(f), data, opts))
+        log("echo over IPv6: largest segment from synackd: %d data bytes"
+            % most)
+        if big:
+            raise TestFailure("synackd sent %d segments past the 1500-byte "
+                              "link or the kernel's MSS 1440: %s"
+                              % (len(big), "; ".join(big[:3])))
+        finish(eng, expect_flows(conns, rx_payload_bytes=total),
+               at_least={"tx_data": conns})
 
 
 # -- the seeds' Java client over IPv6 --------------------------------------
@@ -388,6 +480,9 @@ def case_mixed(args):
     c = stats["counters"]
     noise_note(c)
     g = k.get
+    # af_xdp: one more ARP request and reply after the capture
+    # (Engine._flush_af_xdp)
+    arp = 1 if eng.port == "af_xdp" else 0
     expect = {
         "flow_created": n4 + n6, "cookie_ok": n4 + n6,
         "close_normal": n4 + n6,
@@ -398,13 +493,13 @@ def case_mixed(args):
         "rx_nd_ns": g("kern_ns_ours", 0),
         "rx_icmp6_echo": g("kern_echo6", 0),
         "rx_icmp_echo": g("kern_icmp4", 0),
-        "rx_arp_request": g("kern_arp", 0),
+        "rx_arp_request": g("kern_arp", 0) + arp,
         # what synackd sent
         "tx_ipv6": g("eng_ipv6", 0),
-        "tx_packets": g("eng_frames", 0),
+        "tx_packets": g("eng_frames", 0) + arp,
         "tx_nd_na": g("eng_na", 0),
         "tx_icmp6_reply": g("eng_echo6_reply", 0),
-        "tx_arp_reply": g("eng_arp", 0),
+        "tx_arp_reply": g("eng_arp", 0) + arp,
     }
     bad = []
     # and the capture itself says what was asked
@@ -444,14 +539,115 @@ def case_mixed(args):
     sktap.check_stats(stats, expect=expect, allow_nonzero=NOISE_DROPS)
 
 
+# -- two workers: every IPv6 flow on one worker ---------------------------
+
+MC6_SEQ, MC6_CONC, MC6_CONC_N = 600, 50, 200
+MC6_PORT_BASE = 30000  # below the ephemeral range (tap_cases.MC_PORT_BASE)
+
+
+def case_multicore6(args):
+    """2 worker lcores on a 2-queue tap (device flow steering) or, with
+    SK_PORT=af_packet, a 2-queue-pair af_packet port (software dispatch):
+    every frame of an IPv6 flow reaches the worker that made it, and both
+    workers get a share."""
+    import tap_cases  # noqa: E402 (its lcore_counters, synackctl's reader)
+    workers, total = 2, MC6_SEQ + MC6_CONC_N
+    eng = sktap.Engine(args.synackd, options=TIME_WAIT, tag="mc6", ipv6=True,
+                       lcores=sktap.lcores_workers_arg(workers))
+    with eng:
+        mode = "%d workers (%s)" % (workers, sktap.DISPATCH[eng.port])
+        if mode not in eng.ready_line:
+            raise TestFailure("ready line does not say %r: %s"
+                              % (mode, eng.ready_line))
+        no_neigh_entry()
+        errors, base = [], MC6_PORT_BASE
+        for n, conc in ((MC6_SEQ, 1), (MC6_CONC_N, MC6_CONC)):
+            ports = list(range(base, base + n))
+            base += n
+            ok, errs, secs = hello_client.run_hello(
+                ENGINE_ADDR6, 8080, n, conc, IO_TIMEOUT, src_ports=ports)
+            log("hello over IPv6: %d/%d ok in %.2f s, %d at a time"
+                % (ok, n, secs, conc))
+            errors += errs
+        for i, err in errors[:20]:
+            log("  connection %d: %s" % (i, err))
+        if errors:
+            raise TestFailure("%d of %d IPv6 hello connections failed"
+                              % (len(errors), total))
+        deadline = time.monotonic() + 15
+        while True:
+            time.sleep(0.5)
+            per = tap_cases.lcore_counters(eng)
+            live = sum(fc or 0 for _, _, fc in per.values())
+            closed = sum(c.get("close_normal", 0) for c, _, _ in per.values())
+            if (live == 0 and closed >= total) or time.monotonic() > deadline:
+                break
+        oow_max = int(total * sktap.REORDER_SLACK.get(eng.port, 0))
+        bad, created = [], {}
+        for lc, (c, fl, fc) in sorted(per.items()):
+            log("lcore %s: %s" % (lc, " ".join(
+                "%s=%d" % kv for kv in c.items() if kv[1])))
+            fcr = created[lc] = c.get("flow_created", 0)
+            for k in ("cookie_ok", "close_normal", "rx_fin", "tx_fin",
+                      "tx_data"):
+                if c.get(k, 0) != fcr:
+                    bad.append("lcore %s: %s = %d, flow_created = %d"
+                               % (lc, k, c.get(k, 0), fcr))
+            for k in ("rx_wrong_worker", "tx_rst", "cookie_bad_mac",
+                      "close_rst", "drop_handoff"):
+                if c.get(k, 0):
+                    bad.append("lcore %s: %s = %d" % (lc, k, c[k]))
+            for k, v in c.items():
+                if k.startswith("drop_") and v:
+                    bad.append("lcore %s: %s = %d" % (lc, k, v))
+            if c.get("rx_tcp6", 0) != c.get("rx_tcp", 0):
+                bad.append("lcore %s: rx_tcp6 %d != rx_tcp %d"
+                           % (lc, c.get("rx_tcp6", 0), c.get("rx_tcp", 0)))
+            if fc:
+                bad.append("lcore %s: %d flows still live: %s" % (lc, fc, fl))
+        sums = {}
+        for c, _, _ in per.values():
+            for k, v in c.items():
+                sums[k] = sums.get(k, 0) + v
+        if len(per) != workers:
+            bad.append("%d worker lcores, expected %d" % (len(per), workers))
+        if sums.get("flow_created") != total:
+            bad.append("flow_created over the workers = %s, expected %d"
+                       % (sums.get("flow_created"), total))
+        if sums.get("tx_oow_ack", 0) > oow_max:
+            bad.append("tx_oow_ack = %d, at most %d" % (sums["tx_oow_ack"],
+                                                       oow_max))
+        if sums.get("rx_syn") == total:
+            for lc, (c, _, _) in sorted(per.items()):
+                if c.get("rx_syn", 0) != c.get("flow_created", 0):
+                    bad.append("lcore %s: rx_syn %d != flow_created %d (an "
+                               "IPv6 flow's SYN and ACK on different workers)"
+                               % (lc, c.get("rx_syn", 0),
+                                  c.get("flow_created", 0)))
+        for lc, v in sorted(created.items()):
+            if not 0.3 <= v / total <= 0.7:
+                bad.append("lcore %s made %.1f %% of the IPv6 flows, expected "
+                           "30-70 %%" % (lc, 100.0 * v / total))
+        log("IPv6 flow_created per worker: %s" % ", ".join(
+            "lcore %s: %d" % kv for kv in sorted(created.items())))
+        if bad:
+            raise TestFailure("per-lcore counters:\n  " + "\n  ".join(bad))
+        finish(eng, expect_flows(
+            total, rx_payload_bytes=total * len(hello_client.REQUEST),
+            rx_wrong_worker=0, tx_oow_ack=sums.get("tx_oow_ack", 0)),
+            at_least={"tx_synack": total, "tx_data": total})
+
+
 CASES = {
     "ping6": case_ping6,
     "hello6-seq": case_hello6_seq,
     "hello6-concurrent": case_hello6_concurrent,
     "http6-curl": case_http6_curl,
     "closed6-port": case_closed6,
+    "echo6": case_echo6,
     "java6-client": case_java6,
     "mixed": case_mixed,
+    "multicore6": case_multicore6,
 }
 
 

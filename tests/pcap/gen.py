@@ -4,10 +4,12 @@
 
 Two sub-commands:
 
-  gen.py syn -o SYN.pcap [-n N] [--seed S] ...
+  gen.py syn -o SYN.pcap [-n N] [--seed S] [--ipv6] ...
       N distinct SYNs (distinct source address/port pairs) to the engine,
       with random client addresses, ports, ISNs and a mix of TCP option
       sets, some with ECN setup flags (ECE|CWR).  Same seed, same bytes.
+      --ipv6: Ethernet/IPv6/TCP from 2001:db8::/64 to 2001:db8::2 (random
+      flow labels), the same option and ECN mix.
 
   gen.py ack -i SYNACK.pcap -o ACK.pcap [--syn-pcap SYN.pcap] [--fin F] ...
       From the engine's SYN-ACK output, the ACKs that complete each
@@ -18,7 +20,8 @@ Two sub-commands:
 
 Files are classic libpcap (magic a1b2c3d4, microseconds), LINKTYPE_ETHERNET,
 little-endian; frames are padded to the 60-byte Ethernet minimum like on a
-wire (--no-pad to keep them exact).  IPv4 and TCP checksums are correct.
+wire (--no-pad to keep them exact).  IPv4 and TCP checksums are correct
+(over the IPv6 pseudo header for IPv6, RFC 8200 8.1).
 """
 
 import argparse
@@ -29,6 +32,8 @@ import sys
 
 ENGINE_MAC = "02:70:63:61:70:00"  # net_pcap's port MAC
 ENGINE_IP = "198.18.0.2"
+ENGINE_IP6 = "2001:db8::2"
+CLIENT_NET6 = "2001:db8::/64"
 
 LINKTYPE_ETHERNET = 1
 PCAP_MAGIC_US = 0xA1B2C3D4
@@ -42,6 +47,11 @@ _hdr = struct.Struct("!6s6sH")          # Ethernet
 _ip = struct.Struct("!BBHHHBBH4s4s")    # IPv4, no options
 _tcp = struct.Struct("!HHIIBBHHH")      # TCP, no options
 _pseudo = struct.Struct("!4s4sBBH")
+_ip6 = struct.Struct("!IHBB16s16s")     # IPv6 fixed header
+_pseudo6 = struct.Struct("!16s16sI3xB")
+
+# IPv6 next header values of the extension headers ip6_ext() builds
+NH_HOPOPTS, NH_ROUTING, NH_FRAGMENT, NH_DSTOPTS = 0, 43, 44, 60
 _rec = struct.Struct("<IIII")
 
 
@@ -72,18 +82,44 @@ def mac_bytes(mac: str) -> bytes:
     return b
 
 
+def ip6_ext(chain):
+    """IPv6 extension headers before TCP: chain is [(next header value,
+    body)], body the bytes after the next-header and length bytes (a
+    Fragment header's 6 bytes; otherwise padded here to a multiple of 8
+    bytes in all).  Returns (the first next header value, the bytes)."""
+    out = b""
+    for i, (_, body) in enumerate(chain):
+        nxt = chain[i + 1][0] if i + 1 < len(chain) else 6
+        body = body + b"\0" * (-(2 + len(body)) % 8)
+        out += bytes([nxt, (2 + len(body)) // 8 - 1]) + body
+    return (chain[0][0] if chain else 6), out
+
+
 def tcp_frame(smac, dmac, sip, dip, sport, dport, seq, ack, flags, window,
-              opts=b"", payload=b"", ttl=64, ip_id=0, df=True, pad=True):
-    """One Ethernet/IPv4/TCP frame with valid checksums.  Addresses are
-    bytes (6 for MACs, 4 for IPs); opts must be a multiple of 4 bytes."""
+              opts=b"", payload=b"", ttl=64, ip_id=0, df=True, pad=True,
+              flow=0, ext=(), bad_cksum=False):
+    """One Ethernet/IPv4/TCP frame with valid checksums, or Ethernet/IPv6/
+    TCP when the addresses are 16 bytes (ttl is then the hop limit, flow
+    the flow label, ext the extension headers as ip6_ext() takes them).
+    Addresses are bytes (6 for MACs, 4 or 16 for IPs); opts must be a
+    multiple of 4 bytes.  bad_cksum: a wrong TCP checksum."""
     if len(opts) % 4:
         raise ValueError("TCP options must be padded to 4 bytes")
     doff = (20 + len(opts)) // 4
     tcp_len = 20 + len(opts) + len(payload)
     th = _tcp.pack(sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
                    doff << 4, flags, window, 0, 0) + opts + payload
-    ck = csum(_pseudo.pack(sip, dip, 0, 6, tcp_len) + th)
+    v6 = len(sip) == 16
+    ck = csum((_pseudo6.pack(sip, dip, tcp_len, 6) if v6 else
+               _pseudo.pack(sip, dip, 0, 6, tcp_len)) + th)
+    if bad_cksum:
+        ck ^= 0x0101  # ck is never 0xffff (csum()), so this stays wrong
     th = th[:16] + struct.pack("!H", ck) + th[18:]
+    if v6:
+        nh, eh = ip6_ext(list(ext))
+        iph = _ip6.pack(6 << 28 | (flow & 0xFFFFF), len(eh) + tcp_len, nh,
+                        ttl, sip, dip) + eh
+        return _hdr.pack(dmac, smac, 0x86DD) + iph + th
     total = 20 + tcp_len
     iph = _ip.pack(0x45, 0, total, ip_id, 0x4000 if df else 0, ttl, 6, 0,
                    sip, dip)
@@ -196,20 +232,32 @@ def read_pcap(path):
 
 
 def parse_tcp(frame):
-    """Minimal parse of an Ethernet/IPv4/TCP frame for the ack sub-command.
-    Returns a dict, or None for anything that is not IPv4/TCP."""
-    if len(frame) < 14 + 20 or frame[12:14] != b"\x08\x00":
+    """Minimal parse of an Ethernet/IPv4/TCP or Ethernet/IPv6/TCP frame
+    (Hop-by-Hop, Routing and Destination Options headers skipped) for the
+    ack sub-command.  Returns a dict, or None for anything else."""
+    if len(frame) >= 14 + 40 and frame[12:14] == b"\x86\xdd":
+        if frame[14] >> 4 != 6:
+            return None
+        sip, dip = frame[22:38], frame[38:54]
+        nh, t = frame[20], 54
+        while nh in (NH_HOPOPTS, NH_ROUTING, NH_DSTOPTS) and t + 8 <= len(frame):
+            nh, t = frame[t], t + (frame[t + 1] + 1) * 8
+        if nh != 6:
+            return None
+    elif len(frame) >= 14 + 20 and frame[12:14] == b"\x08\x00":
+        ihl = (frame[14] & 0x0F) * 4
+        if frame[14] >> 4 != 4 or ihl < 20 or frame[23] != 6:
+            return None
+        sip, dip = frame[26:30], frame[30:34]
+        t = 14 + ihl
+    else:
         return None
-    ihl = (frame[14] & 0x0F) * 4
-    if frame[14] >> 4 != 4 or ihl < 20 or frame[23] != 6:
-        return None
-    t = 14 + ihl
     if len(frame) < t + 20:
         return None
     sport, dport, seq, ack, doff, flags, win, _, _ = _tcp.unpack_from(frame, t)
     doff = (doff >> 4) * 4
-    p = dict(dmac=frame[0:6], smac=frame[6:12], sip=frame[26:30],
-             dip=frame[30:34], sport=sport, dport=dport, seq=seq, ack=ack,
+    p = dict(dmac=frame[0:6], smac=frame[6:12], sip=sip,
+             dip=dip, sport=sport, dport=dport, seq=seq, ack=ack,
              flags=flags, win=win, opts={})
     o, end = t + 20, min(t + doff, len(frame))
     while o < end:
@@ -229,12 +277,16 @@ def parse_tcp(frame):
 
 # ---------------------------------------------------------------- syn
 
-def parse_ranges(spec):
+def parse_ranges(spec, version=4):
     nets = []
     for s in spec.split(","):
         s = s.strip()
         if s:
-            nets.append(ipaddress.IPv4Network(s, strict=False))
+            n = ipaddress.ip_network(s, strict=False)
+            if n.version != version:
+                raise ValueError("--src-net %s is not IPv%d%s" % (
+                    s, version, "" if version == 6 else " (--ipv6?)"))
+            nets.append(n)
     if not nets:
         raise ValueError("empty --src-net")
     return nets
@@ -250,15 +302,27 @@ def parse_port_range(s):
 
 def cmd_syn(a):
     rng = random.Random(a.seed)
-    nets = parse_ranges(a.src_net)
-    dst_if = ipaddress.IPv4Interface(a.dst)
+    ver = 6 if a.ipv6 else 4
+    alen = 16 if a.ipv6 else 4
+    nets = parse_ranges(a.src_net or (CLIENT_NET6 if a.ipv6 else
+                                      "10.0.0.0/8"), ver)
+    dst_if = ipaddress.ip_interface(a.dst or (
+        ENGINE_IP6 + "/64" if a.ipv6 else ENGINE_IP + "/24"))
+    if dst_if.version != ver:
+        raise ValueError("--dst %s is not IPv%d" % (a.dst, ver))
     dip = dst_if.ip.packed
     # Never use as a client: the engine's address, its subnet's network and
-    # broadcast addresses, and each range's own network/broadcast address.
+    # broadcast addresses, and each range's own network/broadcast address
+    # (IPv6: the Subnet-Router anycast address, RFC 4291 2.6.1; no
+    # broadcast).
     excluded = {int(dst_if.ip), int(dst_if.network.network_address),
                 int(dst_if.network.broadcast_address)}
+    if a.ipv6:
+        excluded = {int(dst_if.ip), int(dst_if.network.network_address)}
     for n in nets:
-        if n.prefixlen < 31:
+        if a.ipv6 and n.prefixlen < 127:
+            excluded.add(int(n.network_address))
+        elif not a.ipv6 and n.prefixlen < 31:
             excluded |= {int(n.network_address), int(n.broadcast_address)}
     dmac = mac_bytes(a.dst_mac)
     dports = [int(x) for x in str(a.dport).split(",")]
@@ -270,7 +334,8 @@ def cmd_syn(a):
                              % (m, ", ".join(OPTION_SETS)))
     usable = sum(n.num_addresses for n in nets) - sum(
         1 for x in excluded for n in nets
-        if ipaddress.IPv4Address(x) in n)
+        if ipaddress.ip_address(x if ver == 6 else
+                                ipaddress.IPv4Address(x)) in n)
     capacity = max(usable, 0) * (sp_hi - sp_lo + 1)
     total = a.count + a.closed_count
     if total > capacity // 2:
@@ -289,7 +354,7 @@ def cmd_syn(a):
             if ip not in excluded and (ip, sport) not in seen:
                 seen.add((ip, sport))
                 break
-        sip = ip.to_bytes(4, "big")
+        sip = ip.to_bytes(alen, "big")
         # a locally administered unicast MAC per client
         smac = bytes([(rng.getrandbits(8) & 0xFC) | 0x02]) + \
             rng.getrandbits(40).to_bytes(5, "big")
@@ -307,13 +372,14 @@ def cmd_syn(a):
                           rng.getrandbits(32), 0, flags,
                           CLIENT_WIN[rng.randrange(len(CLIENT_WIN))], opts,
                           ttl=rng.choice((64, 64, 128, 255, 63, 52)),
-                          ip_id=rng.getrandbits(16), pad=not a.no_pad)
+                          ip_id=rng.getrandbits(16), pad=not a.no_pad,
+                          flow=rng.getrandbits(20) if a.ipv6 else 0)
         w.write(frame)
     w.close()
     if not a.quiet:
-        print("gen.py: wrote %d SYNs (%d to port %s, %d to closed port %d, "
+        print("gen.py: wrote %d %sSYNs (%d to port %s, %d to closed port %d, "
               "%d with ECE|CWR; option sets: %s) to %s"
-              % (total, a.count, a.dport, a.closed_count, a.closed_port, ecn,
+              % (total, "IPv6 " if a.ipv6 else "", a.count, a.dport, a.closed_count, a.closed_port, ecn,
                  ", ".join("%s %d" % kv for kv in stats.items()), a.output),
               file=sys.stderr)
 
@@ -411,13 +477,17 @@ def main(argv=None):
                    help="SYNs to the listening port(s) (default 1000)")
     s.add_argument("--seed", type=int, default=None,
                    help="random seed: same seed and options, same file")
-    s.add_argument("--src-net", default="10.0.0.0/8",
+    s.add_argument("--ipv6", action="store_true",
+                   help="IPv6 SYNs (default addresses %s to %s/64)"
+                   % (CLIENT_NET6, ENGINE_IP6))
+    s.add_argument("--src-net", default=None,
                    help="client address range(s), comma-separated CIDRs "
-                        "(default 10.0.0.0/8)")
+                        "(default 10.0.0.0/8, with --ipv6 %s)" % CLIENT_NET6)
     s.add_argument("--sport-range", default="1024-65535",
                    help="client source ports (default 1024-65535)")
-    s.add_argument("--dst", default=ENGINE_IP + "/24",
-                   help="engine address/prefix (default %s/24)" % ENGINE_IP)
+    s.add_argument("--dst", default=None,
+                   help="engine address/prefix (default %s/24, with --ipv6 "
+                        "%s/64)" % (ENGINE_IP, ENGINE_IP6))
     s.add_argument("--dst-mac", default=ENGINE_MAC,
                    help="engine port MAC (default %s, net_pcap)" % ENGINE_MAC)
     s.add_argument("--dport", default="8080",

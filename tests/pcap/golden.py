@@ -28,6 +28,7 @@ Exit status: 0 all checks passed, 1 a check failed, 77 skipped (not root).
 
 import argparse
 import collections
+import ipaddress
 import json
 import os
 import shutil
@@ -48,6 +49,9 @@ CLOSED_PORT = 9999
 MSS = 1460  # the engine's default advertised MSS
 SECRET = "000102030405060708090a0b0c0d0e0f"
 SRC_NETS = "198.18.0.0/24,203.0.113.0/24,10.0.0.0/8"
+# --ipv6: on-link (the engine's /64), another documentation prefix, ULAs
+ENGINE_IP6 = ipaddress.IPv6Address("2001:db8::2").packed
+SRC_NETS6 = "2001:db8::/64,2001:db8:5::/48,fd00::/8"
 
 FIN, SYN, RST, PSH, ACK, URG, ECE, CWR = (1, 2, 4, 8, 16, 32, 64, 128)
 OPT_LEN = {2: 4, 3: 3, 4: 2, 8: 10}  # MSS, WS, SACK-permitted, TS
@@ -91,6 +95,8 @@ R = Report()
 # Our own parser: nothing here comes from synack or from gen.py.
 
 def ip_str(b):
+    if len(b) == 16:
+        return "[%s]" % ipaddress.IPv6Address(bytes(b)).compressed
     return "%d.%d.%d.%d" % tuple(b)
 
 
@@ -143,20 +149,28 @@ def read_pcap(path):
 
 
 class Seg:
-    """A parsed Ethernet/IPv4/TCP frame; .errors lists what is malformed."""
+    """A parsed Ethernet/IPv4/TCP or Ethernet/IPv6/TCP frame; .errors lists
+    what is malformed."""
 
     def __init__(self, frame):
         self.errors = []
         self.frame = frame
         self.opts = {}
         self.tcp_ok = False
+        self.v6 = False
         err = self.errors.append
         if len(frame) < 14 + 20 + 20:
             err("frame too short (%d bytes)" % len(frame))
             return
         self.dmac, self.smac = frame[0:6], frame[6:12]
+        if frame[12:14] == b"\x86\xdd":
+            self.v6 = True
+            tcp = self._ip6(frame[14:], err)
+            if tcp is not None:
+                self._tcp(tcp, err)
+            return
         if frame[12:14] != b"\x08\x00":
-            err("EtherType %s is not IPv4" % frame[12:14].hex())
+            err("EtherType %s is neither IPv4 nor IPv6" % frame[12:14].hex())
             return
         ip = frame[14:]
         ver, ihl = ip[0] >> 4, (ip[0] & 15) * 4
@@ -191,7 +205,42 @@ class Seg:
         if proto != 6:
             err("IP protocol %d is not TCP" % proto)
             return
-        tcp = ip[ihl:total]
+        self._tcp(ip[ihl:total], err)
+
+    def _ip6(self, ip, err):
+        """The IPv6 header and the Hop-by-Hop, Routing and Destination
+        Options headers after it (their next header values in .ext);
+        returns the TCP bytes, or None."""
+        if len(ip) < 40 + 20:
+            err("IPv6 packet too short (%d bytes)" % len(ip))
+            return None
+        vtc, plen, nh, self.ttl = struct.unpack("!IHBB", ip[:8])
+        self.sip, self.dip = ip[8:24], ip[24:40]
+        self.tclass, self.flow = vtc >> 20 & 0xFF, vtc & 0xFFFFF
+        self.total, self.df, self.ext = plen, None, []
+        if vtc >> 28 != 6:
+            err("IP version %d in an IPv6 frame" % (vtc >> 28))
+        if 40 + plen != len(ip):
+            err("IPv6 payload length %d but %d bytes after the header"
+                % (plen, len(ip) - 40))
+            if 40 + plen > len(ip):
+                return None
+        if self.ttl == 0:
+            err("hop limit 0")
+        off = 40
+        while nh in (0, 43, 60) and len(self.ext) < 8:
+            if off + 8 > 40 + plen:
+                err("truncated IPv6 extension header %d" % nh)
+                return None
+            self.ext.append(nh)
+            nh, off = ip[off], off + (ip[off + 1] + 1) * 8
+        if nh != 6:
+            err("IPv6 next header %d is not TCP" % nh)
+            return None
+        self.l4_nh = nh
+        return ip[off:40 + plen]
+
+    def _tcp(self, tcp, err):
         if len(tcp) < 20:
             err("truncated TCP header")
             return
@@ -203,7 +252,9 @@ class Seg:
         if doff < 20 or doff > len(tcp):
             err("TCP data offset %d for %d bytes" % (doff, len(tcp)))
             return
-        pseudo = self.sip + self.dip + struct.pack("!BBH", 0, 6, len(tcp))
+        pseudo = self.sip + self.dip + (
+            struct.pack("!IxxxB", len(tcp), 6) if self.v6 else
+            struct.pack("!BBH", 0, 6, len(tcp)))
         if not cksum_ok(pseudo + tcp):
             err("bad TCP checksum")
         self.payload = tcp[doff:]
@@ -273,29 +324,63 @@ def parse_all(path, what):
         return None
     bad = ["#%d: %s" % (i, "; ".join(s.errors))
            for i, s in enumerate(segs) if s.errors]
+    if any(s.v6 for s in segs):
+        R.tally("%s: every frame is well-formed Ethernet/IPv6/TCP with a "
+                "valid TCP checksum (IPv6 pseudo header), hop limit > 0, "
+                "payload length right" % what, len(segs),
+                bad + ["#%d: not IPv6" % i for i, s in enumerate(segs)
+                       if not s.v6])
+        return [s for s in segs if s.tcp_ok]
     R.tally("%s: every frame is well-formed Ethernet/IPv4/TCP with valid "
             "IP and TCP checksums, DF set, TTL > 0, lengths right" % what,
             len(segs), bad)
     return [s for s in segs if s.tcp_ok]
 
 
+def tshark_count(path, dfilter):
+    """Frames of @path that tshark's display filter matches (None and a
+    failed check when tshark fails)."""
+    try:
+        r = subprocess.run([shutil.which("tshark"), "-n", "-r", path,
+                            "-o", "tcp.check_checksum:TRUE", "-Y", dfilter],
+                           capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        r = None
+    if r is None or r.returncode != 0:
+        R.check("tshark -Y '%s' runs" % dfilter, False,
+                "timed out" if r is None else r.stderr[-300:])
+        return None
+    return len([l for l in r.stdout.splitlines() if l.strip()])
+
+
 def tshark_check(path, what, nframes):
+    """tshark's checksum validation: none bad, all good. IPv6 (the first
+    frame's EtherType says): no IP header checksum, the TCP one over the
+    IPv6 pseudo header."""
     tshark = shutil.which("tshark")
     if not tshark:
         R.info("%s: tshark not found, skipping its checksum check "
                "(the Python check above still ran)" % what)
         return
+    try:
+        frames = read_pcap(path)
+    except (OSError, ValueError):
+        frames = []
+    v6 = bool(frames) and frames[0][12:14] == b"\x86\xdd"
     base = [tshark, "-n", "-r", path, "-o", "ip.check_checksum:TRUE",
             "-o", "tcp.check_checksum:TRUE"]
+    if v6:
+        want_bad = 'tcp.checksum.status == "Bad" || !ipv6'
+        want_good = 'ipv6 && tcp.checksum.status == "Good"'
+    else:
+        want_bad = 'ip.checksum.status == "Bad" || tcp.checksum.status == "Bad"'
+        want_good = ('ip.checksum.status == "Good" && '
+                     'tcp.checksum.status == "Good"')
     try:
-        bad = subprocess.run(
-            base + ["-Y", 'ip.checksum.status == "Bad" || '
-                    'tcp.checksum.status == "Bad"'],
-            capture_output=True, text=True, timeout=120)
-        good = subprocess.run(
-            base + ["-Y", 'ip.checksum.status == "Good" && '
-                    'tcp.checksum.status == "Good"'],
-            capture_output=True, text=True, timeout=120)
+        bad = subprocess.run(base + ["-Y", want_bad],
+                             capture_output=True, text=True, timeout=120)
+        good = subprocess.run(base + ["-Y", want_good],
+                              capture_output=True, text=True, timeout=120)
     except subprocess.TimeoutExpired:
         R.check("%s: tshark checksum check" % what, False, "tshark timed out")
         return
@@ -306,11 +391,13 @@ def tshark_check(path, what, nframes):
                 "tshark exit %d: %s" % (bad.returncode or good.returncode,
                                         (bad.stderr or good.stderr)[-300:]))
         return
-    R.check("%s: tshark finds no bad IP/TCP checksum" % what, not lines,
+    R.check("%s: tshark finds no bad %s checksum" % (
+        what, "TCP (and no frame not IPv6)" if v6 else "IP/TCP"), not lines,
             "%d bad, e.g. %s" % (len(lines), lines[:2]) if lines
             else "%d frames" % nframes)
-    R.check("%s: tshark verifies both checksums good on every frame" % what,
-            ngood == nframes, "%d of %d" % (ngood, nframes))
+    R.check("%s: tshark verifies %s good on every frame" % (
+        what, "the TCP checksum (IPv6 pseudo header)" if v6 else
+        "both checksums"), ngood == nframes, "%d of %d" % (ngood, nframes))
 
 
 # ------------------------------------------------------------ engine runs
@@ -363,8 +450,10 @@ def merge_pcaps(paths, out):
 
 
 class Engine:
-    def __init__(self, synackd, workdir, keep, workers=1):
+    def __init__(self, synackd, workdir, keep, workers=1,
+                 addrs=("198.18.0.2/24",)):
         self.synackd = synackd
+        self.addrs = addrs
         self.workdir = workdir
         self.keep = keep
         self.workers = workers
@@ -395,7 +484,8 @@ class Engine:
                "--file-prefix", prefix,
                "--vdev", "net_pcap0,rx_pcap=%s,%s" % (in_pcap, ",".join(
                    "tx_pcap=" + o for o in outs)),
-               "--", "--mbufs", "16383", "--addr", "198.18.0.2/24",
+               "--", "--mbufs", "16383"] + [
+               x for ad in self.addrs for x in ("--addr", ad)] + [
                "--listen", "%d:hello" % PORT, "--cookie-secret", SECRET,
                "--stats-file", stats_path]
         print("# %s: %s" % (tag, " ".join(cmd)))
@@ -523,6 +613,62 @@ class Engine:
         return "exited with %s%s" % (proc.returncode, self._tail(log_path))
 
 
+def gen_module():
+    """gen.py as a module, for the frames the golden test makes itself."""
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    import gen as G
+    return G
+
+
+def v6_input(path, seed, fam):
+    """Add to the IPv6 SYNs in @path, at random places, SYNs the engine
+    must take (a Hop-by-Hop header before TCP, and Hop-by-Hop then
+    Destination Options, padding options only) and frames it must drop
+    under a named counter: a bad TCP checksum, a first fragment, an
+    experimental next header (253, RFC 3692), a Destination Options header
+    with an option of unknown type whose high bits say discard (RFC 8200
+    4.2). Fills fam.drops and fam.dropped; returns the SYNs added that
+    must be answered."""
+    G = gen_module()
+    rnd = __import__("random").Random(seed)
+    padn = b"\x01\x04\0\0\0\0"          # PadN, 4 bytes: 6 in all
+    unknown = b"\x9e\x04\0\0\0\0"       # type 0x9e: 10xxxxxx, discard
+    first_frag = struct.pack("!HI", 0x0001, 0x2a)  # offset 0, M=1, id
+    kinds = ([("hbh", [(G.NH_HOPOPTS, padn)], None)] * 4 +
+             [("hbh+dst", [(G.NH_HOPOPTS, padn), (G.NH_DSTOPTS, padn)],
+               None)] * 2 +
+             [("cksum", [], "drop_tcp_cksum")] * 4 +
+             [("frag", [(G.NH_FRAGMENT, first_frag)], "drop_ip6_frag")] * 4 +
+             [("exp", [(253, padn)], "drop_ip6_exthdr")] * 2 +
+             [("unknown-opt", [(G.NH_DSTOPTS, unknown)], "drop_ip6_exthdr")]
+             * 2)
+    frames = list(read_pcap(path))
+    added = 0
+    for i, (kind, ext, counter) in enumerate(kinds):
+        sip = ipaddress.IPv6Address("2001:db8::ffff:0:%x" % (i + 1)).packed
+        sport = 40000 + i
+        opts = G.OPTION_SETS["all"](1440, 7, rnd.getrandbits(32))
+        f = G.tcp_frame(bytes([2, 0, 0, 0, 0xee, i]), ENGINE_MAC, sip,
+                        ENGINE_IP6, sport, PORT, rnd.getrandbits(32), 0, SYN,
+                        64800, opts, ttl=64, flow=rnd.getrandbits(20),
+                        ext=ext, bad_cksum=counter == "drop_tcp_cksum")
+        frames.insert(rnd.randrange(len(frames) + 1), f)
+        if counter:
+            fam.drops[counter] = fam.drops.get(counter, 0) + 1
+            fam.dropped.add((sip, sport, ENGINE_IP6, PORT))
+        else:
+            added += 1
+    w = G.Writer(path)
+    for f in frames:
+        w.write(f)
+    w.close()
+    R.info("%s: added %d SYNs with extension headers (answered) and %s "
+           "(dropped)" % (os.path.basename(path), added, ", ".join(
+               "%d for %s" % (v, k) for k, v in sorted(fam.drops.items()))))
+    return added
+
+
 def gen(*args):
     cmd = [sys.executable, GEN] + [str(a) for a in args]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -542,12 +688,15 @@ def counters_equal(tag, stats, want):
                 "is %s" % c.get(k) if c.get(k) != v else "")
 
 
-def no_drops(tag, stats):
+def no_drops(tag, stats, expected=()):
+    """No drop_* counter but those in @expected (checked by the caller) is
+    non-zero."""
     if stats is None:
         return
     drops = {k: v for k, v in stats["counters"].items()
-             if k.startswith("drop_") and v}
-    R.check("%s: no drop_* counter is non-zero" % tag, not drops,
+             if k.startswith("drop_") and v and k not in expected}
+    R.check("%s: no %sdrop_* counter is non-zero" % (
+        tag, "other " if expected else ""), not drops,
             ", ".join("%s=%s" % kv for kv in sorted(drops.items())))
 
 
@@ -577,20 +726,46 @@ def bit_skew(what, vals):
     return skew
 
 
-def phase1(eng, syn_pcap, n_open, n_closed):
-    tag = "phase1"
-    syns = [Seg(f) for f in read_pcap(syn_pcap)]
-    assert all(s.tcp_ok and not s.errors for s in syns), "gen.py made bad SYNs"
+class Family:
+    """What differs between the IPv4 golden run and the IPv6 one
+    (--ipv6): file and check names, the MSS, and the frames the IPv6 input
+    has that must be dropped under a named counter."""
+
+    def __init__(self, v6=False):
+        self.v6 = v6
+        self.prefix = "v6-" if v6 else ""
+        # the engine advertises its IPv4 MSS less the 20 bytes the IPv6
+        # header has more
+        self.mss = MSS - 20 if v6 else MSS
+        self.drops = {}       # drop_* counter -> frames the input has for it
+        self.dropped = set()  # their tuples: none may be answered
+
+
+FAM4 = Family()
+
+
+def phase1(eng, syn_pcap, n_open, n_closed, fam=FAM4):
+    tag = fam.prefix + "phase1"
+    mss = fam.mss
+    frames = [Seg(f) for f in read_pcap(syn_pcap)]
+    syns = [s for s in frames if s.tcp_ok and not s.errors
+            and s.tuple() not in fam.dropped]
+    assert len(frames) - len(syns) == sum(fam.drops.values()), \
+        "gen.py made bad SYNs"
     by_tuple = {s.tuple(): s for s in syns}
     assert len(by_tuple) == len(syns), "gen.py made duplicate tuples"
 
     out, stats = eng.run(tag, syn_pcap)
     show_counters(tag, stats)
-    counters_equal(tag, stats, {
-        "rx_packets": len(syns), "rx_syn": n_open, "tx_synack": n_open,
-        "tx_rst_closed_port": n_closed, "tx_rst": n_closed,
-        "cookie_ok": 0, "flow_created": 0})
-    no_drops(tag, stats)
+    want = {"rx_packets": len(frames), "rx_syn": n_open, "tx_synack": n_open,
+            "tx_rst_closed_port": n_closed, "tx_rst": n_closed,
+            "cookie_ok": 0, "flow_created": 0}
+    if fam.v6:
+        want.update({"rx_ipv6": len(frames), "rx_tcp6": len(syns),
+                     "tx_ipv6": len(syns)})
+        want.update(fam.drops)
+    counters_equal(tag, stats, want)
+    no_drops(tag, stats, fam.drops)
     if stats is not None:
         R.check("%s: a SYN creates no state (flow_count == 0)" % tag,
                 stats.get("flow_count") == 0,
@@ -601,6 +776,11 @@ def phase1(eng, syn_pcap, n_open, n_closed):
         R.check("%s: output pcap exists" % tag, False, out)
         return None
     tshark_check(out, tag, len(segs))
+    if fam.v6:
+        ip6_header_checks(tag, out, segs)
+        R.check("%s: no answer to a frame that must be dropped (%s)" % (
+            tag, ", ".join("%s %d" % kv for kv in sorted(fam.drops.items()))),
+            not [s for s in segs if s.rtuple() in fam.dropped])
 
     resp = {}
     stray = []
@@ -661,7 +841,7 @@ def phase1(eng, syn_pcap, n_open, n_closed):
         if r.ack != (syn.seq + 1) & M32:
             checks["ack"].append("%s: ack %d, want %d"
                                  % (n, r.ack, (syn.seq + 1) & M32))
-        if r.mss != MSS:
+        if r.mss != mss:
             checks["mss"].append("%s: MSS %s" % (n, r.mss))
         if syn.ts:
             if not r.ts or r.ts[1] != syn.ts[0]:
@@ -691,7 +871,7 @@ def phase1(eng, syn_pcap, n_open, n_closed):
     R.tally("%s: SYN-ACK flags are SYN|ACK (ECE only for an ECN-setup SYN "
             "with timestamps)" % tag, no, checks["flags"])
     R.tally("%s: SYN-ACK ack == client ISN + 1" % tag, no, checks["ack"])
-    R.tally("%s: SYN-ACK carries MSS %d" % (tag, MSS), no, checks["mss"])
+    R.tally("%s: SYN-ACK carries MSS %d" % (tag, mss), no, checks["mss"])
     R.tally("%s: timestamps echoed (TSecr == client TSval) iff offered" % tag,
             no, checks["ts"])
     R.tally("%s: window scale iff client offered it with timestamps" % tag,
@@ -738,11 +918,27 @@ def phase1(eng, syn_pcap, n_open, n_closed):
     return out
 
 
+def ip6_header_checks(tag, out, segs):
+    """The engine's IPv6 header: version 6 and the payload length (Seg),
+    no extension header, next header TCP, hop limit 64; by tshark too."""
+    R.tally("%s: IPv6 header: no extension header, next header 6, hop "
+            "limit 64" % tag, len(segs),
+            ["%s: ext %s, hop limit %d" % (s.name(), s.ext, s.ttl)
+             for s in segs if s.ext or s.ttl != 64])
+    if shutil.which("tshark"):
+        n = tshark_count(out, "ipv6.version == 6 && ipv6.nxt == 6 && "
+                         "ipv6.hlim == 64 && ipv6.plen == frame.len - 54")
+        if n is not None:
+            R.check("%s: tshark: version 6, next header 6, hop limit 64, "
+                    "payload length = frame - 54 on every frame" % tag,
+                    n == len(segs), "%d of %d" % (n, len(segs)))
+
+
 # ------------------------------------------------------------ phase 2
 
-def phase2(eng, work, syn_pcap, synack_pcap, n_open, seed):
-    tag = "phase2"
-    ack_pcap = os.path.join(work, "acks.pcap")
+def phase2(eng, work, syn_pcap, synack_pcap, n_open, seed, fam=FAM4):
+    tag = fam.prefix + "phase2"
+    ack_pcap = os.path.join(work, fam.prefix + "acks.pcap")
     # Each FIN right after its flow's ACK: often in the same rx burst, so
     # the FIN must find the flow the ACK just created.
     gen("ack", "-i", synack_pcap, "-o", ack_pcap, "--syn-pcap", syn_pcap,
@@ -849,9 +1045,10 @@ def phase2(eng, work, syn_pcap, synack_pcap, n_open, seed):
             s.flag_str() for s in segs).items()))))
 
 
-def negative(eng, work, syn_pcap, synack_pcap, n_open, seed, which):
-    tag = "negative-%s+1" % which
-    path = os.path.join(work, "acks-%s.pcap" % which)
+def negative(eng, work, syn_pcap, synack_pcap, n_open, seed, which,
+             fam=FAM4):
+    tag = "%snegative-%s+1" % (fam.prefix, which)
+    path = os.path.join(work, "%sacks-%s.pcap" % (fam.prefix, which))
     gen("ack", "-i", synack_pcap, "-o", path, "--syn-pcap", syn_pcap,
         "--%s-delta" % which, 1, "--seed", seed)
     sent = [Seg(f) for f in read_pcap(path)]
@@ -906,8 +1103,7 @@ def negative(eng, work, syn_pcap, synack_pcap, n_open, seed, which):
 def gen_selftest(work):
     """Check gen.py on its own (no engine, no root): reproducible, valid
     frames, the option mix, and ACKs that match SYN-ACKs made here."""
-    sys.path.insert(0, HERE)
-    import gen as G
+    G = gen_module()
     tag = "gen"
     a, b, c = (os.path.join(work, x) for x in ("a.pcap", "b.pcap", "c.pcap"))
     common = ["-n", 2000, "--closed-count", 10, "--src-net", SRC_NETS]
@@ -1008,6 +1204,70 @@ def gen_selftest(work):
     R.info("%s: 65536 SYNs generated in %.1f s" % (tag, time.monotonic() - t0))
     R.check("%s: 65536-SYN file has 65536 frames" % tag,
             len(read_pcap(big)) == 65536)
+    gen_selftest6(work)
+
+
+def gen_selftest6(work):
+    """gen.py syn --ipv6: reproducible, valid IPv6 frames (tshark too),
+    sources in the ranges asked, the option and ECN mix of IPv4, and the
+    ack sub-command over IPv6."""
+    tag = "gen ipv6"
+    a, b = (os.path.join(work, x) for x in ("v6a.pcap", "v6b.pcap"))
+    common = ["--ipv6", "-n", 2000, "--closed-count", 10, "--seed", 7]
+    gen("syn", "-o", a, *common)
+    gen("syn", "-o", b, *common)
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        R.check("%s: same seed, same bytes" % tag, fa.read() == fb.read())
+    syns = parse_all(a, tag + " syn")
+    if syns is None:
+        return
+    tshark_check(a, tag + " syn", len(syns))
+    net = ipaddress.IPv6Network("2001:db8::/64")
+    R.tally("%s: 2010 distinct SYNs from 2001:db8::/64 (not the engine, not "
+            "the Subnet-Router anycast address) to [2001:db8::2]:%d or %d, "
+            "no extension header" % (tag, PORT, CLOSED_PORT), len(syns),
+            [s.name() for s in syns
+             if ipaddress.IPv6Address(bytes(s.sip)) not in net
+             or s.sip in (ENGINE_IP6, net.network_address.packed)
+             or s.dip != ENGINE_IP6 or s.dmac != ENGINE_MAC or s.ext
+             or s.dport not in (PORT, CLOSED_PORT)
+             or s.flags & ~(ECE | CWR) != SYN]
+            + ["%d tuples" % len({s.tuple() for s in syns})
+               for _ in (1,) if len({s.tuple() for s in syns}) != 2010])
+    combos = {(s.mss is not None, s.ts is not None, s.ws is not None,
+               s.sackok) for s in syns}
+    necn = sum(s.flags & (ECE | CWR) == ECE | CWR for s in syns)
+    R.check("%s: the IPv4 option mix (none, MSS only, MSS+TS, all, WS/SACK "
+            "without TS), some ECE|CWR, random flow labels" % tag,
+            {(False, False, False, False), (True, False, False, False),
+             (True, True, False, False), (True, True, True, True),
+             (True, False, True, True)} <= combos
+            and 0.1 * len(syns) < necn < 0.3 * len(syns)
+            and len({s.flow for s in syns}) > len(syns) * 0.9,
+            "%d combos, %d ECN, %d flow labels" % (
+                len(combos), necn, len({s.flow for s in syns})))
+    # ACKs for SYN-ACKs made here (no options: the ack logic is the
+    # IPv4 one, checked above; here the IPv6 framing)
+    G = gen_module()
+    sa, ak = (os.path.join(work, x) for x in ("v6sa.pcap", "v6ack.pcap"))
+    w = G.Writer(sa)
+    for i, s in enumerate(syns[:100]):
+        w.write(G.tcp_frame(s.dmac, s.smac, s.dip, s.sip, s.dport, s.sport,
+                            i * 7919, s.seq + 1, SYN | ACK, 65535))
+    w.close()
+    gen("ack", "-i", sa, "-o", ak, "--syn-pcap", a, "--seed", 3)
+    acks = parse_all(ak, tag + " ack")
+    if acks is None:
+        return
+    tshark_check(ak, tag + " ack", len(acks))
+    by = {s.tuple(): s for s in syns}
+    R.tally("%s: 100 ACKs, seq = client ISN + 1, ack = SYN-ACK seq + 1" % tag,
+            100, ["%s" % s.name() for s in acks
+                  if s.tuple() not in by or s.flags != ACK
+                  or s.seq != (by[s.tuple()].seq + 1) & M32]
+            + ["%d ACKs" % len(acks) for _ in (1,) if len(acks) != 100]
+            + [s.name() for i, s in enumerate(acks)
+               if s.ack != (i * 7919 + 1) & M32])
 
 
 # ------------------------------------------------------------ several workers
@@ -1190,6 +1450,10 @@ def main():
                     help="copy the work files to this directory")
     ap.add_argument("--gen-only", action="store_true",
                     help="only check gen.py (no synackd, no root)")
+    ap.add_argument("--ipv6", action="store_true",
+                    help="the same phases over IPv6 (the golden6 test): "
+                    "synackd with an IPv4 and an IPv6 address, IPv6 SYNs "
+                    "with hostile frames among them")
     ap.add_argument("--workers", type=int, default=1,
                     help="worker lcores (software dispatch on net_pcap when "
                     "more than 1; then the SYN phase is compared with a "
@@ -1222,27 +1486,36 @@ def main():
 
     t0 = time.monotonic()
     work = tempfile.mkdtemp(prefix="sk-pcap-")
+    fam = Family(a.ipv6)
     try:
-        eng = Engine(a.synackd, work, a.keep, a.workers)
-        syn_pcap = os.path.join(work, "syns.pcap")
+        eng = Engine(a.synackd, work, a.keep, a.workers,
+                     ("198.18.0.2/24", "2001:db8::2/64") if a.ipv6 else
+                     ("198.18.0.2/24",))
+        syn_pcap = os.path.join(work, fam.prefix + "syns.pcap")
         gen("syn", "-o", syn_pcap, "-n", a.count, "--closed-count", a.closed,
             "--closed-port", CLOSED_PORT, "--dport", PORT, "--seed", a.seed,
-            "--src-net", SRC_NETS)
-        synack = phase1(eng, syn_pcap, a.count, a.closed)
+            *(("--ipv6", "--src-net", SRC_NETS6) if a.ipv6 else
+              ("--src-net", SRC_NETS)))
+        n_open = a.count
+        if a.ipv6:
+            n_open += v6_input(syn_pcap, a.seed, fam)
+        synack = phase1(eng, syn_pcap, n_open, a.closed, fam)
         if a.workers > 1:
-            dispatch_checks(eng, "phase1", a.workers)
+            dispatch_checks(eng, fam.prefix + "phase1", a.workers)
             if synack and os.path.exists(synack):
-                compare_workers(eng, syn_pcap, synack, eng.wall_of["phase1"],
-                                a.workers)
+                compare_workers(eng, syn_pcap, synack,
+                                eng.wall_of[fam.prefix + "phase1"], a.workers)
         if synack and os.path.exists(synack):
-            phase2(eng, work, syn_pcap, synack, a.count, a.seed + 1)
+            phase2(eng, work, syn_pcap, synack, n_open, a.seed + 1, fam)
             if a.workers > 1:
-                dispatch_checks(eng, "phase2", a.workers)
-            negative(eng, work, syn_pcap, synack, a.count, a.seed + 2, "ack")
-            negative(eng, work, syn_pcap, synack, a.count, a.seed + 3, "seq")
+                dispatch_checks(eng, fam.prefix + "phase2", a.workers)
+            negative(eng, work, syn_pcap, synack, n_open, a.seed + 2, "ack",
+                     fam)
+            negative(eng, work, syn_pcap, synack, n_open, a.seed + 3, "seq",
+                     fam)
             if a.workers > 1:
-                dispatch_checks(eng, "negative-ack+1", a.workers)
-                dispatch_checks(eng, "negative-seq+1", a.workers)
+                dispatch_checks(eng, fam.prefix + "negative-ack+1", a.workers)
+                dispatch_checks(eng, fam.prefix + "negative-seq+1", a.workers)
         else:
             R.check("phase 2 and negative controls run", False,
                     "no SYN-ACK output from phase 1")

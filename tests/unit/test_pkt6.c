@@ -5,8 +5,8 @@
  * (sk_frames.h: skt_build6, checksums computed here, not by the library),
  * breaks exactly one thing, parses it and checks the verdict and that
  * exactly the expected counters moved. Truncated frames are parsed with
- * their last byte against an inaccessible page, so a read past the frame is
- * a crash, not a silent pass. The Neighbor Advertisement and the ICMPv6
+ * their end against an inaccessible page, so a read past the frame is a
+ * crash, not a silent pass. The Neighbor Advertisement and the ICMPv6
  * echo reply the library builds are compared byte for byte with frames
  * built here from the RFCs (4861 7.2.4, 4443 4.2).
  */
@@ -256,21 +256,25 @@ guard_init(void)
 }
 
 /* An mbuf whose @p len bytes of data (a copy of @p frame) end where the
- * inaccessible page begins. */
+ * inaccessible page begins: exactly for an even length, one byte before
+ * it for an odd one (the frame starts 2-byte aligned, as an Ethernet
+ * header must; a read of one byte past an odd-length frame is seen at the
+ * next length). */
 static struct rte_mbuf *
 guarded(const uint8_t *frame, uint16_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	size_t start = (page - len) & ~(size_t)1;
 
 	if (m == NULL) {
 		printf("Bail out! mbuf pool empty\n");
 		exit(1);
 	}
 	memset(guard, 0xa5, page);
-	memcpy(guard + page - len, frame, len);
+	memcpy(guard + start, frame, len);
 	rte_mbuf_ext_refcnt_set(&guard_shinfo, 1);
 	rte_pktmbuf_attach_extbuf(m, guard, 0, (uint16_t)page, &guard_shinfo);
-	m->data_off = (uint16_t)(page - len);
+	m->data_off = (uint16_t)start;
 	m->data_len = len;
 	m->pkt_len = len;
 	return m;

@@ -177,6 +177,17 @@ test_fixed_length_variants(void)
 				"6u32 equals sk_siphash over the same 24 bytes "
 				"(key %u, words %u)", k, i);
 		}
+		/* 32 bytes: every message of the table, and its bytes reversed */
+		for (unsigned int i = 0; i + 1 < RTE_DIM(w); i++) {
+			uint8_t m[32];
+
+			memcpy(m, w[i], 24);
+			memcpy(m + 24, w[i + 1], 8);
+			CHECK_EQ(sk_siphash_32(keys[k][0], keys[k][1], m),
+				sk_siphash(keys[k][0], keys[k][1], m, 32),
+				"_32 equals sk_siphash over the same 32 bytes "
+				"(key %u, message %u)", k, i);
+		}
 	}
 	/* the message 00 01 .. 0f as words: reference vector 16 */
 	CHECK_EQ(sk_siphash_4u32(UINT64_C(0x0706050403020100),
