@@ -54,7 +54,8 @@ sk_config_defaults(struct sk_config *c)
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < SK_CFG_N_KEYS; i++)
 		if (sk_cfg_is_numeric(&sk_cfg_keys[i]))
-			sk_cfg_field_set(c, &sk_cfg_keys[i], sk_cfg_keys[i].def);
+			sk_cfg_field_set(c, &sk_cfg_keys[i],
+				sk_cfg_keys[i].def);
 }
 
 /* --- validation ---------------------------------------------------------- */
@@ -82,41 +83,47 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 		return sk_cfg_fail(err, errlen, NULL, "[engine] addresses: %u "
 			"addresses, at most %u", c->n_addrs, SK_MAX_ADDRS);
 	if (c->n_addrs6 > SK_MAX_ADDRS)
-		return sk_cfg_fail(err, errlen, NULL, "[engine] addresses: %u IPv6 "
+		return sk_cfg_fail(err, errlen, NULL,
+			"[engine] addresses: %u IPv6 "
 			"addresses, at most %u", c->n_addrs6, SK_MAX_ADDRS);
 	if (c->n_listen > SK_MAX_LISTEN)
-		return sk_cfg_fail(err, errlen, NULL, "[engine] listen: %u ports, "
+		return sk_cfg_fail(err, errlen, NULL,
+			"[engine] listen: %u ports, "
 			"at most %u", c->n_listen, SK_MAX_LISTEN);
 	for (i = 0; i < c->n_addrs; i++) {
 		in.s_addr = c->addrs[i].addr;
 		inet_ntop(AF_INET, &in, a, sizeof(a));
 		if (c->addrs[i].prefix > 32)
-			return sk_cfg_fail(err, errlen, NULL, "[engine] addresses: "
-				"prefix /%u of %s (0..32)",
+			return sk_cfg_fail(err, errlen, NULL,
+				"[engine] addresses: prefix /%u of %s (0..32)",
 				c->addrs[i].prefix, a);
 		why = sk_cfg_addr_problem(ntohl(in.s_addr), c->addrs[i].prefix);
 		if (why != NULL)
-			return sk_cfg_fail(err, errlen, NULL, "[engine] addresses: "
+			return sk_cfg_fail(err, errlen, NULL,
+				"[engine] addresses: "
 				"'%s/%u' is %s", a, c->addrs[i].prefix, why);
 		for (j = 0; j < i; j++)
 			if (c->addrs[j].addr == c->addrs[i].addr)
-				return sk_cfg_fail(err, errlen, NULL, "[engine] "
+				return sk_cfg_fail(err, errlen, NULL,
+					"[engine] "
 					"addresses: duplicate address '%s'", a);
 	}
 	for (i = 0; i < c->n_addrs6; i++) {
 		inet_ntop(AF_INET6, c->addrs6[i].addr, a, sizeof(a));
 		if (c->addrs6[i].prefix > 128)
-			return sk_cfg_fail(err, errlen, NULL, "[engine] addresses: "
-				"prefix /%u of %s (0..128)",
+			return sk_cfg_fail(err, errlen, NULL,
+				"[engine] addresses: prefix /%u of %s (0..128)",
 				c->addrs6[i].prefix, a);
 		why = sk_cfg_addr6_problem(c->addrs6[i].addr);
 		if (why != NULL)
-			return sk_cfg_fail(err, errlen, NULL, "[engine] addresses: "
+			return sk_cfg_fail(err, errlen, NULL,
+				"[engine] addresses: "
 				"'%s/%u' is %s", a, c->addrs6[i].prefix, why);
 		for (j = 0; j < i; j++)
 			if (memcmp(c->addrs6[j].addr, c->addrs6[i].addr,
 					16) == 0)
-				return sk_cfg_fail(err, errlen, NULL, "[engine] "
+				return sk_cfg_fail(err, errlen, NULL,
+					"[engine] "
 					"addresses: duplicate address '%s'", a);
 	}
 	for (i = 0; i < c->n_listen; i++) {
@@ -125,13 +132,14 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 				"[engine] listen: port 0 (1..65535)");
 		if (c->listen[i].app == SK_APP_NONE ||
 				c->listen[i].app >= SK_APP_MAX)
-			return sk_cfg_fail(err, errlen, NULL, "[engine] listen: port "
+			return sk_cfg_fail(err, errlen, NULL,
+				"[engine] listen: port "
 				"%u has no valid responder (%u)",
 				c->listen[i].port, c->listen[i].app);
 		for (j = 0; j < i; j++)
 			if (c->listen[j].port == c->listen[i].port)
-				return sk_cfg_fail(err, errlen, NULL, "[engine] "
-					"listen: port %u listed twice",
+				return sk_cfg_fail(err, errlen, NULL,
+					"[engine] listen: port %u listed twice",
 					c->listen[i].port);
 	}
 	for (i = 0; i < SK_CFG_N_KEYS; i++) {
@@ -140,7 +148,8 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 		if (k->type == CT_STR &&
 				memchr((const char *)c + k->off, '\0',
 					k->size) == NULL)
-			return sk_cfg_fail(err, errlen, where, "not terminated");
+			return sk_cfg_fail(err, errlen, where,
+				"not terminated");
 		if (!sk_cfg_is_numeric(k))
 			continue;
 		v = sk_cfg_field_get(c, k);
@@ -148,11 +157,13 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 				(v == SK_CPS_MAX && (k->flags & CF_MAX)))
 			continue;
 		if (v < k->min || v > k->max)
-			return sk_cfg_fail(err, errlen, where, "%s out of range (%s)",
+			return sk_cfg_fail(err, errlen, where,
+				"%s out of range (%s)",
 				sk_cfg_fmt_num(k, v, a, sizeof(a)),
 				sk_cfg_fmt_range(k, range, sizeof(range)));
 		if (k->type == CT_POW2 && !rte_is_power_of_2((uint32_t)v))
-			return sk_cfg_fail(err, errlen, where, "%" PRIu64 " is not a "
+			return sk_cfg_fail(err, errlen, where,
+				"%" PRIu64 " is not a "
 				"power of two", v);
 	}
 	if (sk_config_is_client(c)) {
@@ -164,13 +175,15 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 				sk_config_client(c, &cc, err, errlen) != 0)
 			return -1;
 		if (c->client_concurrency > c->flow_capacity)
-			return sk_cfg_fail(err, errlen, NULL, "[client] concurrency "
+			return sk_cfg_fail(err, errlen, NULL,
+				"[client] concurrency "
 				"(%u) is more than [engine] flow_capacity (%u) "
 				"(--concurrency, --flows)",
 				c->client_concurrency, c->flow_capacity);
 	}
 	if (c->rto_max_ms < c->rto_ms)
-		return sk_cfg_fail(err, errlen, NULL, "[timeouts] rto_max (%s) is less "
+		return sk_cfg_fail(err, errlen, NULL,
+			"[timeouts] rto_max (%s) is less "
 			"than rto (%s): raise rto_max (--rto-max) or lower rto "
 			"(--rto)",
 			sk_cfg_fmt_dur(c->rto_max_ms, a, sizeof(a)),
@@ -180,10 +193,12 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 	min_rotate = ((c->cookie_max_age_s + SK_COOKIE_TICK_S - 1) /
 		SK_COOKIE_TICK_S + 1) * (uint64_t)SK_COOKIE_TICK_S;
 	if (c->cookie_rotate_s != 0 && c->cookie_rotate_s < min_rotate)
-		return sk_cfg_fail(err, errlen, NULL, "[cookies] rotate (%s) must be 0 "
+		return sk_cfg_fail(err, errlen, NULL,
+			"[cookies] rotate (%s) must be 0 "
 			"or at least max_age rounded up to 64 s, plus 64 s (%s) "
 			"(--cookie-rotate, --cookie-max-age)",
-			sk_cfg_fmt_dur(c->cookie_rotate_s * MS_PER_S, a, sizeof(a)),
+			sk_cfg_fmt_dur(c->cookie_rotate_s * MS_PER_S, a,
+				sizeof(a)),
 			sk_cfg_fmt_dur(min_rotate * MS_PER_S, b, sizeof(b)));
 	return 0;
 }
@@ -211,7 +226,7 @@ sk_config_finalize(struct sk_config *c, char *err, size_t errlen)
 
 /* Entry @p i of list key @p k as text, IPv4 addresses before IPv6 ones;
  * false past the end. IPv6 in RFC 5952 form (glibc's inet_ntop writes
- * it), which parse_addrs reads back. */
+ * it), which parse_addrs() in sk_config_value.c reads back. */
 static bool
 list_item(const struct sk_config *c, const struct sk_cfg_key *k, unsigned int i,
 		char *buf, size_t size)
@@ -242,7 +257,7 @@ list_item(const struct sk_config *c, const struct sk_cfg_key *k, unsigned int i,
 }
 
 /* "key = a, b, ...", over as many lines as the INI reader's value length
- * needs (later lines add to the list, see apply_file()). */
+ * needs (later lines add to the list: apply_file(), sk_config_ini.c). */
 static void
 print_list(FILE *f, const struct sk_config *c, const struct sk_cfg_key *k)
 {
@@ -302,7 +317,8 @@ print_value(FILE *f, const struct sk_config *c, const struct sk_cfg_key *k)
 		break;
 	}
 	default:
-		fputs(sk_cfg_fmt_num(k, sk_cfg_field_get(c, k), buf, sizeof(buf)), f);
+		fputs(sk_cfg_fmt_num(k, sk_cfg_field_get(c, k), buf,
+			sizeof(buf)), f);
 		break;
 	}
 }

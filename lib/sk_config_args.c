@@ -62,10 +62,12 @@ option_error(int ch, const struct option *opts, int argc, char **argv,
 
 	typed_option(argc, argv, typed, sizeof(typed));
 	if (ch == ':')
-		return sk_cfg_fail(err, errlen, NULL, "option '%s' needs a value",
+		return sk_cfg_fail(err, errlen, NULL,
+			"option '%s' needs a value",
 			typed);
 	if (optopt == 'h' || optopt == 'V')
-		return sk_cfg_fail(err, errlen, NULL, "option '%s' takes no value",
+		return sk_cfg_fail(err, errlen, NULL,
+			"option '%s' takes no value",
 			typed);
 	if (optopt != 0)
 		return sk_cfg_fail(err, errlen, NULL, "unknown option '-%c'",
@@ -124,7 +126,8 @@ sk_config_parse_args(struct sk_config *c, int argc, char **argv, char *err,
 		}
 	}
 	if (optind < argc)
-		return sk_cfg_fail(err, errlen, NULL, "unexpected argument '%s' "
+		return sk_cfg_fail(err, errlen, NULL,
+			"unexpected argument '%s' "
 			"(options start with --; see --help)", argv[optind]);
 
 	/* pass 2: the files, in order; pass 3: the other options over them */
@@ -137,24 +140,25 @@ sk_config_parse_args(struct sk_config *c, int argc, char **argv, char *err,
 	getopt_reset();
 	while (ret == 0 &&
 			(ch = getopt_long(argc, argv, short_opts, opts, NULL)) != -1) {
-		if (ch < CFG_OPT_BASE || ch >= CFG_OPT_BASE + (int)SK_CFG_N_KEYS)
+		if (ch < CFG_OPT_BASE ||
+				ch >= CFG_OPT_BASE + (int)SK_CFG_N_KEYS)
 			continue;
 		k = &sk_cfg_keys[ch - CFG_OPT_BASE];
 		snprintf(where, sizeof(where), "--%s", k->opt);
 		if (k->type == CT_ADDRS) {
-			ret = sk_cfg_set_value(&tmp, k, optarg, addr_seen, where, err,
-				errlen);
+			ret = sk_cfg_set_value(&tmp, k, optarg, addr_seen,
+				where, err, errlen);
 			addr_seen = true;
 		} else if (k->type == CT_LISTEN) {
-			ret = sk_cfg_set_value(&tmp, k, optarg, listen_seen, where,
-				err, errlen);
+			ret = sk_cfg_set_value(&tmp, k, optarg, listen_seen,
+				where, err, errlen);
 			listen_seen = true;
 		} else if (k->type == CT_BOOL) {
-			ret = sk_cfg_set_value(&tmp, k, "yes", false, where, err,
-				errlen);
+			ret = sk_cfg_set_value(&tmp, k, "yes", false, where,
+				err, errlen);
 		} else {
-			ret = sk_cfg_set_value(&tmp, k, optarg, false, where, err,
-				errlen);
+			ret = sk_cfg_set_value(&tmp, k, optarg, false, where,
+				err, errlen);
 		}
 	}
 	getopt_reset();
@@ -172,11 +176,9 @@ sk_config_usage(FILE *f, const char *prog)
 	unsigned int i;
 
 	fprintf(f,
-		"Usage: %s [EAL options] -- [options]\n"
-		"\n"
+		"Usage: %s [EAL options] -- [options]\n\n"
 		"Options override the configuration file wherever -f appears.\n"
-		"\n"
-		"  -f, --config FILE            read this INI file first\n",
+		"\n  -f, --config FILE            read this INI file first\n",
 		prog != NULL ? prog : "synackd");
 	for (i = 0; i < SK_CFG_N_KEYS; i++) {
 		const struct sk_cfg_key *k = &sk_cfg_keys[i];
@@ -189,13 +191,13 @@ sk_config_usage(FILE *f, const char *prog)
 			sk_cfg_fmt_num(k, k->def, def, sizeof(def));
 		fprintf(f, "      %-24s %s\n%31s", opt, k->help, "");
 		if (sk_cfg_is_numeric(k))
-			fprintf(f, "%s, ", sk_cfg_fmt_range(k, range, sizeof(range)));
+			fprintf(f, "%s, ", sk_cfg_fmt_range(k, range,
+				sizeof(range)));
 		fprintf(f, "default: %s\n", def);
 	}
 	fprintf(f,
 		"  -h, --help                   print this help and exit\n"
-		"  -V, --version                print the version and exit\n"
-		"\n"
+		"  -V, --version                print the version and exit\n\n"
 		"DUR is an integer and a unit: ms, s, m or h (250ms, 60s, 5m, "
 		"1h); a bare 0\n"
 		"is accepted where 0 means off. --addr and --listen take "

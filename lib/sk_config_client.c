@@ -28,20 +28,21 @@ client_v6(const struct sk_config *c, struct sk_client_cfg *o, char *err,
 
 	if (close == NULL || close[1] != ':' ||
 			(size_t)(close - c->client_target - 1) >= sizeof(a))
-		return sk_cfg_fail(err, errlen, "[client] target", "'%s' is not "
-			"[IPV6]:PORT (e.g. [2001:db8::1]:8080)",
+		return sk_cfg_fail(err, errlen, "[client] target",
+			"'%s' is not [IPV6]:PORT (e.g. [2001:db8::1]:8080)",
 			c->client_target);
 	snprintf(a, sizeof(a), "%.*s", (int)(close - c->client_target - 1),
 		c->client_target + 1);
 	if (inet_pton(AF_INET6, a, o->target6) != 1 ||
-			sk_cfg_parse_port(close + 2, &end, &port) != 0 || *end != '\0')
-		return sk_cfg_fail(err, errlen, "[client] target", "'%s' is not "
-			"[IPV6]:PORT (e.g. [2001:db8::1]:8080)",
+			sk_cfg_parse_port(close + 2, &end, &port) != 0 ||
+			*end != '\0')
+		return sk_cfg_fail(err, errlen, "[client] target",
+			"'%s' is not [IPV6]:PORT (e.g. [2001:db8::1]:8080)",
 			c->client_target);
 	why = sk_cfg_addr6_problem(o->target6);
 	if (why != NULL || sk_config_has_addr6(c, o->target6))
-		return sk_cfg_fail(err, errlen, "[client] target", "'%s' cannot be "
-			"a server: %s", a, why != NULL ? why :
+		return sk_cfg_fail(err, errlen, "[client] target",
+			"'%s' cannot be a server: %s", a, why != NULL ? why :
 			"it is one of our addresses");
 	o->v6 = true;
 	o->tport = rte_cpu_to_be_16(port);
@@ -51,26 +52,28 @@ client_v6(const struct sk_config *c, struct sk_client_cfg *o, char *err,
 		uint32_t w;
 
 		if (c->n_addrs6 == 0)
-			return sk_cfg_fail(err, errlen, NULL, "no IPv6 address for an "
+			return sk_cfg_fail(err, errlen, NULL,
+				"no IPv6 address for an "
 				"IPv6 target (add one to [engine] addresses "
 				"or --addr)");
 		memcpy(o->src6, c->addrs6[0].addr, 16);
 		memcpy(&w, o->src6 + 12, 4);
 		o->src_lo = o->src_hi = ntohl(w);
 	} else if (strchr(c->client_src_ips, ':') == NULL) {
-		return sk_cfg_fail(err, errlen, "[client] src_ips", "'%s' is IPv4 and "
-			"the target IPv6: both of one family",
+		return sk_cfg_fail(err, errlen, "[client] src_ips",
+			"'%s' is IPv4 and the target IPv6: both of one family",
 			c->client_src_ips);
-	} else if (sk_cfg_parse_ip6_range(c->client_src_ips, o->src6, &o->src_lo,
-			&o->src_hi) != 0) {
-		return sk_cfg_fail(err, errlen, "[client] src_ips", "'%s' is not A "
+	} else if (sk_cfg_parse_ip6_range(c->client_src_ips, o->src6,
+			&o->src_lo, &o->src_hi) != 0) {
+		return sk_cfg_fail(err, errlen, "[client] src_ips",
+			"'%s' is not A "
 			"or A-B with A <= B differing in the last 32 bits only "
 			"(e.g. 2001:db8::100-2001:db8::1ff)",
 			c->client_src_ips);
 	} else {
-		/* sk_cfg_addr6_problem() looks at the first 12 bytes, but for :: and
-		 * ::1, so the range's ends say it all; the target is checked
-		 * by value (a range may hold 2^32 addresses) */
+		/* sk_cfg_addr6_problem() looks at the first 12 bytes, but
+		 * for :: and ::1, so the range's ends say it all; the target
+		 * is checked by value (a range may hold 2^32 addresses) */
 		uint8_t x[16];
 		uint32_t w, t;
 
@@ -117,23 +120,27 @@ sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 	if (c->client_target[0] == '[')
 		return client_v6(c, o, err, errlen);
 	if (strchr(c->client_target, ':') != strrchr(c->client_target, ':'))
-		return sk_cfg_fail(err, errlen, "[client] target", "'%s' is not "
-			"IP:PORT: an IPv6 target goes in brackets, "
+		return sk_cfg_fail(err, errlen, "[client] target",
+			"'%s' is not IP:PORT: an IPv6 target goes in brackets, "
 			"[2001:db8::1]:8080", c->client_target);
 	colon = strrchr(c->client_target, ':');
 	if (colon == NULL || (size_t)(colon - c->client_target) >=
 			sizeof(host))
-		return sk_cfg_fail(err, errlen, "[client] target", "'%s' is not "
+		return sk_cfg_fail(err, errlen, "[client] target",
+			"'%s' is not "
 			"IP:PORT (e.g. 198.18.0.1:8080)", c->client_target);
 	snprintf(host, sizeof(host), "%.*s",
 		(int)(colon - c->client_target), c->client_target);
 	if (inet_pton(AF_INET, host, &in) != 1 ||
-			sk_cfg_parse_port(colon + 1, &end, &port) != 0 || *end != '\0')
-		return sk_cfg_fail(err, errlen, "[client] target", "'%s' is not "
+			sk_cfg_parse_port(colon + 1, &end, &port) != 0 ||
+			*end != '\0')
+		return sk_cfg_fail(err, errlen, "[client] target",
+			"'%s' is not "
 			"IP:PORT (e.g. 198.18.0.1:8080)", c->client_target);
 	if (sk_cfg_addr_problem(ntohl(in.s_addr), 32) != NULL ||
 			sk_config_has_addr(c, in.s_addr))
-		return sk_cfg_fail(err, errlen, "[client] target", "'%s' cannot be "
+		return sk_cfg_fail(err, errlen, "[client] target",
+			"'%s' cannot be "
 			"a server: %s", host, sk_config_has_addr(c, in.s_addr) ?
 			"it is one of our addresses" :
 			sk_cfg_addr_problem(ntohl(in.s_addr), 32));
@@ -141,8 +148,8 @@ sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 	o->tport = rte_cpu_to_be_16(port);
 
 	if (strchr(c->client_src_ips, ':') != NULL)
-		return sk_cfg_fail(err, errlen, "[client] src_ips", "'%s' is IPv6 and "
-			"the target IPv4: both of one family",
+		return sk_cfg_fail(err, errlen, "[client] src_ips",
+			"'%s' is IPv6 and the target IPv4: both of one family",
 			c->client_src_ips);
 	if (c->n_addrs == 0)
 		return sk_cfg_fail(err, errlen, NULL, c->n_addrs6 == 0 ?
@@ -153,7 +160,8 @@ sk_config_client(const struct sk_config *c, struct sk_client_cfg *o,
 		o->src_lo = o->src_hi = ntohl(c->addrs[0].addr);
 	} else if (sk_cfg_parse_ip_range(c->client_src_ips, &o->src_lo,
 			&o->src_hi) != 0) {
-		return sk_cfg_fail(err, errlen, "[client] src_ips", "'%s' is not A "
+		return sk_cfg_fail(err, errlen, "[client] src_ips",
+			"'%s' is not A "
 			"or A-B with A <= B (e.g. 198.18.0.2-198.18.0.9)",
 			c->client_src_ips);
 	} else {
@@ -186,20 +194,21 @@ client_common(const struct sk_config *c, struct sk_client_cfg *o,
 	if (c->client_src_ports[0] == '\0') {
 		o->sport_lo = 1024;
 		o->sport_hi = 65535;
-	} else if (sk_cfg_parse_port(c->client_src_ports, &end, &o->sport_lo) != 0 ||
+	} else if (sk_cfg_parse_port(c->client_src_ports, &end,
+				&o->sport_lo) != 0 ||
 			(*end == '\0' ? (o->sport_hi = o->sport_lo, false) :
 			 *end != '-' || sk_cfg_parse_port(end + 1, &end,
 				&o->sport_hi) != 0 || *end != '\0' ||
 			 o->sport_hi < o->sport_lo)) {
-		return sk_cfg_fail(err, errlen, "[client] src_ports", "'%s' is not X "
-			"or X-Y with 1 <= X <= Y <= 65535",
+		return sk_cfg_fail(err, errlen, "[client] src_ports",
+			"'%s' is not X or X-Y with 1 <= X <= Y <= 65535",
 			c->client_src_ports);
 	}
 	for (unsigned int i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
 		if (c->listen[i].port >= o->sport_lo &&
 				c->listen[i].port <= o->sport_hi)
-			return sk_cfg_fail(err, errlen, "[client] src_ports", "%u-%u "
-				"includes listening port %u",
+			return sk_cfg_fail(err, errlen, "[client] src_ports",
+				"%u-%u includes listening port %u",
 				o->sport_lo, o->sport_hi, c->listen[i].port);
 
 	if (c->client_close[0] == '\0' || strcmp(c->client_close,
@@ -215,14 +224,15 @@ client_common(const struct sk_config *c, struct sk_client_cfg *o,
 
 	if (c->client_gateway_mac[0] != '\0') {
 		if (sk_cfg_parse_mac(c->client_gateway_mac, o->gw_mac) != 0)
-			return sk_cfg_fail(err, errlen, "[client] gateway_mac", "'%s' "
-				"is not a unicast MAC (aa:bb:cc:dd:ee:ff)",
+			return sk_cfg_fail(err, errlen, "[client] gateway_mac",
+				"'%s' is not a unicast MAC (aa:bb:cc:dd:ee:ff)",
 				c->client_gateway_mac);
 		o->have_gw_mac = true;
 	}
 
 	if (c->client_http && c->client_request[0] != '\0')
-		return sk_cfg_fail(err, errlen, "[client] http", "and request are "
+		return sk_cfg_fail(err, errlen, "[client] http",
+			"and request are "
 			"both set: choose one (--http or --request)");
 	if (c->client_http) {
 		int n = snprintf((char *)o->req, sizeof(o->req),
@@ -234,8 +244,8 @@ client_common(const struct sk_config *c, struct sk_client_cfg *o,
 			"[client] request", err, errlen) != 0) {
 		return -1;
 	}
-	if (sk_cfg_unescape(c->client_expect, o->exp, &o->exp_len, "[client] expect",
-			err, errlen) != 0)
+	if (sk_cfg_unescape(c->client_expect, o->exp, &o->exp_len,
+			"[client] expect", err, errlen) != 0)
 		return -1;
 	return 0;
 }

@@ -70,12 +70,14 @@ check_syntax(FILE *f, const char *path, char *err, size_t errlen)
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		if (strlen(line) != len) {
-			ret = sk_cfg_fail(err, errlen, NULL, "config: %s:%u: NUL "
+			ret = sk_cfg_fail(err, errlen, NULL,
+				"config: %s:%u: NUL "
 				"character in line", path, lineno);
 			break;
 		}
 		if (len > CFG_LINE_MAX) {
-			ret = sk_cfg_fail(err, errlen, NULL, "config: %s:%u: line "
+			ret = sk_cfg_fail(err, errlen, NULL,
+				"config: %s:%u: line "
 				"too long (at most %u characters)", path,
 				lineno, CFG_LINE_MAX);
 			break;
@@ -91,14 +93,16 @@ check_syntax(FILE *f, const char *path, char *err, size_t errlen)
 		if (line[0] == '[') {
 			if (line[len - 1] != ']' ||
 					memchr(line, ']', len) != line + len - 1) {
-				ret = sk_cfg_fail(err, errlen, NULL, "config: %s:%u: "
+				ret = sk_cfg_fail(err, errlen, NULL,
+					"config: %s:%u: "
 					"bad section heading '%s' (expected "
 					"[name])", path, lineno, line);
 				break;
 			}
 			if (strip(line + 1, len - 2) == 0 ||
 					strlen(line + 1) >= CFG_NAME_LEN) {
-				ret = sk_cfg_fail(err, errlen, NULL, "config: %s:%u: "
+				ret = sk_cfg_fail(err, errlen, NULL,
+					"config: %s:%u: "
 					"bad section name '%s'", path, lineno,
 					line + 1);
 				break;
@@ -108,30 +112,36 @@ check_syntax(FILE *f, const char *path, char *err, size_t errlen)
 		}
 		eq = strchr(line, '=');
 		if (eq == NULL) {
-			ret = sk_cfg_fail(err, errlen, NULL, "config: %s:%u: expected "
+			ret = sk_cfg_fail(err, errlen, NULL,
+				"config: %s:%u: expected "
 				"'key = value' or '[section]', got '%s'",
 				path, lineno, line);
 			break;
 		}
 		*eq = '\0';
 		if (strip(line, (size_t)(eq - line)) == 0) {
-			ret = sk_cfg_fail(err, errlen, NULL, "config: %s:%u: no key "
+			ret = sk_cfg_fail(err, errlen, NULL,
+				"config: %s:%u: no key "
 				"before '='", path, lineno);
 		} else if (strlen(line) >= CFG_NAME_LEN) {
-			ret = sk_cfg_fail(err, errlen, NULL, "config: %s:%u: key "
+			ret = sk_cfg_fail(err, errlen, NULL,
+				"config: %s:%u: key "
 				"'%.32s...' too long", path, lineno, line);
 		} else if (!in_section) {
-			ret = sk_cfg_fail(err, errlen, NULL, "config: %s:%u: key "
+			ret = sk_cfg_fail(err, errlen, NULL,
+				"config: %s:%u: key "
 				"'%s' before any [section]", path, lineno,
 				line);
 		} else if (strip(eq + 1, strlen(eq + 1)) >= CFG_VALUE_LEN) {
-			ret = sk_cfg_fail(err, errlen, NULL, "config: %s:%u: value of "
+			ret = sk_cfg_fail(err, errlen, NULL,
+				"config: %s:%u: value of "
 				"'%s' too long (at most %u characters)", path,
 				lineno, line, CFG_VALUE_LEN - 1);
 		}
 	}
 	if (ret == 0 && ferror(f))
-		ret = sk_cfg_fail(err, errlen, NULL, "config: cannot read '%s': %s",
+		ret = sk_cfg_fail(err, errlen, NULL,
+			"config: cannot read '%s': %s",
 			path, strerror(errno));
 	free(line);
 	return ret;
@@ -150,8 +160,8 @@ apply_file(struct sk_config *c, struct rte_cfgfile *cf, const char *path,
 	for (i = 0; ret == 0 && i < ns; i++) {
 		ne = rte_cfgfile_section_num_entries_by_index(cf, section, i);
 		if (ne < 0)
-			return sk_cfg_fail(err, errlen, NULL, "config: cannot parse "
-				"'%s'", path);
+			return sk_cfg_fail(err, errlen, NULL,
+				"config: cannot parse '%s'", path);
 		if (!sk_cfg_known_section(section))
 			return sk_cfg_fail(err, errlen, NULL, "config: unknown "
 				"section [%s] in '%s' (engine, timeouts, "
@@ -160,14 +170,15 @@ apply_file(struct sk_config *c, struct rte_cfgfile *cf, const char *path,
 			continue;
 		ent = calloc((size_t)ne, sizeof(*ent));
 		if (ent == NULL)
-			return sk_cfg_fail(err, errlen, NULL, "config: '%s': out of "
-				"memory", path);
+			return sk_cfg_fail(err, errlen, NULL,
+				"config: '%s': out of memory", path);
 		ne = rte_cfgfile_section_entries_by_index(cf, i, section, ent,
 			ne);
 		for (j = 0; ret == 0 && j < ne; j++) {
 			k = sk_cfg_find_key(section, ent[j].name);
 			if (k == NULL) {
-				ret = sk_cfg_fail(err, errlen, NULL, "config: unknown "
+				ret = sk_cfg_fail(err, errlen, NULL,
+					"config: unknown "
 					"key '%s' in [%s] of '%s'",
 					ent[j].name, section, path);
 				break;
@@ -178,11 +189,12 @@ apply_file(struct sk_config *c, struct rte_cfgfile *cf, const char *path,
 			 * holds at most CFG_VALUE_LEN - 1 characters: a few
 			 * IPv6 addresses); any other key is set once */
 			if (seen[k - sk_cfg_keys] && !sk_cfg_is_list(k)) {
-				ret = sk_cfg_fail(err, errlen, where, "set twice");
+				ret = sk_cfg_fail(err, errlen, where,
+					"set twice");
 				break;
 			}
-			ret = sk_cfg_set_value(c, k, ent[j].value, seen[k - sk_cfg_keys],
-				where, err, errlen);
+			ret = sk_cfg_set_value(c, k, ent[j].value,
+				seen[k - sk_cfg_keys], where, err, errlen);
 			seen[k - sk_cfg_keys] = true;
 		}
 		memset(ent, 0, (size_t)ne * sizeof(*ent));
@@ -204,7 +216,8 @@ sk_config_load(struct sk_config *c, const char *path, char *err,
 		return sk_cfg_fail(err, errlen, NULL, "config: no file given");
 	f = fopen(path, "r");
 	if (f == NULL)
-		return sk_cfg_fail(err, errlen, NULL, "config: cannot read '%s': %s",
+		return sk_cfg_fail(err, errlen, NULL,
+			"config: cannot read '%s': %s",
 			path, strerror(errno));
 	ret = check_syntax(f, path, err, errlen);
 	fclose(f);
@@ -213,7 +226,8 @@ sk_config_load(struct sk_config *c, const char *path, char *err,
 
 	cf = rte_cfgfile_load(path, CFG_FLAG_EMPTY_VALUES);
 	if (cf == NULL)
-		return sk_cfg_fail(err, errlen, NULL, "config: cannot parse '%s'",
+		return sk_cfg_fail(err, errlen, NULL,
+			"config: cannot parse '%s'",
 			path);
 	/* applied to a copy: @p c is unchanged on error */
 	tmp = *c;

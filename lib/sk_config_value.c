@@ -98,14 +98,16 @@ parse_uint(const struct sk_cfg_key *k, const char *val, uint64_t *v,
 
 	sk_cfg_fmt_range(k, range, sizeof(range));
 	if (val[0] == '\0')
-		return sk_cfg_fail(err, errlen, where, "needs a value (%s)", range);
+		return sk_cfg_fail(err, errlen, where,
+			"needs a value (%s)", range);
 	if ((k->flags & CF_MAX) && strcmp(val, "max") == 0) {
 		*v = SK_CPS_MAX;
 		return 0;
 	}
 	ret = sk_cfg_parse_digits(val, v, &end);
 	if (ret == -EINVAL || (ret == 0 && *end != '\0'))
-		return sk_cfg_fail(err, errlen, where, "'%s' is not a number (%s)",
+		return sk_cfg_fail(err, errlen, where,
+			"'%s' is not a number (%s)",
 			val, range);
 	if (ret == -ERANGE || *v < k->min || *v > k->max)
 		return sk_cfg_fail(err, errlen, where, "'%s' out of range (%s)",
@@ -135,7 +137,8 @@ parse_duration(const struct sk_cfg_key *k, const char *val, uint64_t *ms,
 
 	sk_cfg_fmt_range(k, range, sizeof(range));
 	if (val[0] == '\0')
-		return sk_cfg_fail(err, errlen, where, "needs a value (%s)", range);
+		return sk_cfg_fail(err, errlen, where,
+			"needs a value (%s)", range);
 	ret = sk_cfg_parse_digits(val, &v, &end);
 	if (ret == -EINVAL)
 		goto bad;
@@ -168,10 +171,12 @@ parse_duration(const struct sk_cfg_key *k, const char *val, uint64_t *ms,
 	*ms = v;
 	return 0;
 bad:
-	return sk_cfg_fail(err, errlen, where, "'%s' is not a duration (an integer "
+	return sk_cfg_fail(err, errlen, where,
+		"'%s' is not a duration (an integer "
 		"and a unit: ms, s, m or h, e.g. 250ms, 60s, 5m)", val);
 out_of_range:
-	return sk_cfg_fail(err, errlen, where, "'%s' out of range (%s)", val, range);
+	return sk_cfg_fail(err, errlen, where,
+		"'%s' out of range (%s)", val, range);
 }
 
 int
@@ -202,12 +207,14 @@ parse_secret(struct sk_config *c, const char *val, const char *where,
 	}
 	for (i = 0; i < len; i++)
 		if (sk_cfg_hex_digit(val[i]) < 0)
-			return sk_cfg_fail(err, errlen, where, "'%c' (character %zu) "
+			return sk_cfg_fail(err, errlen, where,
+				"'%c' (character %zu) "
 				"is not a hex digit (need exactly %zu hex "
 				"digits)", isprint((unsigned char)val[i]) ?
 				val[i] : '?', i + 1, 2 * sizeof(s));
 	if (len != 2 * sizeof(s))
-		return sk_cfg_fail(err, errlen, where, "%zu hex digits given, need "
+		return sk_cfg_fail(err, errlen, where,
+			"%zu hex digits given, need "
 			"exactly %zu (%zu bits)", len, 2 * sizeof(s),
 			8 * sizeof(s));
 	for (i = 0; i < sizeof(s); i++)
@@ -249,7 +256,8 @@ next_item(const char **p, char *item, size_t size, const char *val,
 		e--;
 	n = (size_t)(e - s);
 	if (n == 0)
-		return sk_cfg_fail(err, errlen, where, "empty entry in '%s'", val);
+		return sk_cfg_fail(err, errlen, where,
+			"empty entry in '%s'", val);
 	if (n >= size)
 		return sk_cfg_fail(err, errlen, where, "entry '%.*s' too long",
 			(int)n, s);
@@ -318,8 +326,8 @@ parse_addr6(struct sk_config *c, const char *item, const char *ip,
 	if (inet_pton(AF_INET6, ip, a) != 1)
 		return sk_cfg_fail(err, errlen, where, "bad IPv6 address '%s' "
 			"(e.g. 2001:db8::2/64)", item);
-	if (slash != NULL && (sk_cfg_parse_digits(slash + 1, &prefix, &end) != 0 ||
-			*end != '\0' || prefix > 128))
+	if (slash != NULL && (sk_cfg_parse_digits(slash + 1, &prefix,
+			&end) != 0 || *end != '\0' || prefix > 128))
 		return sk_cfg_fail(err, errlen, where,
 			"bad prefix '%s' in '%s' (0..128)", slash, item);
 	why = sk_cfg_addr6_problem(a);
@@ -358,7 +366,8 @@ parse_addrs(struct sk_config *c, const char *val, const char *where,
 		slash = strchr(item, '/');
 		n = slash != NULL ? (size_t)(slash - item) : strlen(item);
 		if (n >= sizeof(ip))
-			return sk_cfg_fail(err, errlen, where, "bad address '%s'",
+			return sk_cfg_fail(err, errlen, where,
+				"bad address '%s'",
 				item);
 		memcpy(ip, item, n);
 		ip[n] = '\0';
@@ -369,7 +378,8 @@ parse_addrs(struct sk_config *c, const char *val, const char *where,
 			continue;
 		}
 		if (inet_pton(AF_INET, ip, &in) != 1)
-			return sk_cfg_fail(err, errlen, where, "bad address '%s' "
+			return sk_cfg_fail(err, errlen, where,
+				"bad address '%s' "
 				"(dotted-quad IPv4, e.g. 198.18.0.2/24, or IPv6, "
 				"e.g. 2001:db8::2/64)", item);
 		if (slash != NULL && (sk_cfg_parse_digits(slash + 1, &prefix,
@@ -377,9 +387,11 @@ parse_addrs(struct sk_config *c, const char *val, const char *where,
 			return sk_cfg_fail(err, errlen, where,
 				"bad prefix '%s' in '%s' (0..32)", slash,
 				item);
-		why = sk_cfg_addr_problem(ntohl(in.s_addr), (unsigned int)prefix);
+		why = sk_cfg_addr_problem(ntohl(in.s_addr),
+			(unsigned int)prefix);
 		if (why != NULL)
-			return sk_cfg_fail(err, errlen, where, "'%s' is %s", item,
+			return sk_cfg_fail(err, errlen, where,
+				"'%s' is %s", item,
 				why);
 		for (i = 0; i < c->n_addrs; i++)
 			if (c->addrs[i].addr == in.s_addr)
@@ -433,9 +445,10 @@ parse_listen(struct sk_config *c, const char *val, const char *where,
 		while (colon > item && is_blank(colon[-1]))
 			colon--;
 		*colon = '\0';
-		if (sk_cfg_parse_digits(item, &port, &end) != 0 || *end != '\0' ||
-				port < 1 || port > UINT16_MAX)
-			return sk_cfg_fail(err, errlen, where, "bad port '%s' in "
+		if (sk_cfg_parse_digits(item, &port, &end) != 0 ||
+				*end != '\0' || port < 1 || port > UINT16_MAX)
+			return sk_cfg_fail(err, errlen, where,
+				"bad port '%s' in "
 				"'%s:%s' (1..65535)", item, item, name);
 		app = sk_app_from_name(name);
 		if (app == SK_APP_NONE)
@@ -448,7 +461,8 @@ parse_listen(struct sk_config *c, const char *val, const char *where,
 					"port %" PRIu64 " listed twice",
 					port);
 		if (c->n_listen >= SK_MAX_LISTEN)
-			return sk_cfg_fail(err, errlen, where, "more than %u ports "
+			return sk_cfg_fail(err, errlen, where,
+				"more than %u ports "
 				"(at '%s:%s')", SK_MAX_LISTEN, item, name);
 		c->listen[c->n_listen].port = (uint16_t)port;
 		c->listen[c->n_listen].app = (uint8_t)app;
@@ -462,8 +476,9 @@ parse_listen(struct sk_config *c, const char *val, const char *where,
  * @p append. @p where names the key or option in messages.
  */
 int
-sk_cfg_set_value(struct sk_config *c, const struct sk_cfg_key *k, const char *val,
-		bool append, const char *where, char *err, size_t errlen)
+sk_cfg_set_value(struct sk_config *c, const struct sk_cfg_key *k,
+		const char *val, bool append, const char *where, char *err,
+		size_t errlen)
 {
 	uint64_t v = 0;
 
@@ -474,7 +489,8 @@ sk_cfg_set_value(struct sk_config *c, const struct sk_cfg_key *k, const char *va
 			c->n_addrs6 = 0;
 		}
 		if (val[0] == '\0')
-			return sk_cfg_fail(err, errlen, where, "needs at least one "
+			return sk_cfg_fail(err, errlen, where,
+				"needs at least one "
 				"address (A[/P], e.g. 198.18.0.2/24 or "
 				"2001:db8::2/64)");
 		return parse_addrs(c, val, where, err, errlen);
@@ -482,7 +498,8 @@ sk_cfg_set_value(struct sk_config *c, const struct sk_cfg_key *k, const char *va
 		if (!append)
 			c->n_listen = 0;
 		if (val[0] == '\0')
-			return sk_cfg_fail(err, errlen, where, "needs at least one "
+			return sk_cfg_fail(err, errlen, where,
+				"needs at least one "
 				"port (PORT:APP, e.g. 8080:hello)");
 		return parse_listen(c, val, where, err, errlen);
 	case CT_UINT:
@@ -514,20 +531,23 @@ sk_cfg_set_value(struct sk_config *c, const struct sk_cfg_key *k, const char *va
 				return 0;
 			}
 		}
-		return sk_cfg_fail(err, errlen, where, "'%s' is not yes or no", val);
+		return sk_cfg_fail(err, errlen, where,
+			"'%s' is not yes or no", val);
 	}
 	case CT_STR: {
 		size_t n = strlen(val), n_comment = 0;
 
 		if (n >= k->size)
-			return sk_cfg_fail(err, errlen, where, "'%.32s...' too long "
+			return sk_cfg_fail(err, errlen, where,
+				"'%.32s...' too long "
 				"(at most %zu characters)", val, k->size - 1);
 		/* sk_config_print writes a ';' as "\;": the value must fit
 		 * an INI line that way too, as it does when read from one */
 		for (const char *p = val; *p != '\0'; p++)
 			n_comment += *p == CFG_DEFAULT_COMMENT_CHARACTER;
 		if (n + n_comment >= CFG_VALUE_LEN)
-			return sk_cfg_fail(err, errlen, where, "'%.32s...' too long "
+			return sk_cfg_fail(err, errlen, where,
+				"'%.32s...' too long "
 				"(at most %u characters, a ';' counting two)",
 				val, CFG_VALUE_LEN - 1);
 		/* an INI line cannot carry one, so sk_config_print would
@@ -536,8 +556,8 @@ sk_cfg_set_value(struct sk_config *c, const struct sk_cfg_key *k, const char *va
 		for (const char *p = val; *p != '\0'; p++)
 			if (((unsigned char)*p < 0x20 && *p != '\t') ||
 					*p == 0x7f)
-				return sk_cfg_fail(err, errlen, where, "control "
-					"character in '%s'", val);
+				return sk_cfg_fail(err, errlen, where,
+					"control character in '%s'", val);
 		snprintf((char *)c + k->off, k->size, "%s", val);
 		return 0;
 	}
@@ -565,21 +585,24 @@ sk_cfg_unescape(const char *s, uint8_t *out, uint16_t *len, const char *where,
 			case 't': ch = '\t'; break;
 			case '\\': ch = '\\'; break;
 			case 'x':
-				if (sk_cfg_hex_digit(s[1]) < 0 || sk_cfg_hex_digit(s[2]) < 0)
-					return sk_cfg_fail(err, errlen, where, "'\\x' "
-						"needs two hex digits");
+				if (sk_cfg_hex_digit(s[1]) < 0 ||
+						sk_cfg_hex_digit(s[2]) < 0)
+					return sk_cfg_fail(err, errlen, where,
+						"'\\x' needs two hex digits");
 				ch = (uint8_t)(sk_cfg_hex_digit(s[1]) << 4 |
 					sk_cfg_hex_digit(s[2]));
 				s += 2;
 				break;
 			default:
-				return sk_cfg_fail(err, errlen, where, "unknown escape "
+				return sk_cfg_fail(err, errlen, where,
+					"unknown escape "
 					"'\\%c' (\\n, \\r, \\t, \\\\, \\xHH)",
 					*s != '\0' ? *s : '0');
 			}
 		}
 		if (n == SK_CLIENT_DATA_MAX)
-			return sk_cfg_fail(err, errlen, where, "more than %u bytes",
+			return sk_cfg_fail(err, errlen, where,
+				"more than %u bytes",
 				SK_CLIENT_DATA_MAX);
 		out[n++] = ch;
 	}
