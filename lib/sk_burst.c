@@ -138,6 +138,32 @@ stage_lookup(struct sk_engine *e, struct sk_burst *b)
 }
 
 /* ---- 3 cookies ---------------------------------------------------------- */
+
+/* IPv6 tuples whose address digests are hashed together (SIMD lanes) */
+struct v6_digests {
+	unsigned int n;
+	const uint8_t *src[SK_BURST_MAX], *dst[SK_BURST_MAX];
+	struct sk_cookie_tuple *t[SK_BURST_MAX];
+};
+
+/* The cookie tuple of @p p: IPv4 at once; IPv6 its ports now and its
+ * addresses' digest later, with the burst's others. */
+static inline void
+cookie_tuple(struct v6_digests *v6, const struct sk_pkt *p,
+		struct sk_cookie_tuple *t)
+{
+	if (likely(!p->v6)) {
+		/* source and destination lie side by side in both headers */
+		memcpy(&t->saddr, &p->ip->src_addr, 8);
+		memcpy(&t->sport, &p->tcp->src_port, 4);
+		return;
+	}
+	memcpy(&t->sport, &p->tcp->src_port, 4);
+	v6->src[v6->n] = p->ip6->src_addr;
+	v6->dst[v6->n] = p->ip6->dst_addr;
+	v6->t[v6->n++] = t;
+}
+
 static void
 stage_cookies(struct sk_engine *e, struct sk_burst *b)
 {
@@ -146,8 +172,10 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b)
 	uint32_t a_cookie[SK_BURST_MAX], a_tsoff[SK_BURST_MAX];
 	uint8_t s_mss[SK_BURST_MAX], a_res[SK_BURST_MAX];
 	uint8_t a_mss[SK_BURST_MAX], a_pos[SK_BURST_MAX];
+	struct v6_digests v6;
 	unsigned int na = 0;
 
+	v6.n = 0;
 	b->ns = 0;
 	for (unsigned int j = 0; j < b->nt; j++) {
 		const struct sk_pkt *p = &b->pk[b->t_at[j]];
@@ -158,19 +186,21 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b)
 		if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_SYN) {
 			unsigned int k = b->ns++;
 
-			sk_tcp_cookie_tuple(e, p, &st[k]);
+			cookie_tuple(&v6, p, &st[k]);
 			s_cisn[k] = p->seq;
 			s_mss[k] = (uint8_t)sk_tcp_mss_index(p);
 			b->s_at[k] = b->t_at[j];
 			b->s_ready[k] = 1;
 			b->syn_ck[b->t_at[j]] = (uint8_t)(k + 1);
 		} else if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_ACK) {
-			sk_tcp_cookie_tuple(e, p, &at[na]);
+			cookie_tuple(&v6, p, &at[na]);
 			a_cisn[na] = p->seq - 1;
 			a_cookie[na] = p->ack - 1;
 			a_pos[na++] = (uint8_t)j;
 		}
 	}
+	if (unlikely(v6.n != 0))
+		sk_cookie_tuple6_burst(&e->ck, v6.src, v6.dst, v6.n, v6.t);
 	if (b->ns != 0)
 		sk_cookie_make_burst(&e->ck, st, s_cisn, s_mss, b->ns,
 				e->now_s, b->s_isn, b->s_tsoff);

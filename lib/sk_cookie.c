@@ -271,6 +271,43 @@ cookie_ports(const struct sk_cookie_tuple *t)
 	return (uint32_t)t->sport | (uint32_t)t->dport << 16;
 }
 
+void
+sk_cookie_tuple6_burst(const struct sk_cookie_ctx *c,
+		const uint8_t *const *src, const uint8_t *const *dst,
+		unsigned int n, struct sk_cookie_tuple *const *t)
+{
+	uint64_t w[4][SK_COOKIE_BURST_MAX], d[SK_COOKIE_BURST_MAX];
+
+	while (n > 0) {
+		unsigned int k = RTE_MIN(n, (unsigned int)SK_COOKIE_BURST_MAX);
+
+		/* the message src || dst as four little-endian words, as
+		 * sk_siphash_32() reads it */
+		for (unsigned int i = 0; i < k; i++) {
+			uint64_t x;
+
+			memcpy(&x, src[i], 8);
+			w[0][i] = rte_le_to_cpu_64(x);
+			memcpy(&x, src[i] + 8, 8);
+			w[1][i] = rte_le_to_cpu_64(x);
+			memcpy(&x, dst[i], 8);
+			w[2][i] = rte_le_to_cpu_64(x);
+			memcpy(&x, dst[i] + 8, 8);
+			w[3][i] = rte_le_to_cpu_64(x);
+		}
+		sk_siphash_lanes_32(c->key6[0], c->key6[1], w[0], w[1], w[2],
+				w[3], k, d);
+		for (unsigned int i = 0; i < k; i++) {
+			t[i]->saddr = (rte_be32_t)d[i];
+			t[i]->daddr = (rte_be32_t)(d[i] >> 32);
+		}
+		src += k;
+		dst += k;
+		t += k;
+		n -= k;
+	}
+}
+
 /* H1: low half the mask, high half the TSval offset. */
 static __rte_always_inline uint64_t
 cookie_h1(const uint64_t k[2], const struct sk_cookie_tuple *t, uint32_t cisn)

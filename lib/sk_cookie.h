@@ -97,6 +97,14 @@ void sk_cookie_tuple6(const struct sk_cookie_ctx *c, const uint8_t *src,
 		const uint8_t *dst, rte_be16_t sport, rte_be16_t dport,
 		struct sk_cookie_tuple *t);
 
+/** The address digests of @p n IPv6 tuples at once, on the SIMD lanes
+ * (sk_siphash_lanes_32()): t[i]->saddr and t[i]->daddr as
+ * sk_cookie_tuple6() sets them from src[i] and dst[i]; the ports are left
+ * alone. Any n, in steps of SK_COOKIE_BURST_MAX. */
+void sk_cookie_tuple6_burst(const struct sk_cookie_ctx *c,
+		const uint8_t *const *src, const uint8_t *const *dst,
+		unsigned int n, struct sk_cookie_tuple *const *t);
+
 /**
  * Set up @p c from a 128-bit secret. @p rotate_s: key rotation period in
  * seconds (0 = never rotate); @p max_age_s: oldest cookie accepted, seconds

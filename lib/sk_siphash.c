@@ -163,7 +163,7 @@ sk_siphash_32(uint64_t k0, uint64_t k1, const void *in)
 		memcpy(&m, p + i, 8);
 		sip_word(&s, rte_le_to_cpu_64(m));
 	}
-	return sip_final(&s, (uint64_t)32 << 56);
+	return sip_final(&s, SK_SIP_LAST32);
 }
 
 uint64_t
@@ -249,10 +249,28 @@ sip_lanes_24_mid_scalar(const uint64_t *mid, const uint64_t *w2,
 	}
 }
 
+static SIP_NO_VECTORIZE void
+sip_lanes_32_scalar(uint64_t k0, uint64_t k1, const uint64_t *w0,
+		const uint64_t *w1, const uint64_t *w2, const uint64_t *w3,
+		unsigned int n, uint64_t *h32)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct sip_state s;
+
+		sip_init(&s, k0, k1);
+		sip_word(&s, w0[i]);
+		sip_word(&s, w1[i]);
+		sip_word(&s, w2[i]);
+		sip_word(&s, w3[i]);
+		h32[i] = sip_final(&s, SK_SIP_LAST32);
+	}
+}
+
 static const struct sk_siphash_ops sip_ops_scalar = {
 	.lanes_16_24 = sip_lanes_16_24_scalar,
 	.lanes_16 = sip_lanes_16_scalar,
 	.lanes_24_mid = sip_lanes_24_mid_scalar,
+	.lanes_32 = sip_lanes_32_scalar,
 };
 
 static const char *const sip_impl_names[SK_SIPHASH_IMPL_N] = {
@@ -411,6 +429,15 @@ sk_siphash_lanes_16(uint64_t k0, uint64_t k1, const uint64_t *w0,
 {
 	__atomic_load_n(&sip_ops, __ATOMIC_RELAXED)->lanes_16(k0, k1, w0, w1,
 			n, h16, mid);
+}
+
+void
+sk_siphash_lanes_32(uint64_t k0, uint64_t k1, const uint64_t *w0,
+		const uint64_t *w1, const uint64_t *w2, const uint64_t *w3,
+		unsigned int n, uint64_t *h32)
+{
+	__atomic_load_n(&sip_ops, __ATOMIC_RELAXED)->lanes_32(k0, k1, w0, w1,
+			w2, w3, n, h32);
 }
 
 void

@@ -94,6 +94,12 @@ void sk_siphash_lanes_16(uint64_t k0, uint64_t k1,
 void sk_siphash_lanes_24_mid(const uint64_t *mid, const uint64_t *w2,
 		unsigned int n, uint64_t *h24);
 
+/** h32[i] = SipHash_K(w0[i], w1[i], w2[i], w3[i]) (32 bytes: an IPv6
+ * address pair). */
+void sk_siphash_lanes_32(uint64_t k0, uint64_t k1, const uint64_t *w0,
+		const uint64_t *w1, const uint64_t *w2, const uint64_t *w3,
+		unsigned int n, uint64_t *h32);
+
 /**
  * Choose the implementation of the multi-lane functions: the widest one the
  * CPU has (rte_cpu_get_flag_enabled()) within EAL's SIMD limit

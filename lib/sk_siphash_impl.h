@@ -21,6 +21,7 @@
  * the length in the top byte. */
 #define SK_SIP_LAST16 ((uint64_t)16 << 56)
 #define SK_SIP_LAST24 ((uint64_t)24 << 56)
+#define SK_SIP_LAST32 ((uint64_t)32 << 56)
 
 /* Lanes per block of the lanes_16 -> lanes_24_mid state: block b holds
  * v0[8], v1[8], v2[8], v3[8] of lanes 8b..8b+7 (SK_SIPHASH_MID_WORDS). */
@@ -38,6 +39,9 @@ struct sk_siphash_ops {
 			uint64_t *mid);
 	void (*lanes_24_mid)(const uint64_t *mid, const uint64_t *w2,
 			unsigned int n, uint64_t *h24);
+	void (*lanes_32)(uint64_t k0, uint64_t k1, const uint64_t *w0,
+			const uint64_t *w1, const uint64_t *w2,
+			const uint64_t *w3, unsigned int n, uint64_t *h32);
 };
 
 #ifdef RTE_ARCH_X86

@@ -172,10 +172,41 @@ sip_lanes_24_mid_avx2(const uint64_t *mid, const uint64_t *w2,
 	}
 }
 
+static AVX2 void
+sip_lanes_32_avx2(uint64_t k0, uint64_t k1, const uint64_t *w0,
+		const uint64_t *w1, const uint64_t *w2, const uint64_t *w3,
+		unsigned int n, uint64_t *h32)
+{
+	const __m256i rot16 = A2_ROT16_SHUF;
+	const __m256i last32 = _mm256_set1_epi64x((long long)SK_SIP_LAST32);
+	const __m256i i0 = _mm256_set1_epi64x((long long)(k0 ^ SK_SIP_C0));
+	const __m256i i1 = _mm256_set1_epi64x((long long)(k1 ^ SK_SIP_C1));
+	const __m256i i2 = _mm256_set1_epi64x((long long)(k0 ^ SK_SIP_C2));
+	const __m256i i3 = _mm256_set1_epi64x((long long)(k1 ^ SK_SIP_C3));
+
+	for (unsigned int i = 0; i < n; i += 4) {
+		const __m256i m = A2_MASK((long long)(n - i));
+		__m256i a = A2_LOAD(m, w0 + i);
+		__m256i b = A2_LOAD(m, w1 + i);
+		__m256i c = A2_LOAD(m, w2 + i);
+		__m256i d = A2_LOAD(m, w3 + i);
+		__m256i v0 = i0, v1 = i1, v2 = i2, v3 = i3;
+		__m256i h;
+
+		A2_WORD(v0, v1, v2, v3, a);
+		A2_WORD(v0, v1, v2, v3, b);
+		A2_WORD(v0, v1, v2, v3, c);
+		A2_WORD(v0, v1, v2, v3, d);
+		A2_FINAL(h, v0, v1, v2, v3, last32);
+		A2_STORE(m, h32 + i, h);
+	}
+}
+
 const struct sk_siphash_ops sk_siphash_ops_avx2x4 = {
 	.lanes_16_24 = sip_lanes_16_24_avx2,
 	.lanes_16 = sip_lanes_16_avx2,
 	.lanes_24_mid = sip_lanes_24_mid_avx2,
+	.lanes_32 = sip_lanes_32_avx2,
 };
 
 /* ---- AVX-512F: 8 lanes -------------------------------------------------- */
@@ -295,10 +326,40 @@ sip_lanes_24_mid_avx512(const uint64_t *mid, const uint64_t *w2,
 	}
 }
 
+static AVX512 void
+sip_lanes_32_avx512(uint64_t k0, uint64_t k1, const uint64_t *w0,
+		const uint64_t *w1, const uint64_t *w2, const uint64_t *w3,
+		unsigned int n, uint64_t *h32)
+{
+	const __m512i last32 = _mm512_set1_epi64((long long)SK_SIP_LAST32);
+	const __m512i i0 = _mm512_set1_epi64((long long)(k0 ^ SK_SIP_C0));
+	const __m512i i1 = _mm512_set1_epi64((long long)(k1 ^ SK_SIP_C1));
+	const __m512i i2 = _mm512_set1_epi64((long long)(k0 ^ SK_SIP_C2));
+	const __m512i i3 = _mm512_set1_epi64((long long)(k1 ^ SK_SIP_C3));
+
+	for (unsigned int i = 0; i < n; i += 8) {
+		const __mmask8 m = A5_MASK(n - i);
+		__m512i a = A5_LOAD(m, w0 + i);
+		__m512i b = A5_LOAD(m, w1 + i);
+		__m512i c = A5_LOAD(m, w2 + i);
+		__m512i d = A5_LOAD(m, w3 + i);
+		__m512i v0 = i0, v1 = i1, v2 = i2, v3 = i3;
+		__m512i h;
+
+		A5_WORD(v0, v1, v2, v3, a);
+		A5_WORD(v0, v1, v2, v3, b);
+		A5_WORD(v0, v1, v2, v3, c);
+		A5_WORD(v0, v1, v2, v3, d);
+		A5_FINAL(h, v0, v1, v2, v3, last32);
+		A5_STORE(m, h32 + i, h);
+	}
+}
+
 const struct sk_siphash_ops sk_siphash_ops_avx512x8 = {
 	.lanes_16_24 = sip_lanes_16_24_avx512,
 	.lanes_16 = sip_lanes_16_avx512,
 	.lanes_24_mid = sip_lanes_24_mid_avx512,
+	.lanes_32 = sip_lanes_32_avx512,
 };
 
 #endif /* RTE_ARCH_X86 */

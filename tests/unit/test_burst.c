@@ -34,6 +34,7 @@
 
 #define ENGINE_IP 0xc6120002u  /* 198.18.0.2 */
 #define PEER_IP   0xc6120001u  /* 198.18.0.1 */
+static const uint8_t ENGINE_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 #define NFLOWS    12
 
 static struct rte_mempool *pool;
@@ -50,6 +51,9 @@ engine(void)
 	c.n_addrs = 1;
 	c.addrs[0].addr = rte_cpu_to_be_32(ENGINE_IP);
 	c.addrs[0].prefix = 24;
+	c.n_addrs6 = 1;
+	memcpy(c.addrs6[0].addr, ENGINE_IP6, 16);
+	c.addrs6[0].prefix = 64;
 	c.n_listen = 2;
 	c.listen[0].port = 8080;
 	c.listen[0].app = SK_APP_HELLO;
@@ -117,6 +121,22 @@ tcp(unsigned int i, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
 	};
 
 	return skt_build(pool, &f);
+}
+
+/* The same over IPv6, from 2001:db8::100 + i. */
+static struct rte_mbuf *
+tcp6(unsigned int i, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+		const uint8_t *opts, uint8_t optlen)
+{
+	struct skt_frame6 f = {
+		.saddr = { 0x20, 0x01, 0x0d, 0xb8, [14] = 1, [15] = (uint8_t)i },
+		.sport = cport(i), .dport = dport,
+		.seq = seq, .ack = ack, .flags = flags,
+		.opts = opts, .optlen = optlen,
+	};
+
+	memcpy(f.daddr, ENGINE_IP6, 16);
+	return skt_build6(pool, &f);
 }
 
 static struct rte_mbuf *
@@ -399,6 +419,58 @@ main(void)
 	CHECK(find(&a, cport(5), A | P | F, &r) && r.len == 13,
 		"flow 5 made again from the cookie its data segment carries, "
 		"and answered: no state of flow 9 was used");
+	rte_pktmbuf_free_bulk(a.m, a.n);
+
+	/* Phase 4: IPv4 and IPv6 in one burst: SYNs (their IPv6 cookie
+	 * tuples' address digests hashed together on the lanes), then the
+	 * ACKs, a bad one of each family among them. */
+	for (unsigned int i = 40; i < 52; i++) {
+		if (i % 3 == 0)
+			add(tcp(i, 8080, S, cisn(i), 0, linux_syn, 20, NULL),
+				"IPv4 SYN among IPv6 ones");
+		else
+			add(tcp6(i, 8080, S, cisn(i), 0, linux_syn, 20),
+				"IPv6 SYN");
+	}
+	both("IPv4 and IPv6 SYNs in one burst", &a);
+	uint32_t isn6[52] = { 0 };
+	uint64_t bad0;
+	uint32_t flows0 = sk_flow_count(sk_engine_flows(all));
+
+	for (unsigned int i = 40; i < 52; i++) {
+		struct skt_resp6 r6;
+		bool got = false;
+
+		for (unsigned int k = 0; k < a.n && !got; k++) {
+			if (skt_read6(a.m[k], &r6) && r6.dport == cport(i)) {
+				isn6[i] = r6.seq;
+				got = true;
+			} else if (skt_read(a.m[k], &r) &&
+					r.dport == cport(i)) {
+				isn6[i] = r.seq;
+				got = true;
+			}
+		}
+		CHECK(got, "SYN-ACK for %s client %u", i % 3 ? "IPv6" :
+			"IPv4", i);
+	}
+	rte_pktmbuf_free_bulk(a.m, a.n);
+	bad0 = sk_engine_stats(all)->cookie_bad_mac;
+	for (unsigned int i = 40; i < 52; i++) {
+		uint32_t bad = i == 43 || i == 44;  /* one of each family */
+
+		if (i % 3 == 0)
+			add(tcp(i, 8080, A, cisn(i) + 1, isn6[i] + 1 + bad,
+				ts_only, 12, NULL), "IPv4 cookie ACK");
+		else
+			add(tcp6(i, 8080, A, cisn(i) + 1, isn6[i] + 1 + bad,
+				ts_only, 12), "IPv6 cookie ACK");
+	}
+	both("IPv4 and IPv6 cookie ACKs in one burst", &a);
+	CHECK_EQ(sk_engine_stats(all)->cookie_bad_mac - bad0, 2,
+		"the bad IPv4 and IPv6 cookies refused, the 10 others taken");
+	CHECK_EQ(sk_flow_count(sk_engine_flows(all)) - flows0, 10,
+		"10 flows made, IPv4 and IPv6");
 	rte_pktmbuf_free_bulk(a.m, a.n);
 
 	sk_engine_free(one);

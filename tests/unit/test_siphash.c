@@ -344,6 +344,50 @@ lanes_random(const char *name, enum sk_siphash_impl impl)
 		"(nor past SK_SIPHASH_MID_WORDS(n) of mid)", name);
 }
 
+/* The 32-byte lanes (IPv6 address pairs) the same way: each lane equals
+ * sk_siphash() over its 32 bytes and the scalar lanes, n = 0..LANES_MAX,
+ * nothing written past lane n. */
+static void
+lanes32_random(const char *name, enum sk_siphash_impl impl)
+{
+	unsigned int bad_ref = 0, bad_scalar = 0, bad_guard = 0;
+
+	for (unsigned int n = 0; n <= LANES_MAX; n++) {
+		uint64_t wb[4][LANES_MAX + 1], hb[LANES_MAX + 1 + GUARD];
+		uint64_t sref[LANES_MAX];
+		uint64_t *w[4] = { wb[0] + 1, wb[1] + 1, wb[2] + 1, wb[3] + 1 };
+		uint64_t *h = hb + 1;
+		uint64_t k0 = rnd(), k1 = rnd();
+
+		for (unsigned int i = 0; i < n; i++)
+			for (unsigned int j = 0; j < 4; j++)
+				w[j][i] = rnd();
+		for (unsigned int i = 0; i < RTE_DIM(hb); i++)
+			hb[i] = POISON;
+		sk_siphash_impl_set(SK_SIPHASH_IMPL_SCALAR);
+		sk_siphash_lanes_32(k0, k1, w[0], w[1], w[2], w[3], n, sref);
+		sk_siphash_impl_set(impl);
+		sk_siphash_lanes_32(k0, k1, w[0], w[1], w[2], w[3], n, h);
+		for (unsigned int i = 0; i < n; i++) {
+			uint8_t msg[32];
+
+			for (unsigned int b = 0; b < 32; b++)
+				msg[b] = (uint8_t)(w[b / 8][i] >> (8 * (b % 8)));
+			bad_ref += h[i] != sk_siphash(k0, k1, msg, 32);
+			bad_scalar += h[i] != sref[i];
+		}
+		for (unsigned int i = 0; i < RTE_DIM(hb); i++)
+			if (i < 1 || i > n)
+				bad_guard += hb[i] != POISON;
+	}
+	CHECK_EQ(bad_ref, 0, "%s: 32-byte lanes equal sk_siphash() over the "
+		"same bytes, n = 0..%u", name, LANES_MAX);
+	CHECK_EQ(bad_scalar, 0, "%s: 32-byte lanes equal the scalar ones",
+		name);
+	CHECK_EQ(bad_guard, 0, "%s: 32-byte lanes write nothing outside "
+		"lanes 0..n-1", name);
+}
+
 static void
 test_lanes(void)
 {
@@ -367,6 +411,7 @@ test_lanes(void)
 			lanes_reference_vectors(name, n);
 		lanes_reference_vectors(name, 64);
 		lanes_random(name, impl);
+		lanes32_random(name, impl);
 		strcat(done, " ");
 		strcat(done, name);
 	}
