@@ -610,6 +610,27 @@ sk_cfg_unescape(const char *s, uint8_t *out, uint16_t *len, const char *where,
 	return 0;
 }
 
+/* "A" or "A-B" into @p a and @p b (A twice when there is no dash), each
+ * at most @p n - 1 characters. */
+static int
+split_range(const char *s, char *a, char *b, size_t n)
+{
+	const char *dash = strchr(s, '-');
+
+	if (dash == NULL) {
+		if (strlen(s) >= n)
+			return -1;
+		memcpy(a, s, strlen(s) + 1);
+		memcpy(b, s, strlen(s) + 1);
+		return 0;
+	}
+	if ((size_t)(dash - s) >= n || strlen(dash + 1) >= n)
+		return -1;
+	snprintf(a, n, "%.*s", (int)(dash - s), s);
+	snprintf(b, n, "%s", dash + 1);
+	return 0;
+}
+
 /*
  * "A" or "A-B" of IPv6 addresses that differ in their last 32 bits only
  * (the client's sources: one /96 at most): the common first 12 bytes in
@@ -619,24 +640,12 @@ int
 sk_cfg_parse_ip6_range(const char *s, uint8_t *pfx, uint32_t *lo, uint32_t *hi)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	const char *dash = strchr(s, '-');
 	uint8_t x[16], y[16];
 	uint32_t w;
 
-	if (dash == NULL) {
-		if (strlen(s) >= sizeof(a))
-			return -1;
-		memcpy(a, s, strlen(s) + 1);
-		memcpy(b, s, strlen(s) + 1);
-	} else {
-		if ((size_t)(dash - s) >= sizeof(a) ||
-				strlen(dash + 1) >= sizeof(b))
-			return -1;
-		snprintf(a, sizeof(a), "%.*s", (int)(dash - s), s);
-		snprintf(b, sizeof(b), "%s", dash + 1);
-	}
-	if (inet_pton(AF_INET6, a, x) != 1 || inet_pton(AF_INET6, b, y) != 1 ||
-			memcmp(x, y, 12) != 0)
+	if (split_range(s, a, b, sizeof(a)) != 0 ||
+			inet_pton(AF_INET6, a, x) != 1 ||
+			inet_pton(AF_INET6, b, y) != 1 || memcmp(x, y, 12) != 0)
 		return -1;
 	memcpy(pfx, x, 16);
 	memcpy(&w, x + 12, 4);
@@ -651,22 +660,11 @@ int
 sk_cfg_parse_ip_range(const char *s, uint32_t *lo, uint32_t *hi)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	const char *dash = strchr(s, '-');
 	struct in_addr x, y;
 
-	if (dash == NULL) {
-		if (strlen(s) >= sizeof(a))
-			return -1;
-		memcpy(a, s, strlen(s) + 1);
-		memcpy(b, s, strlen(s) + 1);
-	} else {
-		if ((size_t)(dash - s) >= sizeof(a) ||
-				strlen(dash + 1) >= sizeof(b))
-			return -1;
-		snprintf(a, sizeof(a), "%.*s", (int)(dash - s), s);
-		snprintf(b, sizeof(b), "%s", dash + 1);
-	}
-	if (inet_pton(AF_INET, a, &x) != 1 || inet_pton(AF_INET, b, &y) != 1)
+	if (split_range(s, a, b, sizeof(a)) != 0 ||
+			inet_pton(AF_INET, a, &x) != 1 ||
+			inet_pton(AF_INET, b, &y) != 1)
 		return -1;
 	*lo = ntohl(x.s_addr);
 	*hi = ntohl(y.s_addr);
