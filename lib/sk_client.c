@@ -65,17 +65,20 @@ sk_client_create(struct sk_engine *e)
 {
 	struct sk_client *cl;
 	uint64_t k[2];
-	char err[256];
 
 	cl = numa_alloc(sizeof(*cl));
 	if (cl == NULL)
 		return -ENOMEM;
 	memset(cl, 0, sizeof(*cl));
-	if (sk_config_client(&e->cfg, &cl->cc, err, sizeof(err)) != 0) {
-		SK_LOG(ERR, "%s", err);
+	/* parsed once, before the engines were made (the engine's copy of
+	 * the configuration carries it): no engine re-reads the strings */
+	if (!e->cfg.client.ready) {
+		SK_LOG(ERR, "client role: the configuration has not been "
+			"through sk_config_finalize()");
 		numa_free(cl, sizeof(*cl));
 		return -EINVAL;
 	}
+	cl->cc = e->cfg.client;
 	if (getrandom(k, sizeof(k), 0) != sizeof(k) ||
 			getrandom(&cl->ts_off, sizeof(cl->ts_off), 0) !=
 			sizeof(cl->ts_off)) {

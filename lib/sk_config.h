@@ -36,6 +36,41 @@ struct sk_config_listen {
 	uint8_t app;      /**< enum sk_app, never SK_APP_NONE */
 };
 
+/** client_cps: find the highest clean rate (a ramp with backoff). */
+#define SK_CPS_MAX UINT32_MAX
+
+/** How a client connection is closed once its response is read. */
+enum sk_client_close {
+	SK_CLOSE_CLIENT = 0,  /**< we send FIN (FIN_WAIT_1/2, TIME_WAIT) */
+	SK_CLOSE_SERVER,      /**< we wait for the server's FIN (CLOSE_WAIT) */
+	SK_CLOSE_RST,         /**< we abort with RST */
+};
+
+#define SK_CLIENT_DATA_MAX 256
+
+/** The [client] section parsed (sk_config_client()), kept in struct
+ * sk_config as plain data: engines copy it, never parse the strings. */
+struct sk_client_cfg {
+	bool ready;                 /**< filled by sk_config_finalize() from
+				      the strings as they are now */
+	rte_be32_t target;          /**< network order */
+	rte_be16_t tport;           /**< network order */
+	uint32_t src_lo, src_hi;    /**< source addresses, host order (IPv6:
+				      their last 32 bits) */
+	bool v6;                    /**< the target is an IPv6 address */
+	uint8_t target6[16];        /**< IPv6 target, network order */
+	uint8_t src6[16];           /**< IPv6 sources: the first 12 bytes are
+				      every source's, src_lo..src_hi the
+				      last 4 */
+	uint16_t sport_lo, sport_hi; /**< source ports, host order */
+	uint8_t close;              /**< enum sk_client_close */
+	bool have_gw_mac;
+	uint8_t gw_mac[6];
+	uint16_t req_len, exp_len;
+	uint8_t req[SK_CLIENT_DATA_MAX]; /**< request bytes, escapes undone */
+	uint8_t exp[SK_CLIENT_DATA_MAX]; /**< expected response, 0 = unchecked */
+};
+
 struct sk_config {
 	/* [engine] */
 	unsigned int n_addrs;
@@ -100,38 +135,11 @@ struct sk_config {
 	uint32_t client_timeout_ms; /**< response timeout after the handshake */
 	char client_gateway_mac[24]; /**< next hop's MAC, "" = ARP the target */
 	bool client_json;           /**< final summary as JSON */
-};
-
-/** client_cps: find the highest clean rate (a ramp with backoff). */
-#define SK_CPS_MAX UINT32_MAX
-
-/** How a client connection is closed once its response is read. */
-enum sk_client_close {
-	SK_CLOSE_CLIENT = 0,  /**< we send FIN (FIN_WAIT_1/2, TIME_WAIT) */
-	SK_CLOSE_SERVER,      /**< we wait for the server's FIN (CLOSE_WAIT) */
-	SK_CLOSE_RST,         /**< we abort with RST */
-};
-
-#define SK_CLIENT_DATA_MAX 256
-
-/** The [client] section parsed (sk_config_client()). */
-struct sk_client_cfg {
-	rte_be32_t target;          /**< network order */
-	rte_be16_t tport;           /**< network order */
-	uint32_t src_lo, src_hi;    /**< source addresses, host order (IPv6:
-				      their last 32 bits) */
-	bool v6;                    /**< the target is an IPv6 address */
-	uint8_t target6[16];        /**< IPv6 target, network order */
-	uint8_t src6[16];           /**< IPv6 sources: the first 12 bytes are
-				      every source's, src_lo..src_hi the
-				      last 4 */
-	uint16_t sport_lo, sport_hi; /**< source ports, host order */
-	uint8_t close;              /**< enum sk_client_close */
-	bool have_gw_mac;
-	uint8_t gw_mac[6];
-	uint16_t req_len, exp_len;
-	uint8_t req[SK_CLIENT_DATA_MAX]; /**< request bytes, escapes undone */
-	uint8_t exp[SK_CLIENT_DATA_MAX]; /**< expected response, 0 = unchecked */
+	struct sk_client_cfg client; /**< the strings above parsed, once, by
+				       sk_config_finalize(); client.ready is
+				       false until then and after any change
+				       through sk_config_load() or
+				       sk_config_parse_args() */
 };
 
 /** True when the configuration asks for the client role. */
@@ -141,7 +149,8 @@ sk_config_is_client(const struct sk_config *c)
 	return c->client_target[0] != '\0';
 }
 
-/** Parse the [client] section of @p c into @p out. Returns 0, or -1 with a
+/** Parse the [client] section of @p c into @p out (out->ready stays false:
+ * sk_config_finalize() sets it for c->client). Returns 0, or -1 with a
  * one-line message naming the key in @p err. */
 int sk_config_client(const struct sk_config *c, struct sk_client_cfg *out,
 		char *err, size_t errlen);
@@ -167,11 +176,25 @@ int sk_config_parse_args(struct sk_config *c, int argc, char **argv,
  * port, sizes in range). Returns 0 or -1 with a message in @p err. */
 int sk_config_validate(const struct sk_config *c, char *err, size_t errlen);
 
+/**
+ * sk_config_validate(), then the [client] section parsed into c->client
+ * (when @p c is a client), once for every engine to copy: sk_client_create()
+ * refuses a configuration that has not been through this. Whoever changes
+ * [client] or the addresses by hand afterwards calls it again.
+ * Returns 0 or -1 with a message in @p err.
+ */
+int sk_config_finalize(struct sk_config *c, char *err, size_t errlen);
+
 /** Write the effective configuration as INI (the secret never shown). */
 void sk_config_print(const struct sk_config *c, FILE *f);
 
 /** Print the options' help. */
 void sk_config_usage(FILE *f, const char *prog);
+
+/** Print the options of the keys and the configuration file's sections as
+ * groff, for docs/man/synackd.8 (synackd --help-man; the test man-sync
+ * checks the page holds exactly this). */
+void sk_config_man(FILE *f);
 
 /** True when @p addr (network order) is one of the configured addresses. */
 bool sk_config_has_addr(const struct sk_config *c, rte_be32_t addr);

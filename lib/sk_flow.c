@@ -111,12 +111,19 @@ void
 sk_flow_key6_make(struct sk_flow_key6 *k, const uint8_t *raddr,
 		const uint8_t *laddr, rte_be16_t rport, rte_be16_t lport)
 {
+	uint64_t r[2], l[2];
+
 	memcpy(k->a.raddr, raddr, 16);
 	memcpy(k->a.laddr, laddr, 16);
-	/* not a secret: the addresses are compared in full on a match */
-	k->k.raddr = (rte_be32_t)rte_hash_crc(raddr, 16, SK_FLOW_HASH_SEED);
-	k->k.laddr = (rte_hash_crc(laddr, 16, SK_FLOW_HASH_SEED) &
-		~SK_FLOW_V6_MARK) | SK_FLOW_V6_MARK;
+	/* word by word from aligned copies: an address in a frame lies
+	 * anywhere (rte_hash_crc() would load 8 bytes from it as they are).
+	 * Not a secret: the addresses are compared in full on a match. */
+	memcpy(r, raddr, 16);
+	memcpy(l, laddr, 16);
+	k->k.raddr = (rte_be32_t)rte_hash_crc_8byte(r[1],
+		rte_hash_crc_8byte(r[0], SK_FLOW_HASH_SEED));
+	k->k.laddr = (rte_hash_crc_8byte(l[1], rte_hash_crc_8byte(l[0],
+		SK_FLOW_HASH_SEED)) & ~SK_FLOW_V6_MARK) | SK_FLOW_V6_MARK;
 	k->k.rport = rport;
 	k->k.lport = lport;
 }

@@ -352,6 +352,8 @@ usage(const char *prog)
 		"                              start nothing, print the result "
 		"(exit 0 or 1)\n"
 		"  synackd --eal-help          DPDK's own list of EAL options\n"
+		"  synackd --help-man          the options and the file's keys "
+		"as groff (man page)\n"
 		"Common EAL options: -l CORES or --lcores MAP (the first lcore "
 		"is the main one,\n"
 		"the others are workers), -a PCI_ADDRESS, --vdev "
@@ -473,7 +475,7 @@ read_config(struct sk_config *c, int argc, char **argv, char *err,
 	ret = sk_config_parse_args(c, argc, argv, err, errlen);
 	if (ret != 0)
 		return ret;
-	if (sk_config_validate(c, err, errlen) != 0 ||
+	if (sk_config_finalize(c, err, errlen) != 0 ||
 			log_levels(c->log_level, false, err, errlen) != 0)
 		return -1;
 	return 0;
@@ -551,6 +553,11 @@ before_eal(int argc, char **argv, int *eal_argc, struct sk_config *c)
 		}
 		if (is_arg(argv[i], "--eal-help", NULL))
 			return eal_help(argv[0]);
+		if (is_arg(argv[i], "--help-man", NULL)) {
+			/* docs/man/synackd.8's options, from the key table */
+			sk_config_man(stdout);
+			return SK_EXIT_OK;
+		}
 		if (is_arg(argv[i], "--check", NULL))
 			checking = true;
 	}
@@ -913,19 +920,17 @@ main(int argc, char **argv)
 		/* the groups of our addresses and of the client's sources
 		 * (up to SK_PORT_MC_MAX of them: more take all-multicast) */
 		static uint8_t a6[SK_MAX_ADDRS + SK_PORT_MC_MAX + 1][16];
+		const struct sk_client_cfg *cc = &cfg.client;
 		unsigned int n6 = 0;
-		struct sk_client_cfg cc;
 
 		for (unsigned int i = 0; i < cfg.n_addrs6; i++)
 			memcpy(a6[n6++], cfg.addrs6[i].addr, 16);
-		if (sk_config_is_client(&cfg) &&
-				sk_config_client(&cfg, &cc, err, sizeof(err)) ==
-				0 && cc.v6) {
-			for (uint64_t v = cc.src_lo; v <= cc.src_hi &&
+		if (sk_config_is_client(&cfg) && cc->ready && cc->v6) {
+			for (uint64_t v = cc->src_lo; v <= cc->src_hi &&
 					n6 < RTE_DIM(a6); v++) {
 				uint32_t w = rte_cpu_to_be_32((uint32_t)v);
 
-				memcpy(a6[n6], cc.src6, 12);
+				memcpy(a6[n6], cc->src6, 12);
 				memcpy(a6[n6++] + 12, &w, 4);
 			}
 		}

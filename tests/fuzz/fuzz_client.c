@@ -218,10 +218,8 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 					opts[o++] = 8;
 					opts[o++] = 10;
 					tsval += 7;
-					*(uint32_t *)&opts[o] =
-						rte_cpu_to_be_32(tsval);
-					*(uint32_t *)&opts[o + 4] =
-						rte_cpu_to_be_32(c->tsecr);
+					skt_put32(&opts[o], tsval);
+					skt_put32(&opts[o + 4], c->tsecr);
 					o += 8;
 				}
 				if (b[7] & 8) {

@@ -206,8 +206,8 @@ fuzz_seg_fields(struct skt_frame *f, const uint8_t *b, uint32_t snd_nxt,
 		opts[2] = 8;
 		opts[3] = 10;
 		*tsval += b[7] & 0x80 ? 0 : (uint32_t)b[7];
-		*(uint32_t *)&opts[4] = rte_cpu_to_be_32(*tsval);
-		*(uint32_t *)&opts[8] = rte_cpu_to_be_32(tsecr);
+		skt_put32(&opts[4], *tsval);
+		skt_put32(&opts[8], tsecr);
 		f->opts = opts;
 		f->optlen = 12;
 	}

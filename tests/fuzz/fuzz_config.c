@@ -64,8 +64,8 @@ set_file(int fd, const void *d, size_t len)
 		abort();
 }
 
-/* A string the INI format can carry as it is: no comment character, no
- * control character, no blank at either end (the reader strips those). */
+/* A string the INI format can carry: no control character, no blank at
+ * either end (the reader strips those). A ';' is printed as "\;". */
 static bool
 plain(const char *s)
 {
@@ -75,7 +75,7 @@ plain(const char *s)
 			s[n - 1] == '\t'))
 		return false;
 	for (; *s != '\0'; s++)
-		if (*s == ';' || (unsigned char)*s < 0x20 || *s == 0x7f)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return false;
 	return true;
 }

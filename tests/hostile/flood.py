@@ -3,8 +3,8 @@
 """Floods and faults over net_tap while a kernel client keeps completing
 handshakes (issue 6; docs/robustness.md).
 
-    flood.py --case syn|ack|syn6|ack6|rst-guess|table-full|link-flap
-             [--synackd PATH]
+    flood.py --case syn|ack|syn6|ack6|rst-guess|table-full|table-full-mixed|
+             link-flap [--synackd PATH]
 
 Each case starts synackd on net_tap in its own network namespace
 (tests/integration/sktap.py), runs a thread that opens sequential `hello`
@@ -440,10 +440,10 @@ class SynSniffer(threading.Thread):
                 self.isn[sport] = seq
 
 
-def open_hold(n):
+def open_hold(n, host=ENGINE_ADDR):
     socks = []
     for i in range(n):
-        s = socket.create_connection((ENGINE_ADDR, 9), timeout=IO_TIMEOUT)
+        s = socket.create_connection((host, 9), timeout=IO_TIMEOUT)
         s.settimeout(IO_TIMEOUT)
         socks.append(s)
     return socks
@@ -618,6 +618,107 @@ def case_table_full(args):
     check_end(stats)
 
 
+# -- d6: one flow table for both families -----------------------------------
+
+def refused(host, n):
+    """Open n connections to hold on a full table: how many were reset."""
+    count = 0
+    for i in range(n):
+        try:
+            s = socket.create_connection((host, 9), timeout=IO_TIMEOUT)
+        except ConnectionResetError:
+            count += 1
+            continue
+        except OSError as e:
+            raise TestFailure("extra connection %d to %s: connect: %s"
+                              % (i, host, e))
+        s.settimeout(IO_TIMEOUT)
+        try:
+            s.sendall(b"x")
+            if s.recv(10) == b"":
+                count += 1
+        except ConnectionResetError:
+            count += 1
+        except socket.timeout:
+            pass
+        s.close()
+    return count
+
+
+def wait_flow_count(eng, n, timeout=3.0):
+    """flow_count once it is n (the last handshake's ACK can reach synackd
+    after connect() has returned), or what it is at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        fc = ctl_stats(eng).get("flow_count")
+        if fc == n or time.monotonic() > deadline:
+            return fc
+        time.sleep(0.05)
+
+
+def case_table_full_mixed(args):
+    """IPv4 and IPv6 flows share one capacity (docs: a flow costs the same
+    entry either family): half of it IPv4, half IPv6 fills it, and an
+    extra connection of either family is reset; closing the IPv4 half
+    makes room for as many IPv6 flows, and the other way round."""
+    cap, extra = 256, 16
+    eng = start(args, "tablefull6", ["--flows", str(cap)], ipv6=True)
+    try:
+        v4 = open_hold(cap // 2)
+        v6 = open_hold(cap // 2, ENGINE_ADDR6)
+        fc = wait_flow_count(eng, cap)
+        if fc != cap:
+            raise TestFailure("flow_count = %s with %d IPv4 and %d IPv6 hold "
+                              "connections" % (fc, cap // 2, cap // 2))
+        r4, r6 = refused(ENGINE_ADDR, extra), refused(ENGINE_ADDR6, extra)
+        c = ctl_stats(eng)["counters"]
+        log("mixed table full: %d/%d extra IPv4 and %d/%d extra IPv6 "
+            "connections reset; tx_rst_table_full %d"
+            % (r4, extra, r6, extra, c["tx_rst_table_full"]))
+        if r4 != extra or r6 != extra or c["tx_rst_table_full"] < 2 * extra:
+            raise TestFailure("on a full table: %d of %d IPv4 and %d of %d "
+                              "IPv6 extra connections reset, "
+                              "tx_rst_table_full = %d"
+                              % (r4, extra, r6, extra,
+                                 c["tx_rst_table_full"]))
+        # the IPv4 half goes: as many IPv6 flows fit in its place
+        close_hold(v4, "IPv4 flow on a full mixed table")
+        time.sleep(2.0)                  # their TIME_WAIT (1 s) ends
+        v6b = open_hold(cap // 2, ENGINE_ADDR6)
+        fc = wait_flow_count(eng, cap)
+        if fc != cap:
+            raise TestFailure("after the IPv4 half closed, %d IPv6 flows "
+                              "more: flow_count = %s, expected %d"
+                              % (cap // 2, fc, cap))
+        if refused(ENGINE_ADDR6, extra) != extra:
+            raise TestFailure("a table full of IPv6 flows let an extra IPv6 "
+                              "connection in")
+        log("mixed table full: %d IPv6 flows fit where the IPv4 ones were"
+            % (cap // 2))
+        # and all of it back for IPv4
+        close_hold(v6 + v6b, "IPv6 flow on a full table")
+        time.sleep(2.0)
+        v4b = open_hold(cap)
+        fc = wait_flow_count(eng, cap)
+        if fc != cap:
+            raise TestFailure("after every IPv6 flow closed, %d IPv4 flows: "
+                              "flow_count = %s" % (cap, fc))
+        close_hold(v4b, "IPv4 flow on a table the IPv6 flows left")
+        time.sleep(2.0)
+        stats = eng.stop()
+    finally:
+        eng.cleanup()
+    c = stats["counters"]
+    want = cap // 2 + cap // 2 + cap // 2 + cap
+    if c["flow_created"] != want or c["close_normal"] != want:
+        raise TestFailure("flow_created = %d, close_normal = %d, expected %d"
+                          % (c["flow_created"], c["close_normal"], want))
+    print("FLOOD-RESULT " + json.dumps({
+        "case": "table-full-mixed", "capacity": cap,
+        "tx_rst_table_full": c["tx_rst_table_full"]}), flush=True)
+    check_end(stats)
+
+
 # -- f: port down / up mid-run ---------------------------------------------
 
 def case_link_flap(args):
@@ -673,6 +774,7 @@ CASES = {
     "ack6": lambda a: case_flood(a, "ack6"),
     "rst-guess": case_rst_guess,
     "table-full": case_table_full,
+    "table-full-mixed": case_table_full_mixed,
     "link-flap": case_link_flap,
 }
 

@@ -70,6 +70,10 @@ def main():
             check(rc == 0 and re.fullmatch(r"synackd \S+\n", out) is not None,
                   "%s: exit 0, 'synackd VERSION'" % " ".join(args[1:]))
 
+        rc, out, err = run(eal + ["--help-man"])
+        check(rc == 0 and out.startswith(".SS") and "\\-\\-listen" in out
+              and not err, "--help-man: exit 0, groff, before the EAL")
+
         rc, out, err = run([sd, "--check", "-f", tap_ini])
         check(rc == 0 and out.startswith("synackd: check: configuration valid: "
                                           "addresses 198.18.0.2/24, listening 8080:hello"),

@@ -13,7 +13,8 @@ Neighbor Advertisement. Each case drives synackd with real kernel sockets
 (and ping -6, curl -6, java), checks that the kernel learnt synackd's MAC
 by ND, stops synackd and compares its final counters with what the case
 did; the mixed case counts every frame on the tap (tcpdump) and compares
-the counters by family with the capture. Exit 0 = pass, 1 = fail, 77 =
+the counters by family with the capture; dad6 has the kernel probe
+2001:db8::2 for itself and synackd defend it. Exit 0 = pass, 1 = fail, 77 =
 skipped (not root). Python 3 standard library only.
 """
 
@@ -134,17 +135,43 @@ def case_ping6(args):
         got = re.search(r"(\d+) received", p.stdout)
         if not got or int(got.group(1)) != 3:
             raise TestFailure("ping -6: 3 replies expected: %r" % p.stdout)
-        finish(eng, {"rx_icmp6_echo": 3, "tx_icmp6_reply": 3,
-                     "tx_icmp_reply": 0, "rx_tcp": 0, "flow_created": 0})
+        # 1400 bytes of data: a 1448-byte datagram, one frame, answered
+        p = sktap.run(["ping", "-6", "-n", "-c", "1", "-W", "1", "-s", "1400",
+                       ENGINE_ADDR6], timeout=30, check=False)
+        if p.returncode != 0:
+            raise TestFailure("ping -6 -s 1400: exit %d: %s"
+                              % (p.returncode, p.stdout + p.stderr))
+        # 2000 bytes: the kernel sends two fragments, which synackd drops
+        # and counts (it reassembles nothing)
+        p = sktap.run(["ping", "-6", "-n", "-c", "1", "-W", "1", "-s", "2000",
+                       ENGINE_ADDR6], timeout=30, check=False)
+        if p.returncode == 0:
+            raise TestFailure("ping -6 -s 2000 (fragmented) was answered: %s"
+                              % p.stdout)
+        log("ping -6 -s 1400 answered, ping -6 -s 2000 (2 fragments) not")
+        finish(eng, {"rx_icmp6_echo": 4, "tx_icmp6_reply": 4,
+                     "tx_icmp_reply": 0, "rx_tcp": 0, "flow_created": 0,
+                     "drop_ip6_frag": 2})
 
 
 # -- hello ------------------------------------------------------------------
 
+# Bound source ports, below the ephemeral range: Linux picks ephemeral
+# ports from a counter shared by every network namespace (table_perturb,
+# docs/multicore.md), which other tests connecting to 2001:db8::2:8080 at
+# the same time move back onto ports whose flows synackd still holds in
+# TIME_WAIT (flow_tw_reuse instead of close_normal).
+PORT_BASE = {"hello6": 20000, "mixed": 22000}
+
+
 def hello6(args, n, concurrency, together):
     with engine(args, "hello6") as eng:
         no_neigh_entry()
+        lat = []
         ok, errors, secs = hello_client.run_hello(
-            ENGINE_ADDR6, 8080, n, concurrency, IO_TIMEOUT, together=together)
+            ENGINE_ADDR6, 8080, n, concurrency, IO_TIMEOUT, together=together,
+            latencies=lat, src_ports=list(range(PORT_BASE["hello6"],
+                                                PORT_BASE["hello6"] + n)))
         log("hello over IPv6: %d/%d ok in %.2f s (%.0f/s), %d at a time"
             % (ok, n, secs, ok / secs if secs else 0, concurrency))
         for i, err in errors[:20]:
@@ -152,10 +179,23 @@ def hello6(args, n, concurrency, together):
         if errors:
             raise TestFailure("%d of %d hello connections over IPv6 failed"
                               % (len(errors), n))
+        slow = len([x for x in lat if x > 0.2])
         time.sleep(DRAIN_S)
-        finish(eng, expect_flows(
-            n, rx_payload_bytes=n * len(hello_client.REQUEST)),
-            at_least={"tx_synack": n, "tx_data": n})
+        try:
+            finish(eng, expect_flows(
+                n, rx_payload_bytes=n * len(hello_client.REQUEST)),
+                at_least={"tx_synack": n, "tx_data": n})
+        except TestFailure as e:
+            if not slow:
+                raise
+            # as tap_cases.case_multicore says: a worker kept from running
+            # for the kernel's minimum RTO sees retransmissions (tx_oow_ack)
+            # and, the kernel having closed, its RSTs (close_rst)
+            raise TestFailure("%s\n  note: %d connections took over 200 ms "
+                              "(load average %s): the kernel retransmitted; "
+                              "was synackd's CPU taken by other processes?"
+                              % (e, slow, " ".join("%.1f" % x for x in
+                                                   os.getloadavg())))
 
 
 def case_hello6_seq(args):
@@ -313,6 +353,81 @@ def case_echo6(args):
                at_least={"tx_data": conns})
 
 
+# -- hold: the client closes first ------------------------------------------
+
+def case_hold6(args):
+    """hold over IPv6: data ACKed, nothing said; our FIN first, synackd's
+    FIN after it (LAST_ACK), EOF on each."""
+    n, total = 5, 0
+    with engine(args, "hold6") as eng:
+        no_neigh_entry()
+        for i in range(n):
+            data = b"synack hold6 %d\n" % i * (i + 1)
+            with socket.create_connection((ENGINE_ADDR6, 9),
+                                          timeout=IO_TIMEOUT) as s:
+                s.settimeout(IO_TIMEOUT)
+                s.sendall(data)
+                total += len(data)
+                s.settimeout(0.3)
+                try:
+                    got = s.recv(4096)
+                    raise TestFailure("hold over IPv6: connection %d: got %r "
+                                      "before the client closed" % (i, got))
+                except socket.timeout:
+                    pass
+                s.settimeout(IO_TIMEOUT)
+                s.shutdown(socket.SHUT_WR)
+                try:
+                    got = s.recv(4096)
+                except socket.timeout:
+                    raise TestFailure("hold over IPv6: connection %d: no FIN "
+                                      "from synackd within %.0f s of ours"
+                                      % (i, IO_TIMEOUT))
+                if got != b"":
+                    raise TestFailure("hold over IPv6: connection %d: got %r "
+                                      "after our FIN" % (i, got))
+        log("hold over IPv6: %d connections closed by the client, EOF on each"
+            % n)
+        time.sleep(0.5)
+        finish(eng, expect_flows(n, rx_payload_bytes=total, tx_data=0))
+
+
+# -- Duplicate Address Detection: synackd defends its address ------------
+
+def case_dad6(args):
+    """The kernel probes 2001:db8::2 for itself (DAD, RFC 4862 5.4): an NS
+    from :: to the solicited-node group, which synackd answers with an NA
+    to all nodes; the kernel must find the address taken (dadfailed)."""
+    with engine(args, "dad6") as eng:
+        sktap.run(["sysctl", "-qw", "net.ipv6.conf.%s.accept_dad=1"
+                   % sktap.IFACE, "net.ipv6.conf.%s.dad_transmits=1"
+                   % sktap.IFACE])
+        sktap.run(["ip", "-6", "addr", "add", "%s/128" % ENGINE_ADDR6, "dev",
+                   sktap.IFACE])
+        deadline, state = time.monotonic() + 10, ""
+        while time.monotonic() < deadline:
+            state = sktap.run(["ip", "-6", "addr", "show", "dev", sktap.IFACE,
+                               "to", "%s/128" % ENGINE_ADDR6]).stdout
+            if "dadfailed" in state or "tentative" not in state:
+                break
+            time.sleep(0.2)
+        log("ip -6 addr: %s" % " ".join(state.split()))
+        if "dadfailed" not in state:
+            raise TestFailure("the kernel's duplicate address detection of %s "
+                              "did not fail: synackd did not defend its "
+                              "address: %r" % (ENGINE_ADDR6, state))
+        sktap.run(["ip", "-6", "addr", "del", "%s/128" % ENGINE_ADDR6, "dev",
+                   sktap.IFACE])
+        stats = eng.stop()
+        c = stats["counters"]
+        noise_note(c)
+        arp = 1 if stats.port == "af_xdp" else 0   # _flush_af_xdp
+        sktap.check_stats(stats, expect={"rx_nd_ns": 1, "tx_nd_na": 1,
+                                         "rx_tcp": 0, "flow_created": 0,
+                                         "tx_ipv6": 1, "tx_packets": 1 + arp,
+                                         "tx_arp_reply": arp})
+
+
 # -- the seeds' Java client over IPv6 --------------------------------------
 
 def case_java6(args):
@@ -453,7 +568,8 @@ def case_mixed(args):
         errors = []
         for i in range(n4 + n6):
             host = ENGINE_ADDR6 if i % 2 else ENGINE_ADDR
-            err = hello_client.hello_once(host, 8080, IO_TIMEOUT)
+            err = hello_client.hello_once(host, 8080, IO_TIMEOUT,
+                                          src_port=PORT_BASE["mixed"] + i)
             if err is not None:
                 errors.append("%s connection %d: %s" % (host, i // 2, err))
         for fam, host in (("-4", ENGINE_ADDR), ("-6", ENGINE_ADDR6)):
@@ -645,6 +761,8 @@ CASES = {
     "http6-curl": case_http6_curl,
     "closed6-port": case_closed6,
     "echo6": case_echo6,
+    "hold6": case_hold6,
+    "dad6": case_dad6,
     "java6-client": case_java6,
     "mixed": case_mixed,
     "multicore6": case_multicore6,

@@ -73,26 +73,41 @@ static const struct rte_ether_addr skt_peer_mac = {
 
 /* A test engine for @p c on a fake clock: a 1 GHz "TSC" (nanoseconds)
  * whose zero is 2023-11-14 22:13:20 UTC, our MAC, no checksum offload.
- * Bails out of the test when creation fails. */
+ * @p c is finalized first (as synackd does: the [client] strings parsed
+ * once). Bails out of the test when creation fails. */
 #define SKT_WALL_MS_AT_ZERO 1700000000000ull
 
 static inline struct sk_engine *
 skt_engine(const struct sk_config *c, struct rte_mempool *mp, uint64_t now)
 {
 	struct sk_engine_params p = { 0 };
+	struct sk_config fc = *c;
 	struct sk_engine *e;
+	char err[256];
 
+	if (sk_config_finalize(&fc, err, sizeof(err)) != 0) {
+		printf("Bail out! configuration: %s\n", err);
+		exit(1);
+	}
 	p.mac = skt_engine_mac;
 	p.socket_id = SOCKET_ID_ANY;
 	p.pool = mp;
 	p.tsc_hz = 1000000000ull;
 	p.wall_ms_at_zero = SKT_WALL_MS_AT_ZERO;
-	e = sk_engine_create(c, &p, now);
+	e = sk_engine_create(&fc, &p, now);
 	if (e == NULL) {
 		printf("Bail out! engine create failed\n");
 		exit(1);
 	}
 	return e;
+}
+
+/* @p v big-endian at @p p, which may lie anywhere. */
+static inline void
+skt_put32(void *p, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(p, &v, 4);
 }
 
 /* A TCP/IPv4 frame description. Zero fields take sane defaults where said. */

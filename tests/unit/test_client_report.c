@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_tcp.h>
 
 #include "sk_client_report.h"
@@ -145,6 +146,56 @@ test_merge(void)
 		"merge: an empty report changes nothing");
 }
 
+static void
+client_config(struct sk_config *c)
+{
+	snprintf(c->client_target, sizeof(c->client_target),
+		"198.18.0.1:8080");
+	snprintf(c->client_src_ports, sizeof(c->client_src_ports),
+		"40000-40009");
+	snprintf(c->client_gateway_mac, sizeof(c->client_gateway_mac),
+		"02:00:00:00:00:02");
+	c->client_cps = 100;
+	c->client_concurrency = 1;
+	c->client_duration_ms = 1000;
+	c->client_syn_rto_ms = 1000;
+	c->client_syn_retries = 2;
+	c->client_timeout_ms = 1000;
+}
+
+/* An engine takes the [client] section parsed by sk_config_finalize()
+ * and never parses the strings itself: without it, no engine. */
+static void
+test_not_finalized(struct rte_mempool *pool)
+{
+	struct sk_engine_params p = { 0 };
+	struct sk_config c;
+	struct sk_engine *e;
+	char err[256];
+
+	sk_config_defaults(&c);
+	c.n_addrs = 1;
+	c.addrs[0].addr = rte_cpu_to_be_32(ENGINE_IP);
+	c.addrs[0].prefix = 24;
+	c.flow_capacity = 1024;
+	c.secret_set = true;
+	client_config(&c);
+	p.mac = skt_engine_mac;
+	p.socket_id = SOCKET_ID_ANY;
+	p.pool = pool;
+	p.tsc_hz = 1000000000ull;
+	e = sk_engine_create(&c, &p, 0);
+	CHECK(e == NULL && rte_errno == EINVAL,
+		"client: an engine refuses a configuration not finalized");
+	if (e != NULL)
+		sk_engine_free(e);
+	CHECK(sk_config_finalize(&c, err, sizeof(err)) == 0 &&
+		(e = sk_engine_create(&c, &p, 0)) != NULL,
+		"client: and takes it finalized: %s", err);
+	if (e != NULL)
+		sk_engine_free(e);
+}
+
 static struct sk_engine *
 engine(struct rte_mempool *pool, bool client, uint64_t now)
 {
@@ -161,18 +212,7 @@ engine(struct rte_mempool *pool, bool client, uint64_t now)
 		c.listen[0].port = 8080;
 		c.listen[0].app = SK_APP_HELLO;
 	} else {
-		snprintf(c.client_target, sizeof(c.client_target),
-			"198.18.0.1:8080");
-		snprintf(c.client_src_ports, sizeof(c.client_src_ports),
-			"40000-40009");
-		snprintf(c.client_gateway_mac, sizeof(c.client_gateway_mac),
-			"02:00:00:00:00:02");
-		c.client_cps = 100;
-		c.client_concurrency = 1;
-		c.client_duration_ms = 1000;
-		c.client_syn_rto_ms = 1000;
-		c.client_syn_retries = 2;
-		c.client_timeout_ms = 1000;
+		client_config(&c);
 	}
 	return skt_engine(&c, pool, now);
 }
@@ -262,6 +302,7 @@ main(void)
 	test_merge();
 	pool = skt_eal("test_client_report");
 	test_engine(pool);
+	test_not_finalized(pool);
 	skt_eal_done();
 	return sk_test_done();
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cfgfile.h>
+
 #include "sk_common.h"
 #include "sk_config.h"
 #include "sk_test.h"
@@ -1512,6 +1514,169 @@ test_client(void)
 		"client: source ports must not include a listening port");
 }
 
+/*
+ * What rte_cfgfile itself does with a file, as sk_config_ini.c relies on
+ * it (repeated keys, "\;") and as it explains check_syntax() in front of
+ * it (what rte_cfgfile skips or cuts without a word). When a check of the
+ * second kind fails, DPDK changed: check_syntax() may be able to shrink.
+ */
+static void
+test_rte_cfgfile(void)
+{
+	struct rte_cfgfile_entry ent[4];
+	struct rte_cfgfile *cf;
+	char sec[CFG_NAME_LEN], text[400];
+	int n;
+
+	cf = rte_cfgfile_load(write_ini("[engine]\naddresses = 198.18.0.2\n"
+		"mss = 1400\naddresses = 2001:db8::2 ; two\n"),
+		CFG_FLAG_EMPTY_VALUES);
+	n = cf == NULL ? -1 : rte_cfgfile_section_entries_by_index(cf, 0, sec,
+		ent, 4);
+	CHECK(n == 3 && strcmp(ent[0].name, "addresses") == 0 &&
+		strcmp(ent[0].value, "198.18.0.2") == 0 &&
+		strcmp(ent[2].name, "addresses") == 0 &&
+		strcmp(ent[2].value, "2001:db8::2") == 0,
+		"rte_cfgfile: a repeated key kept, in file order");
+	rte_cfgfile_close(cf);
+
+	cf = rte_cfgfile_load(write_ini("[s]\na = x\\;y\\;z\nb = x;y\n"
+		"c = x#y\nd = x\\\\;y\n"), CFG_FLAG_EMPTY_VALUES);
+	CHECK(cf != NULL &&
+		strcmp(rte_cfgfile_get_entry(cf, "s", "a"), "x;y;z") == 0 &&
+		strcmp(rte_cfgfile_get_entry(cf, "s", "b"), "x") == 0 &&
+		strcmp(rte_cfgfile_get_entry(cf, "s", "c"), "x#y") == 0 &&
+		strcmp(rte_cfgfile_get_entry(cf, "s", "d"), "x\\;y") == 0,
+		"rte_cfgfile: '\\;' a literal ';', '#' no comment");
+	rte_cfgfile_close(cf);
+
+	/* what check_syntax() is for */
+	cf = rte_cfgfile_load(write_ini("[engine] junk\nmss 1400\n# note\n"
+		"burst = 8\n"), CFG_FLAG_EMPTY_VALUES);
+	CHECK(cf != NULL && rte_cfgfile_num_sections(cf, NULL, 0) == 1 &&
+		rte_cfgfile_section_num_entries(cf, "engine") == 1,
+		"rte_cfgfile: skips a line without '=', takes '[engine] junk'");
+	rte_cfgfile_close(cf);
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "[s]\nk = ", 8);
+	text[8 + 300] = '\n';
+	text[8 + 301] = '\0';
+	cf = rte_cfgfile_load(write_ini(text), CFG_FLAG_EMPTY_VALUES);
+	CHECK(cf != NULL && rte_cfgfile_get_entry(cf, "s", "k") != NULL &&
+		strlen(rte_cfgfile_get_entry(cf, "s", "k")) == CFG_VALUE_LEN - 1,
+		"rte_cfgfile: cuts a long value short without a word");
+	rte_cfgfile_close(cf);
+	cf = rte_cfgfile_load(write_ini("mss = 1400\n[engine]\n"),
+		CFG_FLAG_EMPTY_VALUES);
+	CHECK(cf == NULL, "rte_cfgfile: a key before any section: NULL, "
+		"no line given back");
+	rte_cfgfile_close(cf);
+}
+
+/* Strings holding the comment character (and '#', and a backslash before
+ * a ';') print as a file that reads back the same: sk_config_print
+ * writes ';' as "\;", rte_cfgfile's literal one. */
+static void
+test_print_comment_chars(void)
+{
+	static const char request[] = "GET /a;b?c#d HTTP/1.0\\r\\n;";
+	struct sk_config c, back;
+	char *text, *sec, many[200];
+
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--listen", "80:hello",
+		"--client", "198.18.0.1:8080", "--request", request, "--expect",
+		"#ok; \\; done", "--stats-file", "/tmp/a;b#c\\;d",
+		"--log-level", "synack.*:debug;", NULL) == 0,
+		"comment chars: options taken: %s", err);
+	text = print_to_string(&c);
+	CHECK(strstr(text, "request = GET /a\\;b?c#d HTTP/1.0\\r\\n\\;\n") !=
+		NULL && strstr(text, "file = /tmp/a\\;b#c\\\\;d\n") != NULL,
+		"comment chars: ';' printed as '\\;', '#' as it is");
+	sec = strstr(text, "\nsecret = (");
+	if (sec == NULL)
+		abort();
+	sec[1] = ';';  /* "(random)" is not a value */
+	sk_config_defaults(&back);
+	err[0] = '\0';
+	CHECK(sk_config_load(&back, write_ini(text), err, sizeof(err)) == 0,
+		"comment chars: the printed file loads: %s", err);
+	CHECK(strcmp(back.client_request, request) == 0 &&
+		strcmp(back.client_expect, "#ok; \\; done") == 0 &&
+		strcmp(back.stats_file, "/tmp/a;b#c\\;d") == 0 &&
+		strcmp(back.log_level, "synack.*:debug;") == 0 &&
+		strcmp(back.client_target, c.client_target) == 0,
+		"comment chars: read back the same");
+	free(text);
+
+	/* a value must fit an INI line once printed: 128 ';' are 256 */
+	memset(many, ';', 128);
+	many[128] = '\0';
+	CHECK(fails_with("--request", many, NULL, "--request",
+		"too long", "counting two", NULL),
+		"comment chars: too long once escaped, refused");
+	many[127] = '\0';
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--request", many, NULL) == 0,
+		"comment chars: 127 of them fit: %s", err);
+}
+
+/* The [client] section parsed once, at finalize: every engine copies
+ * c.client (plain data) instead of parsing the strings again. */
+static void
+test_client_finalize(void)
+{
+	struct sk_config c, copy;
+	struct sk_client_cfg cc;
+
+	sk_config_defaults(&c);
+	CHECK(!c.client.ready, "finalize: not parsed after defaults");
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--listen", "80:hello",
+		NULL) == 0 && sk_config_finalize(&c, err, sizeof(err)) == 0 &&
+		!c.client.ready && c.client.tport == 0,
+		"finalize: server role, nothing parsed: %s", err);
+	CHECK(args(&c, "--addr", "198.18.0.2/24,2001:db8::2/64", "--client",
+		"[2001:db8::1]:8080", "--src-ips",
+		"2001:db8::100-2001:db8::1ff", "--gateway-mac",
+		"02:00:00:00:00:09", "--expect", "ok\\x21", "--close", "rst",
+		NULL) == 0 && !c.client.ready &&
+		sk_config_finalize(&c, err, sizeof(err)) == 0,
+		"finalize: an IPv6 client: %s", err);
+	CHECK(c.client.ready && c.client.v6 &&
+		c.client.tport == rte_cpu_to_be_16(8080) &&
+		c.client.target6[0] == 0x20 && c.client.target6[15] == 1 &&
+		c.client.src_lo == 0x100 && c.client.src_hi == 0x1ff &&
+		c.client.sport_lo == 1024 && c.client.sport_hi == 65535 &&
+		c.client.close == SK_CLOSE_RST && c.client.have_gw_mac &&
+		c.client.gw_mac[5] == 9 && c.client.exp_len == 3 &&
+		memcmp(c.client.exp, "ok!", 3) == 0,
+		"finalize: c.client holds the parsed section");
+	CHECK(sk_config_client(&c, &cc, err, sizeof(err)) == 0 &&
+		!cc.ready && (cc.ready = true, memcmp(&cc, &c.client,
+			sizeof(cc)) == 0),
+		"finalize: c.client is what sk_config_client() gives");
+	copy = c;
+	CHECK(copy.client.ready && copy.client.src_hi == 0x1ff &&
+		sk_config_validate(&copy, err, sizeof(err)) == 0,
+		"finalize: a copy (the engine's) keeps it, and validates");
+	CHECK(sk_config_load(&c, write_ini("[client]\nsrc_ports = "
+		"5000-5009\n"), err, sizeof(err)) == 0 && !c.client.ready,
+		"finalize: a file read after it undoes it");
+	CHECK(sk_config_finalize(&c, err, sizeof(err)) == 0 &&
+		c.client.ready && c.client.sport_lo == 5000 &&
+		c.client.sport_hi == 5009, "finalize: again, the new ports");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--client",
+		"198.18.0.1:8080", "--close", "later", NULL) == 0 &&
+		sk_config_finalize(&c, err, sizeof(err)) == -1 &&
+		has("[client] close") && has("'later'") && !c.client.ready,
+		"finalize: a bad section is refused, named");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24", NULL) == 0 &&
+		sk_config_finalize(&c, err, sizeof(err)) == -1 &&
+		has("no listening port"), "finalize: validates the whole");
+}
+
 int
 main(void)
 {
@@ -1526,6 +1691,9 @@ main(void)
 	test_secret();
 	test_validate();
 	test_client();
+	test_client_finalize();
+	test_print_comment_chars();
+	test_rte_cfgfile();
 	remove_tmp_files();
 	return sk_test_done();
 }

@@ -163,9 +163,10 @@ read6(struct rte_mbuf *m, struct r6 *r)
 			}
 			if (o[i] == 2)
 				r->mss = (uint16_t)(o[i + 2] << 8 | o[i + 3]);
-			if (o[i] == 8)
-				r->tsval = rte_be_to_cpu_32(
-					*(const uint32_t *)(o + i + 2));
+			if (o[i] == 8) {
+				memcpy(&r->tsval, o + i + 2, 4);
+				r->tsval = rte_be_to_cpu_32(r->tsval);
+			}
 			i += o[i + 1];
 		}
 		r->dlen = (uint16_t)(r->plen - (th->data_off >> 4) * 4u);
@@ -218,8 +219,8 @@ tcp6(const uint8_t *src, uint16_t sport, uint16_t dport, uint8_t flags,
 		o[3] = 10;
 		ol = 4;
 	}
-	*(uint32_t *)(o + ol) = rte_cpu_to_be_32(tsval);
-	*(uint32_t *)(o + ol + 4) = rte_cpu_to_be_32(tsecr);
+	skt_put32(o + ol, tsval);
+	skt_put32(o + ol + 4, tsecr);
 	ol += 8;
 	if (syn_opts) {
 		o[ol++] = 1;
@@ -228,7 +229,8 @@ tcp6(const uint8_t *src, uint16_t sport, uint16_t dport, uint8_t flags,
 		o[ol++] = 7;
 	}
 	th->data_off = (uint8_t)(((sizeof(*th) + ol) / 4) << 4);
-	memcpy(o + ol, data, dl);
+	if (dl != 0)
+		memcpy(o + ol, data, dl);
 	return frame6(src, ENG6, &skt_engine_mac, IPPROTO_TCP, 64, seg,
 		(uint16_t)(sizeof(*th) + ol + dl), 16);
 }
