@@ -105,13 +105,15 @@ set_reta(uint16_t port_id, uint16_t size, unsigned int workers)
 
 /*
  * Drivers whose start can fail and still return 0. DPDK 22.11's
- * virtio-user: virtio_user_start_device() (called from the status write
- * of virtio_dev_start()) logs "Failed to start device" at ERR and its
- * caller goes on; the port then reports its link up, since that is the
- * vhost-user socket being connected. What it logs is the one signal: for
- * these drivers, a line at ERR or worse logged by the starting thread
- * during rte_eth_dev_start() means the port did not start. Elsewhere the
- * return value is trusted (a PMD may log an error it then recovers from).
+ * virtio-user: virtio_user_start_device() (called from the DRIVER_OK
+ * status write of virtio_init_device(), at probe and again when
+ * rte_eth_dev_configure() changes the features) logs "Failed to start
+ * device" at ERR and its callers go on; the port then reports its link
+ * up, since that is the vhost-user socket being connected. What it logs
+ * is the one signal: for these drivers, a line at ERR or worse logged by
+ * the starting thread from rte_eth_dev_configure() to rte_eth_dev_start()
+ * means the port did not start. Elsewhere the return value is trusted (a
+ * PMD may log an error it then recovers from).
  */
 static const char *const start_log_drivers[] = { "net_virtio_user" };
 
