@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "ctl_json.h"
 #include "ctl_show.h"
+#include "sk_client_figures.h"
 #include "ctl_tel.h"
 #include "sk_version.h"
 
@@ -972,21 +973,9 @@ ctl_show_client(struct ctl_tel *t, const struct ctl_opts *o)
 	static const struct {
 		const char *key, *label, *help;
 	} rows[] = {
-		{ "attempted", "attempted", "first SYN sent" },
-		{ "established", "established", "SYN-ACK received" },
-		{ "completed", "completed", "response read, closed as asked" },
-		{ "failed", "failed", NULL },
-		{ "fail_timeout", "  timeout",
-		  "no SYN-ACK after the retries, or no response in time" },
-		{ "fail_rst", "  rst", "reset by the server" },
-		{ "fail_bad_synack", "  bad_synack",
-		  "only unacceptable SYN-ACKs came back" },
-		{ "fail_response", "  response", "not the expected bytes" },
-		{ "fail_closed", "  closed",
-		  "the server closed before the whole response" },
-		{ "syn_retx", "syn_retx", "SYNs retransmitted" },
-		{ "no_tuple", "no_tuple",
-		  "not opened: no free source address and port" },
+#define CTL_CLIENT_ROW(field, key, label, help) { key, label, help },
+		SK_FOREACH_CLIENT_COUNT(CTL_CLIENT_ROW)
+#undef CTL_CLIENT_ROW
 		{ "concurrent", "concurrent", "open now, counting against --concurrency" },
 	};
 	static const struct {

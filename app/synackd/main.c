@@ -28,6 +28,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "sk_client_figures.h"
 #include "sk_client_report.h"
 #include "sk_common.h"
 #include "sk_config.h"
@@ -175,21 +176,16 @@ client_summary(const struct sk_config *cfg)
 	client_report(&r);
 	h = &r.latency_us;
 	if (cfg->client_json) {
-		printf("{\"client\": {\"target\": \"%s\", \"attempted\": %"
-			PRIu64 ", \"established\": %" PRIu64
-			", \"completed\": %" PRIu64 ", \"failed\": %" PRIu64
-			", \"fail_timeout\": %" PRIu64 ", \"fail_rst\": %"
-			PRIu64 ", \"fail_bad_synack\": %" PRIu64
-			", \"fail_response\": %" PRIu64 ", \"fail_closed\": %"
-			PRIu64 ", \"syn_retx\": %" PRIu64 ", \"no_tuple\": %"
-			PRIu64 ", \"open_s\": %.3f, \"run_s\": %.3f, "
-			"\"cps\": %.1f, \"latency_us\": {\"count\": %" PRIu64
-			", \"min\": %u, \"mean\": %.1f",
-			cfg->client_target, r.attempted, r.established,
-			r.completed, r.failed, r.fail_timeout, r.fail_rst,
-			r.fail_bad_synack, r.fail_response, r.fail_closed,
-			r.syn_retx, r.no_tuple, r.open_s, r.run_s, r.cps,
-			h->count, r.min_us, r.mean_us);
+		printf("{\"client\": {\"target\": \"%s\"",
+			cfg->client_target);
+#define SK_CLIENT_JSON(field, key, label, help) \
+		printf(", \"" key "\": %" PRIu64, r.field);
+		SK_FOREACH_CLIENT_COUNT(SK_CLIENT_JSON)
+#undef SK_CLIENT_JSON
+		printf(", \"open_s\": %.3f, \"run_s\": %.3f, \"cps\": %.1f, "
+			"\"latency_us\": {\"count\": %" PRIu64 ", \"min\": %u, "
+			"\"mean\": %.1f", r.open_s, r.run_s, r.cps, h->count,
+			r.min_us, r.mean_us);
 		for (unsigned int i = 0; i < SK_CLIENT_REPORT_NQ; i++)
 			printf(", \"%s\": %u", sk_client_report_qname[i],
 				r.q_us[i]);

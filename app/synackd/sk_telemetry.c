@@ -29,6 +29,7 @@
 #include <rte_telemetry.h>
 #include <rte_version.h>
 
+#include "sk_client_figures.h"
 #include "sk_client_report.h"
 #include "sk_common.h"
 #include "sk_config.h"
@@ -853,17 +854,10 @@ cmd_client(struct rte_tel_data *d, const char *params)
 		rte_tel_data_add_dict_string(d, "error", r.error);
 	rte_tel_data_add_dict_u64(d, "run_ms", round_u64(r.run_s * 1000));
 	rte_tel_data_add_dict_u64(d, "open_ms", round_u64(r.open_s * 1000));
-	rte_tel_data_add_dict_u64(d, "attempted", r.attempted);
-	rte_tel_data_add_dict_u64(d, "established", r.established);
-	rte_tel_data_add_dict_u64(d, "completed", r.completed);
-	rte_tel_data_add_dict_u64(d, "failed", r.failed);
-	rte_tel_data_add_dict_u64(d, "fail_timeout", r.fail_timeout);
-	rte_tel_data_add_dict_u64(d, "fail_rst", r.fail_rst);
-	rte_tel_data_add_dict_u64(d, "fail_bad_synack", r.fail_bad_synack);
-	rte_tel_data_add_dict_u64(d, "fail_response", r.fail_response);
-	rte_tel_data_add_dict_u64(d, "fail_closed", r.fail_closed);
-	rte_tel_data_add_dict_u64(d, "syn_retx", r.syn_retx);
-	rte_tel_data_add_dict_u64(d, "no_tuple", r.no_tuple);
+#define SK_CLIENT_TEL(field, key, label, help) \
+	rte_tel_data_add_dict_u64(d, key, r.field);
+	SK_FOREACH_CLIENT_COUNT(SK_CLIENT_TEL)
+#undef SK_CLIENT_TEL
 	rte_tel_data_add_dict_u64(d, "concurrent", r.concurrent);
 	rte_tel_data_add_dict_u64(d, "cps", round_u64(r.cps));
 	rte_tel_data_add_dict_u64(d, "ramp", r.ramp);
