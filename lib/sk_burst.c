@@ -57,9 +57,9 @@ struct sk_burst {
 
 
 /* ---- 1 classify --------------------------------------------------------- */
-static void
+static __rte_always_inline void
 stage_classify(struct sk_engine *e, struct sk_burst *b,
-		struct rte_mbuf **rx, uint16_t n)
+		struct rte_mbuf **rx, uint16_t n, const bool v6)
 {
 	uint64_t bytes = 0;
 
@@ -112,7 +112,7 @@ stage_classify(struct sk_engine *e, struct sk_burst *b,
 				SK_APP_NONE;
 			/* closed port, server only: no flow can exist */
 			b->t_lookup[j] = b->t_listen[j] || e->cl != NULL;
-			sk_tcp_flow_key(p, &b->keys[j]);
+			sk_tcp_flow_key(p, &b->keys[j], v6);
 			b->kp[j] = &b->keys[j].k;
 			b->hash[j] = b->t_lookup[j] ?
 				sk_flow_hash(&b->keys[j].k) : 0;
@@ -148,11 +148,11 @@ struct v6_digests {
 
 /* The cookie tuple of @p p: IPv4 at once; IPv6 its ports now and its
  * addresses' digest later, with the burst's others. */
-static inline void
+static __rte_always_inline void
 cookie_tuple(struct v6_digests *v6, const struct sk_pkt *p,
-		struct sk_cookie_tuple *t)
+		struct sk_cookie_tuple *t, const bool v6_on)
 {
-	if (likely(!p->v6)) {
+	if (!v6_on || likely(!p->v6)) {
 		/* source and destination lie side by side in both headers */
 		memcpy(&t->saddr, &p->ip->src_addr, 8);
 		memcpy(&t->sport, &p->tcp->src_port, 4);
@@ -164,8 +164,8 @@ cookie_tuple(struct v6_digests *v6, const struct sk_pkt *p,
 	v6->t[v6->n++] = t;
 }
 
-static void
-stage_cookies(struct sk_engine *e, struct sk_burst *b)
+static __rte_always_inline void
+stage_cookies(struct sk_engine *e, struct sk_burst *b, const bool v6_on)
 {
 	struct sk_cookie_tuple st[SK_BURST_MAX], at[SK_BURST_MAX];
 	uint32_t s_cisn[SK_BURST_MAX], a_cisn[SK_BURST_MAX];
@@ -186,20 +186,20 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b)
 		if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_SYN) {
 			unsigned int k = b->ns++;
 
-			cookie_tuple(&v6, p, &st[k]);
+			cookie_tuple(&v6, p, &st[k], v6_on);
 			s_cisn[k] = p->seq;
-			s_mss[k] = (uint8_t)sk_tcp_mss_index(p);
+			s_mss[k] = (uint8_t)sk_tcp_mss_index(p, v6_on);
 			b->s_at[k] = b->t_at[j];
 			b->s_ready[k] = 1;
 			b->syn_ck[b->t_at[j]] = (uint8_t)(k + 1);
 		} else if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_ACK) {
-			cookie_tuple(&v6, p, &at[na]);
+			cookie_tuple(&v6, p, &at[na], v6_on);
 			a_cisn[na] = p->seq - 1;
 			a_cookie[na] = p->ack - 1;
 			a_pos[na++] = (uint8_t)j;
 		}
 	}
-	if (unlikely(v6.n != 0))
+	if (v6_on && unlikely(v6.n != 0))
 		sk_cookie_tuple6_burst(&e->ck, v6.src, v6.dst, v6.n, v6.t);
 	if (b->ns != 0)
 		sk_cookie_make_burst(&e->ck, st, s_cisn, s_mss, b->ns,
@@ -272,7 +272,7 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 			b->s_ready[k] = 1;
 			b->syn_ck[i] = (uint8_t)(k + 1);
 			b->s_isn[k] = sk_cookie_make(&e->ck, &t, p->seq,
-				sk_tcp_mss_index(p), e->now_s,
+				sk_tcp_mss_index(p, true), e->now_s,
 				&b->s_tsoff[k]);
 		}
 		b->answer[i] = 1;
@@ -313,19 +313,30 @@ stage_commit(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx,
 	return ntx;
 }
 
+/* The stages, with the IPv6 tests compiled out (@p v6 false) for an engine
+ * that has no IPv6 address: it never classifies an IPv6 segment as TCP. */
+static __rte_always_inline uint16_t
+engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
+		struct rte_mbuf **tx, const bool v6)
+{
+	struct sk_burst b;
+
+	b.nt = 0;
+	stage_classify(e, &b, rx, n, v6);
+	stage_lookup(e, &b);
+	stage_cookies(e, &b, v6);
+	stage_tcp(e, &b, rx);
+	stage_synack(e, &b, rx);
+	return stage_commit(e, &b, rx, n, tx);
+}
+
 uint16_t
 sk_engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
 		struct rte_mbuf **tx, uint64_t now)
 {
-	struct sk_burst b;
-
 	RTE_ASSERT(n <= SK_BURST_MAX);
 	sk_engine_clock(e, now);
-	b.nt = 0;
-	stage_classify(e, &b, rx, n);
-	stage_lookup(e, &b);
-	stage_cookies(e, &b);
-	stage_tcp(e, &b, rx);
-	stage_synack(e, &b, rx);
-	return stage_commit(e, &b, rx, n, tx);
+	if (e->v6)
+		return engine_input(e, rx, n, tx, true);
+	return engine_input(e, rx, n, tx, false);
 }

@@ -261,7 +261,7 @@ sk_client_syn_sent(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 	f->rcv_nxt = p->seq + 1;
 	f->snd_una = p->ack;
 	f->snd_wnd = rte_be_to_cpu_16(p->tcp->rx_win);
-	f->mss_idx = sk_tcp_mss_index(p);
+	f->mss_idx = sk_tcp_mss_index(p, true);
 	f->ts_recent = 0;
 	if (p->has_ts) {
 		f->flags |= SK_FF_TS;

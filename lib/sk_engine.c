@@ -118,8 +118,12 @@ sk_engine_create(const struct sk_config *cfg,
 	}
 	memset(secret, 0, sizeof(secret));
 
+	/* IPv6 flows: an IPv6 address of ours, or a client role opening
+	 * IPv6 connections (its sources need not be among our addresses) */
+	e->v6 = cfg->n_addrs6 != 0 ||
+		(sk_config_is_client(cfg) && cfg->client.v6);
 	e->ft = sk_flow_table_create_ex(cfg->flow_capacity, par->socket_id,
-			cfg->n_addrs6 != 0 ? SK_FLOW_F_IPV6 : 0);
+			e->v6 ? SK_FLOW_F_IPV6 : 0);
 	if (e->ft == NULL) {
 		int err_no = rte_errno;
 

@@ -179,6 +179,7 @@ struct sk_engine {
 	struct sk_stats st;
 
 	uint64_t now_tsc;          /* the last "now" given */
+	bool v6;                   /* an IPv6 address, or an IPv6 client */
 	struct sk_client *cl;      /* client role, or NULL */
 };
 

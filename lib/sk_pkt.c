@@ -632,7 +632,6 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	if (l2 + tot < dlen)
 		rte_pktmbuf_trim(m, dlen - (l2 + tot));
 	p->ip = ip;
-	p->l3_len = (uint16_t)ihl;
 	p->tcp = (struct rte_tcp_hdr *)((uint8_t *)ip + ihl);
 	l4len = tot - ihl;
 	if (ip->next_proto_id == IPPROTO_ICMP)

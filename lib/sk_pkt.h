@@ -71,7 +71,8 @@ struct sk_pkt {
 	struct rte_tcp_hdr *tcp;    /**< TCP, or the ICMP/ICMPv6 header */
 	uint8_t *payload;
 	uint16_t l2_len;       /**< 14, or 18 with an 802.1Q tag */
-	uint16_t l3_len;       /**< IPv4 IHL, or 40 + IPv6 extension headers */
+	uint16_t l3_len;       /**< IPv6: 40 + its extension headers (IPv4:
+				    not set, the IHL says it) */
 	uint8_t v6;            /**< the frame is IPv6 */
 	uint16_t l4_len;       /**< TCP header length, options included */
 	uint16_t plen;         /**< TCP payload bytes */

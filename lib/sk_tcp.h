@@ -47,11 +47,12 @@
 #define SK_MSS_DEFAULT 536
 #define SK_MSS_DEFAULT6 1220
 
-/* The cookie MSS index for the MSS a SYN offers, in its family's table. */
-static inline unsigned int
-sk_tcp_mss_index(const struct sk_pkt *p)
+/* The cookie MSS index for the MSS a SYN offers, in its family's table
+ * (@p v6_on false: the engine has no IPv6, @p p is IPv4). */
+static __rte_always_inline unsigned int
+sk_tcp_mss_index(const struct sk_pkt *p, const bool v6_on)
 {
-	if (unlikely(p->v6))
+	if (v6_on && unlikely(p->v6))
 		return sk_cookie_mss_index6(p->mss ? p->mss : SK_MSS_DEFAULT6);
 	return sk_cookie_mss_index(p->mss ? p->mss : SK_MSS_DEFAULT);
 }
@@ -85,12 +86,13 @@ sk_tcp_cookie_tuple(const struct sk_engine *e, const struct sk_pkt *p,
 	memcpy(&t->sport, &p->tcp->src_port, 4);
 }
 
-/* The flow key of segment @p p as seen from synack, either family; the
- * 12-byte key is k->k. */
-static inline void
-sk_tcp_flow_key(const struct sk_pkt *p, struct sk_flow_key6 *k)
+/* The flow key of segment @p p as seen from synack, either family (@p
+ * v6_on false: IPv4 only); the 12-byte key is k->k. */
+static __rte_always_inline void
+sk_tcp_flow_key(const struct sk_pkt *p, struct sk_flow_key6 *k,
+		const bool v6_on)
 {
-	if (unlikely(p->v6)) {
+	if (v6_on && unlikely(p->v6)) {
 		sk_flow_key6_make(k, p->ip6->src_addr, p->ip6->dst_addr,
 				p->tcp->src_port, p->tcp->dst_port);
 		return;

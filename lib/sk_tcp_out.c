@@ -593,12 +593,14 @@ sk_tcp_synack_burst(struct sk_engine *e, struct rte_mbuf **rx,
 		const struct sk_pkt *pk, const uint8_t *at, const uint8_t *ready,
 		const uint32_t *isn, const uint32_t *ts_off, unsigned int n)
 {
+	const bool v6 = e->v6;
 	unsigned int sent = 0;
 
 	for (unsigned int k = 0; k < n; k++) {
 		if (!ready[k])
 			continue;
-		if (unlikely(pk[at[k]].v6))
+		/* an engine without IPv6 never has an IPv6 SYN here */
+		if (v6 && unlikely(pk[at[k]].v6))
 			synack6(e, rx[at[k]], &pk[at[k]], isn[k], ts_off[k]);
 		else
 			synack(e, rx[at[k]], &pk[at[k]], isn[k], ts_off[k]);
