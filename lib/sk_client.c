@@ -203,6 +203,8 @@ ns_request(struct sk_engine *e)
 	struct rte_ipv6_hdr *ip6;
 	uint8_t *ns;
 	uint32_t lo = rte_cpu_to_be_32(cl->cc.src_lo);
+	/* our first source; the target's solicited-node group */
+	uint8_t src[16], dst[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff };
 	uint16_t ck;
 
 	if (m == NULL) {
@@ -218,18 +220,10 @@ ns_request(struct sk_engine *e)
 		cl->cc.target6[13], cl->cc.target6[14], cl->cc.target6[15] } };
 	eh->src_addr = e->pc.mac;
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	ip6->vtc_flow = RTE_BE32(0x60000000);
-	ip6->payload_len = RTE_BE16(32);
-	ip6->proto = IPPROTO_ICMPV6;
-	ip6->hop_limits = 255;
-	memcpy(ip6->src_addr, cl->cc.src6, 12);
-	memcpy(ip6->src_addr + 12, &lo, 4);
-	memset(ip6->dst_addr, 0, 16);
-	ip6->dst_addr[0] = 0xff;
-	ip6->dst_addr[1] = 0x02;
-	ip6->dst_addr[11] = 1;
-	ip6->dst_addr[12] = 0xff;
-	memcpy(ip6->dst_addr + 13, cl->cc.target6 + 13, 3);
+	memcpy(src, cl->cc.src6, 12);
+	memcpy(src + 12, &lo, 4);
+	memcpy(dst + 13, cl->cc.target6 + 13, 3);
+	sk_pkt_ip6_hdr(ip6, src, dst, IPPROTO_ICMPV6, 32, 255);
 	memset(ns, 0, 32);
 	ns[0] = 135;
 	memcpy(ns + 8, cl->cc.target6, 16);

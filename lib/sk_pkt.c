@@ -707,19 +707,6 @@ sk_pkt_icmp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 	m->ol_flags = 0;
 }
 
-/* An IPv6 header from @p src to @p dst for @p plen bytes of @p proto. */
-static void
-ip6_hdr(struct rte_ipv6_hdr *ip6, const uint8_t *src, const uint8_t *dst,
-		uint8_t proto, uint16_t plen, uint8_t hops)
-{
-	ip6->vtc_flow = RTE_BE32(0x60000000);
-	ip6->payload_len = sk_htons(plen);
-	ip6->proto = proto;
-	ip6->hop_limits = hops;
-	memmove(ip6->src_addr, src, 16);
-	memmove(ip6->dst_addr, dst, 16);
-}
-
 bool
 sk_pkt_nd_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 		const struct sk_pkt *p)
@@ -748,7 +735,7 @@ sk_pkt_nd_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 		eh->dst_addr = eh->src_addr;
 	}
 	eh->src_addr = c->mac;
-	ip6_hdr(ip6, target, dst, IP6_NH_ICMP, 32, ND_HOP_LIMIT);
+	sk_pkt_ip6_hdr(ip6, target, dst, IP6_NH_ICMP, 32, ND_HOP_LIMIT);
 	memset(na, 0, 32);
 	na[0] = ND_NEIGHBOR_ADVERT;
 	na[4] = dad ? 0x20 : 0x60;  /* Solicited (not for DAD), Override */
@@ -786,7 +773,7 @@ sk_pkt_icmp6_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 	/* the reply carries no extension headers: the message moves up */
 	if (p->l3_len != sizeof(*ip6))
 		memmove(ic, p->tcp, len);
-	ip6_hdr(ip6, src, dst, IP6_NH_ICMP, len, 64);
+	sk_pkt_ip6_hdr(ip6, src, dst, IP6_NH_ICMP, len, 64);
 	ic[0] = ICMP6_ECHO_REPLY;
 	ic[2] = ic[3] = 0;
 	ck = sk_csum_l4_6(ip6, IP6_NH_ICMP, ic, len);

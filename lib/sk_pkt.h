@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -122,6 +123,22 @@ bool sk_pkt_parse_opts(struct sk_pkt *p);
 
 /** Turn an ARP request (validated by sk_pkt_parse) into its reply. */
 void sk_pkt_arp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m);
+
+/** Write an IPv6 header from @p src to @p dst (16 bytes each, neither
+ * inside the header written) for @p plen bytes of @p proto, hop limit
+ * @p hops. No traffic class or flow label: synack answers one segment at a
+ * time, nothing a label would help keep in order. */
+static inline void
+sk_pkt_ip6_hdr(struct rte_ipv6_hdr *ip6, const uint8_t *src,
+		const uint8_t *dst, uint8_t proto, uint16_t plen, uint8_t hops)
+{
+	ip6->vtc_flow = RTE_BE32(0x60000000);
+	ip6->payload_len = sk_htons(plen);
+	ip6->proto = proto;
+	ip6->hop_limits = hops;
+	memcpy(ip6->src_addr, src, 16);
+	memcpy(ip6->dst_addr, dst, 16);
+}
 
 /** Turn a Neighbor Solicitation (SK_PKT_ND_NS) into the solicited
  * Neighbor Advertisement (RFC 4861 7.2.4): Solicited and Override set,

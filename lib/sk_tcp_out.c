@@ -88,20 +88,6 @@ finish_cksums6(const struct sk_engine *e, struct rte_mbuf *m,
 	}
 }
 
-/* An IPv6 header carrying @p l4 bytes of TCP. No flow label: synack sends
- * one segment per event, nothing a label would help keep in order. */
-static inline void
-ip6_tcp_hdr(struct rte_ipv6_hdr *ip6, const uint8_t *src, const uint8_t *dst,
-		uint16_t l4)
-{
-	ip6->vtc_flow = RTE_BE32(0x60000000);
-	ip6->payload_len = sk_htons(l4);
-	ip6->proto = IPPROTO_TCP;
-	ip6->hop_limits = 64;
-	memcpy(ip6->src_addr, src, 16);
-	memcpy(ip6->dst_addr, dst, 16);
-}
-
 /*
  * Write IP and TCP headers, options and payload at offset l2 of @p m and
  * set lengths, offload flags and checksums. When s->data is NULL the
@@ -150,7 +136,8 @@ tcp_emit(struct sk_engine *e, struct rte_mbuf *m, uint16_t l2,
 	if (a->v6) {
 		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)ip;
 
-		ip6_tcp_hdr(ip6, a->src6, a->dst6, (uint16_t)l4);
+		sk_pkt_ip6_hdr(ip6, a->src6, a->dst6, IPPROTO_TCP, (uint16_t)l4,
+				64);
 		finish_cksums6(e, m, ip6, th, (uint16_t)l4);
 		SK_STAT_INC(&e->st, tx_ipv6);
 		return;
