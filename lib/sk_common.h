@@ -62,7 +62,8 @@ const char *sk_log_tag(uint32_t level);
 	_(HELLO, "hello") /* read a line, answer "Hello Client\n", close first */ \
 	_(HTTP, "http")   /* read a request head, answer a fixed 200, close first */ \
 	_(ECHO, "echo")   /* send every byte back, close when the peer closes */ \
-	_(HOLD, "hold")   /* swallow bytes, close when the peer closes */
+	_(HOLD, "hold")   /* swallow bytes, close when the peer closes */ \
+	_(PROXY, "proxy") /* splice to a backend after the cookie (sk_proxy.c) */
 
 enum sk_app {
 #define SK_APP_ENUM(n, s) SK_APP_ ## n,

@@ -31,6 +31,15 @@ struct sk_config_addr6 {
 	uint8_t prefix;   /**< 0..128 */
 };
 
+/** A server behind the proxied ports (--backend, [proxy] backends). */
+#define SK_MAX_BACKENDS 16
+struct sk_config_backend {
+	uint8_t family;   /**< 4 or 6 */
+	rte_be32_t addr;  /**< IPv4, network order */
+	uint8_t addr6[16]; /**< IPv6, network order */
+	uint16_t port;    /**< host order, 1..65535 */
+};
+
 struct sk_config_listen {
 	uint16_t port;    /**< host order, 1..65535 */
 	uint8_t app;      /**< enum sk_app, never SK_APP_NONE */
@@ -112,6 +121,17 @@ struct sk_config {
 	char log_level[128];        /**< "[PATTERN:]LEVEL,...", as the EAL's
 				      --log-level, applied at start and on
 				      SIGHUP (synackd); "" = as the EAL set */
+
+	/* [proxy]: ports whose app is "proxy" splice validated connections
+	 * to these servers (docs/proxy.md) */
+	unsigned int n_backends;
+	struct sk_config_backend backends[SK_MAX_BACKENDS];
+	uint32_t proxy_connect_ms;  /**< backend handshake bound: the client
+				      gets an RST after it */
+	uint32_t proxy_syn_rto_ms;  /**< first backend SYN retransmission */
+	uint16_t proxy_port_lo, proxy_port_hi; /**< our source ports toward
+				      the backends, host order */
+	bool proxy_protocol;        /**< PROXY protocol v2 header first */
 
 	/* [client]: the active opener (docs/client.md); off while target is "" */
 	char client_target[64];     /**< "A.B.C.D:PORT" or "[X:Y::Z]:PORT" */

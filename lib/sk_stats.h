@@ -128,7 +128,26 @@
 	_(client_fail_closed, "client connections failed: closed before the response was complete") \
 	_(client_rx_bad_synack, "SYN-ACKs with an unacceptable ACK (RST sent, RFC 9293 3.10.7.3)") \
 	_(client_no_tuple, "client connections not opened: no free source address and port") \
-	_(client_tw_reuse, "client tuples of ours taken from TIME_WAIT early ([client] tw_reuse, timestamps)")
+	_(client_tw_reuse, "client tuples of ours taken from TIME_WAIT early ([client] tw_reuse, timestamps)") \
+	_(proxy_opened, "backend connections opened: a valid cookie's ACK on a proxied port") \
+	_(proxy_established, "backend handshakes completed: client and backend spliced") \
+	_(proxy_syn_retx, "backend SYNs retransmitted") \
+	_(proxy_fail_timeout, "proxied connections reset: the backend did not answer in connect_timeout") \
+	_(proxy_fail_refused, "proxied connections reset: the backend answered the SYN with RST") \
+	_(proxy_fail_unresolved, "proxied connections reset: the backend's MAC is not known yet (ARP/ND)") \
+	_(proxy_fail_no_port, "proxied connections reset: no free source port toward the backend") \
+	_(proxy_fail_table_full, "proxied connections reset: no room for the backend side in the flow table") \
+	_(proxy_fail_options, "proxied connections reset: the backend refused timestamps the client uses") \
+	_(proxy_fwd_c2b, "segments relayed from clients to backends") \
+	_(proxy_fwd_b2c, "segments relayed from backends to clients") \
+	_(proxy_bytes_c2b, "payload bytes relayed from clients to backends") \
+	_(proxy_bytes_b2c, "payload bytes relayed from backends to clients") \
+	_(proxy_parked, "client segments held until the backend's handshake completed") \
+	_(proxy_park_full, "client data dropped while connecting: parking full (the client retransmits)") \
+	_(proxy_closed, "proxied connections ended by both FINs") \
+	_(proxy_reset, "proxied connections ended by an RST from either side") \
+	_(proxy_idle, "proxied connections reset by the idle timeout") \
+	_(proxy_arp_request, "ARP requests and Neighbor Solicitations sent for backends")
 
 struct sk_stats {
 #define SK_STATS_FIELD(n, h) uint64_t n;
