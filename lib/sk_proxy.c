@@ -169,6 +169,13 @@ sk_proxy_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 	for (unsigned int i = 0; i < px->n_be && n < cap; i++) {
 		struct sk_px_backend *b = &px->be[i];
 
+		if (!b->resolved && e->par.proxy_shared != NULL &&
+				__atomic_load_n(&e->par.proxy_shared[i].resolved,
+					__ATOMIC_ACQUIRE)) {
+			/* another worker's engine got the answer */
+			b->mac = e->par.proxy_shared[i].mac;
+			__atomic_store_n(&b->resolved, true, __ATOMIC_RELAXED);
+		}
 		if (b->resolved || now < b->next_try)
 			continue;
 		/* every second until it answers, and on: a backend may
@@ -189,9 +196,17 @@ static void
 learnt(struct sk_engine *e, struct sk_px_backend *b,
 		const struct rte_ether_addr *mac)
 {
+	struct sk_client_shared *sh = e->par.proxy_shared;
+
 	b->mac = *mac;
 	__atomic_store_n(&b->resolved, true, __ATOMIC_RELAXED);
-	RTE_SET_USED(e);
+	if (sh != NULL) {
+		/* the other workers' engines take it from here: MAC first,
+		 * then the flag with release */
+		sh += b - e->px->be;
+		sh->mac = *mac;
+		__atomic_store_n(&sh->resolved, 1, __ATOMIC_RELEASE);
+	}
 }
 
 bool
