@@ -65,7 +65,10 @@ option_error(int ch, const struct option *opts, int argc, char **argv,
 		return sk_cfg_fail(err, errlen, NULL,
 			"option '%s' needs a value",
 			typed);
-	if (optopt == 'h' || optopt == 'V')
+	/* getopt_long puts a long option's value in optopt when it was
+	 * given "=value" but takes none (--http=yes, --proxy-protocol=1) */
+	if (optopt == 'h' || optopt == 'V' || (optopt >= CFG_OPT_BASE &&
+			optopt < CFG_OPT_BASE + (int)SK_CFG_N_KEYS))
 		return sk_cfg_fail(err, errlen, NULL,
 			"option '%s' takes no value",
 			typed);
