@@ -111,7 +111,7 @@ stage_classify(struct sk_engine *e, struct sk_burst *b,
 			b->t_listen[j] = e->app[sk_ntohs(p->tcp->dst_port)] !=
 				SK_APP_NONE;
 			/* closed port, server only: no flow can exist */
-			b->t_lookup[j] = b->t_listen[j] || e->cl != NULL;
+			b->t_lookup[j] = b->t_listen[j] || e->lookup_all;
 			sk_tcp_flow_key(p, &b->keys[j], v6);
 			b->kp[j] = &b->keys[j].k;
 			b->hash[j] = b->t_lookup[j] ?
@@ -246,11 +246,14 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 			b->answer[i] = 1;
 			continue;
 		}
-		if (f != NULL)
+		if (f != NULL && unlikely(f->app == SK_APP_PROXY))
+			b->answer[i] = sk_proxy_input(e, &rx[i], p, f,
+					&synack);
+		else if (f != NULL)
 			b->answer[i] = sk_tcp_input_flow(e, rx[i], p, f,
 					&synack);
 		else
-			b->answer[i] = sk_tcp_input_listen(e, rx[i], p,
+			b->answer[i] = sk_tcp_input_listen(e, &rx[i], p,
 					&b->keys[j].k, b->hash[j], &b->ck[j],
 					&synack);
 		if (likely(!synack)) {
@@ -320,6 +323,7 @@ engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
 		struct rte_mbuf **tx, const bool v6)
 {
 	struct sk_burst b;
+	uint16_t ntx;
 
 	b.nt = 0;
 	stage_classify(e, &b, rx, n, v6);
@@ -327,7 +331,11 @@ engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
 	stage_cookies(e, &b, v6);
 	stage_tcp(e, &b, rx);
 	stage_synack(e, &b, rx);
-	return stage_commit(e, &b, rx, n, tx);
+	ntx = stage_commit(e, &b, rx, n, tx);
+	/* the proxy's held segments, released by a backend's SYN-ACK */
+	if (unlikely(e->px != NULL) && ntx < n)
+		ntx = (uint16_t)(ntx + sk_proxy_drain(e, &tx[ntx], n - ntx));
+	return ntx;
 }
 
 uint16_t
