@@ -517,11 +517,11 @@ backend_syn(struct sk_engine *e, struct rte_mbuf *m, const struct sk_flow *c)
 	const bool v6 = sk_flow_key_is_v6(&c->key);
 	const uint16_t mss = v6 ? sk_cookie_mss_value6(c->px.mss_idx) :
 		sk_cookie_mss_value(c->px.mss_idx);
+	/* the client's window, unscaled as a SYN's always is */
+	const uint32_t win = (uint32_t)c->px.tmp << c->px.ws_in;
 	struct sk_seg s = {
 		.seq = c->px.nxt - 1 + c->px.seq_add, .flags = SK_TH_SYN,
-		/* the client's window, unscaled as a SYN's always is */
-		.win = (uint16_t)RTE_MIN((uint32_t)c->px.tmp << c->px.ws_in,
-				(uint32_t)UINT16_MAX),
+		.win = (uint16_t)(win < UINT16_MAX ? win : UINT16_MAX),
 	};
 	struct sk_neigh n = { .ip = b->key.raddr, .mac = be->mac };
 	uint8_t o[24];
@@ -1041,11 +1041,11 @@ static bool
 handshake_ack(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		const struct sk_flow *c, const struct sk_flow *b, uint16_t cwin)
 {
+	const uint32_t win = ((uint32_t)cwin << c->px.ws_in) >> b->px.ws_to;
 	struct sk_seg s = {
 		.seq = c->px.nxt + c->px.seq_add, .ack = b->px.nxt,
 		.flags = SK_TH_ACK,
-		.win = (uint16_t)RTE_MIN(((uint32_t)cwin << c->px.ws_in) >>
-				b->px.ws_to, (uint32_t)UINT16_MAX),
+		.win = (uint16_t)(win < UINT16_MAX ? win : UINT16_MAX),
 	};
 	uint8_t o[12], hdr[SK_PP2_MAX];
 	unsigned int ol = 0;
