@@ -983,13 +983,14 @@ track(struct sk_engine *e, const struct sk_pkt *p, struct sk_flow *x,
 		y->px.st |= SK_PX_FIN_ACKED;
 		sk_tcp_enter(e, y, SK_ST_FIN_WAIT_2);
 		if (x->px.st & SK_PX_FIN_ACKED) {
-			/* both closed: keep the pair 2 MSL for the last
-			 * ACK's retransmissions, as an endpoint would */
+			/* both closed: keep the pair a while for the last
+			 * ACK's retransmissions and a reused client port;
+			 * the two ends keep their own 2 MSL */
 			sk_tcp_enter(e, x, SK_ST_TIME_WAIT);
 			sk_tcp_enter(e, y, SK_ST_TIME_WAIT);
 			SK_STAT_INC(&e->st, proxy_closed);
 			SK_STAT_INC(&e->st, close_normal);
-			sk_tcp_arm(e, c, e->cfg.time_wait_ms);
+			sk_tcp_arm(e, c, e->cfg.proxy_time_wait_ms);
 			return;
 		}
 	}
