@@ -901,13 +901,13 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 				64);
 		/* traffic class kept: DSCP and ECN pass through */
 		ip6->vtc_flow |= sk_htonl((uint32_t)tos << 20);
+		SK_STAT_INC(&e->st, tx_ipv6);
 		if (e->par.tx_tcp_cksum) {
 			m->ol_flags = RTE_MBUF_F_TX_IPV6 |
 				RTE_MBUF_F_TX_TCP_CKSUM;
 			th->cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
 			return true;
 		}
-		SK_STAT_INC(&e->st, tx_ipv6);
 	} else {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(start + l2);
 
