@@ -47,7 +47,7 @@ ALL_COMMANDS = ["/synack/stats", "/synack/stats/help", "/synack/lcores",
                 "/synack/lcores,1", "/synack/ports", "/synack/ports,0",
                 "/synack/flows", "/synack/flows/list", "/synack/flows/list,5",
                 "/synack/cookies", "/synack/config", "/synack/version",
-                "/synack/client"]
+                "/synack/client", "/synack/proxy"]
 
 
 def engine(args, tag, **kw):
@@ -129,6 +129,7 @@ def case_counters(args):
         expect_equal("dpdk-telemetry.py /synack/stats", tel["/synack/stats"], stats)
         expect_equal("dpdk-telemetry.py /synack/client (no client role)",
                      tel["/synack/client"], {"role": "server"})
+        expect_equal("dpdk-telemetry.py /synack/proxy (no proxy)", tel["/synack/proxy"], {})
         log("dpdk-telemetry.py: all %d commands answer; /synack/stats identical"
             % len(ALL_COMMANDS))
 
@@ -184,6 +185,11 @@ def case_counters(args):
                                   "stdout %r, stderr %r" % (" ".join(extra), p.returncode,
                                                              p.stdout, p.stderr))
         log("synackctl client, no client role: exit 9: " + p.stderr.strip())
+        # No proxy: an empty list, and a line that says so.
+        expect_equal("synackctl --json proxy (no proxy)", eng.ctl_json("proxy"), [])
+        expect_equal("synackctl proxy (no proxy)", eng.ctl("proxy").stdout,
+                     "no proxy: no port listens with app proxy (--listen PORT:proxy "
+                     "--backend ADDR:PORT)\n")
 
         # Prometheus: every line parses; the figures are the same.
         p = eng.ctl("prometheus")
@@ -204,6 +210,8 @@ def case_counters(args):
         if any(k.startswith(("synack_client_latency", "synack_client_state"))
                for k in samples):
             raise TestFailure("prometheus: client role figures without a client role")
+        if any(k.startswith("synack_proxy_backend_") for k in samples):
+            raise TestFailure("prometheus: proxy backend series without a proxy")
         log("prometheus: %d samples parse" % len(samples))
 
         final = eng.stop()
@@ -1147,25 +1155,6 @@ def proxy_json(eng):
     return {b["backend"]: b for b in px}
 
 
-def parse_proxy_table(text):
-    """synackctl proxy: a header row, a row per backend, a footnote line.
-    Returns {backend: {column: value}} (numbers as int)."""
-    lines = text.splitlines()
-    head = ["BACKEND", "RESOLVED", "HEALTH", "OPENED", "ESTABLISHED", "FAILED",
-            "BYTES_C2B", "BYTES_B2C", "FLOWS"]
-    if not lines or lines[0].split() != head or not lines[-1].startswith("bytes_c2b: "):
-        raise TestFailure("synackctl proxy: table %r" % text)
-    rows = {}
-    for line in lines[1:-1]:
-        m = re.fullmatch(r"(\S+)\s+(yes|no)\s+(up|unresolved|down(?: \(\d+ workers?\))?)"
-                         r"\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", line)
-        if not m:
-            raise TestFailure("synackctl proxy: row %r" % line)
-        rows[m.group(1)] = dict(zip(head[1:], [m.group(2), m.group(3)] +
-                                    [int(v) for v in m.groups()[3:]]))
-    return rows
-
-
 def proxy_connections(addr, n, backend):
     """n connections to addr:PROXY_PORT, each sends a line and must get the
     same line back from the backend; returns the bytes sent. Each line goes
@@ -1244,7 +1233,7 @@ def case_proxy(args):
                     "established": 0, "failed": 0, "bytes_c2b": 0, "bytes_b2c": 0,
                     "flows": 0}
             expect_equal("synackctl --json proxy %s before its address" % b, px[b], want)
-        rows = parse_proxy_table(eng.ctl("proxy").stdout)
+        rows = ctlcheck.parse_proxy_table(eng.ctl("proxy").stdout)
         expect_equal("synackctl proxy: health before the address",
                      {b: (r["RESOLVED"], r["HEALTH"]) for b, r in rows.items()},
                      {b4: ("no", "unresolved"), b6: ("no", "unresolved")})
@@ -1288,7 +1277,7 @@ def case_proxy(args):
         # the table
         p = eng.ctl("proxy")
         log("synackctl proxy:\n" + p.stdout.rstrip())
-        rows = parse_proxy_table(p.stdout)
+        rows = ctlcheck.parse_proxy_table(p.stdout)
         expect_equal("synackctl proxy: backends, in order", list(rows), [b4, b6])
         expect_equal("synackctl proxy: row " + b4, rows[b4], {
             "RESOLVED": "yes", "HEALTH": "up", "OPENED": n, "ESTABLISHED": n, "FAILED": 0,
@@ -1318,7 +1307,7 @@ def case_proxy(args):
                      {"resolved": 1, "down": 1, "down_workers": 1, "opened": n + refused,
                       "established": n, "failed": refused, "flows": 0})
         p = eng.ctl("proxy")
-        rows = parse_proxy_table(p.stdout)
+        rows = ctlcheck.parse_proxy_table(p.stdout)
         expect_equal("synackctl proxy: %s refused" % b4,
                      [rows[b4][k] for k in ("RESOLVED", "HEALTH", "OPENED", "FAILED")],
                      ["yes", "down (1 worker)", n + refused, refused])
