@@ -1187,21 +1187,13 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	if (pm != NULL) {
 		/* the client's first data completes the backend's
 		 * handshake: it ACKs the SYN-ACK as the bare ACK would */
-		struct rte_mbuf *more;
-
 		rte_pktmbuf_free(m);
 		*mp = pm;
 		sent = forward(e, pm, &pk, c, b);
-		while ((more = unpark(e, c, &pk)) != NULL) {
-			if (forward(e, more, &pk, c, b))
-				out_push(e, more);
-			else
-				rte_pktmbuf_free(more);
-		}
-		return sent;
+	} else {
+		sent = handshake_ack(e, m, p, c, b, cwin);
 	}
-	sent = handshake_ack(e, m, p, c, b, cwin);
-	/* after the header, whatever the client sent meanwhile */
+	/* then, in order, whatever else the client sent meanwhile */
 	while ((pm = unpark(e, c, &pk)) != NULL) {
 		if (forward(e, pm, &pk, c, b))
 			out_push(e, pm);
