@@ -186,15 +186,28 @@ sk_engine_timers(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 	uint64_t bytes = 0;
 
 	sk_engine_clock(e, now);
+	if (unlikely(e->par.announce) && !e->announced) {
+		uint16_t k = sk_neigh_announce(e, tx, cap);
+
+		e->announced = true;
+		SK_STAT_ADD(&e->st, tx_packets, k);
+		for (uint16_t i = 0; i < k; i++)
+			SK_STAT_ADD(&e->st, tx_bytes, tx[i]->pkt_len);
+		tx += k;
+		cap = (uint16_t)(cap - k);
+		ntx0 = k;
+		if (cap < 2)
+			return k;
+	}
 	if (e->px != NULL) {
 		/* held segments first: they are the oldest */
 		uint16_t k = sk_proxy_drain(e, tx, cap);
 
 		tx += k;
 		cap = (uint16_t)(cap - k);
+		ntx0 = (uint16_t)(ntx0 + k);
 		if (cap < 2)
-			return k;
-		ntx0 = k;
+			return ntx0;
 	}
 	/* a proxied connection's timer may send two segments */
 	n = sk_wheel_expire(&e->wheel, e->now_ms, idx,

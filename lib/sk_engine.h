@@ -52,6 +52,8 @@ struct sk_engine_params {
 	unsigned int tx_ip_cksum : 1;  /**< port computes IPv4 header checksums */
 	unsigned int tx_tcp_cksum : 1; /**< port computes TCP checksums */
 	unsigned int rx_cksum : 1;     /**< trust RX checksum flags of mbufs */
+	unsigned int announce : 1;     /**< announce our addresses at start
+					    (gratuitous ARP, unsolicited NA) */
 	/* client role with several workers (docs/client.md#several-workers):
 	 * this engine is part @p client_part of @p client_parts of the run
 	 * (rate, concurrency and connections split evenly) */

@@ -167,7 +167,8 @@ struct sk_proxy {
 	unsigned int n_be;
 	struct sk_px_backend be[SK_MAX_BACKENDS];
 	uint64_t k0, k1;           /* ISS key (RFC 6528) toward backends */
-	uint32_t ts_off;           /* our TSval offset toward backends */
+	uint32_t ts_off;           /* our TSval offset toward backends: 0,
+				      the wall clock (sk_proxy_create()) */
 	uint16_t port_next;        /* next source port to try */
 	uint64_t tsc_per_us;
 	/* client segments held while their backend connects: chains of
@@ -214,6 +215,8 @@ struct sk_engine {
 
 	uint64_t now_tsc;          /* the last "now" given */
 	bool v6;                   /* an IPv6 address, or an IPv6 client */
+	bool announced;            /* our addresses announced (at start,
+				      with par.announce) */
 	bool lookup_all;           /* segments to any port may have a flow
 				      (client role, proxy) */
 	struct sk_client *cl;      /* client role, or NULL */
@@ -268,6 +271,10 @@ struct rte_mbuf *sk_neigh_arp_request(struct sk_engine *e, rte_be32_t sip,
 		rte_be32_t tip);
 struct rte_mbuf *sk_neigh_ns_request(struct sk_engine *e, const uint8_t *src,
 		const uint8_t *target);
+/* Our addresses announced (ARP, unsolicited NA): returns how many
+ * frames went to tx. */
+uint16_t sk_neigh_announce(struct sk_engine *e, struct rte_mbuf **tx,
+		uint16_t cap);
 /* The target of Neighbor Advertisement @p p in *target, and the MAC of
  * its target link-layer address option, or NULL when it has none. */
 const uint8_t *sk_neigh_na_target_mac(const struct sk_pkt *p,

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Resolving a next hop: the ARP request and the IPv6 Neighbor
- * Solicitation that the client role (its target or gateway) and the
- * proxy (its backends) send from the timer pass, in fresh mbufs. Their
- * answers come back through the parser (SK_PKT_ARP_REPLY, SK_PKT_ND_NA).
+ * Neighbours: the ARP request and the IPv6 Neighbor Solicitation that the
+ * client role (its target or gateway) and the proxy (its backends) send
+ * from the timer pass, in fresh mbufs (their answers come back through
+ * the parser: SK_PKT_ARP_REPLY, SK_PKT_ND_NA), and the announcement of
+ * our own addresses at start.
  */
 
 #include <string.h>
@@ -105,4 +106,54 @@ sk_neigh_na_target_mac(const struct sk_pkt *p, const uint8_t **target)
 		if (na[i] == 2 && na[i + 1] == 1)
 			return na + i + 2;
 	return NULL;
+}
+
+/*
+ * Announce our addresses, once, at start: an ARP announcement for each
+ * IPv4 address (RFC 5227 3: a request with our address as both sender
+ * and target, broadcast) and an unsolicited Neighbor Advertisement with
+ * Override for each IPv6 one (RFC 4861 7.2.6, to all nodes), so that a
+ * peer that cached another MAC for them (a restart on net_tap brings a
+ * new one) takes ours at once. Writes at most @p cap frames; returns how
+ * many.
+ */
+uint16_t
+sk_neigh_announce(struct sk_engine *e, struct rte_mbuf **tx, uint16_t cap)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 2, [15] = 1 };
+	static const struct rte_ether_addr all = { { 0x33, 0x33, 0, 0, 0, 1 } };
+	const unsigned int n4 = e->pc.n_addrs, n = n4 + e->pc.n_addrs6;
+	uint16_t k = 0;
+
+	for (unsigned int i = 0; i < n && k < cap; i++) {
+		struct rte_mbuf *m;
+
+		if (i < n4) {
+			m = sk_neigh_arp_request(e, e->pc.addrs[i],
+					e->pc.addrs[i]);
+		} else {
+			struct rte_ether_hdr *eh;
+
+			m = rte_pktmbuf_alloc(e->par.pool);
+			if (m == NULL) {
+				SK_STAT_INC(&e->st, drop_mbuf);
+			} else {
+				eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+					sizeof(*eh) + sizeof(struct rte_ipv6_hdr) + 32);
+				eh->dst_addr = all;
+				eh->src_addr = e->pc.mac;
+				eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+				sk_pkt_na_write(&e->pc,
+					(struct rte_ipv6_hdr *)(eh + 1),
+					e->pc.addrs6[i - n4], all_nodes, 0x20);
+				m->ol_flags = 0;
+				SK_STAT_INC(&e->st, tx_ipv6);
+			}
+		}
+		if (m != NULL) {
+			tx[k++] = m;
+			SK_STAT_INC(&e->st, tx_announce);
+		}
+	}
+	return k;
 }

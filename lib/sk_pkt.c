@@ -707,6 +707,27 @@ sk_pkt_icmp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 	m->ol_flags = 0;
 }
 
+void
+sk_pkt_na_write(const struct sk_pkt_ctx *c, struct rte_ipv6_hdr *ip6,
+		const uint8_t *target, const uint8_t *dst, uint8_t flags)
+{
+	uint8_t *na = (uint8_t *)(ip6 + 1);
+
+	sk_pkt_ip6_hdr(ip6, target, dst, IP6_NH_ICMP, 32, ND_HOP_LIMIT);
+	memset(na, 0, 32);
+	na[0] = ND_NEIGHBOR_ADVERT;
+	na[4] = flags;
+	memcpy(na + 8, target, 16);
+	na[24] = ND_OPT_TARGET_LLADDR;
+	na[25] = 1;                 /* in units of 8 bytes */
+	memcpy(na + 26, &c->mac, RTE_ETHER_ADDR_LEN);
+	{
+		uint16_t ck = sk_csum_l4_6(ip6, IP6_NH_ICMP, na, 32);
+
+		memcpy(na + 2, &ck, 2);
+	}
+}
+
 bool
 sk_pkt_nd_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 		const struct sk_pkt *p)
@@ -716,7 +737,6 @@ sk_pkt_nd_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 	struct rte_ipv6_hdr *ip6 = p->ip6;
 	const uint16_t len = p->l2_len + sizeof(*ip6) + 32;
 	uint8_t target[16], dst[16];
-	uint8_t *na = (uint8_t *)(ip6 + 1);
 	bool dad = ip6_unspecified(ip6->src_addr);
 
 	if (m->buf_len < m->data_off + len)
@@ -735,19 +755,8 @@ sk_pkt_nd_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 		eh->dst_addr = eh->src_addr;
 	}
 	eh->src_addr = c->mac;
-	sk_pkt_ip6_hdr(ip6, target, dst, IP6_NH_ICMP, 32, ND_HOP_LIMIT);
-	memset(na, 0, 32);
-	na[0] = ND_NEIGHBOR_ADVERT;
-	na[4] = dad ? 0x20 : 0x60;  /* Solicited (not for DAD), Override */
-	memcpy(na + 8, target, 16);
-	na[24] = ND_OPT_TARGET_LLADDR;
-	na[25] = 1;                 /* in units of 8 bytes */
-	memcpy(na + 26, &c->mac, RTE_ETHER_ADDR_LEN);
-	{
-		uint16_t ck = sk_csum_l4_6(ip6, IP6_NH_ICMP, na, 32);
-
-		memcpy(na + 2, &ck, 2);
-	}
+	/* Solicited (not for DAD), Override */
+	sk_pkt_na_write(c, ip6, target, dst, dad ? 0x20 : 0x60);
 	m->data_len = len;
 	m->pkt_len = len;
 	m->ol_flags = 0;

@@ -140,6 +140,12 @@ sk_pkt_ip6_hdr(struct rte_ipv6_hdr *ip6, const uint8_t *src,
 	memcpy(ip6->dst_addr, dst, 16);
 }
 
+/** A Neighbor Advertisement for our @p target to @p dst, with @p flags
+ * (0x20 Override, 0x40 Solicited) and our MAC as its target link-layer
+ * address, written at @p ip6 (IPv6 header and 32 bytes after it). */
+void sk_pkt_na_write(const struct sk_pkt_ctx *c, struct rte_ipv6_hdr *ip6,
+		const uint8_t *target, const uint8_t *dst, uint8_t flags);
+
 /** Turn a Neighbor Solicitation (SK_PKT_ND_NS) into the solicited
  * Neighbor Advertisement (RFC 4861 7.2.4): Solicited and Override set,
  * our MAC in a target link-layer address option, sent to the soliciting

@@ -86,14 +86,31 @@ sk_proxy_create(struct sk_engine *e)
 	if (px == NULL)
 		return -ENOMEM;
 	memset(px, 0, sizeof(*px));
-	if (getrandom(k, sizeof(k), 0) != sizeof(k) ||
-			getrandom(&px->ts_off, sizeof(px->ts_off), 0) !=
-				sizeof(px->ts_off)) {
+	/*
+	 * Toward a backend, a tuple comes back while the backend still holds
+	 * its last connection in TIME_WAIT (the source ports cycle in
+	 * seconds at a high rate), across a restart of synackd too. Linux
+	 * takes the new SYN when its TSval is newer or, without timestamps,
+	 * its sequence number higher. So our TSvals toward backends are the
+	 * wall clock in ms, with no random offset (monotonic across
+	 * restarts; it tells a backend our clock, which it may know anyway),
+	 * and the ISS key (RFC 6528's F) comes from the cookie secret when
+	 * one is configured, so that the ISS clock alone decides across
+	 * restarts; a random key otherwise (docs/proxy.md).
+	 */
+	if (c->secret_set) {
+		uint64_t s[2];
+
+		memcpy(s, c->secret, sizeof(s));
+		k[0] = sk_siphash(s[0], s[1], "synack proxy iss 0", 18);
+		k[1] = sk_siphash(s[0], s[1], "synack proxy iss 1", 18);
+	} else if (getrandom(k, sizeof(k), 0) != sizeof(k)) {
 		numa_free(px, sizeof(*px));
 		return -EIO;
 	}
 	px->k0 = k[0];
 	px->k1 = k[1];
+	px->ts_off = 0;
 	px->tsc_per_us = RTE_MAX(e->par.tsc_hz / 1000000, (uint64_t)1);
 	px->n_be = c->n_backends;
 	for (unsigned int i = 0; i < c->n_backends; i++) {
@@ -1121,9 +1138,25 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	if ((fl & SK_TH_ACK) && p->ack != snd_nxt) {
 		/* RFC 9293 3.10.7.3: an unacceptable ACK gets a reset, not
 		 * when it is one */
+		struct rte_mbuf *syn;
+
 		SK_STAT_INC(&e->st, drop_old_ack);
 		if (fl & SK_TH_RST)
 			return false;
+		/* Most likely the backend still holds this tuple's last
+		 * connection in TIME_WAIT (after our restart, a sequence
+		 * number below it) and ACKed that one. The reset ends its
+		 * TIME_WAIT (Linux, RFC 1337 aside): send the SYN again at
+		 * once, once, rather than at the next timeout. */
+		if (c->retries == 0 &&
+				(syn = rte_pktmbuf_alloc(e->par.pool)) != NULL) {
+			c->retries = 1;
+			sk_tcp_send_rst(e, m, p);
+			backend_syn(e, syn, c);
+			SK_STAT_INC(&e->st, proxy_syn_retx);
+			out_push(e, syn);
+			return true;
+		}
 		return sk_tcp_send_rst(e, m, p);
 	}
 	if (fl & SK_TH_RST) {

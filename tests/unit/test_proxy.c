@@ -415,6 +415,30 @@ test_park_flight(void)
 	CHECK_EQ(live_flows(), 0u, "pair freed");
 }
 
+/* The backend ACKs our SYN with an old connection's numbers (it holds
+ * the tuple in TIME_WAIT): a reset, and the SYN again at once. */
+static void
+test_time_wait_ack(void)
+{
+	struct conn k;
+
+	CHECK(open_conn(&k, 6767, false), "handshake");
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, ACK, 999, 12345, 1000, true,
+		3, 4, NULL, 0, NULL) == 1 && out[0].flags == RST &&
+		out[0].seq == 12345 && out[0].daddr == BACKEND_IP,
+		"the unacceptable ACK reset (RFC 9293 3.10.7.3)");
+	now += NS_PER_MS;
+	CHECK(timers() == 1 && out[0].flags == SYN &&
+		out[0].seq == k.b_isn_ours && out[0].tsval == k.b_ts_ours,
+		"the same SYN again at once");
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, SYN | ACK, 777,
+		k.b_isn_ours + 1, 65160, true, 5, k.b_ts_ours, NULL, 0,
+		NULL) == 1 && out[0].flags == ACK, "then spliced");
+	CHECK(seg(CLIENT_IP, k.cport, PX_PORT, RST | ACK, k.c_isn + 1,
+		k.s_isn + 1, 0, false, 0, 0, NULL, 0, NULL) == 1, "RST");
+	CHECK_EQ(live_flows(), 0u, "pair freed");
+}
+
 static void
 test_refused(void)
 {
@@ -543,6 +567,7 @@ main(void)
 	test_arp();
 	test_splice();
 	test_park_flight();
+	test_time_wait_ack();
 	test_refused();
 	test_timeout();
 	test_reuse();
