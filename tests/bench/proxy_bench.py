@@ -5,29 +5,38 @@ series 9 (docs/benchmarks.md "Series 9"), not a test (registered nowhere in
 meson test).
 
 Five network namespaces, one set of kernel clients (C) and one nginx
-backend (B), and three ways between them:
+backend (B), and four ways between them:
 
   direct   C 198.18.0.1 -> B 198.18.0.3 through a Linux bridge in R
   proxy    C -> synackd 198.18.0.2 (net_tap on the same bridge in R,
            `--listen 8080:proxy --backend 198.18.0.3:8080`, full NAT) -> B
   router   C 10.1.0.1 -> K (a plain kernel router) -> B 10.2.0.3
   synproxy C 10.3.0.1 -> S (a kernel router with netfilter's SYNPROXY on
-           its FORWARD chain, the rules of iptables-extensions(8)) -> B 10.4.0.3
+           its FORWARD chain, the rules of iptables-extensions(8))
+           -> B 10.4.0.3 (skipped, and said so, without iptables or the
+           SYNPROXY target)
 
 The clients (ab, curl) and nginx (one process) are pinned to one CPU; the
 middle of every path to the other: synackd's worker lcore, and with RPS
 (rps_cpus) the kernel's bridge, router and SYNPROXY work on the veths that
 enter R, K and S. synackd runs only during its own runs (started and
 stopped around each: its polling lcore would otherwise take the CPU the
-kernel's forwarding uses in the other runs).
+kernel's forwarding uses in the other runs); every start gets source ports
+no earlier start used (a port the backend holds in TIME_WAIT from the last
+one costs a connection a second: docs/benchmarks.md), the neighbour
+entries of its address are flushed (a new MAC each start) and the run waits
+for its ARP exchange with the backend. --nice N puts synackd in a session,
+so an autogroup, of its own with that nice value.
 
 Measures, the variants interleaved round by round (their order rotated):
   cps   ab -t T -n N -c C (HTTP/1.0, a new connection per request, a
-        612-byte page; N requests or T seconds, whichever ends first), with net.ipv4.tcp_timestamps 1 then 0 in every namespace;
-        per run: requests/s, failed, longest request (a stall shows there),
-        and the backend's TcpPassiveOpens / TcpExtTSEcrRejected deltas
+        612-byte page; N requests or T seconds, whichever ends first),
+        with net.ipv4.tcp_timestamps 1 then 0 in every namespace; per run:
+        requests/s, failed, longest request (a stall shows there), the
+        backend's TcpPassiveOpens / TcpExtTSEcrRejected / ... deltas, the
+        client's retransmission timeouts, synackd's counters
   bulk  curl of a 256 MiB file (sendfile), one connection, Gbit/s from
-        curl's time_total; the size checked
+        curl's time_total; the size checked; both sides' retransmissions
 
 Prints one line per run, then one line
   proxy_bench: {...}
@@ -124,10 +133,12 @@ def cleanup():
     for ns in NETNS:
         subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
     shutil.rmtree("/var/run/dpdk/" + PREFIX, ignore_errors=True)
-    for f in os.listdir("/dev/hugepages") if os.path.isdir("/dev/hugepages") else ():
+    # synackd runs with --no-huge; in case a later change gives it pages
+    hp = "/dev/hugepages"
+    for f in os.listdir(hp) if os.path.isdir(hp) else ():
         if f.startswith(PREFIX):
             try:
-                os.unlink(os.path.join("/dev/hugepages", f))
+                os.unlink(os.path.join(hp, f))
             except OSError:
                 pass
 
@@ -252,8 +263,8 @@ def backend(tmp, cpu, bulk_bytes):
               os.path.join(tmp, "nginx.log"))
     for _ in range(50):
         if p.poll() is not None:
-            raise Failure("nginx exited %d: %s" % (
-                p.returncode, open(os.path.join(tmp, "nginx-error.log")).read()))
+            with open(os.path.join(tmp, "nginx-error.log")) as f:
+                raise Failure("nginx exited %d: %s" % (p.returncode, f.read()))
         out = nsx("b", "ss", "-Hltn", "sport", "= :%d" % PORT, check=False)
         if ":%d" % PORT in out:
             return p
@@ -363,8 +374,8 @@ def nstat(ns, *names):
     return {n: v.get(n, 0) for n in names}
 
 
-B_COUNTERS = ("TcpPassiveOpens", "TcpExtTSEcrRejected", "TcpExtListenOverflows",
-              "TcpExtListenDrops", "TcpEstabResets", "TcpRetransSegs")
+B_COUNTERS = ("TcpPassiveOpens", "TcpExtTSEcrRejected",
+              "TcpExtListenOverflows", "TcpExtListenDrops", "TcpEstabResets", "TcpRetransSegs")
 C_COUNTERS = ("TcpActiveOpens", "TcpAttemptFails", "TcpRetransSegs",
               "TcpExtTCPTimeouts")
 
@@ -446,13 +457,19 @@ def med(xs):
     return round(statistics.median(xs), 3) if xs else None
 
 
+def rotated(xs, n):
+    n %= len(xs)
+    return xs[n:] + xs[:n]
+
+
 def ratio(a, b):
     return round(a / b, 3) if a and b else None
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--synackd", default=os.path.join(ROOT, "build/app/synackd"))
+    ap.add_argument("--synackd",
+                    default=os.path.join(ROOT, "build/app/synackd"))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--requests", type=int, default=5000,
                     help="connections per ab run at most")
@@ -478,7 +495,8 @@ def main():
         return 77
     for t in ("ab", "nginx", "curl", "nstat", "taskset"):
         if not shutil.which(t) and not os.access("/usr/sbin/" + t, os.X_OK):
-            raise Failure("%s not installed (usertools/common.sh installs it)" % t)
+            raise Failure("%s not installed (usertools/common.sh installs "
+                          "it)" % t)
     if not os.access(a.synackd, os.X_OK):
         raise Failure("%s not found (build first)" % a.synackd)
     cpus = sorted(os.sched_getaffinity(0))
@@ -514,17 +532,18 @@ def main():
             key = "ts" + ts
             runs = {v: [] for v in variants}
             for rnd in range(a.rounds):
-                order = variants[rnd % len(variants):] + variants[:rnd % len(variants)]
-                for v in order:
+                for v in rotated(variants, rnd):
                     if v == "proxy":
                         sk.up(a.requests + 500)
                     r = ab_run(cli_cpu, v, a.requests, a.concurrency,
                                a.seconds)
                     if v == "proxy":
-                        r["synackd"] = {k: x for k, x in sk.down().items()
-                                        if x and (k.startswith("proxy_") or
-                                                  k.startswith("drop") or
-                                                  k in ("exit_status", "stats_file_error"))}
+                        r["synackd"] = {
+                            k: x for k, x in sk.down().items()
+                            if x and (k.startswith("proxy_") or
+                                      k.startswith("drop") or
+                                      k in ("exit_status",
+                                            "stats_file_error"))}
                         r["tap_sk0"] = sk.tap
                     r["load"] = open("/proc/loadavg").read().split()[0]
                     runs[v].append(r)
@@ -540,14 +559,16 @@ def main():
                                   for r in runs[v]) for v in variants},
                 "complete": {v: sum(r["complete"] or 0 for r in runs[v])
                              for v in variants},
-                "tsecr_rejected": {v: sum(r["backend"]["TcpExtTSEcrRejected"]
-                                          for r in runs[v]) for v in variants},
+                "tsecr_rejected": {
+                    v: sum(r["backend"]["TcpExtTSEcrRejected"]
+                           for r in runs[v]) for v in variants},
                 "client_rto": {v: sum(r["client"]["TcpExtTCPTimeouts"]
                                       for r in runs[v]) for v in variants},
-                "proxy_syn_retx": sum(r.get("synackd", {}).get("proxy_syn_retx", 0)
-                                      for r in runs.get("proxy", [])),
-                "longest_ms": {v: max(((r["longest_ms"] or 0) for r in runs[v]),
-                                      default=None)
+                "proxy_syn_retx": sum(
+                    r.get("synackd", {}).get("proxy_syn_retx", 0)
+                    for r in runs.get("proxy", [])),
+                "longest_ms": {v: max(((r["longest_ms"] or 0)
+                                       for r in runs[v]), default=None)
                                for v in variants},
                 "proxy_vs": {v: ratio(m.get("proxy"), m[v]) for v in variants
                              if v != "proxy"},
@@ -556,8 +577,7 @@ def main():
             sysctl(k, "net.ipv4.tcp_timestamps=1")
         runs = {v: [] for v in variants}
         for rnd in range(a.bulk_rounds):
-            order = variants[rnd % len(variants):] + variants[:rnd % len(variants)]
-            for v in order:
+            for v in rotated(variants, rnd):
                 if v == "proxy":
                     sk.up(100)
                 r = curl_run(cli_cpu, v, a.bulk_mib << 20)
