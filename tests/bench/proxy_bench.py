@@ -413,6 +413,12 @@ def ab_run(cli_cpu, variant, n, conc, secs):
     r["client"] = {k: c1[k] - c0[k] for k in C_COUNTERS}
     if r["rps"] is None:
         r["error"] = out.strip()[-300:]
+        # ab gives up (no summary) when a connection stays silent for
+        # -s seconds: what it had done is in its last line
+        m = re.search(r"^Total of (\d+) requests completed", out, re.M)
+        if m:
+            r["complete"] = int(m.group(1))
+            r["hung"] = True
     return r
 
 
@@ -552,11 +558,15 @@ def main():
             m = {v: med([r["rps"] for r in runs[v]]) for v in variants}
             res["cps"][key] = {
                 "runs": runs, "median_rps": m,
-                # failed or not 2xx; a run that printed no result at all
-                # counts as N failures
+                # failed or not 2xx; a run ab gave up (a connection
+                # silent for 10 s) counts what it had not done, one that
+                # printed nothing at all N
                 "failed": {v: sum((r["failed"] or 0) + r["non2xx"]
-                                  if r["rps"] is not None else a.requests
+                                  if r["rps"] is not None else
+                                  a.requests - (r["complete"] or 0)
                                   for r in runs[v]) for v in variants},
+                "runs_given_up": {v: sum(r["rps"] is None for r in runs[v])
+                                  for v in variants},
                 "complete": {v: sum(r["complete"] or 0 for r in runs[v])
                              for v in variants},
                 "tsecr_rejected": {
@@ -599,6 +609,7 @@ def main():
         summ = {"cps": {k: {"median_rps": v["median_rps"],
                             "proxy_vs": v["proxy_vs"], "failed": v["failed"],
                             "complete": v["complete"],
+                            "runs_given_up": v["runs_given_up"],
                             "longest_ms": v["longest_ms"],
                             "tsecr_rejected": v["tsecr_rejected"],
                             "client_rto": v["client_rto"]}

@@ -1160,15 +1160,20 @@ def table_rows(res):
         for ts, x in sorted(s9.get('cps', {}).items(), reverse=True):
             m = x.get('median_rps') or {}
             t = 'timestamps %s' % ('on' if ts == 'ts1' else 'off')
+            gu = x.get('runs_given_up') or {}
             rows.append(('9 proxied conn/s, ab, %s' % t, num(m.get('proxy')),
-                         'failed %s, longest %s ms' % (
+                         'failed %s, longest %s ms%s' % (
                              (x.get('failed') or {}).get('proxy', '-'),
-                             (x.get('longest_ms') or {}).get('proxy', '-'))))
+                             (x.get('longest_ms') or {}).get('proxy', '-'),
+                             '; %d run(s) given up by ab' % gu['proxy']
+                             if gu.get('proxy') else '')))
             for v, r in sorted((x.get('proxy_vs') or {}).items()):
                 rows.append(('9 ratio proxy / %s, %s' % (names.get(v, v), t),
-                             fmt(r, '%.3f'), '%s: %s conn/s, longest %s ms' % (
+                             fmt(r, '%.3f'), '%s: %s conn/s, longest %s ms%s' % (
                                  names.get(v, v), num(m.get(v)),
-                                 (x.get('longest_ms') or {}).get(v, '-'))))
+                                 (x.get('longest_ms') or {}).get(v, '-'),
+                                 '; %d run(s) given up by ab (a connection '
+                                 'silent 10 s)' % gu[v] if gu.get(v) else '')))
         b = s9.get('bulk') or {}
         g = b.get('median_gbit_s') or {}
         if g:
