@@ -517,11 +517,11 @@ backend_syn(struct sk_engine *e, struct rte_mbuf *m, const struct sk_flow *c)
 	const bool v6 = sk_flow_key_is_v6(&c->key);
 	const uint16_t mss = v6 ? sk_cookie_mss_value6(c->px.mss_idx) :
 		sk_cookie_mss_value(c->px.mss_idx);
+	/* the client's window, unscaled as a SYN's always is */
+	const uint32_t win = (uint32_t)c->px.tmp << c->px.ws_in;
 	struct sk_seg s = {
 		.seq = c->px.nxt - 1 + c->px.seq_add, .flags = SK_TH_SYN,
-		/* the client's window, unscaled as a SYN's always is */
-		.win = (uint16_t)RTE_MIN((uint32_t)c->px.tmp << c->px.ws_in,
-				(uint32_t)UINT16_MAX),
+		.win = (uint16_t)(win < UINT16_MAX ? win : UINT16_MAX),
 	};
 	struct sk_neigh n = { .ip = b->key.raddr, .mac = be->mac };
 	uint8_t o[24];
@@ -701,6 +701,50 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 	return true;
 }
 
+/* ---- PROXY protocol v2 ----------------------------------------------------
+ *
+ * With [proxy] proxy_protocol the backend's stream starts with a PROXY
+ * protocol v2 header (haproxy's proxy-protocol.txt, section 2.2) naming
+ * the client and the address it connected to; nginx (listen ...
+ * proxy_protocol) and HAProxy (accept-proxy) read it. It shifts the
+ * client's bytes: the outside entry's seq_add grows by its length. The
+ * header rides on the handshake's ACK; while the backend has not ACKed
+ * it (SK_PX_HDR), a pure ACK below its end sends it again.
+ */
+#define SK_PP2_MAX (16 + 36)
+
+static const uint8_t pp2_sig[12] = {
+	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+};
+
+static unsigned int
+pp2_header(struct sk_engine *e, const struct sk_flow *c, uint8_t *h)
+{
+	const bool v6 = sk_flow_key_is_v6(&c->key);
+	const uint16_t alen = v6 ? 36 : 12;
+	uint8_t *a = h + 16;
+
+	memcpy(h, pp2_sig, sizeof(pp2_sig));
+	h[12] = 0x21;                  /* version 2, PROXY */
+	h[13] = v6 ? 0x21 : 0x11;      /* TCP over IPv6 / IPv4 */
+	h[14] = 0;
+	h[15] = (uint8_t)alen;
+	if (v6) {
+		const struct sk_flow_addr6 *a6 = sk_flow_addr6(e->ft, c);
+
+		memcpy(a, a6->raddr, 16);
+		memcpy(a + 16, a6->laddr, 16);
+		a += 32;
+	} else {
+		memcpy(a, &c->key.raddr, 4);
+		memcpy(a + 4, &c->key.laddr, 4);
+		a += 8;
+	}
+	memcpy(a, &c->key.rport, 2);
+	memcpy(a + 2, &c->key.lport, 2);
+	return 16u + alen;
+}
+
 /* ---- relaying ------------------------------------------------------------ */
 
 #define SK_OPT_SACK 5
@@ -857,13 +901,13 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 				64);
 		/* traffic class kept: DSCP and ECN pass through */
 		ip6->vtc_flow |= sk_htonl((uint32_t)tos << 20);
+		SK_STAT_INC(&e->st, tx_ipv6);
 		if (e->par.tx_tcp_cksum) {
 			m->ol_flags = RTE_MBUF_F_TX_IPV6 |
 				RTE_MBUF_F_TX_TCP_CKSUM;
 			th->cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
 			return true;
 		}
-		SK_STAT_INC(&e->st, tx_ipv6);
 	} else {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(start + l2);
 
@@ -896,10 +940,11 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	return true;
 }
 
-/* Count a relayed segment and carry it over. */
+/* Carry a segment over and count it with its @p fresh payload bytes
+ * (those not relayed before: retransmissions count once). */
 static bool
-forward(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
-		struct sk_flow *x, struct sk_flow *y)
+relay_counted(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
+		const struct sk_flow *x, const struct sk_flow *y, uint32_t fresh)
 {
 	struct sk_px_backend *be = &e->px->be[x->px.be];
 
@@ -907,27 +952,34 @@ forward(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		return false;
 	if (is_inside(x)) {
 		SK_STAT_INC(&e->st, proxy_fwd_b2c);
-		SK_STAT_ADD(&e->st, proxy_bytes_b2c, p->plen);
-		BE_ADD(be, bytes_b2c, p->plen);
+		SK_STAT_ADD(&e->st, proxy_bytes_b2c, fresh);
+		BE_ADD(be, bytes_b2c, fresh);
 	} else {
 		SK_STAT_INC(&e->st, proxy_fwd_c2b);
-		SK_STAT_ADD(&e->st, proxy_bytes_c2b, p->plen);
-		BE_ADD(be, bytes_c2b, p->plen);
+		SK_STAT_ADD(&e->st, proxy_bytes_c2b, fresh);
+		BE_ADD(be, bytes_c2b, fresh);
 	}
 	return true;
 }
 
-/* Side @p x sent segment @p p: its FIN, the other side's FIN ACKed, the
- * pair's end. Returns true when both FINs are ACKed (now TIME_WAIT). */
-static void
-track(struct sk_engine *e, const struct sk_pkt *p, struct sk_flow *x,
-		struct sk_flow *y, struct sk_flow *c)
+/*
+ * Side @p x sends segment @p p to side @p y: what x has sent so far, its
+ * FIN, the other side's FIN ACKed, the pair's end (both FINs ACKed:
+ * TIME_WAIT), the idle timer; then the segment relayed.
+ */
+static bool
+forward(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
+		struct sk_flow *x, struct sk_flow *y)
 {
+	struct sk_flow *c = is_inside(x) ? y : x;
 	const uint8_t fl = p->flags;
-	uint32_t end = p->seq + p->plen + !!(fl & SK_TH_FIN);
+	const uint32_t end = p->seq + p->plen + !!(fl & SK_TH_FIN);
+	uint32_t fresh = 0;
 
-	if (SK_SEQ_GT(end, x->px.nxt))
+	if (SK_SEQ_GT(end, x->px.nxt)) {
+		fresh = RTE_MIN(end - x->px.nxt, (uint32_t)p->plen);
 		x->px.nxt = end;
+	}
 	if ((fl & SK_TH_FIN) && !(x->px.st & SK_PX_FIN)) {
 		x->px.st |= SK_PX_FIN;
 		x->px.fin_seq = p->seq + p->plen;
@@ -939,18 +991,19 @@ track(struct sk_engine *e, const struct sk_pkt *p, struct sk_flow *x,
 		y->px.st |= SK_PX_FIN_ACKED;
 		sk_tcp_enter(e, y, SK_ST_FIN_WAIT_2);
 		if (x->px.st & SK_PX_FIN_ACKED) {
-			/* both closed: keep the pair 2 MSL for the last
-			 * ACK's retransmissions, as an endpoint would */
+			/* both closed: keep the pair a while for the last
+			 * ACK's retransmissions and a reused client port;
+			 * the two ends keep their own 2 MSL */
 			sk_tcp_enter(e, x, SK_ST_TIME_WAIT);
 			sk_tcp_enter(e, y, SK_ST_TIME_WAIT);
 			SK_STAT_INC(&e->st, proxy_closed);
 			SK_STAT_INC(&e->st, close_normal);
-			sk_tcp_arm(e, c, e->cfg.time_wait_ms);
-			return;
+			sk_tcp_arm(e, c, e->cfg.proxy_time_wait_ms);
 		}
 	}
 	if (e->cfg.idle_ms && c->state != SK_ST_TIME_WAIT)
 		sk_tcp_arm(e, c, e->cfg.idle_ms);
+	return relay_counted(e, m, p, x, y, fresh);
 }
 
 /* A client segment while the backend has not answered: data and FIN are
@@ -989,26 +1042,65 @@ client_early(struct sk_engine *e, struct rte_mbuf **mp,
 }
 
 /* Our ACK of the backend's SYN-ACK @p p, in place: the client's sequence
- * and window as the backend sees them, and the backend's own TSval
- * echoed (with the TSval of our SYN, which the client's later ones,
- * shifted, never fall below). */
+ * and window (@p cwin, as the client sent it) as the backend sees them,
+ * and the backend's own TSval echoed (with the TSval of our SYN, which
+ * the client's later ones, shifted, never fall below). With PROXY
+ * protocol the header rides on it. */
 static bool
 handshake_ack(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
-		const struct sk_flow *c, const struct sk_flow *b)
+		const struct sk_flow *c, const struct sk_flow *b, uint16_t cwin)
 {
+	const uint32_t win = ((uint32_t)cwin << c->px.ws_in) >> b->px.ws_to;
 	struct sk_seg s = {
 		.seq = c->px.nxt + c->px.seq_add, .ack = b->px.nxt,
 		.flags = SK_TH_ACK,
-		.win = (uint16_t)RTE_MIN(((uint32_t)c->px.tmp << c->px.ws_in) >>
-				b->px.ws_to, (uint32_t)UINT16_MAX),
+		.win = (uint16_t)(win < UINT16_MAX ? win : UINT16_MAX),
 	};
-	uint8_t o[12];
+	uint8_t o[12], hdr[SK_PP2_MAX];
 	unsigned int ol = 0;
 
 	if (c->flags & SK_FF_TS)
 		ol = sk_tcp_opt_ts(o, b->px.tmp, p->tsval);
-	SK_STAT_INC(&e->st, tx_ack);
+	if (b->px.st & SK_PX_HDR) {
+		s.len = (uint16_t)pp2_header(e, c, hdr);
+		s.data = hdr;
+		s.seq = c->px.tmp - s.len;
+		s.flags |= SK_TH_PSH;
+		SK_STAT_INC(&e->st, proxy_pp2_sent);
+	} else {
+		SK_STAT_INC(&e->st, tx_ack);
+	}
 	return sk_tcp_reply(e, m, p, &s, o, ol, NULL);
+}
+
+/* The PROXY protocol header again, in a fresh mbuf to the out queue: the
+ * backend ACKs below its end (the first one was lost). */
+static void
+pp2_resend(struct sk_engine *e, const struct sk_flow *c, const struct sk_flow *b)
+{
+	uint8_t hdr[SK_PP2_MAX], o[12];
+	struct sk_seg s = {
+		.ack = b->px.fin_seq, .flags = SK_TH_ACK | SK_TH_PSH,
+		.data = hdr, .win = (uint16_t)(UINT16_MAX >> b->px.ws_to),
+	};
+	struct sk_neigh n = {
+		.ip = b->key.raddr, .mac = e->px->be[b->px.be].mac,
+	};
+	struct rte_mbuf *m = rte_pktmbuf_alloc(e->par.pool);
+	unsigned int ol = 0;
+
+	if (m == NULL) {
+		SK_STAT_INC(&e->st, drop_mbuf);
+		return;
+	}
+	s.len = (uint16_t)pp2_header(e, c, hdr);
+	s.seq = c->px.tmp - s.len;
+	/* TSecr 0: no RTT sample from a retransmission (RFC 7323 4.1) */
+	if (c->flags & SK_FF_TS)
+		ol = sk_tcp_opt_ts(o, b->px.tmp, 0);
+	sk_tcp_seg_to(e, m, b, &n, &s, o, ol);
+	SK_STAT_INC(&e->st, proxy_pp2_retx);
+	out_push(e, m);
 }
 
 /* The backend's answer to our SYN. */
@@ -1021,6 +1113,8 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	const uint32_t snd_nxt = c->px.nxt + c->px.seq_add; /* our SYN + 1 */
 	struct sk_pkt pk;
 	uint32_t s0;
+	uint16_t cwin;
+	bool sent;
 
 	if ((fl & SK_TH_ACK) && p->ack != snd_nxt) {
 		/* RFC 9293 3.10.7.3: an unacceptable ACK gets a reset, not
@@ -1062,6 +1156,18 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	}
 	b->px.ts_add = (c->flags & SK_FF_TS) ?
 		e->ts_now + b->px.ts_add - p->tsval : 0;
+	cwin = (uint16_t)c->px.tmp;
+	if (e->cfg.proxy_protocol) {
+		uint8_t hdr[SK_PP2_MAX];
+		unsigned int hl = pp2_header(e, c, hdr);
+
+		/* the client's bytes come after the header; its end is
+		 * kept, and the backend's ISN + 1 for resending it */
+		c->px.seq_add += hl;
+		c->px.tmp = c->px.nxt + c->px.seq_add;
+		b->px.fin_seq = p->seq + 1;
+		b->px.st |= SK_PX_HDR;
+	}
 	c->px.st &= (uint8_t)~SK_PX_CONNECTING;
 	b->px.st &= (uint8_t)~SK_PX_CONNECTING;
 	sk_tcp_enter(e, b, SK_ST_ESTABLISHED);
@@ -1075,19 +1181,16 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	else
 		sk_wheel_cancel(&e->wheel, (uint32_t)(c - e->flows));
 
-	pm = unpark(e, c, &pk);
+	pm = b->px.st & SK_PX_HDR ? NULL : unpark(e, c, &pk);
 	if (pm != NULL) {
 		/* the client's first data completes the backend's
 		 * handshake: it ACKs the SYN-ACK as the bare ACK would */
 		struct rte_mbuf *more;
-		bool sent;
 
 		rte_pktmbuf_free(m);
 		*mp = pm;
-		track(e, &pk, c, b, c);
 		sent = forward(e, pm, &pk, c, b);
 		while ((more = unpark(e, c, &pk)) != NULL) {
-			track(e, &pk, c, b, c);
 			if (forward(e, more, &pk, c, b))
 				out_push(e, more);
 			else
@@ -1095,7 +1198,15 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		}
 		return sent;
 	}
-	return handshake_ack(e, m, p, c, b);
+	sent = handshake_ack(e, m, p, c, b, cwin);
+	/* after the header, whatever the client sent meanwhile */
+	while ((pm = unpark(e, c, &pk)) != NULL) {
+		if (forward(e, pm, &pk, c, b))
+			out_push(e, pm);
+		else
+			rte_pktmbuf_free(pm);
+	}
+	return sent;
 }
 
 bool
@@ -1124,8 +1235,8 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		if (is_inside(f) && (fl & SK_TH_ACK) &&
 				p->seq + 1 == b->px.nxt) {
 			/* the SYN-ACK again: our handshake ACK was lost */
-			c->px.tmp = UINT16_MAX >> c->px.ws_in;
-			return handshake_ack(e, *mp, p, c, b);
+			return handshake_ack(e, *mp, p, c, b,
+				(uint16_t)(UINT16_MAX >> c->px.ws_in));
 		}
 		SK_STAT_INC(&e->st, drop_state);
 		return false;
@@ -1136,7 +1247,7 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		const bool exact = p->seq == f->px.nxt;
 
 		SK_STAT_INC(&e->st, rx_rst);
-		if (!forward(e, *mp, p, f, y))
+		if (!relay_counted(e, *mp, p, f, y, 0))
 			return false;
 		if (exact) {
 			SK_STAT_INC(&e->st, proxy_reset);
@@ -1149,7 +1260,12 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		SK_STAT_INC(&e->st, drop_no_ack);
 		return false;
 	}
-	track(e, p, f, y, c);
+	if (unlikely(b->px.st & SK_PX_HDR) && f == b) {
+		if (SK_SEQ_GEQ(p->ack, c->px.tmp) || (fl & SK_TH_FIN))
+			b->px.st &= (uint8_t)~SK_PX_HDR;
+		else if (p->plen == 0)
+			pp2_resend(e, c, b);
+	}
 	return forward(e, *mp, p, f, y);
 }
 
