@@ -280,6 +280,7 @@ class Synackd:
         self.n = 0
         self.port_lo = 10000
         self.nice = 0
+        self.reuse_ports = False
         self.stats = []
 
     def up(self, ports):
@@ -295,7 +296,7 @@ class Synackd:
         for k in "cb":
             run(["ip", "-n", NS[k], "neigh", "flush", "to", "198.18.0.2"],
                 check=False)
-        if self.port_lo + ports > 65535:
+        if self.port_lo + ports > 65535 or self.reuse_ports:
             self.port_lo = 10000
         self.ports = "%d-%d" % (self.port_lo, self.port_lo + ports - 1)
         self.port_lo += ports
@@ -490,6 +491,10 @@ def main():
                     help="synackd in a session of its own with this "
                     "autogroup nice value (-10: its polling lcore keeps "
                     "most of its CPU on a machine others load)")
+    ap.add_argument("--reuse-ports", action="store_true",
+                    help="every synackd start from the same source port "
+                    "(the backend's TIME_WAITs of the last start meet it: "
+                    "to reproduce docs/benchmarks.md's defect 2)")
     ap.add_argument("--json")
     ap.add_argument("--keep", help="copy the logs (synackd, nginx) here")
     ap.add_argument("--capture", help="tcpdump the backend's side of the "
@@ -532,6 +537,7 @@ def main():
             time.sleep(1)
         sk = Synackd(a.synackd, tmp, cli_cpu, mid_cpu)
         sk.nice = a.nice
+        sk.reuse_ports = a.reuse_ports
         for ts in a.timestamps.split(",") if a.rounds > 0 else ():
             for k in "cksb":
                 sysctl(k, "net.ipv4.tcp_timestamps=" + ts)
