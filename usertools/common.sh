@@ -20,10 +20,14 @@ SK_HUGE_MIN_FREE=64
 # there for promtool alone (the ctl tests check synackctl's text with it;
 # Debian has no smaller package with it): 19 MB, 96 MB installed.
 # cppcheck and clang-tidy: the static checks (usertools/lint).
+# apache2-utils (ab), nginx-light and iptables: the SYN proxy's kernel
+# clients, backend and the kernel's SYNPROXY to compare with (usertools/bench
+# series 9; nginx and ab are issue 14's test tools as well).
 SK_PACKAGES=(dpdk dpdk-dev libdpdk-dev libnuma-dev meson ninja-build pkg-config
 	libpcap-dev python3 tcpdump tshark curl iproute2 iputils-ping clang
 	libjansson-dev libsmartcols-dev libmicrohttpd-dev prometheus
-	debhelper dpkg-dev git groff-base systemd ethtool cppcheck clang-tidy)
+	debhelper dpkg-dev git groff-base systemd ethtool cppcheck clang-tidy
+	apache2-utils nginx-light iptables)
 
 sk_say() { printf '%s\n' "$*"; }
 sk_warn() { printf '%s\n' "$*" >&2; }

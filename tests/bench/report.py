@@ -797,6 +797,23 @@ def series8(raw):
     return s
 
 
+def series9(raw):
+    """The SYN proxy against the kernel (tests/bench/proxy_bench.py):
+    its JSON as written, less the per-run details the table does not use
+    (they stay in raw/s9-proxy.json)."""
+    s = load_json(os.path.join(raw, 's9-proxy.json'))
+    if not s:
+        return None
+    out = {k: s.get(k) for k in ('cpus', 'loadavg_start', 'loadavg_end',
+                                 'requests', 'concurrency', 'rounds',
+                                 'bulk_bytes', 'synproxy_rules', 'notes')}
+    out['cps'] = {ts: {k: v for k, v in x.items() if k != 'runs'}
+                  for ts, x in (s.get('cps') or {}).items()}
+    b = s.get('bulk') or {}
+    out['bulk'] = {k: v for k, v in b.items() if k != 'runs'}
+    return out
+
+
 def soak_plot(s8, out, stamp=''):
     """RSS of both synackd (MiB, left) and mbufs in use (right) against
     minutes."""
@@ -1136,6 +1153,36 @@ def table_rows(res):
             s7['client_kernel_tap']['best_clean_cps_median']), ''))
         rows.append(('7 ratio memif ramp / kernel loopback', fmt(
             s7['ratio_wire_to_kernel_loopback'], '%.1f'), ''))
+    s9 = res.get('series9')
+    if s9:
+        names = {'direct': 'direct', 'router': 'kernel router',
+                 'synproxy': 'kernel SYNPROXY'}
+        for ts, x in sorted(s9.get('cps', {}).items(), reverse=True):
+            m = x.get('median_rps') or {}
+            t = 'timestamps %s' % ('on' if ts == 'ts1' else 'off')
+            gu = x.get('runs_given_up') or {}
+            rows.append(('9 proxied conn/s, ab, %s' % t, num(m.get('proxy')),
+                         'failed %s, longest %s ms%s' % (
+                             (x.get('failed') or {}).get('proxy', '-'),
+                             (x.get('longest_ms') or {}).get('proxy', '-'),
+                             '; %d run(s) given up by ab' % gu['proxy']
+                             if gu.get('proxy') else '')))
+            for v, r in sorted((x.get('proxy_vs') or {}).items()):
+                rows.append(('9 ratio proxy / %s, %s' % (names.get(v, v), t),
+                             fmt(r, '%.3f'), '%s: %s conn/s, longest %s ms%s' % (
+                                 names.get(v, v), num(m.get(v)),
+                                 (x.get('longest_ms') or {}).get(v, '-'),
+                                 '; %d run(s) given up by ab (a connection '
+                                 'silent 10 s)' % gu[v] if gu.get(v) else '')))
+        b = s9.get('bulk') or {}
+        g = b.get('median_gbit_s') or {}
+        if g:
+            rows.append(('9 bulk Gbit/s through the proxy, one connection',
+                         fmt(g.get('proxy'), '%.2f'), ''))
+            for v, r in sorted((b.get('proxy_vs') or {}).items()):
+                rows.append(('9 ratio bulk proxy / %s' % names.get(v, v),
+                             fmt(r, '%.3f'), '%s: %s Gbit/s' % (
+                                 names.get(v, v), fmt(g.get(v), '%.2f'))))
     return rows
 
 
@@ -1372,7 +1419,7 @@ def main():
     for name, fn in (('series1', series1), ('series2', series2),
                      ('series3', series3), ('series4', series4),
                      ('series5', series5), ('series7', series7),
-                     ('series8', series8)):
+                     ('series8', series8), ('series9', series9)):
         try:
             r = fn(raw)
         except Exception as e:  # a broken log must not hide the others
