@@ -120,7 +120,13 @@ struct sk_client {
 #define SK_SYNACK_TS   0x1  /* + SACK-permitted or NOP NOP, timestamps */
 #define SK_SYNACK_SACK 0x2
 #define SK_SYNACK_WS   0x4  /* + NOP, window scale */
-#define SK_SYNACK_LAYOUTS 8
+#define SK_SYNACK_PX   0x8  /* a proxied port: our shift SK_PX_WSCALE */
+#define SK_SYNACK_LAYOUTS 16
+/* The window scale a proxied port's SYN-ACK offers: the backend's windows
+ * pass to the client rescaled, up to 8 MiB, not capped at 64 KiB (which
+ * at 50 ms of RTT would hold a download to 10 Mbit/s). Our own
+ * responders' windows fit 16 bits: shift 0. */
+#define SK_PX_WSCALE 7
 struct sk_synack_tpl {
 	struct {
 		struct rte_ipv4_hdr ip;

@@ -681,7 +681,9 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 		c->flags |= SK_FF_SACK;
 	if (tsopt & SK_TSOPT_ECN)
 		c->flags |= SK_FF_ECN;
-	/* c->px.ws_to = 0: the SYN-ACK template's shift */
+	/* the shift our SYN-ACK offered: SK_PX_WSCALE where it had the
+	 * option (the client's SYN had window scale and timestamps) */
+	c->px.ws_to = (c->flags & SK_FF_WSCALE) ? SK_PX_WSCALE : 0;
 	c->px.nxt = p->seq;
 	c->px.tmp = sk_ntohs(p->tcp->rx_win);
 	c->px.seq_add = backend_iss(e, b) - (p->seq - 1);

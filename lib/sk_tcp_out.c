@@ -346,14 +346,21 @@ sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
  * instead of summing the built segment again.
  */
 
-/* Option layouts, by what the SYN offered. */
-static unsigned int
-synack_layout(const struct sk_pkt *p)
+/* Option layouts, by what the SYN offered, and whether the port is
+ * proxied (our window scale: only where the SYN-ACK has the option). */
+static __rte_always_inline unsigned int
+synack_layout(const struct sk_engine *e, const struct sk_pkt *p)
 {
+	unsigned int k;
+
 	if (!p->has_ts)
 		return SK_SYNACK_MSS;
-	return (p->sack_ok ? SK_SYNACK_SACK : 0) |
+	k = (p->sack_ok ? SK_SYNACK_SACK : 0) |
 		(p->has_ws ? SK_SYNACK_WS : 0) | SK_SYNACK_TS;
+	if (unlikely(e->px != NULL) && (k & SK_SYNACK_WS) &&
+			e->app[sk_ntohs(p->tcp->dst_port)] == SK_APP_PROXY)
+		k |= SK_SYNACK_PX;
+	return k;
 }
 
 /* The TCP header and options of layout @p k advertising @p mss; returns
@@ -384,7 +391,9 @@ synack_tcp_tpl(struct rte_tcp_hdr *th, uint8_t *o, unsigned int k,
 			o[16] = SK_OPT_NOP;
 			o[17] = SK_OPT_WS;
 			o[18] = 3;
-			o[19] = 0; /* our shift: the window fits 16 bits */
+			/* our shift: our window fits 16 bits; a proxied
+			 * port relays the backend's */
+			o[19] = k & SK_SYNACK_PX ? SK_PX_WSCALE : 0;
 			olen = 20;
 		}
 	}
@@ -500,7 +509,7 @@ static __rte_always_inline void
 synack(const struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		uint32_t isn, uint32_t ts_off)
 {
-	const unsigned int k = synack_layout(p);
+	const unsigned int k = synack_layout(e, p);
 	const struct sk_synack_tpl *t = &e->synack[k];
 	uint8_t *base = rte_pktmbuf_mtod(m, uint8_t *);
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)base;
@@ -551,7 +560,7 @@ static void
 synack6(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		uint32_t isn, uint32_t ts_off)
 {
-	const unsigned int k = synack_layout(p);
+	const unsigned int k = synack_layout(e, p);
 	const struct sk_synack_tpl6 *t = &e->synack6[k];
 	uint8_t *base = rte_pktmbuf_mtod(m, uint8_t *);
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)base;

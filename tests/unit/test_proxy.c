@@ -173,6 +173,7 @@ struct conn {
 	uint16_t cport;
 	uint32_t c_isn, s_isn;      /* client's ISN, the cookie */
 	uint32_t c_ts, s_ts;        /* client's TSval now, cookie TSval */
+	int s_ws;                   /* the SYN-ACK's window scale */
 	uint16_t bport;             /* our port toward the backend */
 	uint32_t b_isn_ours;        /* our SYN to the backend */
 	uint32_t b_ts_ours;         /* its TSval */
@@ -199,6 +200,7 @@ open_conn(struct conn *k, uint16_t cport, bool with_data)
 		return false;
 	k->s_isn = out[0].seq;
 	k->s_ts = out[0].tsval;
+	k->s_ws = out[0].wscale;
 	k->c_ts++;
 	if (seg(CLIENT_IP, cport, PX_PORT, ACK | (with_data ? PSH : 0),
 			k->c_isn + 1, k->s_isn + 1, 229, true, k->c_ts,
@@ -246,6 +248,7 @@ test_splice(void)
 	uint8_t sack[12] = { 1, 1, 5, 10 };
 
 	CHECK(open_conn(&k, 2222, false), "handshake and backend SYN");
+	CHECK_EQ(k.s_ws, 7, "a proxied port's SYN-ACK offers window scale 7");
 	CHECK(r->saddr == ENGINE_IP && r->daddr == BACKEND_IP &&
 		r->dport == BE_PORT && r->flags == SYN,
 		"SYN from our address to the backend");
@@ -305,7 +308,8 @@ test_splice(void)
 	CHECK_EQ(r->tsecr, k.c_ts, "TSecr: the client's TSval back");
 	CHECK_EQ(r->tsval, k.s_ts + 5,
 		"TSval: the cookie SYN-ACK's, as far on as the backend's clock");
-	CHECK_EQ(r->win, 4000u, "window 1000 << 2, as shift 0");
+	CHECK_EQ(r->win, 4000u >> 7,
+		"window 1000 << 2 (the backend's shift), >> 7 (ours to the client)");
 	CHECK(r->len == 12 && memcmp(r->data, "Hello there\n", 12) == 0,
 		"payload");
 	CHECK(r->tcp_ok && r->ip_ok, "checksums");
