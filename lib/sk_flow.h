@@ -101,7 +101,9 @@ struct sk_flow_px {
 	uint32_t peer;       /* 16: the other side's entry */
 	uint32_t seq_add;    /* 20 */
 	uint32_t ts_add;     /* 24 */
-	uint32_t fin_seq;    /* 28: this side's FIN, when SK_PX_FIN */
+	uint32_t una;        /* 28: highest sequence of this side's the
+				    other has ACKed (its FIN, when SK_PX_FIN,
+				    is the one at nxt - 1) */
 	uint32_t nxt;        /* 32: highest sequence this side sent, + 1 */
 	uint32_t tmp;        /* 36: while connecting (sk_proxy.c) */
 	uint16_t park;       /* 40: parked segment's slot + 1, 0 = none */
@@ -114,7 +116,7 @@ struct sk_flow_px {
 };
 #define SK_PX_INSIDE     0x01 /**< the backend's side */
 #define SK_PX_CONNECTING 0x02 /**< the backend has not answered yet */
-#define SK_PX_FIN        0x04 /**< this side sent its FIN (fin_seq) */
+#define SK_PX_FIN        0x04 /**< this side sent its FIN (at nxt - 1) */
 #define SK_PX_FIN_ACKED  0x08 /**< the other side ACKed it */
 #define SK_PX_HDR        0x10 /**< inside: our PROXY protocol header is
 				    not ACKed yet */

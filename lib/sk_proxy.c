@@ -685,6 +685,7 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 	 * option (the client's SYN had window scale and timestamps) */
 	c->px.ws_to = (c->flags & SK_FF_WSCALE) ? SK_PX_WSCALE : 0;
 	c->px.nxt = p->seq;
+	c->px.una = p->seq;
 	c->px.tmp = sk_ntohs(p->tcp->rx_win);
 	c->px.seq_add = backend_iss(e, b) - (p->seq - 1);
 	tsb0 = e->ts_now + px->ts_off;
@@ -961,32 +962,26 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	return true;
 }
 
-/* Carry a segment over and count it with its @p fresh payload bytes
- * (those not relayed before: retransmissions count once). */
+/* Carry a segment over and count it. */
 static bool
 relay_counted(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
-		const struct sk_flow *x, const struct sk_flow *y, uint32_t fresh)
+		const struct sk_flow *x, const struct sk_flow *y)
 {
-	struct sk_px_backend *be = &e->px->be[x->px.be];
-
 	if (!relay(e, m, p, x, y))
 		return false;
-	if (is_inside(x)) {
+	if (is_inside(x))
 		SK_STAT_INC(&e->st, proxy_fwd_b2c);
-		SK_STAT_ADD(&e->st, proxy_bytes_b2c, fresh);
-		BE_ADD(be, bytes_b2c, fresh);
-	} else {
+	else
 		SK_STAT_INC(&e->st, proxy_fwd_c2b);
-		SK_STAT_ADD(&e->st, proxy_bytes_c2b, fresh);
-		BE_ADD(be, bytes_c2b, fresh);
-	}
 	return true;
 }
 
 /*
  * Side @p x sends segment @p p to side @p y: what x has sent so far, its
- * FIN, the other side's FIN ACKed, the pair's end (both FINs ACKed:
- * TIME_WAIT), the idle timer; then the segment relayed.
+ * FIN; what of y's x ACKs now (the bytes counted each way are those the
+ * receiver ACKed: each once, whatever the losses, reordering and
+ * retransmissions on the way), y's FIN ACKed, the pair's end (both FINs
+ * ACKed: TIME_WAIT), the idle timer; then the segment relayed.
  */
 static bool
 forward(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
@@ -995,36 +990,53 @@ forward(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	struct sk_flow *c = is_inside(x) ? y : x;
 	const uint8_t fl = p->flags;
 	const uint32_t end = p->seq + p->plen + !!(fl & SK_TH_FIN);
-	uint32_t fresh = 0;
 
-	if (SK_SEQ_GT(end, x->px.nxt)) {
-		fresh = RTE_MIN(end - x->px.nxt, (uint32_t)p->plen);
+	if (SK_SEQ_GT(end, x->px.nxt))
 		x->px.nxt = end;
-	}
 	if ((fl & SK_TH_FIN) && !(x->px.st & SK_PX_FIN)) {
 		x->px.st |= SK_PX_FIN;
-		x->px.fin_seq = p->seq + p->plen;
 		SK_STAT_INC(&e->st, rx_fin);
 		sk_tcp_enter(e, x, SK_ST_FIN_WAIT_1);
 	}
-	if ((y->px.st & (SK_PX_FIN | SK_PX_FIN_ACKED)) == SK_PX_FIN &&
-			SK_SEQ_GT(p->ack - y->px.seq_add, y->px.fin_seq)) {
-		y->px.st |= SK_PX_FIN_ACKED;
-		sk_tcp_enter(e, y, SK_ST_FIN_WAIT_2);
-		if (x->px.st & SK_PX_FIN_ACKED) {
-			/* both closed: keep the pair a while for the last
-			 * ACK's retransmissions and a reused client port;
-			 * the two ends keep their own 2 MSL */
-			sk_tcp_enter(e, x, SK_ST_TIME_WAIT);
-			sk_tcp_enter(e, y, SK_ST_TIME_WAIT);
-			SK_STAT_INC(&e->st, proxy_closed);
-			SK_STAT_INC(&e->st, close_normal);
-			sk_tcp_arm(e, c, e->cfg.proxy_time_wait_ms);
+	if (fl & SK_TH_ACK) {
+		/* in y's own numbers; below una (old, or our PROXY
+		 * header's) or past what y sent: nothing new */
+		const uint32_t a = p->ack - y->px.seq_add;
+
+		if (SK_SEQ_GT(a, y->px.una) && SK_SEQ_LEQ(a, y->px.nxt)) {
+			const bool fin = (y->px.st & SK_PX_FIN) &&
+				a == y->px.nxt;
+			const uint32_t bytes = a - y->px.una - fin;
+			struct sk_px_backend *be = &e->px->be[c->px.be];
+
+			y->px.una = a;
+			if (is_inside(y)) {
+				SK_STAT_ADD(&e->st, proxy_bytes_b2c, bytes);
+				BE_ADD(be, bytes_b2c, bytes);
+			} else {
+				SK_STAT_ADD(&e->st, proxy_bytes_c2b, bytes);
+				BE_ADD(be, bytes_c2b, bytes);
+			}
+			if (fin) {
+				y->px.st |= SK_PX_FIN_ACKED;
+				sk_tcp_enter(e, y, SK_ST_FIN_WAIT_2);
+			}
+			if (fin && (x->px.st & SK_PX_FIN_ACKED)) {
+				/* both closed: keep the pair a while for the
+				 * last ACK's retransmissions and a reused
+				 * client port; the two ends keep their own
+				 * 2 MSL */
+				sk_tcp_enter(e, x, SK_ST_TIME_WAIT);
+				sk_tcp_enter(e, y, SK_ST_TIME_WAIT);
+				SK_STAT_INC(&e->st, proxy_closed);
+				SK_STAT_INC(&e->st, close_normal);
+				sk_tcp_arm(e, c, e->cfg.proxy_time_wait_ms);
+			}
 		}
 	}
 	if (e->cfg.idle_ms && c->state != SK_ST_TIME_WAIT)
 		sk_tcp_arm(e, c, e->cfg.idle_ms);
-	return relay_counted(e, m, p, x, y, fresh);
+	return relay_counted(e, m, p, x, y);
 }
 
 /* A client segment while the backend has not answered: data and FIN are
@@ -1101,7 +1113,8 @@ pp2_resend(struct sk_engine *e, const struct sk_flow *c, const struct sk_flow *b
 {
 	uint8_t hdr[SK_PP2_MAX], o[12];
 	struct sk_seg s = {
-		.ack = b->px.fin_seq, .flags = SK_TH_ACK | SK_TH_PSH,
+		/* never ACK more of the backend's than the client has */
+		.ack = b->px.una, .flags = SK_TH_ACK | SK_TH_PSH,
 		.data = hdr, .win = (uint16_t)(UINT16_MAX >> b->px.ws_to),
 	};
 	struct sk_neigh n = {
@@ -1182,6 +1195,7 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	}
 	/* the backend's numbers: its ISN, window scale, TSval */
 	b->px.nxt = p->seq + 1;
+	b->px.una = p->seq + 1;
 	s0 = b->px.seq_add;
 	b->px.seq_add = s0 - p->seq;
 	if ((c->flags & SK_FF_WSCALE) && p->has_ws) {
@@ -1199,10 +1213,9 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		unsigned int hl = pp2_header(e, c, hdr);
 
 		/* the client's bytes come after the header; its end is
-		 * kept, and the backend's ISN + 1 for resending it */
+		 * kept for resending it */
 		c->px.seq_add += hl;
 		c->px.tmp = c->px.nxt + c->px.seq_add;
-		b->px.fin_seq = p->seq + 1;
 		b->px.st |= SK_PX_HDR;
 	}
 	c->px.st &= (uint8_t)~SK_PX_CONNECTING;
@@ -1276,7 +1289,7 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		const bool exact = p->seq == f->px.nxt;
 
 		SK_STAT_INC(&e->st, rx_rst);
-		if (!relay_counted(e, *mp, p, f, y, 0))
+		if (!relay_counted(e, *mp, p, f, y))
 			return false;
 		if (exact) {
 			SK_STAT_INC(&e->st, proxy_reset);
