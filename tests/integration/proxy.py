@@ -1,0 +1,993 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Integration tests of the SYN proxy: kernel clients, synackd, kernel servers.
+
+    proxy.py --case NAME [--synackd PATH]
+
+synackd runs dual stack on net_tap in its own network namespace
+(sktap.Engine(ipv6=True)) as the user runs it (docs/proxy.md):
+
+    --listen 8080:proxy --listen 8081:hello
+    --backend 198.18.0.3:8080,[2001:db8::3]:8080
+
+One arm: the kernel's side of the tap has the clients' addresses
+(198.18.0.1, 2001:db8::1) and, as a second address on the same link, the
+backend's (198.18.0.3, 2001:db8::3, deprecated so that the kernel never
+picks it as a client's source). The backend is a real kernel server bound
+to 198.18.0.3:8080 and [2001:db8::3]:8080 in this process (threads), the
+clients real kernel sockets, curl and the seeds' Java client, all through
+198.18.0.2:8080 / [2001:db8::2]:8080. The backend can only be reached
+through synackd (nothing connects to 198.18.0.3 directly), and no kernel
+socket of the namespace but the backend's listens, so the namespace's
+TcpPassiveOpens counts exactly the connections synackd made to it.
+
+Each case checks the bytes both ends got, that the backend saw synackd's
+address (full NAT) from a port in 32768-60999, the kernel's own TCP
+counters (no checksum error, no timestamp rejected by PAWS), and synackd's
+proxy_* counters and flow gauges at exit. Exit 0 = pass, 1 = fail, 77 =
+skipped (not root). Python 3 standard library only.
+"""
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import socket
+import struct
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hello_client  # noqa: E402
+import sktap  # noqa: E402
+from sktap import ENGINE_ADDR, ENGINE_ADDR6, TestFailure, log  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROXY_PORT = 8080
+HELLO_PORT = 8081
+BACKEND_ADDR = "198.18.0.3"
+BACKEND_ADDR6 = "2001:db8::3"
+BACKEND_PORT = 8080
+# A second IPv4 backend (case http: flows spread over both by the hash).
+BACKEND2_ADDR = "198.18.0.4"
+# An address of the link that answers ARP but whose TCP replies the kernel
+# throws away (a blackhole route for its source, case timeout), and one
+# nobody has (case unresolved).
+SILENT_ADDR = "198.18.0.9"
+NOBODY_ADDR = "198.18.0.10"
+# synackd's source ports toward the backends (docs/proxy.md).
+SPORT_LO, SPORT_HI = 32768, 60999
+TIME_WAIT = ["--time-wait", "1s"]
+# After the last connection: TIME_WAIT (1 s) plus timer slack.
+DRAIN_S = 2.5
+IO_TIMEOUT = 10.0
+# The backend handshake bound the failure cases set (--proxy-connect-timeout)
+# and how late after it the client's RST may come.
+CONNECT_TIMEOUT_S = 2.0
+RESET_MARGIN_S = 1.5
+CONNECT_OPT = "--proxy-connect-timeout"
+
+ALL_BACKENDS = ("%s:%d" % (BACKEND_ADDR, BACKEND_PORT),
+                "[%s]:%d" % (BACKEND_ADDR6, BACKEND_PORT))
+EXTRA_ADDRS = ("%s/24" % BACKEND_ADDR, "%s/64" % BACKEND_ADDR6)
+
+# Every proxy_fail_* counter: all zero in a case where every backend answers.
+FAILS = ("proxy_fail_timeout", "proxy_fail_refused", "proxy_fail_unresolved",
+         "proxy_fail_no_port", "proxy_fail_table_full", "proxy_fail_options")
+# Engine counters that stay zero where nothing is reset or lost
+# (sktap.CLEAN_ZERO and the proxy's own).
+CLEAN_ZERO = sktap.CLEAN_ZERO + FAILS + ("proxy_reset", "proxy_idle",
+                                         "proxy_park_full")
+# The engine's: never, in any case here.
+ALWAYS_ZERO = ("cookie_bad_mac", "cookie_too_old", "tx_full",
+               "proxy_fail_no_port", "proxy_fail_table_full")
+
+# TCP_INFO: tcpi_options bits (linux/tcp.h)
+TCPI_OPT_TIMESTAMPS, TCPI_OPT_SACK, TCPI_OPT_WSCALE = 1, 2, 4
+
+
+def engine(args, tag, backends=ALL_BACKENDS, extra_addrs=EXTRA_ADDRS,
+           options=(), capture=None):
+    return sktap.Engine(
+        args.synackd, tag=tag, ipv6=True, capture=capture,
+        listen=("%d:proxy" % PROXY_PORT, "%d:hello" % HELLO_PORT),
+        options=TIME_WAIT + ["--backend", ",".join(backends)] + list(options),
+        extra_addrs=extra_addrs)
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def fmt(addr, port):
+    return "[%s]:%d" % (addr, port) if ":" in addr else "%s:%d" % (addr, port)
+
+
+# -- the kernel's own TCP counters (this namespace) ---------------------------
+
+def kernel_mib():
+    """Tcp: from /proc/net/snmp (IPv4 and IPv6 together) and TcpExt: from
+    /proc/net/netstat, of the namespace this (main) thread is in."""
+    out = {}
+    for path in ("/proc/net/snmp", "/proc/net/netstat"):
+        with open(path) as f:
+            lines = f.read().splitlines()
+        for head, vals in zip(lines[0::2], lines[1::2]):
+            p, names = head.split(":", 1)
+            _, values = vals.split(":", 1)
+            for n, v in zip(names.split(), values.split()):
+                out[p + n] = int(v)
+    return out
+
+
+class KernelDelta:
+    """What the kernel's TCP did between start and check()."""
+
+    def __init__(self):
+        self.before = kernel_mib()
+
+    def get(self):
+        now = kernel_mib()
+        return {k: now[k] - self.before.get(k, 0) for k in now}
+
+    def check(self, passive=None, active=None):
+        """passive: the backend's accepted connections (TcpPassiveOpens),
+        active: the clients' (TcpActiveOpens). Nothing the kernel received
+        had a bad checksum or a timestamp PAWS rejected: synackd's
+        translation was right. Returns the deltas."""
+        d = self.get()
+        bad = []
+        for k, want in (("TcpPassiveOpens", passive), ("TcpActiveOpens", active)):
+            if want is not None and d[k] != want:
+                bad.append("%s = %d, expected %d" % (k, d[k], want))
+        for k in ("TcpInCsumErrors", "TcpExtPAWSEstab", "TcpExtTSEcrRejected",
+                  "TcpExtPAWSActive", "TcpExtPAWSPassive"):
+            if d.get(k):
+                bad.append("%s = %d, expected 0" % (k, d[k]))
+        nz = " ".join("%s=%d" % (k, d[k]) for k in (
+            "TcpActiveOpens", "TcpPassiveOpens", "TcpAttemptFails",
+            "TcpEstabResets", "TcpRetransSegs", "TcpOutRsts", "TcpExtTCPTimeouts",
+            "TcpExtTCPSACKRecv", "TcpExtTCPDSACKRecv") if d.get(k))
+        log("kernel TCP (this namespace): " + nz)
+        if bad:
+            raise TestFailure("the kernel's TCP counters differ:\n  "
+                              + "\n  ".join(bad))
+        return d
+
+
+# -- the backend: a kernel server behind synackd -----------------------------
+
+class Backend:
+    """Kernel TCP servers on (addr, port) pairs, one thread per accepted
+    connection running handler(conn, peer, backend). Records every peer
+    and every handler's error; close() stops accepting."""
+
+    def __init__(self, handler, addrs=((BACKEND_ADDR, BACKEND_PORT),
+                                       (BACKEND_ADDR6, BACKEND_PORT))):
+        self.handler = handler
+        self.lock = threading.Lock()
+        self.cond = threading.Condition(self.lock)
+        self.peers = []     # (listening address, peer address, peer port)
+        self.errors = []    # (peer, text)
+        self.results = []   # whatever handlers append
+        self.finished = 0
+        self.stopping = False
+        self.socks = []
+        self.threads = []
+        for addr, port in addrs:
+            s = socket.socket(family(addr), socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((addr, port))
+            s.listen(1024)
+            self.socks.append(s)
+            t = threading.Thread(target=self._accept, args=(s, addr),
+                                 daemon=True)
+            t.start()
+            self.threads.append(t)
+
+    def _accept(self, s, addr):
+        while True:
+            try:
+                c, peer = s.accept()
+            except OSError:
+                return
+            if self.stopping:
+                c.close()
+                return
+            with self.lock:
+                self.peers.append((addr, peer[0], peer[1]))
+            threading.Thread(target=self._serve, args=(c, peer),
+                             daemon=True).start()
+
+    def _serve(self, c, peer):
+        try:
+            c.settimeout(IO_TIMEOUT)
+            self.handler(c, peer, self)
+        except Exception as e:  # recorded, checked by the case
+            with self.lock:
+                self.errors.append((peer, "%s: %s" % (type(e).__name__, e)))
+        finally:
+            c.close()
+            with self.cond:
+                self.finished += 1
+                self.cond.notify_all()
+
+    def wait(self, n, timeout):
+        """Until n handlers have finished; False at the timeout."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while self.finished < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+        return True
+
+    def close(self):
+        self.stopping = True
+        for s in self.socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)  # wakes accept()
+            except OSError:
+                pass
+            s.close()
+        for t in self.threads:
+            t.join(5)
+
+    def check(self, n, timeout=IO_TIMEOUT):
+        """n connections accepted and served without error, every one from
+        synackd's address of its family (full NAT), from a source port in
+        SPORT_LO..SPORT_HI."""
+        if not self.wait(n, timeout):
+            raise TestFailure("backend: %d of %d connections finished within "
+                              "%.0f s" % (self.finished, n, timeout))
+        bad = []
+        for peer, err in self.errors[:10]:
+            bad.append("backend connection from %s: %s" % (fmt(*peer[:2]), err))
+        if self.errors:
+            bad.append("%d backend connections failed" % len(self.errors))
+        if len(self.peers) != n:
+            bad.append("backend accepted %d connections, expected %d"
+                       % (len(self.peers), n))
+        wrong = [(a, p, port) for a, p, port in self.peers
+                 if p != (ENGINE_ADDR6 if ":" in a else ENGINE_ADDR)
+                 or not SPORT_LO <= port <= SPORT_HI]
+        for a, p, port in wrong[:10]:
+            bad.append("backend %s accepted a connection from %s, expected "
+                       "synackd's address and a port in %d-%d"
+                       % (a, fmt(p, port), SPORT_LO, SPORT_HI))
+        if bad:
+            raise TestFailure("\n  ".join(bad))
+        log("backend: %d connections from synackd's addresses, ports %d-%d"
+            % (n, min(p[2] for p in self.peers) if self.peers else 0,
+               max(p[2] for p in self.peers) if self.peers else 0))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def read_line(c, limit=4096):
+    got = b""
+    while b"\n" not in got:
+        chunk = c.recv(limit)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
+def hello_handler(c, peer, be):
+    """The seeds' server: read a line, answer "Hello Client\\n", close first."""
+    got = read_line(c)
+    if got != hello_client.REQUEST:
+        raise TestFailure("request %r, expected %r" % (got, hello_client.REQUEST))
+    c.sendall(hello_client.REPLY)
+
+
+def tcp_options(s):
+    """(timestamps, sack, wscale) the kernel negotiated on s (TCP_INFO)."""
+    info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)
+    o = info[5]
+    return (bool(o & TCPI_OPT_TIMESTAMPS), bool(o & TCPI_OPT_SACK),
+            bool(o & TCPI_OPT_WSCALE))
+
+
+# -- counters ------------------------------------------------------------------
+
+def proxied(ok, c2b=None, b2c=None, retrans=0, **extra):
+    """Exact proxy counters for ok connections spliced and closed by FINs;
+    payload bytes each way exact unless the kernel retransmitted (then the
+    relayed bytes may count a segment twice: at least)."""
+    e = {"proxy_opened": ok, "proxy_established": ok, "proxy_closed": ok}
+    al = {}
+    if ok:
+        al.update({"proxy_fwd_c2b": ok, "proxy_fwd_b2c": ok})
+    for name, n in (("proxy_bytes_c2b", c2b), ("proxy_bytes_b2c", b2c)):
+        if n is None:
+            continue
+        if retrans:
+            al[name] = n
+        else:
+            e[name] = n
+    e.update(extra)
+    return e, al
+
+
+def finish(eng, expect, at_least=None, zero=CLEAN_ZERO, allow_nonzero=()):
+    """Stop synackd and compare its counters; no flow may remain (the
+    proxied flows drained) and no mbuf stays out."""
+    stats = eng.stop()
+    c = stats["counters"]
+    px = " ".join("%s=%d" % (k, v) for k, v in sorted(c.items())
+                  if k.startswith("proxy_") and v)
+    log("proxy counters: " + (px or "all zero"))
+    sktap.check_stats(stats, expect=expect, at_least=at_least,
+                      zero=tuple(zero) + ALWAYS_ZERO,
+                      allow_nonzero=allow_nonzero)
+    return c
+
+
+def check_errors(what, n, errors):
+    for i, err in errors[:20]:
+        log("  %s %d: %s" % (what, i, err))
+    if errors:
+        raise TestFailure("%d of %d %s failed" % (len(errors), n, what))
+
+
+# -- a: the seeds' hello server behind the proxy ------------------------------
+
+def case_hello(args):
+    """200 sequential and 100 concurrent kernel clients (IPv4), 50 over
+    IPv6, the seeds' Java client once, all through the proxy to a hello
+    server; 10 connections to synackd's own hello on 8081 beside them."""
+    javac, java = shutil.which("javac"), shutil.which("java")
+    if javac is None or java is None:
+        raise TestFailure("javac/java not found (usertools/setup installs "
+                          "default-jdk-headless)")
+    tmp = tempfile.mkdtemp(prefix="sk-java-")
+    try:
+        shutil.copy(os.path.join(HERE, "TCPClient.java"), tmp)
+        sktap.run([javac, "-d", tmp, os.path.join(tmp, "TCPClient.java")],
+                  timeout=120)
+        with engine(args, "pxhello") as eng, Backend(hello_handler) as be:
+            k = KernelDelta()
+            total = 0
+            for (host, n, conc) in ((ENGINE_ADDR, 200, 1), (ENGINE_ADDR, 100, 100),
+                                    (ENGINE_ADDR6, 50, 1)):
+                ok, errors, secs = hello_client.run_hello(
+                    host, PROXY_PORT, n, conc, IO_TIMEOUT, together=conc > 1)
+                log("hello through the proxy to %s: %d/%d ok in %.2f s, %d at "
+                    "a time" % (host, ok, n, secs, conc))
+                check_errors("hello connections to %s" % host, n, errors)
+                total += n
+            p = sktap.run([java, "-Djava.net.preferIPv4Stack=true", "-cp", tmp,
+                           "TCPClient", ENGINE_ADDR], timeout=60, check=False)
+            if p.returncode != 0 or p.stdout != "Server: Hello Client\n" or p.stderr:
+                raise TestFailure("java TCPClient: exit %d, stdout %r, stderr %r;"
+                                  " expected 'Server: Hello Client'"
+                                  % (p.returncode, p.stdout, p.stderr))
+            log("java TCPClient through the proxy: 'Server: Hello Client'")
+            total += 1
+            # synackd's own responder on the next port is unaffected
+            ok, errors, _ = hello_client.run_hello(ENGINE_ADDR, HELLO_PORT, 10)
+            check_errors("hello connections to synackd's own 8081", 10, errors)
+            be.check(total)
+            time.sleep(DRAIN_S)
+            d = k.check(passive=total, active=total + 10)
+            e, al = proxied(total, c2b=total * len(hello_client.REQUEST),
+                            b2c=total * len(hello_client.REPLY),
+                            retrans=d["TcpRetransSegs"])
+            finish(eng, e, al)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- b: HTTP with curl ----------------------------------------------------------
+
+class Http:
+    """http.server on each backend address (its own document root: a body
+    that names the backend, and a 1 MiB random file)."""
+
+    def __init__(self, addrs):
+        import http.server
+        self.servers, self.dirs, self.big = [], [], {}
+        for addr in addrs:
+            d = tempfile.mkdtemp(prefix="sk-px-http-")
+            self.dirs.append(d)
+            with open(os.path.join(d, "who"), "w") as f:
+                f.write("backend %s\n" % addr)
+            big = os.urandom(1 << 20)
+            with open(os.path.join(d, "big"), "wb") as f:
+                f.write(big)
+            self.big[addr] = hashlib.sha256(big).hexdigest()
+
+            class H(http.server.SimpleHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                peers = []
+
+                def __init__(self, *a, _d=d, **kw):
+                    super().__init__(*a, directory=_d, **kw)
+
+                def log_message(self, *a):
+                    type(self).peers.append(self.client_address[:2])
+
+            class S(http.server.ThreadingHTTPServer):
+                address_family = family(addr)
+                daemon_threads = True
+            srv = S((addr, BACKEND_PORT), H)
+            srv.handler = H
+            srv.addr = addr
+            t = threading.Thread(target=srv.serve_forever, daemon=True)
+            t.start()
+            self.servers.append(srv)
+
+    def peers(self):
+        return [(s.addr, p) for s in self.servers for p in s.handler.peers]
+
+    def close(self):
+        for s in self.servers:
+            s.shutdown()
+            s.server_close()
+        for d in self.dirs:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def curl(url, v6, what):
+    """curl -4 or -6 url: the body (bytes) of a 200 response."""
+    fd, out = tempfile.mkstemp(prefix="sk-px-curl-")
+    os.close(fd)
+    try:
+        p = sktap.run(["curl", "-6" if v6 else "-4", "-sS", "--max-time", "10",
+                       "-o", out, "-w", "%{http_code}", url], timeout=20,
+                      check=False)
+        if p.returncode != 0:
+            raise TestFailure("curl %s (%s): exit %d: %s"
+                              % (url, what, p.returncode, p.stderr.strip()))
+        if p.stdout != "200":
+            raise TestFailure("curl %s (%s): HTTP status %r, expected 200"
+                              % (url, what, p.stdout))
+        with open(out, "rb") as f:
+            return f.read()
+    finally:
+        os.unlink(out)
+
+
+def case_http(args):
+    """curl over IPv4 and IPv6 through the proxy to http.server on two IPv4
+    backends and one IPv6 backend: each body the right one, flows spread
+    over both IPv4 backends, IPv6 clients only ever on the IPv6 one."""
+    if shutil.which("curl") is None:
+        raise TestFailure("curl not found (run usertools/setup)")
+    n4, n6, nbig = 40, 20, 4
+    backends = ("%s:%d" % (BACKEND_ADDR, BACKEND_PORT),
+                "%s:%d" % (BACKEND2_ADDR, BACKEND_PORT),
+                "[%s]:%d" % (BACKEND_ADDR6, BACKEND_PORT))
+    with engine(args, "pxhttp", backends=backends,
+                extra_addrs=EXTRA_ADDRS + ("%s/24" % BACKEND2_ADDR,)) as eng:
+        http = Http((BACKEND_ADDR, BACKEND2_ADDR, BACKEND_ADDR6))
+        try:
+            k = KernelDelta()
+            seen = {}
+            for i in range(n4 + n6):
+                v6 = i >= n4
+                url = "http://%s/who" % fmt(ENGINE_ADDR6 if v6 else ENGINE_ADDR,
+                                            PROXY_PORT)
+                body = curl(url, v6, "request %d" % i).decode(errors="replace")
+                m = re.fullmatch(r"backend (\S+)\n", body)
+                if not m:
+                    raise TestFailure("curl %s request %d: body %r, expected "
+                                      "'backend ADDR'" % (url, i, body))
+                if (":" in m.group(1)) != v6:
+                    raise TestFailure("curl %s request %d went to backend %s "
+                                      "of the other family" % (url, i, m.group(1)))
+                seen[m.group(1)] = seen.get(m.group(1), 0) + 1
+            log("curl: %d requests over IPv4, %d over IPv6: %s" % (
+                n4, n6, ", ".join("%s %d" % kv for kv in sorted(seen.items()))))
+            if not seen.get(BACKEND_ADDR) or not seen.get(BACKEND2_ADDR):
+                raise TestFailure("%d IPv4 flows all went to one backend (%s): "
+                                  "the per-flow hash spreads nothing" % (n4, seen))
+            # 1 MiB bodies: many segments backend -> client
+            for i in range(nbig):
+                v6 = i % 2 == 1
+                url = "http://%s/big" % fmt(ENGINE_ADDR6 if v6 else ENGINE_ADDR,
+                                            PROXY_PORT)
+                body = curl(url, v6, "1 MiB body")
+                h = hashlib.sha256(body).hexdigest()
+                if h not in http.big.values():
+                    raise TestFailure("curl %s: %d bytes whose SHA-256 %s is no "
+                                      "backend's 1 MiB file" % (url, len(body), h))
+            log("curl: %d 1 MiB bodies, SHA-256 right" % nbig)
+            total = n4 + n6 + nbig
+            wrong = [(a, p) for a, p in http.peers()
+                     if p[0] != (ENGINE_ADDR6 if ":" in a else ENGINE_ADDR)]
+            if wrong or len(http.peers()) != total:
+                raise TestFailure("backends logged %d requests (expected %d); "
+                                  "from other than synackd: %s"
+                                  % (len(http.peers()), total, wrong[:5]))
+            time.sleep(DRAIN_S)
+            d = k.check(passive=total, active=total)
+            e, al = proxied(total, retrans=d["TcpRetransSegs"])
+            al["proxy_bytes_b2c"] = nbig << 20
+            finish(eng, e, al)
+        finally:
+            http.close()
+
+
+# -- c: integrity ---------------------------------------------------------------
+
+def integrity_handler(size):
+    """The backend: sends its own size random bytes while it reads the
+    client's to EOF, then the SHA-256 of what it read, then closes."""
+    def handler(c, peer, be):
+        mine = os.urandom(size)
+        sent = {}
+
+        def send():
+            try:
+                c.sendall(mine)
+                sent["ok"] = True
+            except OSError as e:
+                sent["err"] = e
+        t = threading.Thread(target=send, daemon=True)
+        t.start()
+        h, n = hashlib.sha256(), 0
+        while True:
+            chunk = c.recv(1 << 18)
+            if not chunk:
+                break
+            h.update(chunk)
+            n += len(chunk)
+        t.join(IO_TIMEOUT * 3)
+        if "ok" not in sent:
+            raise TestFailure("backend send of %d bytes: %s" % (
+                size, sent.get("err", "not done in time")))
+        c.sendall(h.digest())
+        with be.lock:
+            be.results.append({"got": n, "got_sha": h.hexdigest(),
+                               "sent_sha": hashlib.sha256(mine).hexdigest(),
+                               "opts": tcp_options(c)})
+    return handler
+
+
+def integrity_client(host, size, port=PROXY_PORT):
+    """size random bytes to the backend through the proxy while reading its
+    size bytes and the digest of what it got. Returns (sent_sha, got_sha,
+    backend's digest of ours, client's TCP options)."""
+    data = os.urandom(size)
+    s = socket.create_connection((host, port), timeout=IO_TIMEOUT)
+    try:
+        s.settimeout(IO_TIMEOUT)
+        err = {}
+
+        def send():
+            try:
+                view = memoryview(data)
+                for off in range(0, size, 1 << 18):
+                    s.sendall(view[off:off + (1 << 18)])
+                s.shutdown(socket.SHUT_WR)
+            except OSError as e:
+                err["send"] = e
+        t = threading.Thread(target=send, daemon=True)
+        t.start()
+        got = bytearray()
+        while True:
+            chunk = s.recv(1 << 18)
+            if not chunk:
+                break
+            got += chunk
+        t.join(IO_TIMEOUT)
+        if "send" in err:
+            raise TestFailure("client send: %s" % err["send"])
+        if len(got) != size + 32:
+            raise TestFailure("client got %d bytes, expected %d + a 32-byte "
+                              "digest" % (len(got), size))
+        return (hashlib.sha256(data).hexdigest(),
+                hashlib.sha256(got[:size]).hexdigest(), got[size:].hex(),
+                tcp_options(s))
+    finally:
+        s.close()
+
+
+def integrity(args, tag, host, size, timestamps=True, wscale=True):
+    with engine(args, tag) as eng, Backend(integrity_handler(size)) as be:
+        # namespaced sysctls: the clients' and the backend's kernel alike
+        for name, on in (("tcp_timestamps", timestamps),
+                         ("tcp_window_scaling", wscale)):
+            with open("/proc/sys/net/ipv4/" + name, "w") as f:
+                f.write("1" if on else "0")
+        k = KernelDelta()
+        t0 = time.monotonic()
+        sent, got, digest, copts = integrity_client(host, size)
+        secs = time.monotonic() - t0
+        be.check(1, timeout=IO_TIMEOUT)
+        r = be.results[0]
+        bad = []
+        if r["got"] != size:
+            bad.append("the backend got %d bytes, the client sent %d"
+                       % (r["got"], size))
+        if r["got_sha"] != sent or digest != sent:
+            bad.append("client -> backend: SHA-256 sent %s, the backend got %s "
+                       "(its digest as the client read it: %s)"
+                       % (sent, r["got_sha"], digest))
+        if got != r["sent_sha"]:
+            bad.append("backend -> client: SHA-256 sent %s, the client got %s"
+                       % (r["sent_sha"], got))
+        want = (timestamps, True, wscale)
+        for side, o in (("client", copts), ("backend", r["opts"])):
+            if o != want:
+                bad.append("%s's connection negotiated (timestamps, sack, "
+                           "wscale) = %s, expected %s" % (side, o, want))
+        if bad:
+            raise TestFailure("\n  ".join(bad))
+        log("integrity over %s: %d MiB each way in %.2f s, SHA-256 equal both "
+            "ways (timestamps %s, window scaling %s)"
+            % ("IPv6" if ":" in host else "IPv4", size >> 20, secs,
+               "on" if timestamps else "off", "on" if wscale else "off"))
+        time.sleep(DRAIN_S)
+        d = k.check(passive=1, active=1)
+        e, al = proxied(1, c2b=size, b2c=size + 32, retrans=d["TcpRetransSegs"])
+        finish(eng, e, al)
+
+
+def case_integrity(args):
+    integrity(args, "pxint", ENGINE_ADDR, 32 << 20)
+
+
+def case_integrity_plain(args):
+    integrity(args, "pxplain", ENGINE_ADDR, 32 << 20, timestamps=False,
+              wscale=False)
+
+
+def case_integrity6(args):
+    integrity(args, "pxint6", ENGINE_ADDR6, 32 << 20)
+
+
+# -- d: backend refused, silent, unresolved ------------------------------------
+
+def expect_reset(host, n, lo, hi, what):
+    """n clients: each connects (synackd answers the SYN itself), sends a
+    request and must get a connection reset between lo and hi seconds
+    after its handshake."""
+    times = []
+    for i in range(n):
+        s = socket.create_connection((host, PROXY_PORT), timeout=IO_TIMEOUT)
+        try:
+            t0 = time.monotonic()
+            s.settimeout(hi + 5)
+            s.sendall(hello_client.REQUEST)
+            try:
+                got = s.recv(4096)
+                raise TestFailure("%s: connection %d to %s got %r after %.2f s,"
+                                  " expected a reset" % (what, i, host, got,
+                                                         time.monotonic() - t0))
+            except ConnectionResetError:
+                pass
+            except socket.timeout:
+                raise TestFailure("%s: connection %d to %s: no reset within "
+                                  "%.1f s" % (what, i, host, hi + 5))
+            dt = time.monotonic() - t0
+            times.append(dt)
+            if not lo <= dt <= hi:
+                raise TestFailure("%s: connection %d to %s reset after %.2f s, "
+                                  "expected between %.1f and %.1f s"
+                                  % (what, i, host, dt, lo, hi))
+        finally:
+            s.close()
+    log("%s: %d connections to %s reset after %.2f-%.2f s"
+        % (what, n, host, min(times), max(times)))
+
+
+def fail_counters(n, cause, **extra):
+    e = {"proxy_opened": n, "proxy_established": 0, "proxy_closed": 0,
+         "proxy_fwd_b2c": 0, "proxy_bytes_b2c": 0, "proxy_bytes_c2b": 0}
+    e.update({f: 0 for f in FAILS})
+    e.update(extra)
+    if cause:
+        e[cause] = n
+    return e
+
+
+# RSTs synackd sends, and closes by RST, are the point of these cases.
+FAIL_ZERO = tuple(z for z in CLEAN_ZERO if z not in (
+    "tx_rst", "close_rst", "proxy_reset") and z not in FAILS)
+
+
+def case_refused(args):
+    """Nothing listens on the backend port: the backend's kernel answers
+    synackd's SYN with an RST, and the client gets one at once."""
+    n = 5
+    with engine(args, "pxrefused") as eng:
+        k = KernelDelta()
+        expect_reset(ENGINE_ADDR, n, 0.0, 1.0, "backend refused")
+        expect_reset(ENGINE_ADDR6, n, 0.0, 1.0, "backend refused (IPv6)")
+        time.sleep(DRAIN_S)
+        d = k.check(passive=0, active=2 * n)
+        if d["TcpOutRsts"] < 2 * n:
+            raise TestFailure("the backend's kernel sent %d RSTs, expected at "
+                              "least %d" % (d["TcpOutRsts"], 2 * n))
+        finish(eng, fail_counters(2 * n, "proxy_fail_refused"),
+               at_least={"tx_rst": 2 * n}, zero=FAIL_ZERO)
+
+
+def silent_engine(args, tag, backend_addr, extra):
+    return engine(args, tag, backends=("%s:%d" % (backend_addr, BACKEND_PORT),),
+                  extra_addrs=extra,
+                  options=[CONNECT_OPT, "%gs" % CONNECT_TIMEOUT_S])
+
+
+def case_timeout(args):
+    """The backend's address answers ARP but its TCP replies are lost (a
+    blackhole route for their source): the client gets an RST once the
+    connect timeout has passed, not before, not much later."""
+    n = 3
+    with silent_engine(args, "pxtimeout", SILENT_ADDR,
+                       ("%s/24" % SILENT_ADDR,)) as eng:
+        sktap.run(["ip", "route", "add", "blackhole", "default", "table", "99"])
+        sktap.run(["ip", "rule", "add", "from", SILENT_ADDR, "table", "99"])
+        with Backend(hello_handler, addrs=((SILENT_ADDR, BACKEND_PORT),)) as be:
+            k = KernelDelta()
+            expect_reset(ENGINE_ADDR, n, CONNECT_TIMEOUT_S - 0.3,
+                         CONNECT_TIMEOUT_S + RESET_MARGIN_S, "backend silent")
+            time.sleep(DRAIN_S)
+            k.check(passive=0, active=n)
+            if be.peers:
+                raise TestFailure("the silent backend accepted %d connections"
+                                  % len(be.peers))
+        finish(eng, fail_counters(n, "proxy_fail_timeout"),
+               at_least={"tx_rst": n, "proxy_syn_retx": n}, zero=FAIL_ZERO)
+
+
+def case_unresolved(args):
+    """The backend's address is nobody's (no ARP reply): the client gets an
+    RST within the connect timeout (+ margin); counted as unresolved or
+    timeout."""
+    n = 3
+    with silent_engine(args, "pxunres", NOBODY_ADDR, ()) as eng:
+        k = KernelDelta()
+        expect_reset(ENGINE_ADDR, n, 0.0, CONNECT_TIMEOUT_S + RESET_MARGIN_S,
+                     "backend unresolved")
+        time.sleep(DRAIN_S)
+        k.check(passive=0, active=n)
+        stats = eng.stop()
+        c = stats["counters"]
+        log("proxy counters: " + " ".join("%s=%d" % (k, v) for k, v in
+                                          sorted(c.items())
+                                          if k.startswith("proxy_") and v))
+        failed = c.get("proxy_fail_unresolved", 0) + c.get("proxy_fail_timeout", 0)
+        e = fail_counters(n, None)
+        del e["proxy_fail_unresolved"], e["proxy_fail_timeout"]
+        if failed != n:
+            raise TestFailure("proxy_fail_unresolved + proxy_fail_timeout = %d, "
+                              "expected %d" % (failed, n))
+        sktap.check_stats(stats, expect=e, at_least={"tx_rst": n,
+                                                     "proxy_arp_request": 1},
+                          zero=FAIL_ZERO + ALWAYS_ZERO)
+
+
+# -- e: resets mid-transfer -------------------------------------------------------
+
+def sink_handler(c, peer, be):
+    """Read until EOF or error; record which, and the bytes."""
+    n, how = 0, "eof"
+    c.settimeout(IO_TIMEOUT)
+    try:
+        while True:
+            chunk = c.recv(1 << 16)
+            if not chunk:
+                break
+            n += len(chunk)
+            with be.lock:
+                be.progress = n
+    except ConnectionResetError:
+        how = "reset"
+    except socket.timeout:
+        how = "timeout"
+    with be.lock:
+        be.results.append(("sink", how, n, time.monotonic()))
+
+
+def source_handler(c, peer, be):
+    """Send until the client's reset stops it; record how it ended."""
+    n, how = 0, "done"
+    block = os.urandom(1 << 16)
+    c.settimeout(IO_TIMEOUT)
+    try:
+        for _ in range(1024):  # at most 64 MiB
+            c.sendall(block)
+            n += len(block)
+    except (ConnectionResetError, BrokenPipeError):
+        how = "reset"
+    except socket.timeout:
+        how = "timeout"
+    with be.lock:
+        be.results.append(("source", how, n, time.monotonic()))
+
+
+def rst_handler(c, peer, be):
+    """The backend resets: read 256 KiB, then close with SO_LINGER 0."""
+    n = 0
+    while n < 256 << 10:
+        chunk = c.recv(1 << 16)
+        if not chunk:
+            raise TestFailure("EOF after %d bytes, before the backend's reset" % n)
+        n += len(chunk)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with be.lock:
+        be.results.append(("rst", "sent", n, time.monotonic()))
+
+
+def abort(s):
+    """Close s with an RST (SO_LINGER 0); returns the time."""
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    return time.monotonic()
+
+
+def wait_result(be, n, what):
+    if not be.wait(n, IO_TIMEOUT + 5):
+        raise TestFailure("%s: the backend's connection did not end within "
+                          "%.0f s of the client's reset" % (what, IO_TIMEOUT + 5))
+    if be.errors:
+        raise TestFailure("%s: backend error: %s" % (what, be.errors))
+    return be.results[-1]
+
+
+def case_client_rst(args):
+    """A client resets while sending to the backend and while the backend
+    sends to it, over IPv4 and IPv6; then the backend resets while the
+    client sends. Every other end sees the reset at once (or, for the
+    backend, at least its connection ends), no flow is left."""
+    resets = 0
+    with engine(args, "pxrst") as eng:
+        k = KernelDelta()
+        for host in (ENGINE_ADDR, ENGINE_ADDR6):
+            # 1: client -> backend flowing, the client resets
+            with Backend(sink_handler) as be:
+                be.progress = 0
+                s = socket.create_connection((host, PROXY_PORT), timeout=IO_TIMEOUT)
+                block = os.urandom(1 << 16)
+                deadline = time.monotonic() + IO_TIMEOUT
+                s.settimeout(IO_TIMEOUT)
+                while be.progress < 1 << 20:
+                    s.sendall(block)
+                    if time.monotonic() > deadline:
+                        raise TestFailure("client -> backend: only %d bytes "
+                                          "reached the backend in %.0f s"
+                                          % (be.progress, IO_TIMEOUT))
+                t0 = abort(s)
+                _, how, n, t1 = wait_result(be, 1, "client reset while sending")
+                log("client reset while sending (%s): the backend's recv ended "
+                    "by %s after %d bytes, %.3f s after the reset"
+                    % (host, how, n, t1 - t0))
+                if how not in ("reset", "eof") or t1 - t0 > 2.0:
+                    raise TestFailure("client reset while sending (%s): the "
+                                      "backend's recv ended by %s %.2f s after "
+                                      "the client's reset, expected a reset or "
+                                      "EOF within 2 s" % (host, how, t1 - t0))
+                resets += 1
+            # 2: backend -> client flowing, the client resets
+            with Backend(source_handler) as be:
+                s = socket.create_connection((host, PROXY_PORT), timeout=IO_TIMEOUT)
+                s.settimeout(IO_TIMEOUT)
+                got = 0
+                while got < 1 << 20:
+                    chunk = s.recv(1 << 16)
+                    if not chunk:
+                        raise TestFailure("backend -> client: EOF after %d bytes"
+                                          % got)
+                    got += len(chunk)
+                t0 = abort(s)
+                _, how, n, t1 = wait_result(be, 1, "client reset while reading")
+                log("client reset while reading (%s): the backend's send ended "
+                    "by %s after %d bytes, %.3f s after the reset"
+                    % (host, how, n, t1 - t0))
+                if how != "reset" or t1 - t0 > 2.0:
+                    raise TestFailure("client reset while reading (%s): the "
+                                      "backend's send ended by %s %.2f s after "
+                                      "the reset, expected a reset within 2 s"
+                                      % (host, how, t1 - t0))
+                resets += 1
+            # 3: client -> backend flowing, the backend resets
+            with Backend(rst_handler) as be:
+                s = socket.create_connection((host, PROXY_PORT), timeout=IO_TIMEOUT)
+                s.settimeout(IO_TIMEOUT)
+                block = os.urandom(1 << 16)
+                how = None
+                try:
+                    for _ in range(1024):
+                        s.sendall(block)
+                except (ConnectionResetError, BrokenPipeError):
+                    how = "reset"
+                except socket.timeout:
+                    how = "timeout"
+                if how is None:
+                    try:
+                        s.recv(1)
+                        how = "no reset"
+                    except ConnectionResetError:
+                        how = "reset"
+                    except socket.timeout:
+                        how = "timeout"
+                s.close()
+                wait_result(be, 1, "backend reset")
+                if how != "reset":
+                    raise TestFailure("backend reset (%s): the client's send "
+                                      "ended by %s, expected a reset" % (host, how))
+                log("backend reset (%s): the client got the reset" % host)
+                resets += 1
+        time.sleep(DRAIN_S)
+        k.check(passive=resets, active=resets)
+        e = {"proxy_opened": resets, "proxy_established": resets,
+             "proxy_reset": resets, "proxy_closed": 0}
+        e.update({f: 0 for f in FAILS})
+        finish(eng, e, zero=FAIL_ZERO)
+
+
+# -- 500 sequential connections: idle and TIME_WAIT across reuse ---------------
+
+def case_seq500(args):
+    """500 sequential hello connections from one client address through the
+    proxy (the kernel picks the ports), then 200 more cycling over 10
+    fixed source ports: synackd reuses its own source ports toward a
+    backend whose kernel holds TIME_WAIT for earlier ones, and each client
+    4-tuple comes back while synackd may still hold the last flow."""
+    n1, n2 = 500, 200
+    ports = [21000 + i % 10 for i in range(n2)]
+    with engine(args, "pxseq") as eng, Backend(hello_handler) as be:
+        k = KernelDelta()
+        ok, errors, secs = hello_client.run_hello(ENGINE_ADDR, PROXY_PORT, n1,
+                                                  1, IO_TIMEOUT)
+        log("%d sequential connections: %d ok in %.2f s" % (n1, ok, secs))
+        check_errors("sequential connections", n1, errors)
+        ok, errors, secs = hello_client.run_hello(ENGINE_ADDR, PROXY_PORT, n2,
+                                                  1, IO_TIMEOUT, src_ports=ports)
+        log("%d connections over 10 client ports: %d ok in %.2f s"
+            % (n2, ok, secs))
+        check_errors("connections over 10 client ports", n2, errors)
+        n = n1 + n2
+        be.check(n)
+        used = len({p[2] for p in be.peers})
+        log("synackd used %d distinct source ports toward the backend" % used)
+        time.sleep(DRAIN_S)
+        d = k.check(passive=n, active=n)
+        e, al = proxied(n, c2b=n * len(hello_client.REQUEST),
+                        b2c=n * len(hello_client.REPLY),
+                        retrans=d["TcpRetransSegs"])
+        finish(eng, e, al)
+
+
+CASES = {
+    "hello": case_hello,
+    "http": case_http,
+    "integrity": case_integrity,
+    "integrity-plain": case_integrity_plain,
+    "integrity6": case_integrity6,
+    "refused": case_refused,
+    "timeout": case_timeout,
+    "unresolved": case_unresolved,
+    "client-rst": case_client_rst,
+    "seq500": case_seq500,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    ap.add_argument("--synackd", default=os.environ.get("SYNACKD"))
+    ap.add_argument("--budget", type=int, default=280,
+                    help="seconds before the case fails as hung")
+    args = ap.parse_args()
+    if not args.synackd:
+        ap.error("no synackd: pass --synackd or set SYNACKD")
+    sktap.main_wrapper(lambda: CASES[args.case](args), budget_s=args.budget)
+
+
+if __name__ == "__main__":
+    main()
