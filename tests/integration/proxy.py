@@ -963,6 +963,98 @@ def case_seq500(args):
         finish(eng, e, al)
 
 
+# -- a spoofed SYN flood beside legitimate clients ------------------------------
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while t >> 16:
+        t = (t & 0xffff) + (t >> 16)
+    return ~t & 0xffff
+
+
+def spoofed_syns(eng_mac, src_mac, n, seed=1):
+    """n Ethernet frames: SYNs to 198.18.0.2:8080 from spoofed addresses
+    198.18.0.100-199 (nobody's) and random ports, from src_mac."""
+    import random
+    rnd = random.Random(seed)
+    dst_mac = bytes.fromhex(eng_mac.replace(":", ""))
+    dst = socket.inet_aton(ENGINE_ADDR)
+    frames = []
+    for _ in range(n):
+        src = socket.inet_aton("198.18.0.%d" % rnd.randrange(100, 200))
+        sport = rnd.randrange(1024, 65536)
+        # MSS 1460, SACK permitted, timestamps, window scale 7
+        opts = (struct.pack("!BBH", 2, 4, 1460) + b"\x04\x02\x08\x0a" +
+                struct.pack("!II", rnd.getrandbits(32), 0) + b"\x01\x03\x03\x07")
+        tcp = struct.pack("!HHIIBBHHH", sport, PROXY_PORT, rnd.getrandbits(32),
+                          0, (20 + len(opts)) // 4 << 4, 0x02, 64240, 0, 0) + opts
+        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp),
+                         rnd.getrandbits(16), 0x4000, 64, 6, 0, src, dst)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        frames.append(dst_mac + src_mac + b"\x08\x00" + ip + tcp)
+    return frames
+
+
+def tap_tx_dropped():
+    """Frames the kernel's side of the tap dropped on the way to synackd
+    (sysfs shows the test's original namespace: ask ip)."""
+    import json
+    j = json.loads(sktap.run(["ip", "-j", "-s", "link", "show", "dev",
+                              sktap.IFACE]).stdout)
+    return j[0]["stats64"]["tx"]["dropped"]
+
+
+def case_flood(args):
+    """20000 spoofed SYNs to the proxied port while 200 real clients
+    connect through it: every real client served, and the backend's
+    kernel (the namespace's TcpPassiveOpens) and synackd's proxy_opened
+    count the real connections only, not one more."""
+    n_flood, n = 20000, 200
+    with engine(args, "pxflood") as eng, Backend(hello_handler) as be:
+        if not eng.mac:
+            raise TestFailure("synackd's ready line gave no MAC")
+        raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        raw.bind((sktap.IFACE, 0))
+        frames = spoofed_syns(eng.mac, raw.getsockname()[4], n_flood)
+        dropped0 = tap_tx_dropped()
+        k = KernelDelta()
+        sent = [0]
+
+        def flood():
+            for i in range(0, n_flood, 200):
+                for fr in frames[i:i + 200]:
+                    try:
+                        raw.send(fr)
+                        sent[0] += 1
+                    except OSError:  # ENOBUFS: the tap's queue is full
+                        pass
+                time.sleep(0.005)
+        t = threading.Thread(target=flood, daemon=True)
+        t0 = time.monotonic()
+        t.start()
+        ok, errors, secs = hello_client.run_hello(ENGINE_ADDR, PROXY_PORT, n,
+                                                  10, IO_TIMEOUT)
+        t.join(60)
+        raw.close()
+        dropped = tap_tx_dropped() - dropped0
+        log("flood: %d spoofed SYNs sent in %.2f s (the tap's queue dropped "
+            "%d); %d/%d real connections ok in %.2f s, 10 at a time"
+            % (sent[0], time.monotonic() - t0, dropped, ok, n, secs))
+        check_errors("real connections during the flood", n, errors)
+        be.check(n)
+        time.sleep(DRAIN_S)
+        d = k.check(passive=n, active=n)
+        e, al = proxied(n, c2b=n * len(hello_client.REQUEST),
+                        b2c=n * len(hello_client.REPLY),
+                        retrans=d["TcpRetransSegs"])
+        al["rx_syn"] = n + sent[0] - dropped
+        finish(eng, e, al)
+
+
 CASES = {
     "hello": case_hello,
     "http": case_http,
@@ -974,6 +1066,7 @@ CASES = {
     "unresolved": case_unresolved,
     "client-rst": case_client_rst,
     "seq500": case_seq500,
+    "flood": case_flood,
 }
 
 
