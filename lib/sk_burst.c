@@ -111,7 +111,7 @@ stage_classify(struct sk_engine *e, struct sk_burst *b,
 			b->t_listen[j] = e->app[sk_ntohs(p->tcp->dst_port)] !=
 				SK_APP_NONE;
 			/* closed port, server only: no flow can exist */
-			b->t_lookup[j] = b->t_listen[j] || e->cl != NULL;
+			b->t_lookup[j] = b->t_listen[j] || e->lookup_all;
 			sk_tcp_flow_key(p, &b->keys[j], v6);
 			b->kp[j] = &b->keys[j].k;
 			b->hash[j] = b->t_lookup[j] ?
@@ -246,11 +246,14 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 			b->answer[i] = 1;
 			continue;
 		}
-		if (f != NULL)
+		if (f != NULL && unlikely(f->app == SK_APP_PROXY))
+			b->answer[i] = sk_proxy_input(e, &rx[i], p, f,
+					&synack);
+		else if (f != NULL)
 			b->answer[i] = sk_tcp_input_flow(e, rx[i], p, f,
 					&synack);
 		else
-			b->answer[i] = sk_tcp_input_listen(e, rx[i], p,
+			b->answer[i] = sk_tcp_input_listen(e, &rx[i], p,
 					&b->keys[j].k, b->hash[j], &b->ck[j],
 					&synack);
 		if (likely(!synack)) {

@@ -161,81 +161,26 @@ static struct rte_mbuf *
 arp_request(struct sk_engine *e)
 {
 	struct sk_client *cl = e->cl;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(e->par.pool);
-	struct rte_ether_hdr *eh;
-	struct rte_arp_hdr *a;
+	struct rte_mbuf *m = sk_neigh_arp_request(e,
+			rte_cpu_to_be_32(cl->cc.src_lo), cl->nexthop);
 
-	if (m == NULL) {
-		SK_STAT_INC(&e->st, drop_mbuf);
-		return NULL;
-	}
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
-			sizeof(*eh) + sizeof(*a));
-	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
-	eh->src_addr = e->pc.mac;
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
-	a = (struct rte_arp_hdr *)(eh + 1);
-	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = RTE_ETHER_ADDR_LEN;
-	a->arp_plen = 4;
-	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-	a->arp_data.arp_sha = e->pc.mac;
-	a->arp_data.arp_sip = rte_cpu_to_be_32(cl->cc.src_lo);
-	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
-	a->arp_data.arp_tip = cl->nexthop;
-	m->ol_flags = 0;
-	SK_STAT_INC(&e->st, client_arp_request);
+	if (m != NULL)
+		SK_STAT_INC(&e->st, client_arp_request);
 	return m;
 }
 
-/*
- * A Neighbor Solicitation for the IPv6 target (RFC 4861 7.2.2), to its
- * solicited-node group, from our first source address, with our MAC in a
- * source link-layer address option.
- */
+/* A Neighbor Solicitation for the IPv6 target, from our first source
+ * address. */
 static struct rte_mbuf *
 ns_request(struct sk_engine *e)
 {
 	struct sk_client *cl = e->cl;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(e->par.pool);
-	struct rte_ether_hdr *eh;
-	struct rte_ipv6_hdr *ip6;
-	uint8_t *ns;
 	uint32_t lo = rte_cpu_to_be_32(cl->cc.src_lo);
-	/* our first source; the target's solicited-node group */
-	uint8_t src[16], dst[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff };
-	uint16_t ck;
+	uint8_t src[16];
 
-	if (m == NULL) {
-		SK_STAT_INC(&e->st, drop_mbuf);
-		return NULL;
-	}
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
-			sizeof(*eh) + sizeof(*ip6) + 32);
-	ip6 = (struct rte_ipv6_hdr *)(eh + 1);
-	ns = (uint8_t *)(ip6 + 1);
-	/* 33:33:ff and ff02::1:ff00:0/104 with the target's last 24 bits */
-	eh->dst_addr = (struct rte_ether_addr){ { 0x33, 0x33, 0xff,
-		cl->cc.target6[13], cl->cc.target6[14], cl->cc.target6[15] } };
-	eh->src_addr = e->pc.mac;
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	memcpy(src, cl->cc.src6, 12);
 	memcpy(src + 12, &lo, 4);
-	memcpy(dst + 13, cl->cc.target6 + 13, 3);
-	sk_pkt_ip6_hdr(ip6, src, dst, IPPROTO_ICMPV6, 32, 255);
-	memset(ns, 0, 32);
-	ns[0] = 135;
-	memcpy(ns + 8, cl->cc.target6, 16);
-	ns[24] = 1;     /* source link-layer address, 8 bytes */
-	ns[25] = 1;
-	memcpy(ns + 26, &e->pc.mac, RTE_ETHER_ADDR_LEN);
-	ck = sk_csum_l4_6(ip6, IPPROTO_ICMPV6, ns, 32);
-	memcpy(ns + 2, &ck, 2);
-	m->ol_flags = 0;
-	SK_STAT_INC(&e->st, tx_nd_ns);
-	SK_STAT_INC(&e->st, tx_ipv6);
-	return m;
+	return sk_neigh_ns_request(e, src, cl->cc.target6);
 }
 
 /* The next hop's MAC is known (from ARP, ND or another worker). */
@@ -261,21 +206,18 @@ void
 sk_client_nd_input(struct sk_engine *e, const struct sk_pkt *p)
 {
 	struct sk_client *cl = e->cl;
-	const uint8_t *na = (const uint8_t *)p->tcp;
-	const unsigned int len = (unsigned int)(sk_ntohs(p->ip6->payload_len) -
-			(p->l3_len - sizeof(struct rte_ipv6_hdr)));
+	const uint8_t *target;
+	const uint8_t *mac = sk_neigh_na_target_mac(p, &target);
 
-	if (cl == NULL || !cl->cc.v6 || memcmp(na + 8, cl->cc.target6, 16) != 0) {
+	if (e->px != NULL && sk_proxy_nd_input(e, target, mac))
+		return;
+	if (cl == NULL || !cl->cc.v6 || memcmp(target, cl->cc.target6, 16) != 0) {
 		SK_STAT_INC(&e->st, rx_nd_other);
 		return;
 	}
 	SK_STAT_INC(&e->st, rx_nd_na);
-	/* the parser found a target link-layer address option */
-	for (unsigned int i = 24; i + 8 <= len; i += na[i + 1] * 8u)
-		if (na[i] == 2 && na[i + 1] == 1) {
-			learnt(e, (const struct rte_ether_addr *)(na + i + 2));
-			return;
-		}
+	if (mac != NULL)
+		learnt(e, (const struct rte_ether_addr *)mac);
 }
 
 void
@@ -285,6 +227,9 @@ sk_client_arp_input(struct sk_engine *e, struct rte_mbuf *m, uint16_t l2_len)
 	const struct rte_arp_hdr *a =
 		rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, l2_len);
 
+	if (e->px != NULL && sk_proxy_arp_input(e, a->arp_data.arp_sip,
+			&a->arp_data.arp_sha))
+		return;
 	if (cl == NULL || cl->cc.v6 || a->arp_data.arp_sip != cl->nexthop) {
 		SK_STAT_INC(&e->st, drop_arp);
 		return;

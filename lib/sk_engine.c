@@ -145,6 +145,19 @@ sk_engine_create(const struct sk_config *cfg,
 			return NULL;
 		}
 	}
+	e->lookup_all = e->cl != NULL;
+	for (unsigned int i = 0; i < cfg->n_listen; i++)
+		if (cfg->listen[i].app == SK_APP_PROXY && e->px == NULL) {
+			int ret = sk_proxy_create(e);
+
+			if (ret != 0) {
+				sk_client_free(e);
+				sk_flow_table_free(e->ft);
+				numa_free(e, sizeof(*e));
+				rte_errno = -ret;
+				return NULL;
+			}
+		}
 	sk_tcp_synack_template(e);
 	e->chal_left = cfg->challenge_ack_limit;
 	e->chal_sec = e->now_s;
@@ -157,6 +170,7 @@ sk_engine_free(struct sk_engine *e)
 	if (e == NULL)
 		return;
 	sk_client_free(e);
+	sk_proxy_free(e);
 	sk_flow_table_free(e->ft);
 	memset(&e->ck, 0, sizeof(e->ck));
 	numa_free(e, sizeof(*e));
@@ -172,15 +186,32 @@ sk_engine_timers(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 	uint64_t bytes = 0;
 
 	sk_engine_clock(e, now);
+	/* a proxied connection's timer may send two segments */
 	n = sk_wheel_expire(&e->wheel, e->now_ms, idx,
-			RTE_MIN(cap, (uint16_t)SK_BURST_MAX));
-	for (unsigned int i = 0; i < n; i++)
-		if (sk_tcp_timer(e, &e->flows[idx[i]], &tx[ntx])) {
+			RTE_MIN(cap, (uint16_t)SK_BURST_MAX) / (e->px ? 2 : 1));
+	for (unsigned int i = 0; i < n; i++) {
+		struct sk_flow *f = &e->flows[idx[i]];
+
+		if (unlikely(f->app == SK_APP_PROXY)) {
+			unsigned int k = sk_proxy_timer(e, f, &tx[ntx]);
+
+			for (unsigned int j = 0; j < k; j++)
+				bytes += tx[ntx + j]->pkt_len;
+			ntx = (uint16_t)(ntx + k);
+		} else if (sk_tcp_timer(e, f, &tx[ntx])) {
 			bytes += tx[ntx]->pkt_len;
 			ntx++;
 		}
+	}
 	if (e->cl != NULL) {
 		uint16_t k = sk_client_poll(e, now, &tx[ntx], cap - ntx);
+
+		for (uint16_t i = 0; i < k; i++)
+			bytes += tx[ntx + i]->pkt_len;
+		ntx = (uint16_t)(ntx + k);
+	}
+	if (e->px != NULL) {
+		uint16_t k = sk_proxy_poll(e, now, &tx[ntx], cap - ntx);
 
 		for (uint16_t i = 0; i < k; i++)
 			bytes += tx[ntx + i]->pkt_len;

@@ -159,4 +159,31 @@ bool sk_engine_client_done(const struct sk_engine *e);
  * -ENOTSUP when @p e has no client role. */
 int sk_engine_client_info(const struct sk_engine *e, struct sk_client_info *ci);
 
+/** One proxy backend's counters, written by the engine's lcore, read with
+ * relaxed loads from any thread (sk_engine_proxy_backends()). */
+struct sk_px_stats {
+	uint64_t opened;       /**< connections to it attempted */
+	uint64_t established;  /**< handshakes it completed */
+	uint64_t failed;       /**< refused, unanswered or unusable */
+	uint64_t bytes_c2b;    /**< payload relayed to it */
+	uint64_t bytes_b2c;    /**< payload relayed from it */
+	uint64_t flows;        /**< gauge: proxied connections now */
+};
+
+/** A backend as the control plane sees it. */
+struct sk_proxy_backend_info {
+	uint8_t family;        /**< 4 or 6 */
+	uint8_t addr6[16];     /**< IPv6 */
+	rte_be32_t addr;       /**< IPv4 */
+	uint16_t port;         /**< host order */
+	bool resolved;         /**< its MAC is known */
+	bool down;             /**< failed 3 times in a row: not chosen now */
+	struct sk_px_stats st;
+};
+
+/** Copy the proxy's backends of @p e (at most @p max) at time @p now.
+ * @return how many, or 0 when @p e has no proxy. */
+unsigned int sk_engine_proxy_backends(const struct sk_engine *e, uint64_t now,
+		struct sk_proxy_backend_info *out, unsigned int max);
+
 #endif /* SK_ENGINE_H */

@@ -148,6 +148,36 @@ struct sk_synack_tpl6 {
 	uint8_t l4_len;
 };
 
+/* The proxy (sk_proxy.c); NULL when no port's app is proxy. */
+#define SK_PX_PARK 1024
+struct sk_px_backend {
+	struct sk_config_backend cfg;
+	rte_be32_t laddr;          /* our source toward it (IPv4) */
+	uint8_t laddr6[16];        /* (IPv6) */
+	uint32_t seed;             /* rendezvous hashing */
+	bool resolved;
+	struct rte_ether_addr mac;
+	uint64_t next_try;         /* TSC: next ARP/NS while unresolved */
+	uint32_t fails;            /* failed connects in a row */
+	uint64_t down_until;       /* TSC: not chosen before, after 3 fails */
+	struct sk_px_stats st;     /* read by the control plane */
+};
+
+struct sk_proxy {
+	unsigned int n_be;
+	struct sk_px_backend be[SK_MAX_BACKENDS];
+	uint64_t k0, k1;           /* ISS key (RFC 6528) toward backends */
+	uint32_t ts_off;           /* our TSval offset toward backends */
+	uint16_t port_next;        /* next source port to try */
+	uint64_t tsc_per_us;
+	/* client segments held while their backend connects: one per
+	 * connection, a free list of slots */
+	unsigned int n_free;
+	uint16_t free[SK_PX_PARK];
+	struct rte_mbuf *park[SK_PX_PARK];
+	struct sk_pkt park_pk[SK_PX_PARK];
+};
+
 struct sk_engine {
 	/* read-mostly, touched by every burst */
 	struct sk_pkt_ctx pc;
@@ -180,7 +210,10 @@ struct sk_engine {
 
 	uint64_t now_tsc;          /* the last "now" given */
 	bool v6;                   /* an IPv6 address, or an IPv6 client */
+	bool lookup_all;           /* segments to any port may have a flow
+				      (client role, proxy) */
 	struct sk_client *cl;      /* client role, or NULL */
+	struct sk_proxy *px;       /* proxy, or NULL */
 };
 
 /* Set the engine's clocks from @p now (TSC), once per burst or timer
@@ -224,5 +257,32 @@ sk_client_now_us(const struct sk_engine *e)
 {
 	return (uint32_t)(e->now_tsc / e->cl->tsc_per_us);
 }
+
+/* Next-hop resolution (sk_neigh.c): requests in fresh mbufs, NULL when
+ * the pool is empty (counted). */
+struct rte_mbuf *sk_neigh_arp_request(struct sk_engine *e, rte_be32_t sip,
+		rte_be32_t tip);
+struct rte_mbuf *sk_neigh_ns_request(struct sk_engine *e, const uint8_t *src,
+		const uint8_t *target);
+/* The target of Neighbor Advertisement @p p in *target, and the MAC of
+ * its target link-layer address option, or NULL when it has none. */
+const uint8_t *sk_neigh_na_target_mac(const struct sk_pkt *p,
+		const uint8_t **target);
+
+/* The proxy (sk_proxy.c). */
+int sk_proxy_create(struct sk_engine *e);
+void sk_proxy_free(struct sk_engine *e);
+/* ARP/NS for backends not resolved yet, into tx (room for cap). */
+uint16_t sk_proxy_poll(struct sk_engine *e, uint64_t now,
+		struct rte_mbuf **tx, uint16_t cap);
+/* An ARP reply or NA: true when it was a backend's (learnt). */
+bool sk_proxy_arp_input(struct sk_engine *e, rte_be32_t sip,
+		const struct rte_ether_addr *mac);
+bool sk_proxy_nd_input(struct sk_engine *e, const uint8_t *target,
+		const uint8_t *mac);
+/* The timer of a proxied connection (its client side's entry): writes up
+ * to 2 segments to tx. */
+unsigned int sk_proxy_timer(struct sk_engine *e, struct sk_flow *f,
+		struct rte_mbuf **tx);
 
 #endif /* SK_ENGINE_PRIV_H */

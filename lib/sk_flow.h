@@ -91,6 +91,32 @@ struct sk_tlink {
 #define SK_FF_WSCALE  0x10 /**< window scaling in use */
 #define SK_FF_TIMER   0x20 /**< entry is on the timer wheel */
 
+/** One side of a proxied connection: the client's ("outside") or the
+ * backend's ("inside") entry; each names the other. Sequence numbers of a
+ * side are in its own space; what it sends reaches the other side with
+ * seq_add added (and its TSvals with ts_add): a segment from side x to
+ * side y gets seq + x.seq_add, ack - y.seq_add, TSval + x.ts_add and
+ * TSecr - y.ts_add (docs/proxy.md). */
+struct sk_flow_px {
+	uint32_t peer;       /* 16: the other side's entry */
+	uint32_t seq_add;    /* 20 */
+	uint32_t ts_add;     /* 24 */
+	uint32_t fin_seq;    /* 28: this side's FIN, when SK_PX_FIN */
+	uint32_t nxt;        /* 32: highest sequence this side sent, + 1 */
+	uint32_t tmp;        /* 36: while connecting (sk_proxy.c) */
+	uint16_t park;       /* 40: parked segment's slot + 1, 0 = none */
+	uint8_t ws_in;       /* 42: shift of this side's window fields */
+	uint8_t ws_to;       /* 43: shift this side reads ours with */
+	uint8_t st;          /* 44: SK_PX_* */
+	uint8_t be;          /* 45: backend index */
+	uint8_t mss_idx;     /* 46: the client's MSS (cookie table index) */
+	uint8_t pad;         /* 47 */
+};
+#define SK_PX_INSIDE     0x01 /**< the backend's side */
+#define SK_PX_CONNECTING 0x02 /**< the backend has not answered yet */
+#define SK_PX_FIN        0x04 /**< this side sent its FIN (fin_seq) */
+#define SK_PX_FIN_ACKED  0x08 /**< the other side ACKed it */
+
 /**
  * One connection, in one cache line. Fields are ordered by use: the key,
  * read by every lookup, first; then what every segment touches.
@@ -101,17 +127,25 @@ struct sk_flow {
 	uint8_t app;             /* 13: enum sk_app */
 	uint8_t flags;           /* 14: SK_FF_* */
 	uint8_t retries;         /* 15: retransmissions of our FIN so far */
-	uint32_t snd_una;        /* 16: oldest byte we sent not yet ACKed */
-	uint32_t snd_nxt;        /* 20: next sequence we send */
-	uint32_t rcv_nxt;        /* 24: next sequence we expect */
-	uint32_t iss;            /* 28: our initial sequence (the cookie) */
-	uint32_t irs;            /* 32: peer's initial sequence */
-	uint32_t ts_recent;      /* 36: last TSval from the peer (PAWS) */
-	uint32_t ts_off;         /* 40: our TSval = ms clock + ts_off */
-	uint16_t snd_wnd;        /* 44: peer window field, unscaled */
-	uint8_t snd_wscale;      /* 46: peer's shift (0..14) */
-	uint8_t mss_idx : 2;     /* 47: peer MSS, index in the cookie table */
-	uint8_t match : 6;       /*     responder's parse progress */
+	union {
+		/* an endpoint's connection (every app but proxy) */
+		struct {
+			uint32_t snd_una;   /* 16: oldest byte we sent not yet ACKed */
+			uint32_t snd_nxt;   /* 20: next sequence we send */
+			uint32_t rcv_nxt;   /* 24: next sequence we expect */
+			uint32_t iss;       /* 28: our initial sequence (the cookie) */
+			uint32_t irs;       /* 32: peer's initial sequence */
+			uint32_t ts_recent; /* 36: last TSval from the peer (PAWS) */
+			uint32_t ts_off;    /* 40: our TSval = ms clock + ts_off */
+			uint16_t snd_wnd;   /* 44: peer window field, unscaled */
+			uint8_t snd_wscale; /* 46: peer's shift (0..14) */
+			uint8_t mss_idx : 2; /* 47: peer MSS, index in the cookie table */
+			uint8_t match : 6;  /*     responder's parse progress */
+		};
+		/* one side of a proxied connection (app proxy, sk_proxy.c):
+		 * a relay, which translates what it forwards */
+		struct sk_flow_px px;
+	};
 	struct sk_tlink tl;      /* 48: timer wheel links */
 	uint32_t born;           /* 60: tick (ms) when established */
 } __rte_aligned(64);

@@ -194,6 +194,7 @@ struct sk_seg {
 	uint8_t flags;
 	uint16_t len;           /* payload bytes */
 	const uint8_t *data;    /* payload, or NULL when already in place */
+	uint16_t win;           /* window field, 0: SK_RCV_WND */
 };
 
 /* Answer the received segment @p p in @p m (addresses swapped). Returns
@@ -217,6 +218,15 @@ bool sk_tcp_send_data(struct sk_engine *e, struct rte_mbuf *m,
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> in @p m. */
 bool sk_tcp_send_abort(struct sk_engine *e, struct rte_mbuf *m,
 		const struct sk_pkt *p, const struct sk_flow *f);
+/* A segment of @p f written over @p m from its start (whatever @p m held),
+ * to the MAC of @p n. */
+void sk_tcp_seg_to(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_flow *f, const struct sk_neigh *n,
+		const struct sk_seg *s, const uint8_t *opts, unsigned int olen);
+/* Where segments of @p f go: its peer in the neighbour cache, or the
+ * last peer seen. */
+const struct sk_neigh *sk_tcp_neigh(const struct sk_engine *e,
+		const struct sk_flow *f);
 /* A segment of @p f in a fresh mbuf (timers, the client's SYN). NULL when
  * the pool is empty (counted). */
 struct rte_mbuf *sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
@@ -252,7 +262,7 @@ struct sk_ack_ck {
 	uint8_t mss_idx;
 	uint32_t ts_off;
 };
-bool sk_tcp_input_listen(struct sk_engine *e, struct rte_mbuf *m,
+bool sk_tcp_input_listen(struct sk_engine *e, struct rte_mbuf **mp,
 		struct sk_pkt *p, const struct sk_flow_key *key, uint32_t hash,
 		const struct sk_ack_ck *ck, bool *synack);
 /* A segment for flow @p f (any state). May set *synack as above (a SYN
@@ -304,6 +314,24 @@ sk_tcp_role(const struct sk_flow *f)
 	return unlikely(f->flags & SK_FF_CLIENT) ? &sk_role_client :
 		&sk_role_server;
 }
+
+/* Remember the peer's MAC (the frame's source) for segments the timers
+ * send, under the flow key's raddr. */
+void sk_tcp_learn_neigh(struct sk_engine *e, const struct rte_mbuf *m,
+		const struct sk_pkt *p, rte_be32_t raddr);
+
+/* ---- the proxy (sk_proxy.c) ------------------------------------------ */
+
+/* A valid cookie's ACK on a proxied port: open the backend connection.
+ * May put another mbuf in *mp (the ACK's data is held meanwhile). */
+bool sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
+		const struct sk_pkt *p, const struct sk_flow_key *key,
+		uint32_t hash, unsigned int mss_idx, uint32_t ts_off,
+		unsigned int tsopt);
+/* A segment for either side of a proxied connection; as
+ * sk_tcp_input_flow(), and may put another mbuf in *mp. */
+bool sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp,
+		struct sk_pkt *p, struct sk_flow *f, bool *synack);
 
 /* The client role's SYN_SENT (RFC 9293 3.10.7.3), sk_client_tcp.c. */
 bool sk_client_syn_sent(struct sk_engine *e, struct rte_mbuf *m,

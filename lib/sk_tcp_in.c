@@ -23,8 +23,8 @@
  * peers whose folds collide share a slot; the later one wins, and the
  * other's timer segments go to its MAC: a miss, as when the slot was
  * taken by any other peer). */
-static void
-learn_neigh(struct sk_engine *e, const struct rte_mbuf *m,
+void
+sk_tcp_learn_neigh(struct sk_engine *e, const struct rte_mbuf *m,
 		const struct sk_pkt *p, rte_be32_t raddr)
 {
 	const struct rte_ether_hdr *eh =
@@ -50,10 +50,11 @@ abort_flow(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 
 /* LISTEN, ACK: the third segment of the handshake (RFC 4987 3.6). */
 static bool
-cookie_ack(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
+cookie_ack(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		const struct sk_flow_key *key, uint32_t hash,
 		const struct sk_ack_ck *ck, bool *synack)
 {
+	struct rte_mbuf *m = *mp;
 	enum sk_cookie_result res;
 	unsigned int mss_idx, tsopt;
 	uint32_t ts_off;
@@ -83,15 +84,18 @@ cookie_ack(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		return sk_tcp_send_rst(e, m, p);
 	}
 	SK_STAT_INC(&e->st, cookie_ok);
+	/* Options remembered in the TSval we sent, now echoed in TSecr. */
+	tsopt = p->has_ts ? sk_cookie_ts_decode(p->tsecr) :
+		SK_TSOPT_WSCALE_NONE;
+	if (e->app[sk_ntohs(p->tcp->dst_port)] == SK_APP_PROXY)
+		return sk_proxy_open(e, mp, p, key, hash, mss_idx, ts_off,
+				tsopt);
 	f = sk_flow_insert(e->ft, key, hash);
 	if (f == NULL) {
 		/* Full: refuse cleanly; the table never grows. */
 		SK_STAT_INC(&e->st, tx_rst_table_full);
 		return sk_tcp_send_rst(e, m, p);
 	}
-	/* Options remembered in the TSval we sent, now echoed in TSecr. */
-	tsopt = p->has_ts ? sk_cookie_ts_decode(p->tsecr) :
-		SK_TSOPT_WSCALE_NONE;
 	f->state = SK_ST_ESTABLISHED;
 	SK_STAT_INC(&e->st, flows[SK_ST_ESTABLISHED]);
 	f->app = e->app[sk_ntohs(p->tcp->dst_port)];
@@ -117,7 +121,7 @@ cookie_ack(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 	if (tsopt & SK_TSOPT_ECN)
 		f->flags |= SK_FF_ECN;
 	SK_STAT_INC(&e->st, flow_created);
-	learn_neigh(e, m, p, key->raddr);
+	sk_tcp_learn_neigh(e, m, p, key->raddr);
 	if (e->cfg.idle_ms)
 		sk_tcp_arm(e, f, e->cfg.idle_ms);
 	/* A bare ACK is consumed: its sequence number is RCV.NXT and its
@@ -132,10 +136,11 @@ cookie_ack(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 }
 
 bool
-sk_tcp_input_listen(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
-		const struct sk_flow_key *key, uint32_t hash,
+sk_tcp_input_listen(struct sk_engine *e, struct rte_mbuf **mp,
+		struct sk_pkt *p, const struct sk_flow_key *key, uint32_t hash,
 		const struct sk_ack_ck *ck, bool *synack)
 {
+	struct rte_mbuf *m = *mp;
 	const uint8_t fl = p->flags;
 
 	/* No connection. RST: never answered (3.10.7.1). */
@@ -158,7 +163,7 @@ sk_tcp_input_listen(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 			SK_STAT_INC(&e->st, tx_rst_bad_cookie);
 			return sk_tcp_send_rst(e, m, p);
 		}
-		return cookie_ack(e, m, p, key, hash, ck, synack);
+		return cookie_ack(e, mp, p, key, hash, ck, synack);
 	}
 	/* A SYN: answered with a cookie and no state (RFC 4987 3.6), by the
 	 * burst's SYN-ACK stage. */

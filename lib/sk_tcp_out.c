@@ -125,7 +125,7 @@ tcp_emit(struct sk_engine *e, struct rte_mbuf *m, uint16_t l2,
 	th->recv_ack = sk_htonl(s->ack);
 	th->data_off = (uint8_t)(((sizeof(*th) + olen) / 4) << 4);
 	th->tcp_flags = s->flags;
-	th->rx_win = RTE_BE16(SK_RCV_WND);
+	th->rx_win = s->win ? sk_htons(s->win) : RTE_BE16(SK_RCV_WND);
 	th->cksum = 0;
 	th->tcp_urp = 0;
 	if (olen)
@@ -273,12 +273,20 @@ sk_tcp_send_abort(struct sk_engine *e, struct rte_mbuf *m,
 	return sk_tcp_reply(e, m, p, &s, NULL, 0, NULL);
 }
 
-struct rte_mbuf *
-sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
+const struct sk_neigh *
+sk_tcp_neigh(const struct sk_engine *e, const struct sk_flow *f)
+{
+	const struct sk_neigh *n =
+		&e->neigh[sk_ntohl(f->key.raddr) & (SK_NEIGH_N - 1)];
+
+	return n->ip == f->key.raddr ? n : &e->last_peer;
+}
+
+void
+sk_tcp_seg_to(struct sk_engine *e, struct rte_mbuf *m,
+		const struct sk_flow *f, const struct sk_neigh *n,
 		const struct sk_seg *s, const uint8_t *opts, unsigned int olen)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(e->par.pool);
-	const struct sk_neigh *n;
 	struct rte_ether_hdr *eh;
 	uint16_t l2 = sizeof(*eh);
 	struct sk_addrs a = {
@@ -288,10 +296,6 @@ sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
 	};
 	rte_be16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 
-	if (m == NULL) {
-		SK_STAT_INC(&e->st, drop_mbuf);
-		return NULL;
-	}
 	if (a.v6) {
 		const struct sk_flow_addr6 *a6 = sk_flow_addr6(e->ft, f);
 
@@ -299,9 +303,8 @@ sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
 		memcpy(a.dst6, a6->raddr, 16);
 		type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	}
-	n = &e->neigh[sk_ntohl(f->key.raddr) & (SK_NEIGH_N - 1)];
-	if (n->ip != f->key.raddr)
-		n = &e->last_peer;
+	/* from the start of the buffer, whatever it held */
+	m->data_off = RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM, m->buf_len);
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	eh->dst_addr = n->mac;
 	eh->src_addr = e->pc.mac;
@@ -316,6 +319,19 @@ sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
 		eh->ether_type = type;
 	}
 	tcp_emit(e, m, l2, &a, s, opts, olen, NULL);
+}
+
+struct rte_mbuf *
+sk_tcp_new_seg(struct sk_engine *e, const struct sk_flow *f,
+		const struct sk_seg *s, const uint8_t *opts, unsigned int olen)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(e->par.pool);
+
+	if (m == NULL) {
+		SK_STAT_INC(&e->st, drop_mbuf);
+		return NULL;
+	}
+	sk_tcp_seg_to(e, m, f, sk_tcp_neigh(e, f), s, opts, olen);
 	return m;
 }
 

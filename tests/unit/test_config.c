@@ -452,7 +452,7 @@ test_file_errors(void)
 		"file: key in the wrong section");
 	CHECK(load_text(&c, "[engine]\nlisten = 80:foo\n") == -1 &&
 		has(": [engine] listen: unknown responder 'foo' "
-			"(hello, http, echo, hold)"),
+			"(hello, http, echo, hold, proxy)"),
 		"file: unknown responder, with the file, section and key");
 	CHECK(strncmp(err, tmp_files[n_tmp_files - 1],
 		strlen(tmp_files[n_tmp_files - 1])) == 0,
@@ -672,7 +672,7 @@ test_option_errors(void)
 	CHECK(fails_with("--listen", "x:hello", NULL, "--listen", "'x'", NULL),
 		"--listen port not a number");
 	CHECK(fails_with("--listen", "80:foo", NULL,
-		"--listen: unknown responder 'foo' (hello, http, echo, hold)",
+		"--listen: unknown responder 'foo' (hello, http, echo, hold, proxy)",
 		NULL), "--listen unknown responder");
 	CHECK(fails_with("--listen", "80:none", NULL, "--listen", "'none'",
 		NULL), "--listen: 'none' is no responder");

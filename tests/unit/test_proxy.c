@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The SYN proxy driven segment by segment with a fake clock, both ends
+ * played by the test: a client on 198.18.0.1 and a backend on 198.18.0.3
+ * (and over IPv6). Every segment the engine sends is read back as the
+ * peer would: addresses, ports, sequence and acknowledgment numbers,
+ * timestamps, SACK blocks, windows, payload and checksums.
+ */
+
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "sk_common.h"
+#include "sk_config.h"
+#include "sk_engine.h"
+#include "sk_frames.h"
+#include "sk_test.h"
+
+#define ENGINE_IP  0xc6120002u  /* 198.18.0.2 */
+#define CLIENT_IP  0xc6120001u  /* 198.18.0.1 */
+#define BACKEND_IP 0xc6120003u  /* 198.18.0.3 */
+#define NS_PER_MS 1000000ull
+#define PX_PORT 8080
+#define BE_PORT 80
+
+static struct rte_mempool *pool;
+static struct sk_engine *eng;
+static uint64_t now;
+
+static const struct sk_stats *
+st(void)
+{
+	return sk_engine_stats(eng);
+}
+
+static uint64_t
+live_flows(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned int s = 1; s < SK_ST_MAX; s++)
+		n += st()->flows[s];
+	return n;
+}
+
+static void
+engine_new(void)
+{
+	struct sk_config c;
+	static const uint8_t secret[16] = { 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+	static const uint8_t e6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	static const uint8_t b6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 3 };
+
+	if (eng != NULL)
+		sk_engine_free(eng);
+	sk_config_defaults(&c);
+	c.n_addrs = 1;
+	c.addrs[0].addr = rte_cpu_to_be_32(ENGINE_IP);
+	c.addrs[0].prefix = 24;
+	c.n_addrs6 = 1;
+	memcpy(c.addrs6[0].addr, e6, 16);
+	c.addrs6[0].prefix = 64;
+	c.n_listen = 1;
+	c.listen[0].port = PX_PORT;
+	c.listen[0].app = SK_APP_PROXY;
+	c.n_backends = 2;
+	c.backends[0].family = 4;
+	c.backends[0].addr = rte_cpu_to_be_32(BACKEND_IP);
+	c.backends[0].port = BE_PORT;
+	c.backends[1].family = 6;
+	memcpy(c.backends[1].addr6, b6, 16);
+	c.backends[1].port = BE_PORT;
+	c.proxy_connect_ms = 3000;
+	c.proxy_syn_rto_ms = 1000;
+	c.proxy_port_lo = 40000;
+	c.proxy_port_hi = 40009;
+	c.flow_capacity = 1024;
+	c.time_wait_ms = 1000;
+	c.idle_ms = 0;
+	c.cookie_max_age_s = 128;
+	c.cookie_rotate_s = 0;
+	c.secret_set = true;
+	memcpy(c.secret, secret, sizeof(secret));
+	now = 5 * NS_PER_MS;
+	eng = skt_engine(&c, pool, now);
+}
+
+/* ---- segments in and out ------------------------------------------------- */
+
+static struct skt_resp out[4];
+static unsigned int nout;
+
+static unsigned int
+feed(struct rte_mbuf *m)
+{
+	struct rte_mbuf *tx[4];
+
+	nout = sk_engine_input(eng, &m, 1, tx, now);
+	for (unsigned int i = 0; i < nout; i++) {
+		skt_read(tx[i], &out[i]);
+		rte_pktmbuf_free(tx[i]);
+	}
+	return nout;
+}
+
+static unsigned int
+timers(void)
+{
+	struct rte_mbuf *tx[64];
+
+	nout = sk_engine_timers(eng, now, tx, 64);
+	for (unsigned int i = 0; i < nout; i++) {
+		if (i < 4)
+			skt_read(tx[i], &out[i]);
+		rte_pktmbuf_free(tx[i]);
+	}
+	return nout;
+}
+
+/* A TCP segment over IPv4, TS option when @p ts, extra options after. */
+static unsigned int
+seg(uint32_t saddr, uint16_t sport, uint16_t dport, uint8_t flags,
+		uint32_t seq, uint32_t ack, uint16_t win, bool ts,
+		uint32_t tsval, uint32_t tsecr, const uint8_t *more,
+		uint8_t morelen, const char *data)
+{
+	uint8_t o[40];
+	uint8_t ol = 0;
+	struct skt_frame f = {
+		.saddr = saddr, .daddr = ENGINE_IP,
+		.sport = sport, .dport = dport,
+		.seq = seq, .ack = ack, .flags = flags, .win = win,
+		.data = data, .len = data ? (uint16_t)strlen(data) : 0,
+	};
+
+	if (ts) {
+		o[0] = 1;
+		o[1] = 1;
+		o[2] = 8;
+		o[3] = 10;
+		skt_put32(o + 4, tsval);
+		skt_put32(o + 8, tsecr);
+		ol = 12;
+	}
+	if (morelen) {
+		memcpy(o + ol, more, morelen);
+		ol = (uint8_t)(ol + morelen);
+	}
+	f.opts = o;
+	f.optlen = ol;
+	return feed(skt_build(pool, &f));
+}
+
+static const uint8_t syn_more[8] = {
+	2, 4, 0x05, 0xb4,   /* MSS 1460 */
+	1, 3, 3, 7,         /* NOP, WS 7 */
+};
+static const uint8_t sack_perm[4] = { 1, 1, 4, 2 };
+
+#define ACK RTE_TCP_ACK_FLAG
+#define SYN RTE_TCP_SYN_FLAG
+#define FIN RTE_TCP_FIN_FLAG
+#define RST RTE_TCP_RST_FLAG
+#define PSH RTE_TCP_PSH_FLAG
+
+/* A client connection up to the backend's SYN; what each side knows. */
+struct conn {
+	uint16_t cport;
+	uint32_t c_isn, s_isn;      /* client's ISN, the cookie */
+	uint32_t c_ts, s_ts;        /* client's TSval now, cookie TSval */
+	uint16_t bport;             /* our port toward the backend */
+	uint32_t b_isn_ours;        /* our SYN to the backend */
+	uint32_t b_ts_ours;         /* its TSval */
+	uint32_t b_isn;             /* the backend's ISN */
+	uint32_t b_ts;              /* the backend's TSval */
+};
+
+/* SYN (with timestamps, SACK, WS 7), SYN-ACK, ACK: returns with the SYN
+ * the engine sent to the backend in out[0]. */
+static bool
+open_conn(struct conn *k, uint16_t cport, bool with_data)
+{
+	uint8_t more[12];
+
+	memset(k, 0, sizeof(*k));
+	k->cport = cport;
+	k->c_isn = 1000000u * cport;
+	k->c_ts = 5000;
+	memcpy(more, syn_more, 8);
+	memcpy(more + 8, sack_perm, 4);
+	if (seg(CLIENT_IP, cport, PX_PORT, SYN, k->c_isn, 0, 29200, true,
+			k->c_ts, 0, more, 12, NULL) != 1 ||
+			out[0].flags != (SYN | ACK))
+		return false;
+	k->s_isn = out[0].seq;
+	k->s_ts = out[0].tsval;
+	k->c_ts++;
+	if (seg(CLIENT_IP, cport, PX_PORT, ACK | (with_data ? PSH : 0),
+			k->c_isn + 1, k->s_isn + 1, 229, true, k->c_ts,
+			k->s_ts, NULL, 0, with_data ? "GET /\n" : NULL) != 1)
+		return false;
+	k->bport = out[0].sport;
+	k->b_isn_ours = out[0].seq;
+	k->b_ts_ours = out[0].tsval;
+	return true;
+}
+
+/* ---- cases ---------------------------------------------------------------- */
+
+static void
+test_arp(void)
+{
+	engine_new();
+	now += 10 * NS_PER_MS;
+	timers();
+	CHECK(st()->proxy_arp_request == 2,
+		"ARP and NS for the two backends (%lu)",
+		(unsigned long)st()->proxy_arp_request);
+	/* before any answer, a valid ACK cannot be proxied: RST */
+	{
+		struct conn k;
+
+		CHECK(!open_conn(&k, 1111, false) || out[0].flags & RST,
+			"unresolved backend: the client is reset");
+		CHECK(st()->proxy_fail_unresolved == 1, "counted unresolved");
+	}
+	feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP, ENGINE_IP, 6,
+			false));
+	CHECK(st()->rx_arp_reply == 1, "the backend's ARP reply learnt");
+	CHECK(live_flows() == 0, "no flow left");
+}
+
+static void
+test_splice(void)
+{
+	struct conn k;
+	const struct skt_resp *r = &out[0];
+	uint32_t c_nxt, b_nxt;
+	/* client SACK: backend bytes 3..6 of "Hello there\n" as the client
+	 * numbers them */
+	uint8_t sack[12] = { 1, 1, 5, 10 };
+
+	CHECK(open_conn(&k, 2222, false), "handshake and backend SYN");
+	CHECK(r->saddr == ENGINE_IP && r->daddr == BACKEND_IP &&
+		r->dport == BE_PORT && r->flags == SYN,
+		"SYN from our address to the backend");
+	CHECK(r->sport >= 40000 && r->sport <= 40009, "source port in range");
+	CHECK(r->tcp_ok && r->ip_ok, "SYN checksums");
+	CHECK(r->mss != 0 && r->mss <= 1460, "client's MSS (%u)", r->mss);
+	CHECK(r->wscale == 7, "client's window scale asked (%d)", r->wscale);
+	CHECK(r->sack_ok, "SACK-permitted");
+	CHECK(r->has_ts && r->tsecr == 0, "our TSval, TSecr 0");
+	CHECK(r->seq != k.c_isn, "our own ISN toward the backend");
+	CHECK_EQ(r->win, 229u * 128 > 65535 ? 65535u : 229u * 128,
+		"the client's window, unscaled");
+	CHECK_EQ(st()->proxy_opened, 1u, "opened");
+
+	/* the client's request before the backend answered: held */
+	k.c_ts++;
+	CHECK(seg(CLIENT_IP, k.cport, PX_PORT, ACK | PSH, k.c_isn + 1,
+		k.s_isn + 1, 229, true, k.c_ts, k.s_ts, NULL, 0,
+		"GET /\n") == 0, "data held while connecting");
+	CHECK_EQ(st()->proxy_parked, 1u, "parked");
+
+	/* the backend's SYN-ACK (WS 2): the held request goes, ACKing it */
+	k.b_isn = 70000;
+	k.b_ts = 900;
+	{
+		uint8_t more[4] = { 1, 3, 3, 2 };
+
+		CHECK(seg(BACKEND_IP, BE_PORT, k.bport, SYN | ACK, k.b_isn,
+			k.b_isn_ours + 1, 65160, true, k.b_ts, k.b_ts_ours,
+			more, 4, NULL) == 1, "SYN-ACK answered");
+	}
+	CHECK(r->daddr == BACKEND_IP && r->sport == k.bport &&
+		r->flags == (ACK | PSH) && r->len == 6 &&
+		memcmp(r->data, "GET /\n", 6) == 0,
+		"the held request, to the backend");
+	CHECK_EQ(r->seq, k.b_isn_ours + 1, "its sequence in our space");
+	CHECK_EQ(r->ack, k.b_isn + 1, "it ACKs the SYN-ACK");
+	CHECK_EQ(r->tsval, k.b_ts_ours + 1, "client TSval shifted onto ours");
+	CHECK(r->tcp_ok && r->ip_ok, "checksums after translation");
+	CHECK_EQ(st()->proxy_established, 1u, "established");
+	c_nxt = k.c_isn + 1 + 6;
+	b_nxt = k.b_isn + 1;
+
+	/* the backend answers: to the client in its numbers */
+	k.b_ts += 5;
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, ACK | PSH, b_nxt,
+		k.b_isn_ours + 7, 1000, true, k.b_ts, k.b_ts_ours + 1, NULL,
+		0, "Hello there\n") == 1, "the backend's reply relayed");
+	CHECK(r->saddr == ENGINE_IP && r->daddr == CLIENT_IP &&
+		r->sport == PX_PORT && r->dport == k.cport,
+		"from the proxied port to the client");
+	CHECK_EQ(r->seq, k.s_isn + 1, "sequence continues the cookie's");
+	CHECK_EQ(r->ack, c_nxt, "ACK in the client's numbers");
+	CHECK_EQ(r->tsecr, k.c_ts, "TSecr: the client's TSval back");
+	CHECK((int32_t)(r->tsval - k.s_ts) >= 0,
+		"TSval not below the SYN-ACK's (PAWS)");
+	CHECK_EQ(r->win, 4000u, "window 1000 << 2, as shift 0");
+	CHECK(r->len == 12 && memcmp(r->data, "Hello there\n", 12) == 0,
+		"payload");
+	CHECK(r->tcp_ok && r->ip_ok, "checksums");
+	b_nxt += 12;
+
+	/* a SACK block from the client, shifted into the backend's space */
+	skt_put32(sack + 4, k.s_isn + 1 + 3);
+	skt_put32(sack + 8, k.s_isn + 1 + 6);
+	k.c_ts++;
+	CHECK(seg(CLIENT_IP, k.cport, PX_PORT, ACK, c_nxt, k.s_isn + 1, 229,
+		true, k.c_ts, r->tsval, sack, 12, NULL) == 1, "ACK relayed");
+	{
+		const uint8_t *o = NULL;
+		struct rte_mbuf *m;
+		struct rte_mbuf *tx[2];
+		struct skt_frame f = {
+			.saddr = CLIENT_IP, .daddr = ENGINE_IP,
+			.sport = k.cport, .dport = PX_PORT, .seq = c_nxt,
+			.ack = k.s_isn + 1, .flags = ACK, .win = 229,
+			.opts = sack, .optlen = 12,
+		};
+
+		m = skt_build(pool, &f);
+		CHECK(sk_engine_input(eng, &m, 1, tx, now) == 1,
+			"SACK relayed");
+		o = rte_pktmbuf_mtod_offset(tx[0], const uint8_t *,
+			14 + 20 + 20);
+		CHECK(o[2] == 5 && o[3] == 10, "SACK option kept");
+		CHECK_EQ(rte_be_to_cpu_32(*(const uint32_t *)(o + 4)),
+			k.b_isn + 1 + 3, "SACK left edge in the backend's space");
+		CHECK_EQ(rte_be_to_cpu_32(*(const uint32_t *)(o + 8)),
+			k.b_isn + 1 + 6, "SACK right edge");
+		skt_read(tx[0], &out[0]);
+		CHECK(out[0].tcp_ok, "checksum with SACK translated");
+		rte_pktmbuf_free(tx[0]);
+	}
+
+	/* close: backend FIN, client FIN+ACK, backend ACK */
+	k.b_ts++;
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, ACK | FIN, b_nxt,
+		k.b_isn_ours + 7, 1000, true, k.b_ts, k.b_ts_ours + 2, NULL,
+		0, NULL) == 1 && r->flags == (ACK | FIN), "backend FIN relayed");
+	CHECK_EQ(r->seq, k.s_isn + 1 + 12, "FIN's sequence");
+	k.c_ts++;
+	CHECK(seg(CLIENT_IP, k.cport, PX_PORT, ACK | FIN, c_nxt,
+		k.s_isn + 1 + 13, 229, true, k.c_ts, r->tsval, NULL, 0,
+		NULL) == 1 && r->flags == (ACK | FIN), "client FIN relayed");
+	CHECK_EQ(r->ack, b_nxt + 1, "it ACKs the backend's FIN");
+	k.b_ts++;
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, ACK, b_nxt + 1,
+		k.b_isn_ours + 8, 1000, true, k.b_ts, r->tsval, NULL, 0,
+		NULL) == 1, "last ACK relayed");
+	CHECK_EQ(st()->proxy_closed, 1u, "closed by both FINs");
+	CHECK_EQ(st()->flows[SK_ST_TIME_WAIT], 2u, "pair in TIME_WAIT");
+	now += 1100 * NS_PER_MS;
+	timers();
+	CHECK_EQ(live_flows(), 0u, "pair freed after TIME_WAIT");
+	CHECK_EQ(st()->proxy_bytes_c2b, 6u, "bytes to the backend");
+	CHECK_EQ(st()->proxy_bytes_b2c, 12u, "bytes to the client");
+}
+
+static void
+test_refused(void)
+{
+	struct conn k;
+
+	CHECK(open_conn(&k, 3333, true), "handshake with data");
+	CHECK_EQ(st()->proxy_parked, 2u, "the ACK's data held");
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, RST | ACK, 0,
+		k.b_isn_ours + 1, 0, false, 0, 0, NULL, 0, NULL) == 1,
+		"RST from the backend answered");
+	CHECK(out[0].daddr == CLIENT_IP && (out[0].flags & RST) &&
+		out[0].seq == k.s_isn + 1, "the client is reset");
+	CHECK(out[0].tcp_ok, "RST checksum");
+	CHECK_EQ(st()->proxy_fail_refused, 1u, "refused counted");
+	CHECK_EQ(live_flows(), 0u, "pair freed, held data freed");
+}
+
+static void
+test_timeout(void)
+{
+	struct conn k;
+	unsigned int retx = 0, rst = 0;
+
+	CHECK(open_conn(&k, 4444, false), "handshake");
+	for (unsigned int i = 0; i < 400; i++) {
+		now += 10 * NS_PER_MS;
+		timers();
+		for (unsigned int j = 0; j < nout && j < 4; j++) {
+			if (out[j].flags == SYN && out[j].seq == k.b_isn_ours &&
+					out[j].tsval == k.b_ts_ours)
+				retx++;
+			if ((out[j].flags & RST) && out[j].daddr == CLIENT_IP)
+				rst++;
+		}
+	}
+	CHECK(retx == 1, "SYN retransmitted at 1 s, same ISN and TSval (%u)",
+		retx);
+	CHECK(rst == 1, "client reset at connect_timeout (%u)", rst);
+	CHECK_EQ(st()->proxy_fail_timeout, 1u, "timeout counted");
+	CHECK_EQ(live_flows(), 0u, "pair freed");
+}
+
+static void
+test_reuse(void)
+{
+	struct conn k;
+
+	/* a pair closed by RST from the client, exact */
+	CHECK(open_conn(&k, 5555, false), "handshake");
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, SYN | ACK, 123,
+		k.b_isn_ours + 1, 65160, true, 1, k.b_ts_ours, NULL, 0,
+		NULL) == 1 && out[0].flags == ACK, "bare handshake ACK");
+	CHECK_EQ(out[0].tsecr, 1u, "handshake ACK echoes the backend's TSval");
+	CHECK_EQ(out[0].tsval, k.b_ts_ours, "with our SYN's TSval");
+	CHECK(seg(CLIENT_IP, k.cport, PX_PORT, RST | ACK, k.c_isn + 1,
+		k.s_isn + 1, 0, false, 0, 0, NULL, 0, NULL) == 1 &&
+		(out[0].flags & RST) && out[0].daddr == BACKEND_IP,
+		"client RST relayed");
+	CHECK_EQ(out[0].seq, k.b_isn_ours + 1, "in the backend's numbers");
+	CHECK_EQ(live_flows(), 0u, "pair freed on exact RST");
+}
+
+int
+main(void)
+{
+	pool = skt_eal("test_proxy");
+	test_arp();
+	test_splice();
+	test_refused();
+	test_timeout();
+	test_reuse();
+	sk_engine_free(eng);
+	skt_eal_done();
+	return sk_test_done();
+}
