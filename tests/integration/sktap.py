@@ -266,6 +266,9 @@ class Engine:
         # slots (in --immediate-mode each slot is as large as it), for a
         # capture of a fast run of small frames
         self.capture_snaplen = None
+        # tcpdump -B (KiB): a larger kernel buffer for a capture of a bulk
+        # transfer, which the default 2 MiB cannot hold while tcpdump lags
+        self.capture_buffer_kib = None
         self.ipv6 = ipv6
         self.prepare = prepare
         self.lcores = lcores
@@ -448,6 +451,8 @@ class Engine:
             ["ip", "netns", "exec", self.ns, "tcpdump", "-n", "-U",
              "--immediate-mode"] +
             (["-s", str(self.capture_snaplen)] if self.capture_snaplen else []) +
+            (["-B", str(self.capture_buffer_kib)] if self.capture_buffer_kib
+             else []) +
             ["-i", IFACE, "-w", path], stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             errors="replace")
