@@ -323,6 +323,7 @@ engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
 		struct rte_mbuf **tx, const bool v6)
 {
 	struct sk_burst b;
+	uint16_t ntx;
 
 	b.nt = 0;
 	stage_classify(e, &b, rx, n, v6);
@@ -330,7 +331,11 @@ engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
 	stage_cookies(e, &b, v6);
 	stage_tcp(e, &b, rx);
 	stage_synack(e, &b, rx);
-	return stage_commit(e, &b, rx, n, tx);
+	ntx = stage_commit(e, &b, rx, n, tx);
+	/* the proxy's held segments, released by a backend's SYN-ACK */
+	if (unlikely(e->px != NULL) && ntx < n)
+		ntx = (uint16_t)(ntx + sk_proxy_drain(e, &tx[ntx], n - ntx));
+	return ntx;
 }
 
 uint16_t

@@ -53,12 +53,118 @@ sk_config_defaults(struct sk_config *c)
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < SK_CFG_N_KEYS; i++)
-		if (sk_cfg_is_numeric(&sk_cfg_keys[i]))
+		if (sk_cfg_is_numeric(&sk_cfg_keys[i]) ||
+				sk_cfg_keys[i].type == CT_PORTS)
 			sk_cfg_field_set(c, &sk_cfg_keys[i],
 				sk_cfg_keys[i].def);
 }
 
 /* --- validation ---------------------------------------------------------- */
+
+static bool
+has_proxy_port(const struct sk_config *c)
+{
+	for (unsigned int i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
+		if (c->listen[i].app == SK_APP_PROXY)
+			return true;
+	return false;
+}
+
+static bool
+same_backend(const struct sk_config_backend *a,
+		const struct sk_config_backend *b)
+{
+	if (a->family != b->family || a->port != b->port)
+		return false;
+	return a->family == 6 ? memcmp(a->addr6, b->addr6, 16) == 0 :
+		a->addr == b->addr;
+}
+
+/*
+ * [proxy] against the rest: the proxied ports and the backends go
+ * together, each backend is reachable from an address of ours of its
+ * family and is not ours, and our source ports toward them cannot be
+ * taken for a connection to a listening port. Nothing is checked while
+ * neither a backend nor a PORT:proxy is configured, so the defaults never
+ * trouble a configuration without the proxy.
+ */
+static int
+validate_proxy(const struct sk_config *c, char *err, size_t errlen)
+{
+	const struct sk_config_backend *b;
+	char s[64];
+	const char *why;
+	unsigned int i, j;
+
+	if (c->n_backends > SK_MAX_BACKENDS)
+		return sk_cfg_fail(err, errlen, NULL, "[proxy] backends: %u "
+			"backends, at most %u", c->n_backends, SK_MAX_BACKENDS);
+	if (c->n_backends == 0 && !has_proxy_port(c))
+		return 0;
+	/* the client role's engine opens its own connections from the same
+	 * tuples; sharing the flow table and the ports with the proxy's is
+	 * not designed yet */
+	if (sk_config_is_client(c))
+		return sk_cfg_fail(err, errlen, NULL,
+			"[proxy] cannot be combined with [client] yet "
+			"(--client with --backend or a PORT:proxy in --listen)");
+	for (i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
+		if (c->listen[i].app == SK_APP_PROXY && c->n_backends == 0)
+			return sk_cfg_fail(err, errlen, NULL,
+				"[engine] listen: port %u is proxy but there "
+				"is no backend: set [proxy] backends or "
+				"--backend", c->listen[i].port);
+	if (!has_proxy_port(c))
+		return sk_cfg_fail(err, errlen, NULL,
+			"[proxy] backends: set, but no port is proxied: add "
+			"PORT:proxy to [engine] listen (--listen 8080:proxy)");
+	for (i = 0; i < c->n_backends; i++) {
+		b = &c->backends[i];
+		if (b->family != 4 && b->family != 6)
+			return sk_cfg_fail(err, errlen, NULL,
+				"[proxy] backends: entry %u has no address "
+				"family (%u)", i + 1, b->family);
+		sk_cfg_fmt_backend(b, s, sizeof(s));
+		if (b->port == 0)
+			return sk_cfg_fail(err, errlen, NULL,
+				"[proxy] backends: '%s': port 0 (1..65535)", s);
+		why = b->family == 6 ? sk_cfg_addr6_problem(b->addr6) :
+			sk_cfg_addr_problem(ntohl(b->addr), 32);
+		if (why != NULL)
+			return sk_cfg_fail(err, errlen, NULL,
+				"[proxy] backends: '%s' cannot be a backend: "
+				"the address is %s", s, why);
+		if (b->family == 6 ? sk_config_has_addr6(c, b->addr6) :
+				sk_config_has_addr(c, b->addr))
+			return sk_cfg_fail(err, errlen, NULL,
+				"[proxy] backends: '%s' is one of our "
+				"addresses (--backend, --addr)", s);
+		if ((b->family == 6 ? c->n_addrs6 : c->n_addrs) == 0)
+			return sk_cfg_fail(err, errlen, NULL,
+				"[proxy] backends: '%s': no IPv%u address of "
+				"ours to connect from (add one to [engine] "
+				"addresses or --addr)", s, b->family);
+		for (j = 0; j < i; j++)
+			if (same_backend(&c->backends[j], b))
+				return sk_cfg_fail(err, errlen, NULL,
+					"[proxy] backends: duplicate backend "
+					"'%s'", s);
+	}
+	if (c->proxy_port_lo == 0 || c->proxy_port_lo > c->proxy_port_hi)
+		return sk_cfg_fail(err, errlen, NULL,
+			"[proxy] source_ports: '%u-%u' is not X-Y with "
+			"1 <= X <= Y <= 65535 (--proxy-source-ports)",
+			c->proxy_port_lo, c->proxy_port_hi);
+	for (i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
+		if (c->listen[i].port >= c->proxy_port_lo &&
+				c->listen[i].port <= c->proxy_port_hi)
+			return sk_cfg_fail(err, errlen, NULL,
+				"[proxy] source_ports: %u-%u includes "
+				"listening port %u (--proxy-source-ports, "
+				"--listen)", c->proxy_port_lo,
+				c->proxy_port_hi, c->listen[i].port);
+	return 0;
+}
 
 int
 sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
@@ -166,6 +272,10 @@ sk_config_validate(const struct sk_config *c, char *err, size_t errlen)
 				"%" PRIu64 " is not a "
 				"power of two", v);
 	}
+	/* before [client]'s own checks: with the proxy, that role is
+	 * refused whole, whatever its keys say */
+	if (validate_proxy(c, err, errlen) != 0)
+		return -1;
 	if (sk_config_is_client(c)) {
 		struct sk_client_cfg cc;
 
@@ -224,9 +334,10 @@ sk_config_finalize(struct sk_config *c, char *err, size_t errlen)
 /* --- output ---------------------------------------------------------------- */
 
 
-/* Entry @p i of list key @p k as text, IPv4 addresses before IPv6 ones;
- * false past the end. IPv6 in RFC 5952 form (glibc's inet_ntop writes
- * it), which parse_addrs() in sk_config_value.c reads back. */
+/* Entry @p i of list key @p k as text, IPv4 addresses before IPv6 ones,
+ * backends in their order; false past the end. IPv6 in RFC 5952 form
+ * (glibc's inet_ntop writes it), which parse_addrs() and parse_backends()
+ * in sk_config_value.c read back. */
 static bool
 list_item(const struct sk_config *c, const struct sk_cfg_key *k, unsigned int i,
 		char *buf, size_t size)
@@ -234,6 +345,12 @@ list_item(const struct sk_config *c, const struct sk_cfg_key *k, unsigned int i,
 	char s[INET6_ADDRSTRLEN];
 	unsigned int n4 = RTE_MIN(c->n_addrs, (unsigned int)SK_MAX_ADDRS);
 
+	if (k->type == CT_BACKENDS) {
+		if (i >= c->n_backends || i >= SK_MAX_BACKENDS)
+			return false;
+		sk_cfg_fmt_backend(&c->backends[i], buf, size);
+		return true;
+	}
 	if (k->type == CT_LISTEN) {
 		if (i >= c->n_listen || i >= SK_MAX_LISTEN)
 			return false;
@@ -302,6 +419,12 @@ print_value(FILE *f, const struct sk_config *c, const struct sk_cfg_key *k)
 		fputs(*(const bool *)((const char *)c + k->off) ? "yes" : "no",
 			f);
 		break;
+	case CT_PORTS: {
+		uint64_t v = sk_cfg_field_get(c, k);
+
+		fprintf(f, "%u-%u", SK_CFG_PORTS_LO(v), SK_CFG_PORTS_HI(v));
+		break;
+	}
 	case CT_STR: {
 		const char *v = (const char *)c + k->off;
 

@@ -16,6 +16,8 @@
 
 #include <rte_byteorder.h>
 
+#include "sk_common.h"
+
 #define SK_MAX_ADDRS 16
 #define SK_MAX_LISTEN 64
 #define SK_PORT_NAME_LEN 128
@@ -167,6 +169,16 @@ static inline bool
 sk_config_is_client(const struct sk_config *c)
 {
 	return c->client_target[0] != '\0';
+}
+
+/** True when a listening port's app is proxy. */
+static inline bool
+sk_config_is_proxy(const struct sk_config *c)
+{
+	for (unsigned int i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
+		if (c->listen[i].app == SK_APP_PROXY)
+			return true;
+	return false;
 }
 
 /** Parse the [client] section of @p c into @p out (out->ready stays false:

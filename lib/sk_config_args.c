@@ -65,7 +65,10 @@ option_error(int ch, const struct option *opts, int argc, char **argv,
 		return sk_cfg_fail(err, errlen, NULL,
 			"option '%s' needs a value",
 			typed);
-	if (optopt == 'h' || optopt == 'V')
+	/* getopt_long puts a long option's value in optopt when it was
+	 * given "=value" but takes none (--http=yes, --proxy-protocol=1) */
+	if (optopt == 'h' || optopt == 'V' || (optopt >= CFG_OPT_BASE &&
+			optopt < CFG_OPT_BASE + (int)SK_CFG_N_KEYS))
 		return sk_cfg_fail(err, errlen, NULL,
 			"option '%s' takes no value",
 			typed);
@@ -90,7 +93,7 @@ sk_config_parse_args(struct sk_config *c, int argc, char **argv, char *err,
 {
 	static const char short_opts[] = ":f:hV";
 	struct option opts[SK_CFG_N_KEYS + 4];
-	bool addr_seen = false, listen_seen = false;
+	bool list_seen[SK_CFG_N_KEYS] = { false };
 	const struct sk_cfg_key *k;
 	struct sk_config tmp;
 	char where[64];
@@ -145,14 +148,12 @@ sk_config_parse_args(struct sk_config *c, int argc, char **argv, char *err,
 			continue;
 		k = &sk_cfg_keys[ch - CFG_OPT_BASE];
 		snprintf(where, sizeof(where), "--%s", k->opt);
-		if (k->type == CT_ADDRS) {
-			ret = sk_cfg_set_value(&tmp, k, optarg, addr_seen,
-				where, err, errlen);
-			addr_seen = true;
-		} else if (k->type == CT_LISTEN) {
-			ret = sk_cfg_set_value(&tmp, k, optarg, listen_seen,
-				where, err, errlen);
-			listen_seen = true;
+		if (sk_cfg_is_list(k)) {
+			/* the first replaces the files' list, later ones
+			 * add to it */
+			ret = sk_cfg_set_value(&tmp, k, optarg,
+				list_seen[k - sk_cfg_keys], where, err, errlen);
+			list_seen[k - sk_cfg_keys] = true;
 		} else if (k->type == CT_BOOL) {
 			ret = sk_cfg_set_value(&tmp, k, "yes", false, where,
 				err, errlen);
@@ -200,9 +201,9 @@ sk_config_usage(FILE *f, const char *prog)
 		"  -V, --version                print the version and exit\n\n"
 		"DUR is an integer and a unit: ms, s, m or h (250ms, 60s, 5m, "
 		"1h); a bare 0\n"
-		"is accepted where 0 means off. --addr and --listen take "
-		"comma-separated lists;\n"
-		"the first one replaces the file's list, later ones add to it.\n"
+		"is accepted where 0 means off. --addr, --listen and --backend "
+		"take\ncomma-separated lists; the first one replaces the "
+		"file's list, later ones\nadd to it.\n"
 		"See docs/configuration.md.\n");
 }
 
@@ -267,7 +268,8 @@ sk_config_man(FILE *f)
 	fprintf(f, ".PP\n"
 		"DUR is an integer and a unit: ms, s, m or h (250ms, 60s, 5m, "
 		"1h); a bare 0\nis accepted where 0 means off.\n"
-		".B \\-\\-addr\nand\n.B \\-\\-listen\n"
+		".BR \\-\\-addr ,\n.B \\-\\-listen\nand\n"
+		".B \\-\\-backend\n"
 		"take comma-separated lists; the first one replaces the "
 		"file's list, later ones\nadd to it.\n");
 
@@ -277,7 +279,7 @@ sk_config_man(FILE *f)
 		"lines;\n.B ;\nstarts a comment and\n.B \\e;\n"
 		"is a literal one. Unknown sections and keys are errors, each "
 		"with the file\nand line. A key may appear once, but for\n"
-		".B addresses\nand\n.BR listen ,\n"
+		".BR addresses ,\n.B listen\nand\n.BR backends ,\n"
 		"whose later lines add to the list. The sections and their "
 		"keys (each has\nthe option that names it above):\n");
 	for (i = 0; i < SK_CFG_N_KEYS; i++) {

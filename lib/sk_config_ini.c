@@ -152,7 +152,7 @@ apply_file(struct sk_config *c, struct rte_cfgfile *cf, const char *path,
 {
 	bool seen[SK_CFG_N_KEYS] = { false };
 	struct rte_cfgfile_entry *ent = NULL;
-	char section[CFG_NAME_LEN], where[CFG_NAME_LEN * 2 + 512];
+	char section[CFG_NAME_LEN], where[CFG_NAME_LEN * 2 + 512], names[128];
 	const struct sk_cfg_key *k;
 	int ns, ne, i, j, ret = 0;
 
@@ -164,8 +164,8 @@ apply_file(struct sk_config *c, struct rte_cfgfile *cf, const char *path,
 				"config: cannot parse '%s'", path);
 		if (!sk_cfg_known_section(section))
 			return sk_cfg_fail(err, errlen, NULL, "config: unknown "
-				"section [%s] in '%s' (engine, timeouts, "
-				"cookies, port, stats, log, client)", section, path);
+				"section [%s] in '%s' (%s)", section, path,
+				sk_cfg_section_list(names, sizeof(names)));
 		if (ne == 0)
 			continue;
 		ent = calloc((size_t)ne, sizeof(*ent));

@@ -23,7 +23,7 @@ const struct sk_cfg_key sk_cfg_keys[] = {
 	  "IPv4 or IPv6 address to answer on (no prefix: /32, /128)" },
 	{ "engine", "listen", "listen", "PORT:APP", CT_LISTEN, 0, FIELD(listen),
 	  1, SK_MAX_LISTEN, 0, "none, required",
-	  "port and its responder: hello, http, echo or hold" },
+	  "port and its responder: hello, http, echo, hold or proxy" },
 	{ "engine", "flow_capacity", "flows", "N", CT_UINT, 0,
 	  FIELD(flow_capacity), 1, 1ull << 31, 262144, NULL,
 	  "flow table entries per worker lcore" },
@@ -81,6 +81,23 @@ const struct sk_cfg_key sk_cfg_keys[] = {
 	  FIELD(log_level), 0, 0, 0, "as the EAL options set them",
 	  "log levels, EAL --log-level syntax (synack.*:debug), applied at "
 	  "start and on SIGHUP" },
+	{ "proxy", "backends", "backend", "IP:PORT,...", CT_BACKENDS, 0,
+	  FIELD(backends), 1, SK_MAX_BACKENDS, 0, "none",
+	  "servers behind the PORT:proxy ports ([IPv6]:PORT)" },
+	{ "proxy", "connect_timeout", "proxy-connect-timeout", "DUR", CT_MS, 0,
+	  FIELD(proxy_connect_ms), 10, 5 * MS_PER_M, 3 * MS_PER_S, NULL,
+	  "bound on a backend's handshake; past it the client gets an RST" },
+	{ "proxy", "syn_rto", "proxy-syn-rto", "DUR", CT_MS, 0,
+	  FIELD(proxy_syn_rto_ms), 10, 60 * MS_PER_S, MS_PER_S, NULL,
+	  "first retransmission timeout of the SYN to a backend" },
+	{ "proxy", "source_ports", "proxy-source-ports", "X-Y", CT_PORTS, 0,
+	  FIELD(proxy_port_lo), 1, 65535, SK_CFG_PORTS(32768, 60999),
+	  "32768-60999", "our source ports toward the backends, no listening "
+	  "port inside" },
+	{ "proxy", "proxy_protocol", "proxy-protocol", NULL, CT_BOOL, 0,
+	  FIELD(proxy_protocol), 0, 0, 0, "no",
+	  "send a backend a PROXY protocol v2 header (the client's address) "
+	  "first" },
 	{ "client", "target", "client", "IP:PORT", CT_STR, 0,
 	  FIELD(client_target), 0, 0, 0, "none: server role only",
 	  "client role: open connections to this server ([IPv6]:PORT)" },
@@ -138,13 +155,18 @@ const struct sk_cfg_key sk_cfg_keys[] = {
 };
 
 const char *const sk_cfg_sections[] = {
-	"engine", "timeouts", "cookies", "port", "stats", "log", "client",
+	"engine", "timeouts", "cookies", "port", "stats", "log", "proxy",
+	"client",
 };
 
 static_assert(RTE_DIM(sk_cfg_keys) == SK_CFG_N_KEYS,
 	"SK_CFG_N_KEYS is the number of keys in the table");
 static_assert(RTE_DIM(sk_cfg_sections) == SK_CFG_N_SECTIONS,
 	"SK_CFG_N_SECTIONS is the number of sections");
+/* a CT_PORTS key's field is its low port, the high one comes next */
+static_assert(offsetof(struct sk_config, proxy_port_hi) ==
+	offsetof(struct sk_config, proxy_port_lo) + sizeof(uint16_t),
+	"[proxy] source_ports: proxy_port_hi right after proxy_port_lo");
 
 const struct sk_cfg_key *
 sk_cfg_find_key(const char *section, const char *name)
@@ -168,6 +190,20 @@ sk_cfg_known_section(const char *section)
 			return true;
 	return false;
 }
+
+const char *
+sk_cfg_section_list(char *buf, size_t size)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < SK_CFG_N_SECTIONS && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "",
+			sk_cfg_sections[i]);
+	return buf;
+}
+
 /* --- field access ---------------------------------------------------- */
 
 void
@@ -175,6 +211,12 @@ sk_cfg_field_set(struct sk_config *c, const struct sk_cfg_key *k, uint64_t v)
 {
 	void *p = (char *)c + k->off;
 
+	if (k->type == CT_PORTS) {
+		uint16_t x[2] = { SK_CFG_PORTS_LO(v), SK_CFG_PORTS_HI(v) };
+
+		memcpy(p, x, sizeof(x));
+		return;
+	}
 	if (k->type == CT_SEC)
 		v /= MS_PER_S;
 	if (k->size == sizeof(uint16_t)) {
@@ -195,6 +237,12 @@ sk_cfg_field_get(const struct sk_config *c, const struct sk_cfg_key *k)
 	const void *p = (const char *)c + k->off;
 	uint64_t v;
 
+	if (k->type == CT_PORTS) {
+		uint16_t x[2];
+
+		memcpy(x, p, sizeof(x));
+		return SK_CFG_PORTS(x[0], x[1]);
+	}
 	if (k->size == sizeof(uint16_t)) {
 		uint16_t x;
 
@@ -218,5 +266,6 @@ sk_cfg_is_numeric(const struct sk_cfg_key *k)
 bool
 sk_cfg_is_list(const struct sk_cfg_key *k)
 {
-	return k->type == CT_ADDRS || k->type == CT_LISTEN;
+	return k->type == CT_ADDRS || k->type == CT_LISTEN ||
+		k->type == CT_BACKENDS;
 }

@@ -15,7 +15,8 @@
  *   sk_config_ini.c     the INI file (rte_cfgfile)
  *   sk_config_args.c    the command line (getopt_long) and --help
  *   sk_config_client.c  the [client] section's strings to sk_client_cfg
- *   sk_config.c         defaults, validation, print, the public helpers
+ *   sk_config.c         defaults, validation (the [proxy] section's
+ *                       against the rest too), print, the public helpers
  */
 
 #include <stdbool.h>
@@ -44,7 +45,16 @@ enum sk_cfg_type {
 	CT_SECRET,  /* 32 hex digits */
 	CT_STR,     /* text, "" allowed */
 	CT_BOOL,    /* yes/no; a command-line option without a value sets it */
+	CT_BACKENDS, /* list of IP:PORT or [IPv6]:PORT, "" = none */
+	CT_PORTS,   /* "X-Y" or "X": two uint16_t fields, lo at off and hi
+		     * right after it; def is SK_CFG_PORTS(lo, hi) */
 };
+
+/* A port range as one number: the default of a CT_PORTS key and what
+ * sk_cfg_field_get() returns for it. */
+#define SK_CFG_PORTS(lo, hi) ((uint64_t)(lo) << 16 | (uint64_t)(hi))
+#define SK_CFG_PORTS_LO(v) ((uint16_t)((v) >> 16))
+#define SK_CFG_PORTS_HI(v) ((uint16_t)(v))
 
 /* 0 is allowed besides min..max (it means off / never); a bare "0" needs
  * no unit. */
@@ -73,8 +83,8 @@ struct sk_cfg_key {
 
 /* How many keys sk_cfg_keys[] holds: a key added to the table without
  * raising this (or the other way round) fails to compile. */
-#define SK_CFG_N_KEYS 40
-#define SK_CFG_N_SECTIONS 7
+#define SK_CFG_N_KEYS 45
+#define SK_CFG_N_SECTIONS 8
 
 extern const struct sk_cfg_key sk_cfg_keys[SK_CFG_N_KEYS];
 extern const char *const sk_cfg_sections[SK_CFG_N_SECTIONS];
@@ -85,6 +95,8 @@ extern const char *const sk_cfg_sections[SK_CFG_N_SECTIONS];
 const struct sk_cfg_key *sk_cfg_find_key(const char *section,
 		const char *name);
 bool sk_cfg_known_section(const char *section);
+/** The section names, for messages ("engine, timeouts, ..."). */
+const char *sk_cfg_section_list(char *buf, size_t size);
 void sk_cfg_field_set(struct sk_config *c, const struct sk_cfg_key *k,
 		uint64_t v);
 /** The value of a numeric key in the table's units (ms for durations). */
@@ -128,6 +140,12 @@ int sk_cfg_parse_ip_range(const char *s, uint32_t *lo, uint32_t *hi);
 int sk_cfg_parse_ip6_range(const char *s, uint8_t *pfx, uint32_t *lo,
 		uint32_t *hi);
 int sk_cfg_parse_port(const char *s, const char **end, uint16_t *port);
+/** "X" or "X-Y" with 1 <= X <= Y <= 65535; 0 or -1. */
+int sk_cfg_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
+/** A backend as --backend and [proxy] backends write it: "A.B.C.D:PORT",
+ * "[X:Y::Z]:PORT" (RFC 5952). */
+const char *sk_cfg_fmt_backend(const struct sk_config_backend *b, char *buf,
+		size_t size);
 /** "aa:bb:cc:dd:ee:ff", unicast, into @p mac; 0 or -1. */
 int sk_cfg_parse_mac(const char *s, uint8_t mac[6]);
 

@@ -474,6 +474,114 @@ parse_listen(struct sk_config *c, const char *val, const char *where,
 	return ret;
 }
 
+/* A backend as the lists write it: "198.18.0.3:8080", "[2001:db8::3]:8080". */
+const char *
+sk_cfg_fmt_backend(const struct sk_config_backend *b, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (b->family == 6) {
+		if (inet_ntop(AF_INET6, b->addr6, a, sizeof(a)) == NULL)
+			snprintf(a, sizeof(a), "?");
+		snprintf(buf, size, "[%s]:%u", a, b->port);
+	} else {
+		if (inet_ntop(AF_INET, &b->addr, a, sizeof(a)) == NULL)
+			snprintf(a, sizeof(a), "?");
+		snprintf(buf, size, "%s:%u", a, b->port);
+	}
+	return buf;
+}
+
+/* One "IP:PORT" or "[IPv6]:PORT" into @p b; the address checked as one
+ * a server may have (whether it is ours is sk_config_validate()'s). */
+static int
+parse_backend(const char *item, struct sk_config_backend *b,
+		const char *where, char *err, size_t errlen)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const char *colon, *end, *why;
+	size_t n;
+
+	memset(b, 0, sizeof(*b));
+	if (item[0] == '[') {
+		const char *close = strchr(item, ']');
+
+		if (close == NULL || close[1] != ':')
+			goto bad;
+		colon = close + 1;
+		n = (size_t)(close - item - 1);
+		if (n >= sizeof(ip))
+			goto bad;
+		memcpy(ip, item + 1, n);
+		ip[n] = '\0';
+		if (inet_pton(AF_INET6, ip, b->addr6) != 1)
+			return sk_cfg_fail(err, errlen, where,
+				"bad IPv6 address '%s' in '%s'", ip, item);
+		b->family = 6;
+	} else {
+		colon = strchr(item, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL)
+			return sk_cfg_fail(err, errlen, where,
+				"'%s': an IPv6 backend goes in brackets, "
+				"[2001:db8::3]:8080", item);
+		if (colon == NULL)
+			goto bad;
+		n = (size_t)(colon - item);
+		if (n >= sizeof(ip))
+			goto bad;
+		memcpy(ip, item, n);
+		ip[n] = '\0';
+		if (inet_pton(AF_INET, ip, &b->addr) != 1)
+			return sk_cfg_fail(err, errlen, where,
+				"bad IPv4 address '%s' in '%s'", ip, item);
+		b->family = 4;
+	}
+	if (sk_cfg_parse_port(colon + 1, &end, &b->port) != 0 || *end != '\0')
+		return sk_cfg_fail(err, errlen, where,
+			"bad port '%s' in '%s' (1..65535)", colon + 1, item);
+	why = b->family == 6 ? sk_cfg_addr6_problem(b->addr6) :
+		sk_cfg_addr_problem(ntohl(b->addr), 32);
+	if (why != NULL)
+		return sk_cfg_fail(err, errlen, where,
+			"'%s' cannot be a backend: %s is %s", item, ip, why);
+	return 0;
+bad:
+	return sk_cfg_fail(err, errlen, where, "bad backend '%s' (IP:PORT, "
+		"e.g. 198.18.0.3:8080 or [2001:db8::3]:8080)", item);
+}
+
+/* "IP:PORT, [IPv6]:PORT, ..." appended to c->backends. */
+static int
+parse_backends(struct sk_config *c, const char *val, const char *where,
+		char *err, size_t errlen)
+{
+	struct sk_config_backend b;
+	const char *p = val;
+	char item[64];
+	unsigned int i;
+	int ret;
+
+	while ((ret = next_item(&p, item, sizeof(item), val, where, err,
+			errlen)) > 0) {
+		if (parse_backend(item, &b, where, err, errlen) != 0)
+			return -1;
+		for (i = 0; i < c->n_backends && i < SK_MAX_BACKENDS; i++)
+			if (c->backends[i].family == b.family &&
+					c->backends[i].port == b.port &&
+					(b.family == 6 ?
+					 memcmp(c->backends[i].addr6, b.addr6,
+						16) == 0 :
+					 c->backends[i].addr == b.addr))
+				return sk_cfg_fail(err, errlen, where,
+					"duplicate backend '%s'", item);
+		if (c->n_backends >= SK_MAX_BACKENDS)
+			return sk_cfg_fail(err, errlen, where, "more than %u "
+				"backends (at '%s')", SK_MAX_BACKENDS, item);
+		c->backends[c->n_backends++] = b;
+	}
+	return ret;
+}
+
 /*
  * Set key @p k from text @p val. Lists are replaced, or appended to when
  * @p append. @p where names the key or option in messages.
@@ -505,6 +613,25 @@ sk_cfg_set_value(struct sk_config *c, const struct sk_cfg_key *k,
 				"needs at least one "
 				"port (PORT:APP, e.g. 8080:hello)");
 		return parse_listen(c, val, where, err, errlen);
+	case CT_BACKENDS:
+		if (!append) {
+			c->n_backends = 0;
+			memset(c->backends, 0, sizeof(c->backends));
+		}
+		/* "" = none: what sk_config_print() writes then */
+		if (val[0] == '\0')
+			return 0;
+		return parse_backends(c, val, where, err, errlen);
+	case CT_PORTS: {
+		uint16_t lo, hi;
+
+		if (sk_cfg_parse_port_range(val, &lo, &hi) != 0)
+			return sk_cfg_fail(err, errlen, where,
+				"'%s' is not X or X-Y with 1 <= X <= Y <= "
+				"65535 (e.g. 32768-60999)", val);
+		sk_cfg_field_set(c, k, SK_CFG_PORTS(lo, hi));
+		return 0;
+	}
 	case CT_UINT:
 	case CT_POW2:
 		if (parse_uint(k, val, &v, where, err, errlen) != 0)
@@ -683,6 +810,23 @@ sk_cfg_parse_port(const char *s, const char **end, uint16_t *port)
 		return -1;
 	*port = (uint16_t)v;
 	return 0;
+}
+
+int
+sk_cfg_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	const char *end;
+
+	if (sk_cfg_parse_port(s, &end, lo) != 0)
+		return -1;
+	if (*end == '\0') {
+		*hi = *lo;
+		return 0;
+	}
+	if (*end != '-' || sk_cfg_parse_port(end + 1, &end, hi) != 0 ||
+			*end != '\0')
+		return -1;
+	return *lo <= *hi ? 0 : -1;
 }
 
 int

@@ -182,10 +182,20 @@ sk_engine_timers(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 {
 	uint32_t idx[SK_BURST_MAX];
 	unsigned int n;
-	uint16_t ntx = 0;
+	uint16_t ntx = 0, ntx0 = 0;
 	uint64_t bytes = 0;
 
 	sk_engine_clock(e, now);
+	if (e->px != NULL) {
+		/* held segments first: they are the oldest */
+		uint16_t k = sk_proxy_drain(e, tx, cap);
+
+		tx += k;
+		cap = (uint16_t)(cap - k);
+		if (cap < 2)
+			return k;
+		ntx0 = k;
+	}
 	/* a proxied connection's timer may send two segments */
 	n = sk_wheel_expire(&e->wheel, e->now_ms, idx,
 			RTE_MIN(cap, (uint16_t)SK_BURST_MAX) / (e->px ? 2 : 1));
@@ -219,7 +229,7 @@ sk_engine_timers(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 	}
 	SK_STAT_ADD(&e->st, tx_packets, ntx);
 	SK_STAT_ADD(&e->st, tx_bytes, bytes);
-	return ntx;
+	return (uint16_t)(ntx0 + ntx);
 }
 
 void

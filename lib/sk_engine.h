@@ -60,6 +60,9 @@ struct sk_engine_params {
 	sk_client_tuple6_fn client_tuple6_ok;   /**< NULL: every tuple */
 	const void *client_tuple_arg;
 	struct sk_client_shared *client_shared; /**< NULL: ARP alone */
+	/** proxy with several workers: the backends' MACs, learnt by
+	 * whichever engine gets the ARP reply or NA (SK_MAX_BACKENDS) */
+	struct sk_client_shared *proxy_shared;  /**< NULL: each its own */
 };
 
 struct sk_engine;

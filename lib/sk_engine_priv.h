@@ -170,12 +170,16 @@ struct sk_proxy {
 	uint32_t ts_off;           /* our TSval offset toward backends */
 	uint16_t port_next;        /* next source port to try */
 	uint64_t tsc_per_us;
-	/* client segments held while their backend connects: one per
-	 * connection, a free list of slots */
+	/* client segments held while their backend connects: chains of
+	 * slots (park_next: next slot + 1, 0 = end), a free list */
 	unsigned int n_free;
 	uint16_t free[SK_PX_PARK];
+	uint16_t park_next[SK_PX_PARK];
 	struct rte_mbuf *park[SK_PX_PARK];
 	struct sk_pkt park_pk[SK_PX_PARK];
+	/* segments ready to send beyond a burst's own: a ring */
+	unsigned int out_head, out_n;
+	struct rte_mbuf *out[SK_PX_PARK];
 };
 
 struct sk_engine {
@@ -272,6 +276,10 @@ const uint8_t *sk_neigh_na_target_mac(const struct sk_pkt *p,
 /* The proxy (sk_proxy.c). */
 int sk_proxy_create(struct sk_engine *e);
 void sk_proxy_free(struct sk_engine *e);
+/* Segments queued beyond a burst's own answers, into tx (room for cap);
+ * counted as sent. */
+uint16_t sk_proxy_drain(struct sk_engine *e, struct rte_mbuf **tx,
+		uint16_t cap);
 /* ARP/NS for backends not resolved yet, into tx (room for cap). */
 uint16_t sk_proxy_poll(struct sk_engine *e, uint64_t now,
 		struct rte_mbuf **tx, uint16_t cap);

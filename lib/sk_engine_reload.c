@@ -186,6 +186,59 @@ same_client(const struct sk_config *a, const struct sk_config *b)
 		a->client_json == b->client_json;
 }
 
+/* Every [proxy] key: the data path takes its backends, source ports and
+ * timeouts at start (sk_proxy.c) and keeps per-backend state from them. */
+static bool
+same_proxy(const struct sk_config *a, const struct sk_config *b)
+{
+	if (a->n_backends != b->n_backends ||
+			a->proxy_connect_ms != b->proxy_connect_ms ||
+			a->proxy_syn_rto_ms != b->proxy_syn_rto_ms ||
+			a->proxy_port_lo != b->proxy_port_lo ||
+			a->proxy_port_hi != b->proxy_port_hi ||
+			a->proxy_protocol != b->proxy_protocol)
+		return false;
+	for (unsigned int i = 0; i < a->n_backends && i < SK_MAX_BACKENDS;
+			i++) {
+		const struct sk_config_backend *x = &a->backends[i];
+		const struct sk_config_backend *y = &b->backends[i];
+
+		if (x->family != y->family || x->port != y->port ||
+				(x->family == 6 ?
+				 memcmp(x->addr6, y->addr6, 16) != 0 :
+				 x->addr != y->addr))
+			return false;
+	}
+	return true;
+}
+
+/* The same ports are proxied in both. A port cannot become proxied live
+ * (the backends it needs are set at start), nor stop being: then the
+ * whole listen change waits for a restart, the rest of it included, so
+ * that what runs is always one configuration that was validated. */
+static bool
+same_proxied_ports(const struct sk_config *a, const struct sk_config *b)
+{
+	const struct sk_config_listen *o;
+	unsigned int i;
+
+	for (i = 0; i < a->n_listen && i < SK_MAX_LISTEN; i++) {
+		if (a->listen[i].app != SK_APP_PROXY)
+			continue;
+		o = find_listen(b, a->listen[i].port);
+		if (o == NULL || o->app != SK_APP_PROXY)
+			return false;
+	}
+	for (i = 0; i < b->n_listen && i < SK_MAX_LISTEN; i++) {
+		if (b->listen[i].app != SK_APP_PROXY)
+			continue;
+		o = find_listen(a, b->listen[i].port);
+		if (o == NULL || o->app != SK_APP_PROXY)
+			return false;
+	}
+	return true;
+}
+
 unsigned int
 sk_reload_diff(const struct sk_config *a, const struct sk_config *b,
 		bool secret_differs, char *live, size_t live_len, char *fixed,
@@ -200,7 +253,8 @@ sk_reload_diff(const struct sk_config *a, const struct sk_config *b,
 		fixed[0] = '\0';
 
 	/* live */
-	diff_listen(&l, a, b);
+	if (same_proxied_ports(a, b))
+		diff_listen(&l, a, b);
 	diff_u(&l, "mss", a->mss, b->mss);
 	diff_u(&l, "challenge_ack_limit", a->challenge_ack_limit,
 		b->challenge_ack_limit);
@@ -237,6 +291,10 @@ sk_reload_diff(const struct sk_config *a, const struct sk_config *b,
 		add_name(&f, "mbufs");
 	if (!same_client(a, b))
 		add_name(&f, "[client]");
+	if (!same_proxied_ports(a, b))
+		add_name(&f, "listen (a port to or from proxy)");
+	if (!same_proxy(a, b))
+		add_name(&f, "[proxy]");
 	return l.n;
 }
 
@@ -245,8 +303,10 @@ sk_reload_merge(struct sk_config *c, const struct sk_config *next)
 {
 	/* Telemetry copies an engine's cfg from another thread: every field
 	 * is written whole, and a string's last byte stays 0. */
-	c->n_listen = next->n_listen;
-	memcpy(c->listen, next->listen, sizeof(c->listen));
+	if (same_proxied_ports(c, next)) {
+		c->n_listen = next->n_listen;
+		memcpy(c->listen, next->listen, sizeof(c->listen));
+	}
 	c->mss = next->mss;
 	c->challenge_ack_limit = next->challenge_ack_limit;
 	c->time_wait_ms = next->time_wait_ms;

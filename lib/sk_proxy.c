@@ -153,6 +153,11 @@ sk_proxy_free(struct sk_engine *e)
 	for (unsigned int i = 0; i < SK_PX_PARK; i++)
 		if (px->park[i] != NULL)
 			rte_pktmbuf_free(px->park[i]);
+	while (px->out_n != 0) {
+		rte_pktmbuf_free(px->out[px->out_head]);
+		px->out_head = (px->out_head + 1) % SK_PX_PARK;
+		px->out_n--;
+	}
 	numa_free(px, sizeof(*px));
 	e->px = NULL;
 }
@@ -169,6 +174,13 @@ sk_proxy_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 	for (unsigned int i = 0; i < px->n_be && n < cap; i++) {
 		struct sk_px_backend *b = &px->be[i];
 
+		if (!b->resolved && e->par.proxy_shared != NULL &&
+				__atomic_load_n(&e->par.proxy_shared[i].resolved,
+					__ATOMIC_ACQUIRE)) {
+			/* another worker's engine got the answer */
+			b->mac = e->par.proxy_shared[i].mac;
+			__atomic_store_n(&b->resolved, true, __ATOMIC_RELAXED);
+		}
 		if (b->resolved || now < b->next_try)
 			continue;
 		/* every second until it answers, and on: a backend may
@@ -189,9 +201,17 @@ static void
 learnt(struct sk_engine *e, struct sk_px_backend *b,
 		const struct rte_ether_addr *mac)
 {
+	struct sk_client_shared *sh = e->par.proxy_shared;
+
 	b->mac = *mac;
 	__atomic_store_n(&b->resolved, true, __ATOMIC_RELAXED);
-	RTE_SET_USED(e);
+	if (sh != NULL) {
+		/* the other workers' engines take it from here: MAC first,
+		 * then the flag with release */
+		sh += b - e->px->be;
+		sh->mac = *mac;
+		__atomic_store_n(&sh->resolved, 1, __ATOMIC_RELEASE);
+	}
 }
 
 bool
@@ -294,28 +314,43 @@ choose_backend(struct sk_engine *e, uint32_t hash, bool v6)
 	return best >= 0 ? best : best_any;
 }
 
-/* ---- parking: client data that came before the backend answered ------- */
+/* ---- parking: client data that came before the backend answered -------
+ *
+ * A client's first flight (up to its initial window) may follow its ACK
+ * before the backend's SYN-ACK is back: up to SK_PX_PARK_FLOW segments a
+ * connection are held, in arrival order, in a chain of slots. When the
+ * backend answers, the first goes out in place of the SYN-ACK's mbuf and
+ * the others, translated, wait in the engine's out queue for the next
+ * burst's spare TX room or the next timer pass (sk_proxy_drain()).
+ */
+#define SK_PX_PARK_FLOW 16
 
 static bool
 park(struct sk_engine *e, struct sk_flow *c, struct rte_mbuf *m,
 		const struct sk_pkt *p)
 {
 	struct sk_proxy *px = e->px;
-	uint16_t slot;
+	unsigned int n = 0;
+	uint16_t slot, *link = &c->px.park;
 
-	if (c->px.park != 0 || px->n_free == 0) {
+	while (*link != 0) {
+		link = &px->park_next[*link - 1];
+		n++;
+	}
+	if (n >= SK_PX_PARK_FLOW || px->n_free == 0) {
 		SK_STAT_INC(&e->st, proxy_park_full);
 		return false;
 	}
 	slot = px->free[--px->n_free];
 	px->park[slot] = m;
 	px->park_pk[slot] = *p;
-	c->px.park = (uint16_t)(slot + 1);
+	px->park_next[slot] = 0;
+	*link = (uint16_t)(slot + 1);
 	SK_STAT_INC(&e->st, proxy_parked);
 	return true;
 }
 
-/* Take flow @p c's parked segment back (NULL when none). */
+/* Take flow @p c's first parked segment back (NULL when none). */
 static struct rte_mbuf *
 unpark(struct sk_engine *e, struct sk_flow *c, struct sk_pkt *p)
 {
@@ -330,8 +365,40 @@ unpark(struct sk_engine *e, struct sk_flow *c, struct sk_pkt *p)
 	*p = px->park_pk[slot];
 	px->park[slot] = NULL;
 	px->free[px->n_free++] = slot;
-	c->px.park = 0;
+	c->px.park = px->park_next[slot];
 	return m;
+}
+
+/* Queue a segment ready to send (its mbuf freed when the queue is full). */
+static void
+out_push(struct sk_engine *e, struct rte_mbuf *m)
+{
+	struct sk_proxy *px = e->px;
+
+	if (px->out_n == SK_PX_PARK) {
+		SK_STAT_INC(&e->st, tx_full);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	px->out[(px->out_head + px->out_n++) % SK_PX_PARK] = m;
+}
+
+uint16_t
+sk_proxy_drain(struct sk_engine *e, struct rte_mbuf **tx, uint16_t cap)
+{
+	struct sk_proxy *px = e->px;
+	uint16_t n = 0;
+	uint64_t bytes = 0;
+
+	while (n < cap && px->out_n != 0) {
+		tx[n] = px->out[px->out_head];
+		bytes += tx[n++]->pkt_len;
+		px->out_head = (px->out_head + 1) % SK_PX_PARK;
+		px->out_n--;
+	}
+	SK_STAT_ADD(&e->st, tx_packets, n);
+	SK_STAT_ADD(&e->st, tx_bytes, bytes);
+	return n;
 }
 
 /* ---- the pair's life ---------------------------------------------------- */
@@ -341,9 +408,9 @@ pair_free(struct sk_engine *e, struct sk_flow *c)
 {
 	struct sk_flow *b = peer_of(e, c);
 	struct sk_pkt pk;
-	struct rte_mbuf *m = unpark(e, c, &pk);
+	struct rte_mbuf *m;
 
-	if (m != NULL)
+	while ((m = unpark(e, c, &pk)) != NULL)
 		rte_pktmbuf_free(m);
 	BE_ADD(&e->px->be[c->px.be], flows, -1);
 	sk_wheel_cancel(&e->wheel, (uint32_t)(c - e->flows));
@@ -1012,10 +1079,21 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	if (pm != NULL) {
 		/* the client's first data completes the backend's
 		 * handshake: it ACKs the SYN-ACK as the bare ACK would */
+		struct rte_mbuf *more;
+		bool sent;
+
 		rte_pktmbuf_free(m);
 		*mp = pm;
 		track(e, &pk, c, b, c);
-		return forward(e, pm, &pk, c, b);
+		sent = forward(e, pm, &pk, c, b);
+		while ((more = unpark(e, c, &pk)) != NULL) {
+			track(e, &pk, c, b, c);
+			if (forward(e, more, &pk, c, b))
+				out_push(e, more);
+			else
+				rte_pktmbuf_free(more);
+		}
+		return sent;
 	}
 	return handshake_ack(e, m, p, c, b);
 }

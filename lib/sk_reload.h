@@ -18,8 +18,10 @@
  * deadline: new values apply to what starts after the reload.
  *
  * Not live (a restart is needed): addresses, [port] (device, rings, mbufs),
- * flow_capacity, the cookie secret, the client role; lcores and devices are
- * EAL options, outside the configuration.
+ * flow_capacity, the cookie secret, the client role, [proxy] and which
+ * ports are proxied (a listen change that makes a port proxy or not is
+ * held back whole); lcores and devices are EAL options, outside the
+ * configuration.
  */
 
 #include <stdbool.h>

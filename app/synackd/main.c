@@ -56,6 +56,7 @@ static unsigned int n_workers;
 /* client role on several workers: the next hop they share, and which
  * tuples each may open */
 static struct sk_client_shared client_shared;
+static struct sk_client_shared proxy_shared[SK_MAX_BACKENDS];
 static struct sk_client_tuples client_tuples[SK_MAX_WORKERS];
 
 static void
@@ -940,11 +941,12 @@ main(int argc, char **argv)
 			SK_LOG_PORT(INFO, "port %u (%s): IPv6 multicast: %s",
 				port.id, port.name, port.mcast);
 	}
-	/* A client role on a steering device (net_tap) is dispatched in
-	 * software too: tun steers a flow's frames to the queue it last
-	 * wrote, but computes a SYN-ACK's queue before it knows the flow. */
+	/* A client role or a proxy on a steering device (net_tap) is
+	 * dispatched in software too: tun steers a flow's frames to the
+	 * queue it last wrote, but computes the queue of a SYN-ACK (to our
+	 * SYN, or the backend's to the proxy) before it knows the flow. */
 	if (sk_dispatch_init(&disp, n_workers, !port.rss && (!port.steer ||
-			sk_config_is_client(&cfg)),
+			sk_config_is_client(&cfg) || sk_config_is_proxy(&cfg)),
 			port.reta_size, SK_DISPATCH_RING, port.socket_id, err,
 			sizeof(err)) != 0) {
 		SK_LOG_APP(ERR, "%s", err);
@@ -966,6 +968,13 @@ main(int argc, char **argv)
 		/* each worker opens its share, on tuples that come back to it */
 		par.client_parts = n_workers;
 		par.client_shared = &client_shared;
+		par.client_tuple_ok = sk_dispatch_client_tuple_ok;
+		par.client_tuple6_ok = sk_dispatch_client_tuple6_ok;
+	}
+	if (sk_config_is_proxy(&cfg) && n_workers > 1) {
+		/* a backend connection on a tuple that comes back to the
+		 * worker holding its client's side (docs/proxy.md) */
+		par.proxy_shared = proxy_shared;
 		par.client_tuple_ok = sk_dispatch_client_tuple_ok;
 		par.client_tuple6_ok = sk_dispatch_client_tuple6_ok;
 	}

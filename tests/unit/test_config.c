@@ -672,8 +672,9 @@ test_option_errors(void)
 	CHECK(fails_with("--listen", "x:hello", NULL, "--listen", "'x'", NULL),
 		"--listen port not a number");
 	CHECK(fails_with("--listen", "80:foo", NULL,
-		"--listen: unknown responder 'foo' (hello, http, echo, hold, proxy)",
-		NULL), "--listen unknown responder");
+		"--listen: unknown responder 'foo' "
+		"(hello, http, echo, hold, proxy)", NULL),
+		"--listen unknown responder");
 	CHECK(fails_with("--listen", "80:none", NULL, "--listen", "'none'",
 		NULL), "--listen: 'none' is no responder");
 	CHECK(fails_with("--listen", "80", NULL, "--listen", "'80'",
@@ -1677,6 +1678,468 @@ test_client_finalize(void)
 		has("no listening port"), "finalize: validates the whole");
 }
 
+/* --- [proxy] (issue 14) ------------------------------------------------- */
+
+static void
+ip6(const char *s, uint8_t *a)
+{
+	if (inet_pton(AF_INET6, s, a) != 1)
+		abort();
+}
+
+static bool
+same_backends(const struct sk_config *a, const struct sk_config *b)
+{
+	if (a->n_backends != b->n_backends)
+		return false;
+	for (unsigned int i = 0; i < a->n_backends; i++) {
+		const struct sk_config_backend *x = &a->backends[i];
+		const struct sk_config_backend *y = &b->backends[i];
+
+		if (x->family != y->family || x->port != y->port ||
+				(x->family == 4 && x->addr != y->addr) ||
+				(x->family == 6 &&
+				 memcmp(x->addr6, y->addr6, 16) != 0))
+			return false;
+	}
+	return true;
+}
+
+static bool
+same_proxy(const struct sk_config *a, const struct sk_config *b)
+{
+	return same_backends(a, b) &&
+		a->proxy_connect_ms == b->proxy_connect_ms &&
+		a->proxy_syn_rto_ms == b->proxy_syn_rto_ms &&
+		a->proxy_port_lo == b->proxy_port_lo &&
+		a->proxy_port_hi == b->proxy_port_hi &&
+		a->proxy_protocol == b->proxy_protocol;
+}
+
+/* A valid proxy: 198.18.0.2/24 and 2001:db8::2/64 ours, 8080 proxied to
+ * one backend of each family. */
+static void
+proxy_config(struct sk_config *c)
+{
+	valid_config(c);
+	c->n_addrs6 = 1;
+	ip6("2001:db8::2", c->addrs6[0].addr);
+	c->addrs6[0].prefix = 64;
+	c->listen[0].app = SK_APP_PROXY;
+	c->n_backends = 2;
+	c->backends[0].family = 4;
+	c->backends[0].addr = ip("198.18.0.3");
+	c->backends[0].port = 8080;
+	c->backends[1].family = 6;
+	ip6("2001:db8::3", c->backends[1].addr6);
+	c->backends[1].port = 8081;
+}
+
+/* Validate @p c; true when it fails with a message holding @p s. */
+static bool
+invalid(const struct sk_config *c, const char *s)
+{
+	err[0] = '\0';
+	return sk_config_validate(c, err, sizeof(err)) == -1 && has(s);
+}
+
+/* Print @p c, read the text back over defaults into @p back. */
+static int
+print_load(const struct sk_config *c, struct sk_config *back, char **text)
+{
+	char *secret;
+
+	*text = print_to_string(c);
+	/* "(random)" or "(set)" is no secret to read: a comment instead */
+	secret = strstr(*text, "\nsecret = (");
+	if (secret != NULL)
+		secret[1] = ';';
+	sk_config_defaults(back);
+	err[0] = '\0';
+	return sk_config_load(back, write_ini(*text), err, sizeof(err));
+}
+
+static void
+test_proxy_values(void)
+{
+	struct sk_config c, back;
+	uint8_t a6[16];
+	char *text;
+
+	sk_config_defaults(&c);
+	CHECK(c.n_backends == 0 && c.proxy_connect_ms == 3000 &&
+		c.proxy_syn_rto_ms == 1000 && c.proxy_port_lo == 32768 &&
+		c.proxy_port_hi == 60999 && !c.proxy_protocol,
+		"proxy defaults: no backend, 3s, 1s, 32768-60999, no PROXY "
+		"header");
+
+	CHECK(load_text(&c, "[engine]\n"
+		"addresses = 198.18.0.2/24, 2001:db8::2/64\n"
+		"listen = 8080:proxy, 80:http\n"
+		"[proxy]\n"
+		"backends = 198.18.0.3:8080, [2001:db8::3]:443 ,10.0.0.9:1\n"
+		"connect_timeout = 500ms\n"
+		"syn_rto = 200ms\n"
+		"source_ports = 40000-40999\n"
+		"proxy_protocol = yes\n") == 0, "[proxy] file loads: %s", err);
+	ip6("2001:db8::3", a6);
+	CHECK(c.n_listen == 2 && c.listen[0].app == SK_APP_PROXY &&
+		c.listen[0].port == 8080, "listen 8080:proxy");
+	CHECK(c.n_backends == 3 && c.backends[0].family == 4 &&
+		c.backends[0].addr == ip("198.18.0.3") &&
+		c.backends[0].port == 8080 && c.backends[1].family == 6 &&
+		memcmp(c.backends[1].addr6, a6, 16) == 0 &&
+		c.backends[1].port == 443 && c.backends[2].family == 4 &&
+		c.backends[2].addr == ip("10.0.0.9") && c.backends[2].port == 1,
+		"file: backends of both families, in order");
+	CHECK(c.proxy_connect_ms == 500 && c.proxy_syn_rto_ms == 200 &&
+		c.proxy_port_lo == 40000 && c.proxy_port_hi == 40999 &&
+		c.proxy_protocol, "file: connect_timeout, syn_rto, "
+		"source_ports, proxy_protocol");
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"[proxy] file validates: %s", err);
+
+	CHECK(print_load(&c, &back, &text) == 0 && same_proxy(&c, &back) &&
+		same_config(&c, &back), "[proxy] print loads back the same: %s",
+		err);
+	CHECK(strstr(text, "[proxy]\nbackends = 198.18.0.3:8080, "
+		"[2001:db8::3]:443, 10.0.0.9:1\nconnect_timeout = 500ms\n"
+		"syn_rto = 200ms\nsource_ports = 40000-40999\n"
+		"proxy_protocol = yes\n") != NULL, "print: [proxy] section");
+	CHECK(strstr(text, "listen = 8080:proxy, 80:http\n") != NULL,
+		"print: listen 8080:proxy");
+	free(text);
+
+	/* the defaults print and read back too: "backends =" is none */
+	valid_config(&c);
+	CHECK(print_load(&c, &back, &text) == 0 && same_proxy(&c, &back) &&
+		back.n_backends == 0, "defaults' [proxy] reads back: %s", err);
+	CHECK(strstr(text, "[proxy]\nbackends =\nconnect_timeout = 3s\n"
+		"syn_rto = 1s\nsource_ports = 32768-60999\n"
+		"proxy_protocol = no\n") != NULL, "print: [proxy] defaults");
+	free(text);
+
+	/* SK_MAX_BACKENDS long IPv6 ones and IPv4 ones: over several lines */
+	proxy_config(&c);
+	c.n_backends = SK_MAX_BACKENDS;
+	for (unsigned int i = 0; i < SK_MAX_BACKENDS; i++) {
+		struct sk_config_backend *b = &c.backends[i];
+		char a[64];
+
+		b->port = (uint16_t)(65535 - i);
+		if (i % 4 == 3) {
+			b->family = 4;
+			b->addr = htonl(0xc6120010u + i);
+			continue;
+		}
+		b->family = 6;
+		snprintf(a, sizeof(a), "2001:db8:ffff:ffff:ffff:ffff:ffff:%x",
+			0xff00 + i);
+		ip6(a, b->addr6);
+	}
+	CHECK(print_load(&c, &back, &text) == 0 && same_proxy(&c, &back),
+		"16 backends print and read back: %s", err);
+	{
+		const char *p = text;
+		unsigned int lines = 0;
+
+		while ((p = strstr(p, "\nbackends = ")) != NULL) {
+			lines++;
+			p++;
+		}
+		CHECK(lines >= 3 && strstr(text, "[2001:db8:ffff:ffff:ffff:"
+			"ffff:ffff:ff00]:65535, ") != NULL &&
+			strstr(text, "198.18.0.31:65520") != NULL,
+			"a long backend list goes on over %u lines", lines);
+	}
+	free(text);
+	CHECK(load_text(&c, "[proxy]\nbackends = 10.0.0.1:80\n"
+		"backends = [2001:db8::1]:80\n") == 0 && c.n_backends == 2 &&
+		c.backends[1].family == 6, "file: a second backends line adds");
+	CHECK(load_text(&c, "[proxy]\nbackends =\n") == 0 &&
+		c.n_backends == 0, "file: empty backends = none");
+	CHECK(load_text(&c, "[proxy]\nsource_ports = 5000\n") == 0 &&
+		c.proxy_port_lo == 5000 && c.proxy_port_hi == 5000,
+		"file: source_ports one port");
+	CHECK(load_text(&c, "[proxy]\nproxy_protocol = off\n") == 0 &&
+		!c.proxy_protocol, "file: proxy_protocol off");
+
+	/* options */
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--listen", "443:proxy",
+		"--backend", "10.1.0.5:443,10.1.0.6:443", "--backend",
+		"[2001:db8::5]:443", "--proxy-connect-timeout", "250ms",
+		"--proxy-syn-rto", "50ms", "--proxy-source-ports", "2000-2999",
+		"--proxy-protocol", NULL) == 0, "proxy options: %s", err);
+	CHECK(c.n_backends == 3 && c.backends[0].addr == ip("10.1.0.5") &&
+		c.backends[1].addr == ip("10.1.0.6") &&
+		c.backends[2].family == 6 && c.backends[2].port == 443 &&
+		c.proxy_connect_ms == 250 && c.proxy_syn_rto_ms == 50 &&
+		c.proxy_port_lo == 2000 && c.proxy_port_hi == 2999 &&
+		c.proxy_protocol, "--backend twice adds, --proxy-* set");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "-f", write_ini("[proxy]\nbackends = 10.0.0.1:80, "
+		"10.0.0.2:80\nproxy_protocol = yes\n"), "--backend",
+		"10.0.0.3:81", NULL) == 0 && c.n_backends == 1 &&
+		c.backends[0].addr == ip("10.0.0.3") &&
+		c.backends[0].port == 81 && c.proxy_protocol,
+		"the first --backend replaces the file's backends");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "-f", write_ini("[proxy]\nbackends = 10.0.0.1:80\n"),
+		"--backend", "", NULL) == 0 && c.n_backends == 0,
+		"--backend '' clears the file's backends");
+	{
+		int ret;
+
+		sk_config_defaults(&c);
+		text = capture_stdout(run_help, &c, &ret);
+		CHECK(ret == 1 && strstr(text, "--backend IP:PORT") != NULL &&
+			strstr(text, "--proxy-connect-timeout DUR") != NULL &&
+			strstr(text, "--proxy-syn-rto DUR") != NULL &&
+			strstr(text, "--proxy-source-ports X-Y") != NULL &&
+			strstr(text, "--proxy-protocol") != NULL &&
+			strstr(text, "default: 32768-60999") != NULL &&
+			strstr(text, "hold or proxy") != NULL,
+			"--help lists the proxy options");
+		free(text);
+	}
+}
+
+static void
+test_proxy_value_errors(void)
+{
+	struct sk_config c;
+	char list[18 * 16];
+	size_t n = 0;
+
+	CHECK(fails_with("--backend", "198.18.0.3", NULL, "--backend",
+		"bad backend '198.18.0.3'", "IP:PORT", NULL),
+		"--backend without a port");
+	CHECK(fails_with("--backend", "198.18.0.3:0", NULL, "--backend",
+		"bad port '0' in '198.18.0.3:0' (1..65535)", NULL),
+		"--backend port 0");
+	CHECK(fails_with("--backend", "198.18.0.3:65536", NULL, "'65536'",
+		NULL), "--backend port 65536");
+	CHECK(fails_with("--backend", "198.18.0.3:80x", NULL, "'80x'", NULL),
+		"--backend junk after the port");
+	CHECK(fails_with("--backend", "198.18.0:80", NULL,
+		"bad IPv4 address '198.18.0'", NULL), "--backend bad IPv4");
+	CHECK(fails_with("--backend", "2001:db8::3:8080", NULL, "--backend",
+		"'2001:db8::3:8080'", "brackets", NULL),
+		"--backend IPv6 without brackets");
+	CHECK(fails_with("--backend", "[2001:db8::3]8080", NULL,
+		"bad backend '[2001:db8::3]8080'", NULL),
+		"--backend no colon after ']'");
+	CHECK(fails_with("--backend", "[2001:db8::3:8080", NULL,
+		"bad backend", NULL), "--backend no ']'");
+	CHECK(fails_with("--backend", "[2001:db8::zz]:80", NULL,
+		"bad IPv6 address '2001:db8::zz'", NULL), "--backend bad IPv6");
+	CHECK(fails_with("--backend", "[198.18.0.3]:80", NULL,
+		"bad IPv6 address", NULL), "--backend IPv4 in brackets");
+	CHECK(fails_with("--backend", "127.0.0.1:80", NULL,
+		"'127.0.0.1:80' cannot be a backend", "loopback", NULL),
+		"--backend loopback");
+	CHECK(fails_with("--backend", "224.0.0.1:80", NULL, "multicast",
+		NULL), "--backend multicast");
+	CHECK(fails_with("--backend", "240.0.0.1:80", NULL, "reserved",
+		NULL), "--backend class E (the flow table's IPv6 marker)");
+	CHECK(fails_with("--backend", "0.0.0.0:80", NULL, "unspecified",
+		NULL), "--backend 0.0.0.0");
+	CHECK(fails_with("--backend", "[::1]:80", NULL, "loopback", NULL),
+		"--backend ::1");
+	CHECK(fails_with("--backend", "[ff02::1]:80", NULL, "multicast", NULL),
+		"--backend IPv6 multicast");
+	CHECK(fails_with("--backend", "[::ffff:10.0.0.1]:80", NULL,
+		"IPv4-mapped", NULL), "--backend IPv4-mapped IPv6");
+	CHECK(fails_with("--backend", "10.0.0.1:80, 10.0.0.1:80", NULL,
+		"--backend: duplicate backend '10.0.0.1:80'", NULL),
+		"--backend duplicate");
+	CHECK(fails_with("--backend", "[2001:db8::1]:80",
+		"--backend", "[2001:db8:0::1]:80", NULL,
+		"duplicate backend '[2001:db8:0::1]:80'", NULL),
+		"--backend duplicate IPv6 spelt differently, two options");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--backend", "10.0.0.1:80,10.0.0.1:81,"
+		"[2001:db8::1]:80,10.0.0.2:80", NULL) == 0 &&
+		c.n_backends == 4, "same address, other port: two backends");
+	CHECK(fails_with("--backend", "10.0.0.1:80,,10.0.0.2:80", NULL,
+		"empty entry", NULL), "--backend empty entry");
+	for (unsigned int i = 0; i <= SK_MAX_BACKENDS; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s10.0.0.%u:80",
+			i ? "," : "", i + 1);
+	CHECK(fails_with("--backend", list, NULL, "more than 16 backends",
+		"'10.0.0.17:80'", NULL), "--backend: 17 backends");
+	list[n - strlen(",10.0.0.17:80")] = '\0';
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--backend", list, NULL) == 0 && c.n_backends == 16,
+		"--backend: 16 backends are accepted");
+	CHECK(load_text(&c, "[proxy]\nbackends = 10.0.0.1:80\n"
+		"backends = 10.0.0.1:80\n") == -1 &&
+		has("[proxy] backends: duplicate backend '10.0.0.1:80'"),
+		"file: a duplicate over two lines");
+
+	CHECK(fails_with("--proxy-connect-timeout", "3", NULL,
+		"--proxy-connect-timeout", "needs a unit", NULL),
+		"--proxy-connect-timeout without a unit");
+	CHECK(fails_with("--proxy-connect-timeout", "0", NULL,
+		"out of range (10ms..300s)", NULL),
+		"--proxy-connect-timeout 0");
+	CHECK(fails_with("--proxy-connect-timeout", "6m", NULL,
+		"'6m' out of range", NULL), "--proxy-connect-timeout 6m");
+	CHECK(fails_with("--proxy-syn-rto", "5ms", NULL, "--proxy-syn-rto",
+		"'5ms' out of range (10ms..60s)", NULL), "--proxy-syn-rto 5ms");
+	CHECK(fails_with("--proxy-source-ports", "9-8", NULL,
+		"--proxy-source-ports: '9-8' is not X or X-Y", NULL),
+		"--proxy-source-ports empty range");
+	CHECK(fails_with("--proxy-source-ports", "0-8", NULL, "'0-8'", NULL),
+		"--proxy-source-ports port 0");
+	CHECK(fails_with("--proxy-source-ports", "1-65536", NULL,
+		"'1-65536'", NULL), "--proxy-source-ports past 65535");
+	CHECK(fails_with("--proxy-source-ports", "100-", NULL, "'100-'", NULL),
+		"--proxy-source-ports no end");
+	CHECK(fails_with("--proxy-source-ports", "", NULL,
+		"--proxy-source-ports: ''", NULL), "--proxy-source-ports empty");
+	CHECK(fails_with("--proxy-source-ports", "1000:2000", NULL,
+		"'1000:2000'", NULL), "--proxy-source-ports with a colon");
+	CHECK(load_text(&c, "[proxy]\nproxy_protocol = maybe\n") == -1 &&
+		has("[proxy] proxy_protocol: 'maybe' is not yes or no"),
+		"file: proxy_protocol not a bool");
+	CHECK(load_text(&c, "[proxy]\nsyn_rto = 1\n") == -1 &&
+		has("[proxy] syn_rto") && has("needs a unit"),
+		"file: syn_rto without a unit");
+	CHECK(load_text(&c, "[proxy]\nbackend = 10.0.0.1:80\n") == -1 &&
+		has("unknown key 'backend' in [proxy]"),
+		"file: unknown key in [proxy]");
+	CHECK(load_text(&c, "[proxies]\n") == -1 &&
+		has("unknown section [proxies]") && has("log, proxy, client"),
+		"file: unknown section, [proxy] among the known ones");
+	CHECK(fails_with("--proxy-protocol=yes", NULL,
+		"option '--proxy-protocol' takes no value", NULL),
+		"--proxy-protocol is a flag: a value is an error, named");
+}
+
+static void
+test_proxy_validate(void)
+{
+	struct sk_config c;
+
+	proxy_config(&c);
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"valid proxy: %s", err);
+
+	/* a proxied port needs a backend, backends a proxied port */
+	proxy_config(&c);
+	c.n_backends = 0;
+	CHECK(invalid(&c, "[engine] listen: port 8080 is proxy but there is "
+		"no backend: set [proxy] backends or --backend"),
+		"a proxied port without a backend");
+	proxy_config(&c);
+	c.listen[0].app = SK_APP_HELLO;
+	CHECK(invalid(&c, "[proxy] backends: set, but no port is proxied") &&
+		has("--listen 8080:proxy"), "backends without a proxied port");
+
+	/* each backend's family needs an address of ours */
+	proxy_config(&c);
+	c.n_addrs6 = 0;
+	CHECK(invalid(&c, "[proxy] backends: '[2001:db8::3]:8081': no IPv6 "
+		"address of ours to connect from (add one to [engine] "
+		"addresses or --addr)"), "IPv6 backend, no IPv6 address of ours");
+	proxy_config(&c);
+	c.n_addrs = 0;
+	CHECK(invalid(&c, "'198.18.0.3:8080': no IPv4 address of ours"),
+		"IPv4 backend, no IPv4 address of ours");
+	proxy_config(&c);
+	c.n_addrs6 = 0;
+	c.n_backends = 1;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"IPv4 only, IPv4 backend: %s", err);
+
+	/* a backend is not ours */
+	proxy_config(&c);
+	c.backends[0].addr = ip("198.18.0.2");
+	CHECK(invalid(&c, "[proxy] backends: '198.18.0.2:8080' is one of our "
+		"addresses"), "an IPv4 backend that is ours");
+	proxy_config(&c);
+	ip6("2001:db8::2", c.backends[1].addr6);
+	CHECK(invalid(&c, "'[2001:db8::2]:8081' is one of our addresses"),
+		"an IPv6 backend that is ours");
+
+	/* set in code: what the parser refuses, validation refuses too */
+	proxy_config(&c);
+	c.backends[1] = c.backends[0];
+	CHECK(invalid(&c, "duplicate backend '198.18.0.3:8080'"),
+		"duplicate backend set in code");
+	proxy_config(&c);
+	c.backends[0].port = 0;
+	CHECK(invalid(&c, "'198.18.0.3:0': port 0"), "backend port 0 in code");
+	proxy_config(&c);
+	c.backends[0].family = 0;
+	CHECK(invalid(&c, "no address family"), "backend family 0 in code");
+	proxy_config(&c);
+	c.backends[0].addr = ip("127.0.0.9");
+	CHECK(invalid(&c, "cannot be a backend") && has("loopback"),
+		"loopback backend set in code");
+	proxy_config(&c);
+	c.n_backends = SK_MAX_BACKENDS + 1;
+	CHECK(invalid(&c, "17 backends, at most 16"), "17 backends in code");
+
+	/* source ports */
+	proxy_config(&c);
+	c.proxy_port_lo = 5000;
+	c.proxy_port_hi = 4999;
+	CHECK(invalid(&c, "[proxy] source_ports: '5000-4999' is not X-Y"),
+		"source ports lo > hi in code");
+	proxy_config(&c);
+	c.proxy_port_lo = 0;
+	CHECK(invalid(&c, "[proxy] source_ports: '0-60999'"),
+		"source port 0 in code");
+	proxy_config(&c);
+	c.n_listen = 2;
+	c.listen[1].port = 40000;
+	c.listen[1].app = SK_APP_HTTP;
+	CHECK(invalid(&c, "[proxy] source_ports: 32768-60999 includes "
+		"listening port 40000 (--proxy-source-ports"),
+		"the default source ports hold a listening port");
+	c.proxy_port_lo = 40001;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"source ports beside the listening port: %s", err);
+	c.proxy_port_lo = 40000;
+	c.proxy_port_hi = 40000;
+	CHECK(invalid(&c, "40000-40000 includes listening port 40000"),
+		"one source port, the listening one");
+	proxy_config(&c);
+	c.listen[0].port = 32768;
+	CHECK(invalid(&c, "includes listening port 32768"),
+		"the proxied port itself in the source ports");
+	valid_config(&c);
+	c.listen[0].port = 40000;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"no proxy: the source ports are not looked at: %s", err);
+
+	/* not with the client role yet */
+	proxy_config(&c);
+	strcpy(c.client_target, "198.18.0.1:80");
+	CHECK(invalid(&c, "[proxy] cannot be combined with [client] yet"),
+		"proxy and client");
+	c.n_listen = 0;
+	CHECK(invalid(&c, "[proxy] cannot be combined with [client] yet"),
+		"backends and a client only engine");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "198.18.0.2/24", "--listen", "8080:proxy",
+		"--backend", "198.18.0.3:80", "--client", "198.18.0.1:80",
+		NULL) == 0 && sk_config_finalize(&c, err, sizeof(err)) == -1 &&
+		has("[proxy] cannot be combined with [client] yet"),
+		"--client with --backend: refused by finalize");
+
+	/* the issue's own example */
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "10.1.0.1/24", "--listen", "443:proxy",
+		"--backend", "10.1.0.5:443,10.1.0.6:443", NULL) == 0 &&
+		sk_config_finalize(&c, err, sizeof(err)) == 0,
+		"--listen 443:proxy --backend 10.1.0.5:443,10.1.0.6:443: %s",
+		err);
+}
+
 int
 main(void)
 {
@@ -1692,6 +2155,9 @@ main(void)
 	test_validate();
 	test_client();
 	test_client_finalize();
+	test_proxy_values();
+	test_proxy_value_errors();
+	test_proxy_validate();
 	test_print_comment_chars();
 	test_rte_cfgfile();
 	remove_tmp_files();

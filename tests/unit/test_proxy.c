@@ -360,13 +360,55 @@ test_splice(void)
 	CHECK_EQ(st()->proxy_bytes_b2c, 12u, "bytes to the client");
 }
 
+/* A client's first flight before the backend answered: all of it held,
+ * then sent in order, the first in place of the SYN-ACK, the rest on the
+ * next timer pass. */
+static void
+test_park_flight(void)
+{
+	struct conn k;
+	static const char *const parts[3] = { "one ", "two ", "three\n" };
+	uint32_t seq;
+	unsigned int got = 0;
+
+	CHECK(open_conn(&k, 6666, false), "handshake");
+	seq = k.c_isn + 1;
+	for (unsigned int i = 0; i < 3; i++) {
+		k.c_ts++;
+		CHECK(seg(CLIENT_IP, k.cport, PX_PORT, ACK | PSH, seq,
+			k.s_isn + 1, 229, true, k.c_ts, k.s_ts, NULL, 0,
+			parts[i]) == 0, "segment %u held", i);
+		seq += (uint32_t)strlen(parts[i]);
+	}
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, SYN | ACK, 424242,
+		k.b_isn_ours + 1, 65160, true, 7, k.b_ts_ours, NULL, 0,
+		NULL) == 1 && out[0].len == 4 &&
+		memcmp(out[0].data, "one ", 4) == 0,
+		"the first held segment answers the SYN-ACK");
+	CHECK_EQ(out[0].ack, 424243u, "ACKing it");
+	now += NS_PER_MS;
+	CHECK(timers() == 2, "the other two on the next pass (%u)", nout);
+	if (nout == 2) {
+		CHECK(out[0].len == 4 && memcmp(out[0].data, "two ", 4) == 0 &&
+			out[1].len == 6 && memcmp(out[1].data, "three\n", 6) == 0,
+			"in order");
+		CHECK_EQ(out[1].seq, k.b_isn_ours + 1 + 8, "numbers follow");
+		got = out[0].tcp_ok && out[1].tcp_ok;
+	}
+	CHECK(got, "checksums");
+	/* end it: client RST */
+	CHECK(seg(CLIENT_IP, k.cport, PX_PORT, RST | ACK, seq, k.s_isn + 1,
+		0, false, 0, 0, NULL, 0, NULL) == 1, "RST relayed");
+	CHECK_EQ(live_flows(), 0u, "pair freed");
+}
+
 static void
 test_refused(void)
 {
 	struct conn k;
 
 	CHECK(open_conn(&k, 3333, true), "handshake with data");
-	CHECK_EQ(st()->proxy_parked, 2u, "the ACK's data held");
+	CHECK_EQ(st()->proxy_parked, 5u, "the ACK's data held");
 	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, RST | ACK, 0,
 		k.b_isn_ours + 1, 0, false, 0, 0, NULL, 0, NULL) == 1,
 		"RST from the backend answered");
@@ -428,6 +470,7 @@ main(void)
 	pool = skt_eal("test_proxy");
 	test_arp();
 	test_splice();
+	test_park_flight();
 	test_refused();
 	test_timeout();
 	test_reuse();

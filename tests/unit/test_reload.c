@@ -140,6 +140,122 @@ test_diff(void)
 	CHECK(strlen(live) < 12, "short buffer: '%s'", live);
 }
 
+/* [proxy] and which ports are proxied need a restart (the data path takes
+ * its backends at start): reported as such, and never merged. */
+static void
+test_diff_proxy(void)
+{
+	struct sk_config a, b, m;
+	char live[512], fixed[256];
+	unsigned int n;
+
+	base_config(&a);
+	a.listen[0].app = SK_APP_PROXY;         /* 8080:proxy, 80:http */
+	a.n_backends = 1;
+	a.backends[0].family = 4;
+	a.backends[0].addr = rte_cpu_to_be_32(PEER_IP + 8);
+	a.backends[0].port = 80;
+	b = a;
+	n = sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(n == 0 && live[0] == '\0' && fixed[0] == '\0',
+		"proxy: same configuration, nothing ('%s' / '%s')", live,
+		fixed);
+
+	b.proxy_connect_ms = 5000;
+	n = sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(n == 0 && strcmp(fixed, "[proxy]") == 0,
+		"connect_timeout: needs a restart: '%s'", fixed);
+	b = a;
+	b.backends[0].port = 81;
+	sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(strcmp(fixed, "[proxy]") == 0, "a backend's port: '%s'", fixed);
+	b = a;
+	b.backends[0].family = 6;
+	b.backends[0].addr6[0] = 0x20;
+	sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(strcmp(fixed, "[proxy]") == 0, "a backend's family: '%s'",
+		fixed);
+	b = a;
+	b.backends[1] = b.backends[0];
+	b.backends[1].port = 82;
+	b.n_backends = 2;
+	sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(strcmp(fixed, "[proxy]") == 0, "a backend added: '%s'", fixed);
+	b = a;
+	b.proxy_protocol = true;
+	b.proxy_syn_rto_ms = 300;
+	b.proxy_port_lo = 2000;
+	sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(strcmp(fixed, "[proxy]") == 0,
+		"proxy_protocol, syn_rto, source_ports: '%s'", fixed);
+
+	/* a listen change that leaves the proxied ports alone is live */
+	b = a;
+	b.listen[1].app = SK_APP_ECHO;
+	n = sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(n == 1 && strcmp(live, "listen 80:http->echo") == 0 &&
+		fixed[0] == '\0', "proxy kept, 80 http->echo: live '%s' / "
+		"'%s'", live, fixed);
+	m = a;
+	sk_reload_merge(&m, &b);
+	CHECK(m.listen[1].app == SK_APP_ECHO &&
+		m.listen[0].app == SK_APP_PROXY, "and merged");
+
+	/* a port that becomes proxied: the listen change waits, whole */
+	b = a;
+	b.listen[1].app = SK_APP_PROXY;
+	b.n_listen = 3;
+	b.listen[2].port = 7;
+	b.listen[2].app = SK_APP_ECHO;
+	b.time_wait_ms = 250;
+	n = sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(n == 1 && strcmp(live, "time_wait 1s -> 250ms") == 0 &&
+		strcmp(fixed, "listen (a port to or from proxy)") == 0,
+		"80 http->proxy: needs a restart: live '%s' / '%s'", live,
+		fixed);
+	m = a;
+	sk_reload_merge(&m, &b);
+	CHECK(m.n_listen == 2 && m.listen[1].app == SK_APP_HTTP &&
+		m.time_wait_ms == 250,
+		"not merged: 80 stays http, 7 not added; time_wait is");
+
+	/* a port that stops being proxied, or goes */
+	b = a;
+	b.listen[0].app = SK_APP_HELLO;
+	n = sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(n == 0 && strcmp(fixed, "listen (a port to or from proxy)") == 0,
+		"8080 proxy->hello: '%s' / '%s'", live, fixed);
+	b = a;
+	b.n_listen = 1;
+	b.listen[0] = a.listen[1];
+	n = sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(n == 0 && strcmp(fixed, "listen (a port to or from proxy)") == 0,
+		"8080:proxy removed: '%s' / '%s'", live, fixed);
+	m = a;
+	sk_reload_merge(&m, &b);
+	CHECK(m.n_listen == 2 && m.listen[0].port == 8080 &&
+		m.listen[0].app == SK_APP_PROXY, "not merged: 8080 stays");
+
+	/* both at once */
+	b = a;
+	b.listen[0].app = SK_APP_HELLO;
+	b.n_backends = 0;
+	sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+		sizeof(fixed));
+	CHECK(strcmp(fixed, "listen (a port to or from proxy), [proxy]") == 0,
+		"proxy turned off: '%s'", fixed);
+}
+
 static void
 test_engine(void)
 {
@@ -197,6 +313,7 @@ main(void)
 	pool = skt_eal("test_reload");
 	avail = rte_mempool_avail_count(pool);
 	test_diff();
+	test_diff_proxy();
 	test_engine();
 	CHECK_EQ(rte_mempool_avail_count(pool), avail, "no mbuf leaked");
 	skt_eal_done();
