@@ -116,6 +116,8 @@ struct sk_flow_px {
 #define SK_PX_CONNECTING 0x02 /**< the backend has not answered yet */
 #define SK_PX_FIN        0x04 /**< this side sent its FIN (fin_seq) */
 #define SK_PX_FIN_ACKED  0x08 /**< the other side ACKed it */
+#define SK_PX_HDR        0x10 /**< inside: our PROXY protocol header is
+				    not ACKed yet */
 
 /**
  * One connection, in one cache line. Fields are ordered by use: the key,

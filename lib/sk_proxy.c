@@ -701,6 +701,50 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 	return true;
 }
 
+/* ---- PROXY protocol v2 ----------------------------------------------------
+ *
+ * With [proxy] proxy_protocol the backend's stream starts with a PROXY
+ * protocol v2 header (haproxy's proxy-protocol.txt, section 2.2) naming
+ * the client and the address it connected to; nginx (listen ...
+ * proxy_protocol) and HAProxy (accept-proxy) read it. It shifts the
+ * client's bytes: the outside entry's seq_add grows by its length. The
+ * header rides on the handshake's ACK; while the backend has not ACKed
+ * it (SK_PX_HDR), a pure ACK below its end sends it again.
+ */
+#define SK_PP2_MAX (16 + 36)
+
+static const uint8_t pp2_sig[12] = {
+	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+};
+
+static unsigned int
+pp2_header(struct sk_engine *e, const struct sk_flow *c, uint8_t *h)
+{
+	const bool v6 = sk_flow_key_is_v6(&c->key);
+	const uint16_t alen = v6 ? 36 : 12;
+	uint8_t *a = h + 16;
+
+	memcpy(h, pp2_sig, sizeof(pp2_sig));
+	h[12] = 0x21;                  /* version 2, PROXY */
+	h[13] = v6 ? 0x21 : 0x11;      /* TCP over IPv6 / IPv4 */
+	h[14] = 0;
+	h[15] = (uint8_t)alen;
+	if (v6) {
+		const struct sk_flow_addr6 *a6 = sk_flow_addr6(e->ft, c);
+
+		memcpy(a, a6->raddr, 16);
+		memcpy(a + 16, a6->laddr, 16);
+		a += 32;
+	} else {
+		memcpy(a, &c->key.raddr, 4);
+		memcpy(a + 4, &c->key.laddr, 4);
+		a += 8;
+	}
+	memcpy(a, &c->key.rport, 2);
+	memcpy(a + 2, &c->key.lport, 2);
+	return 16u + alen;
+}
+
 /* ---- relaying ------------------------------------------------------------ */
 
 #define SK_OPT_SACK 5
@@ -989,26 +1033,65 @@ client_early(struct sk_engine *e, struct rte_mbuf **mp,
 }
 
 /* Our ACK of the backend's SYN-ACK @p p, in place: the client's sequence
- * and window as the backend sees them, and the backend's own TSval
- * echoed (with the TSval of our SYN, which the client's later ones,
- * shifted, never fall below). */
+ * and window (@p cwin, as the client sent it) as the backend sees them,
+ * and the backend's own TSval echoed (with the TSval of our SYN, which
+ * the client's later ones, shifted, never fall below). With PROXY
+ * protocol the header rides on it. */
 static bool
 handshake_ack(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
-		const struct sk_flow *c, const struct sk_flow *b)
+		const struct sk_flow *c, const struct sk_flow *b, uint16_t cwin)
 {
 	struct sk_seg s = {
 		.seq = c->px.nxt + c->px.seq_add, .ack = b->px.nxt,
 		.flags = SK_TH_ACK,
-		.win = (uint16_t)RTE_MIN(((uint32_t)c->px.tmp << c->px.ws_in) >>
+		.win = (uint16_t)RTE_MIN(((uint32_t)cwin << c->px.ws_in) >>
 				b->px.ws_to, (uint32_t)UINT16_MAX),
 	};
-	uint8_t o[12];
+	uint8_t o[12], hdr[SK_PP2_MAX];
 	unsigned int ol = 0;
 
 	if (c->flags & SK_FF_TS)
 		ol = sk_tcp_opt_ts(o, b->px.tmp, p->tsval);
-	SK_STAT_INC(&e->st, tx_ack);
+	if (b->px.st & SK_PX_HDR) {
+		s.len = (uint16_t)pp2_header(e, c, hdr);
+		s.data = hdr;
+		s.seq = c->px.tmp - s.len;
+		s.flags |= SK_TH_PSH;
+		SK_STAT_INC(&e->st, proxy_pp2_sent);
+	} else {
+		SK_STAT_INC(&e->st, tx_ack);
+	}
 	return sk_tcp_reply(e, m, p, &s, o, ol, NULL);
+}
+
+/* The PROXY protocol header again, in a fresh mbuf to the out queue: the
+ * backend ACKs below its end (the first one was lost). */
+static void
+pp2_resend(struct sk_engine *e, const struct sk_flow *c, const struct sk_flow *b)
+{
+	uint8_t hdr[SK_PP2_MAX], o[12];
+	struct sk_seg s = {
+		.ack = b->px.fin_seq, .flags = SK_TH_ACK | SK_TH_PSH,
+		.data = hdr, .win = (uint16_t)(UINT16_MAX >> b->px.ws_to),
+	};
+	struct sk_neigh n = {
+		.ip = b->key.raddr, .mac = e->px->be[b->px.be].mac,
+	};
+	struct rte_mbuf *m = rte_pktmbuf_alloc(e->par.pool);
+	unsigned int ol = 0;
+
+	if (m == NULL) {
+		SK_STAT_INC(&e->st, drop_mbuf);
+		return;
+	}
+	s.len = (uint16_t)pp2_header(e, c, hdr);
+	s.seq = c->px.tmp - s.len;
+	/* TSecr 0: no RTT sample from a retransmission (RFC 7323 4.1) */
+	if (c->flags & SK_FF_TS)
+		ol = sk_tcp_opt_ts(o, b->px.tmp, 0);
+	sk_tcp_seg_to(e, m, b, &n, &s, o, ol);
+	SK_STAT_INC(&e->st, proxy_pp2_retx);
+	out_push(e, m);
 }
 
 /* The backend's answer to our SYN. */
@@ -1021,6 +1104,8 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	const uint32_t snd_nxt = c->px.nxt + c->px.seq_add; /* our SYN + 1 */
 	struct sk_pkt pk;
 	uint32_t s0;
+	uint16_t cwin;
+	bool sent;
 
 	if ((fl & SK_TH_ACK) && p->ack != snd_nxt) {
 		/* RFC 9293 3.10.7.3: an unacceptable ACK gets a reset, not
@@ -1062,6 +1147,18 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	}
 	b->px.ts_add = (c->flags & SK_FF_TS) ?
 		e->ts_now + b->px.ts_add - p->tsval : 0;
+	cwin = (uint16_t)c->px.tmp;
+	if (e->cfg.proxy_protocol) {
+		uint8_t hdr[SK_PP2_MAX];
+		unsigned int hl = pp2_header(e, c, hdr);
+
+		/* the client's bytes come after the header; its end is
+		 * kept, and the backend's ISN + 1 for resending it */
+		c->px.seq_add += hl;
+		c->px.tmp = c->px.nxt + c->px.seq_add;
+		b->px.fin_seq = p->seq + 1;
+		b->px.st |= SK_PX_HDR;
+	}
 	c->px.st &= (uint8_t)~SK_PX_CONNECTING;
 	b->px.st &= (uint8_t)~SK_PX_CONNECTING;
 	sk_tcp_enter(e, b, SK_ST_ESTABLISHED);
@@ -1075,12 +1172,11 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	else
 		sk_wheel_cancel(&e->wheel, (uint32_t)(c - e->flows));
 
-	pm = unpark(e, c, &pk);
+	pm = b->px.st & SK_PX_HDR ? NULL : unpark(e, c, &pk);
 	if (pm != NULL) {
 		/* the client's first data completes the backend's
 		 * handshake: it ACKs the SYN-ACK as the bare ACK would */
 		struct rte_mbuf *more;
-		bool sent;
 
 		rte_pktmbuf_free(m);
 		*mp = pm;
@@ -1095,7 +1191,16 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		}
 		return sent;
 	}
-	return handshake_ack(e, m, p, c, b);
+	sent = handshake_ack(e, m, p, c, b, cwin);
+	/* after the header, whatever the client sent meanwhile */
+	while ((pm = unpark(e, c, &pk)) != NULL) {
+		track(e, &pk, c, b, c);
+		if (forward(e, pm, &pk, c, b))
+			out_push(e, pm);
+		else
+			rte_pktmbuf_free(pm);
+	}
+	return sent;
 }
 
 bool
@@ -1124,8 +1229,8 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		if (is_inside(f) && (fl & SK_TH_ACK) &&
 				p->seq + 1 == b->px.nxt) {
 			/* the SYN-ACK again: our handshake ACK was lost */
-			c->px.tmp = UINT16_MAX >> c->px.ws_in;
-			return handshake_ack(e, *mp, p, c, b);
+			return handshake_ack(e, *mp, p, c, b,
+				(uint16_t)(UINT16_MAX >> c->px.ws_in));
 		}
 		SK_STAT_INC(&e->st, drop_state);
 		return false;
@@ -1148,6 +1253,12 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	if (!(fl & SK_TH_ACK)) {
 		SK_STAT_INC(&e->st, drop_no_ack);
 		return false;
+	}
+	if (unlikely(b->px.st & SK_PX_HDR) && f == b) {
+		if (SK_SEQ_GEQ(p->ack, c->px.tmp) || (fl & SK_TH_FIN))
+			b->px.st &= (uint8_t)~SK_PX_HDR;
+		else if (p->plen == 0)
+			pp2_resend(e, c, b);
 	}
 	track(e, p, f, y, c);
 	return forward(e, *mp, p, f, y);

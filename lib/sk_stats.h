@@ -147,7 +147,9 @@
 	_(proxy_closed, "proxied connections ended by both FINs") \
 	_(proxy_reset, "proxied connections ended by an RST from either side") \
 	_(proxy_idle, "proxied connections reset by the idle timeout") \
-	_(proxy_arp_request, "ARP requests and Neighbor Solicitations sent for backends")
+	_(proxy_arp_request, "ARP requests and Neighbor Solicitations sent for backends") \
+	_(proxy_pp2_sent, "PROXY protocol v2 headers sent to backends") \
+	_(proxy_pp2_retx, "PROXY protocol v2 headers sent again (the backend ACKed below their end)")
 
 struct sk_stats {
 #define SK_STATS_FIELD(n, h) uint64_t n;

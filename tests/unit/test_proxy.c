@@ -44,6 +44,8 @@ live_flows(void)
 	return n;
 }
 
+static bool pp2;  /* the next engine sends PROXY protocol headers */
+
 static void
 engine_new(void)
 {
@@ -75,6 +77,7 @@ engine_new(void)
 	c.proxy_syn_rto_ms = 1000;
 	c.proxy_port_lo = 40000;
 	c.proxy_port_hi = 40009;
+	c.proxy_protocol = pp2;
 	c.flow_capacity = 1024;
 	c.time_wait_ms = 1000;
 	c.idle_ms = 0;
@@ -464,6 +467,65 @@ test_reuse(void)
 	CHECK_EQ(live_flows(), 0u, "pair freed on exact RST");
 }
 
+/* PROXY protocol v2: the header on the handshake's ACK, the client's
+ * bytes after it, the backend's ACKs shifted back, the header sent again
+ * when the backend ACKs below its end. */
+static void
+test_pp2(void)
+{
+	static const uint8_t sig[12] = { 0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d,
+		0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a };
+	const struct skt_resp *r = &out[0];
+	struct conn k;
+	uint32_t hdr_end;
+
+	pp2 = true;
+	engine_new();
+	now += 10 * NS_PER_MS;
+	timers();
+	feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP, ENGINE_IP, 6,
+			false));
+	CHECK(open_conn(&k, 7777, false), "handshake");
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, SYN | ACK, 5000,
+		k.b_isn_ours + 1, 65160, true, 1, k.b_ts_ours, NULL, 0,
+		NULL) == 1, "SYN-ACK answered");
+	CHECK(r->flags == (ACK | PSH) && r->len == 28, "header, 28 bytes (%u)",
+		r->len);
+	CHECK(memcmp(r->data, sig, 12) == 0 && r->data[12] == 0x21 &&
+		r->data[13] == 0x11 && r->data[15] == 12,
+		"v2 PROXY TCP4, 12 address bytes");
+	CHECK(rte_be_to_cpu_32(*(const uint32_t *)(r->data + 16)) == CLIENT_IP &&
+		rte_be_to_cpu_32(*(const uint32_t *)(r->data + 20)) == ENGINE_IP,
+		"client and proxied addresses");
+	CHECK((r->data[24] << 8 | r->data[25]) == 7777 &&
+		(r->data[26] << 8 | r->data[27]) == PX_PORT, "ports");
+	CHECK_EQ(r->seq, k.b_isn_ours + 1, "header first in the stream");
+	CHECK_EQ(r->ack, 5001u, "ACKs the SYN-ACK");
+	CHECK(r->tcp_ok, "checksum");
+	hdr_end = k.b_isn_ours + 1 + 28;
+	/* the client's request comes after the header */
+	k.c_ts++;
+	CHECK(seg(CLIENT_IP, k.cport, PX_PORT, ACK | PSH, k.c_isn + 1,
+		k.s_isn + 1, 229, true, k.c_ts, k.s_ts, NULL, 0, "hi\n") == 1,
+		"request relayed");
+	CHECK_EQ(r->seq, hdr_end, "shifted by the header");
+	/* the backend ACKs only the header's start: sent again */
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, ACK, 5001, k.b_isn_ours + 1,
+		1000, true, 2, k.b_ts_ours, NULL, 0, NULL) == 1, "ACK relayed");
+	now += NS_PER_MS;
+	CHECK(timers() == 1 && r->len == 28 && r->seq == k.b_isn_ours + 1,
+		"header sent again");
+	CHECK_EQ(st()->proxy_pp2_retx, 1u, "counted");
+	/* the backend ACKs all: the client sees its own numbers */
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, ACK, 5001, hdr_end + 3,
+		1000, true, 3, k.b_ts_ours, NULL, 0, NULL) == 1, "ACK relayed");
+	CHECK_EQ(r->ack, k.c_isn + 1 + 3, "ACK in the client's numbers");
+	CHECK(seg(CLIENT_IP, k.cport, PX_PORT, RST | ACK, k.c_isn + 4,
+		k.s_isn + 1, 0, false, 0, 0, NULL, 0, NULL) == 1, "RST");
+	CHECK_EQ(live_flows(), 0u, "pair freed");
+	pp2 = false;
+}
+
 int
 main(void)
 {
@@ -474,6 +536,7 @@ main(void)
 	test_refused();
 	test_timeout();
 	test_reuse();
+	test_pp2();
 	sk_engine_free(eng);
 	skt_eal_done();
 	return sk_test_done();
