@@ -24,8 +24,34 @@ TcpPassiveOpens counts exactly the connections synackd made to it.
 Each case checks the bytes both ends got, that the backend saw synackd's
 address (full NAT) from a port in 32768-60999, the kernel's own TCP
 counters (no checksum error, no timestamp rejected by PAWS), and synackd's
-proxy_* counters and flow gauges at exit. Exit 0 = pass, 1 = fail, 77 =
-skipped (not root). Python 3 standard library only.
+proxy_* counters and flow gauges at exit. Everything that differed is
+printed, then synackd's output. SK_TEST_PCAP=DIR keeps a capture of each
+case there. Exit 0 = pass, 1 = fail, 77 = skipped (not root). Python 3
+standard library only.
+
+Cases (meson: proxy-NAME):
+  hello            200 sequential, 100 concurrent (IPv4), 50 IPv6 clients and
+                   the seeds' Java client to a hello server; synackd's own
+                   hello on 8081 beside it
+  http             curl -4/-6 to http.server on two IPv4 backends and one
+                   IPv6: bodies, family kept, flows spread, 1 MiB bodies
+  integrity(6)     32 MiB each way, SHA-256 both ways (IPv4, IPv6)
+  integrity-plain  the same without timestamps and window scaling
+  integrity-lossy(6)  8 MiB each way over a wire that loses and reorders
+                   1 % of the data segments (Wire: clients in their own
+                   namespace; this kernel has no sch_netem)
+  refused          nothing listens on the backend: an RST at once
+  timeout          the backend's replies are lost: an RST after
+                   --proxy-connect-timeout, not before
+  unresolved       nobody has the backend's address
+  client-rst       client and backend resets mid-transfer, both ways
+  seq500           500 + 200 sequential connections (10 client ports)
+  port-reuse       10 source ports toward a backend that holds TIME_WAIT
+  flood            20000 spoofed SYNs beside 200 real clients: the backend
+                   sees the real ones only
+  proxy-protocol   PROXY v2 headers name the real clients
+  pcap(-lossy)     one connection per family captured and checked segment
+                   by segment on both sides
 """
 
 import argparse
