@@ -62,15 +62,6 @@ sk_config_defaults(struct sk_config *c)
 /* --- validation ---------------------------------------------------------- */
 
 static bool
-has_proxy_port(const struct sk_config *c)
-{
-	for (unsigned int i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
-		if (c->listen[i].app == SK_APP_PROXY)
-			return true;
-	return false;
-}
-
-static bool
 same_backend(const struct sk_config_backend *a,
 		const struct sk_config_backend *b)
 {
@@ -99,7 +90,7 @@ validate_proxy(const struct sk_config *c, char *err, size_t errlen)
 	if (c->n_backends > SK_MAX_BACKENDS)
 		return sk_cfg_fail(err, errlen, NULL, "[proxy] backends: %u "
 			"backends, at most %u", c->n_backends, SK_MAX_BACKENDS);
-	if (c->n_backends == 0 && !has_proxy_port(c))
+	if (c->n_backends == 0 && !sk_config_is_proxy(c))
 		return 0;
 	/* the client role's engine opens its own connections from the same
 	 * tuples; sharing the flow table and the ports with the proxy's is
@@ -114,7 +105,7 @@ validate_proxy(const struct sk_config *c, char *err, size_t errlen)
 				"[engine] listen: port %u is proxy but there "
 				"is no backend: set [proxy] backends or "
 				"--backend", c->listen[i].port);
-	if (!has_proxy_port(c))
+	if (!sk_config_is_proxy(c))
 		return sk_cfg_fail(err, errlen, NULL,
 			"[proxy] backends: set, but no port is proxied: add "
 			"PORT:proxy to [engine] listen (--listen 8080:proxy)");

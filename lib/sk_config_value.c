@@ -557,7 +557,9 @@ parse_backends(struct sk_config *c, const char *val, const char *where,
 {
 	struct sk_config_backend b;
 	const char *p = val;
-	char item[64];
+	/* set: the analyzer cannot see that next_item() fills it whenever
+	 * it returns 1 (sk_cfg_fail() is in another file) */
+	char item[64] = "";
 	unsigned int i;
 	int ret;
 

@@ -186,14 +186,15 @@ same_client(const struct sk_config *a, const struct sk_config *b)
 		a->client_json == b->client_json;
 }
 
-/* Every [proxy] key: the data path takes its backends, source ports and
- * timeouts at start (sk_proxy.c) and keeps per-backend state from them. */
+/* The [proxy] keys but its two timeouts: the data path takes its
+ * backends, their source addresses and the source ports at start
+ * (sk_proxy_create(), sk_proxy.c), and a connection's PROXY header is
+ * owed from its first segment. The timeouts are read from the engine's
+ * configuration each time a backend SYN's timer is armed: live. */
 static bool
 same_proxy(const struct sk_config *a, const struct sk_config *b)
 {
 	if (a->n_backends != b->n_backends ||
-			a->proxy_connect_ms != b->proxy_connect_ms ||
-			a->proxy_syn_rto_ms != b->proxy_syn_rto_ms ||
 			a->proxy_port_lo != b->proxy_port_lo ||
 			a->proxy_port_hi != b->proxy_port_hi ||
 			a->proxy_protocol != b->proxy_protocol)
@@ -273,6 +274,9 @@ sk_reload_diff(const struct sk_config *a, const struct sk_config *b,
 		b->stats_interval_ms);
 	diff_s(&l, "stats file", a->stats_file, b->stats_file);
 	diff_s(&l, "log level", a->log_level, b->log_level);
+	diff_ms(&l, "proxy connect_timeout", a->proxy_connect_ms,
+		b->proxy_connect_ms);
+	diff_ms(&l, "proxy syn_rto", a->proxy_syn_rto_ms, b->proxy_syn_rto_ms);
 
 	/* a restart is needed */
 	if (!same_addrs(a, b))
@@ -321,6 +325,8 @@ sk_reload_merge(struct sk_config *c, const struct sk_config *next)
 	c->stats_interval_ms = next->stats_interval_ms;
 	memcpy(c->stats_file, next->stats_file, sizeof(c->stats_file) - 1);
 	memcpy(c->log_level, next->log_level, sizeof(c->log_level) - 1);
+	c->proxy_connect_ms = next->proxy_connect_ms;
+	c->proxy_syn_rto_ms = next->proxy_syn_rto_ms;
 }
 
 /* --- the engine's side ------------------------------------------------- */

@@ -12,13 +12,15 @@
  * thread.
  *
  * Live: the listeners and their responders, [timeouts], [cookies] rotate and
- * max_age, mss, challenge_ack_limit (engine); burst (worker loop);
+ * max_age, mss, challenge_ack_limit, [proxy] connect_timeout and syn_rto
+ * (engine); burst (worker loop);
  * [stats] and [log] (main lcore). Connections already open keep the
  * responder they were accepted with, and timers already armed keep their
  * deadline: new values apply to what starts after the reload.
  *
  * Not live (a restart is needed): addresses, [port] (device, rings, mbufs),
- * flow_capacity, the cookie secret, the client role, [proxy] and which
+ * flow_capacity, the cookie secret, the client role, the rest of [proxy]
+ * (backends, source_ports, proxy_protocol) and which
  * ports are proxied (a listen change that makes a port proxy or not is
  * held back whole); lcores and devices are EAL options, outside the
  * configuration.

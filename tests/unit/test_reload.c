@@ -141,7 +141,8 @@ test_diff(void)
 }
 
 /* [proxy] and which ports are proxied need a restart (the data path takes
- * its backends at start): reported as such, and never merged. */
+ * its backends at start): reported as such, and never merged; but for the
+ * two timeouts, live. */
 static void
 test_diff_proxy(void)
 {
@@ -163,10 +164,16 @@ test_diff_proxy(void)
 		fixed);
 
 	b.proxy_connect_ms = 5000;
+	b.proxy_syn_rto_ms = 250;
 	n = sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
 		sizeof(fixed));
-	CHECK(n == 0 && strcmp(fixed, "[proxy]") == 0,
-		"connect_timeout: needs a restart: '%s'", fixed);
+	CHECK(n == 2 && strcmp(live, "proxy connect_timeout 3s -> 5s; "
+		"proxy syn_rto 1s -> 250ms") == 0 && fixed[0] == '\0',
+		"connect_timeout, syn_rto: live '%s' / '%s'", live, fixed);
+	m = a;
+	sk_reload_merge(&m, &b);
+	CHECK(m.proxy_connect_ms == 5000 && m.proxy_syn_rto_ms == 250,
+		"and merged");
 	b = a;
 	b.backends[0].port = 81;
 	sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
@@ -188,12 +195,15 @@ test_diff_proxy(void)
 	CHECK(strcmp(fixed, "[proxy]") == 0, "a backend added: '%s'", fixed);
 	b = a;
 	b.proxy_protocol = true;
-	b.proxy_syn_rto_ms = 300;
 	b.proxy_port_lo = 2000;
-	sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
+	n = sk_reload_diff(&a, &b, false, live, sizeof(live), fixed,
 		sizeof(fixed));
-	CHECK(strcmp(fixed, "[proxy]") == 0,
-		"proxy_protocol, syn_rto, source_ports: '%s'", fixed);
+	CHECK(n == 0 && strcmp(fixed, "[proxy]") == 0,
+		"proxy_protocol, source_ports: '%s'", fixed);
+	m = a;
+	sk_reload_merge(&m, &b);
+	CHECK(!m.proxy_protocol && m.proxy_port_lo == a.proxy_port_lo &&
+		m.n_backends == 1, "not merged");
 
 	/* a listen change that leaves the proxied ports alone is live */
 	b = a;
