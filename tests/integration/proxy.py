@@ -1404,39 +1404,83 @@ def case_proxy_protocol(args):
 
 def case_port_reuse(args):
     """synackd's source ports toward the backend limited to 10
-    (--proxy-source-ports): 100 sequential hello connections, each port
-    reused every 10th while the backend's kernel still holds the last
-    connection on it in TIME_WAIT (the backend closes first). The kernel
-    takes a new SYN on a TIME_WAIT tuple only if it is newer (sequence
-    number or timestamp): each connection must succeed at once, never
-    wait for a retransmitted SYN."""
-    n, lo, hi = 100, 40000, 40009
+    (--proxy-source-ports). 1: 60 hello connections paced so that each port
+    comes back after synackd's own TIME_WAIT for it (1 s here) but while
+    the backend's kernel still holds the last connection on it in
+    TIME_WAIT (60 s; the backend closes first). The kernel takes a new SYN
+    on a TIME_WAIT tuple only if it is newer (sequence number or
+    timestamp): each connection must succeed at once, never wait for a
+    retransmitted SYN. 2: 20 connections at once with those 10 ports: the
+    first 10 get through, the others are reset at once, counted
+    (proxy_fail_no_port), and nothing leaks."""
+    n, lo, hi, burst = 60, 40000, 40009, 20
+    nports = hi - lo + 1
+    gap = 1.3 / nports  # a port comes back after 1.3 s
     with engine(args, "pxreuse",
                 options=["--proxy-source-ports", "%d-%d" % (lo, hi)]) as eng, \
             Backend(hello_handler) as be:
         k = KernelDelta()
-        lat = []
-        ok, errors, secs = hello_client.run_hello(ENGINE_ADDR, PROXY_PORT, n,
-                                                  1, IO_TIMEOUT, latencies=lat)
-        log("%d sequential connections over %d source ports: %d ok in %.2f s,"
-            " slowest %.3f s" % (n, hi - lo + 1, ok, secs, max(lat)))
-        check_errors("connections", n, errors)
+        lat, errors = [], []
+        t0 = time.monotonic()
+        for i in range(n):
+            t = time.monotonic()
+            err = hello_client.hello_once(ENGINE_ADDR, PROXY_PORT, IO_TIMEOUT)
+            lat.append(time.monotonic() - t)
+            if err:
+                errors.append((i, err))
+            time.sleep(max(0.0, t + gap - time.monotonic()))
+        log("%d connections over %d source ports, one every %.2f s: %d ok, "
+            "slowest %.3f s" % (n, nports, gap, n - len(errors), max(lat)))
+        check_errors("paced connections", n, errors)
         be.check(n, ports=(lo, hi))
         used = len({p[2] for p in be.peers})
-        if used != hi - lo + 1:
+        if used != nports:
             PENDING.append("synackd used %d source ports, expected all %d"
-                           % (used, hi - lo + 1))
+                           % (used, nports))
         slow = [x for x in lat if x > 0.9]
         if slow:
             PENDING.append("%d connections took over 0.9 s (slowest %.2f s): "
                            "a backend SYN was not taken at once"
                            % (len(slow), max(slow)))
+        time.sleep(max(0.0, t0 + n * gap + 1.3 - time.monotonic()))
+        # 2: more at once than there are ports
+        ok = resets = 0
+        t1 = time.monotonic()
+        socks = []
+        for i in range(burst):
+            try:  # a reset can be that fast
+                socks.append(socket.create_connection(
+                    (ENGINE_ADDR, PROXY_PORT), timeout=IO_TIMEOUT))
+            except ConnectionResetError:
+                resets += 1
+        for s in socks:
+            try:
+                s.sendall(hello_client.REQUEST)
+                got = s.recv(4096)
+                ok += got == hello_client.REPLY
+            except (ConnectionResetError, BrokenPipeError):
+                resets += 1
+            finally:
+                s.close()
+        log("%d connections at once over %d ports: %d answered, %d reset, in "
+            "%.2f s" % (burst, nports, ok, resets, time.monotonic() - t1))
+        if ok + resets != burst or not 1 <= ok <= nports or not resets:
+            PENDING.append("%d connections at once over %d ports: %d answered,"
+                           " %d reset, expected 1 to %d answered and the rest "
+                           "reset" % (burst, nports, ok, resets, nports))
+        be.check(n + ok, ports=(lo, hi))
         time.sleep(DRAIN_S)
-        d = k.check(passive=n, active=n)
-        e, al = proxied(n, c2b=n * len(hello_client.REQUEST),
-                        b2c=n * len(hello_client.REPLY),
+        d = k.check(passive=n + ok, active=n + burst)
+        e, al = proxied(n + ok, c2b=(n + ok) * len(hello_client.REQUEST),
+                        b2c=(n + ok) * len(hello_client.REPLY),
                         retrans=d["TcpRetransSegs"])
-        finish(eng, e, al, kernel=d)
+        e["proxy_opened"] = n + ok
+        if resets:
+            al["proxy_fail_no_port"] = resets
+        e.pop("proxy_bytes_c2b", None)  # reset clients' requests may count
+        al.setdefault("proxy_bytes_c2b", (n + ok) * len(hello_client.REQUEST))
+        finish(eng, e, al, kernel=d,
+               allow_nonzero=("proxy_fail_no_port", "tx_rst"))
 
 
 # -- a spoofed SYN flood beside legitimate clients ------------------------------
