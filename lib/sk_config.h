@@ -131,6 +131,7 @@ struct sk_config {
 	uint32_t proxy_connect_ms;  /**< backend handshake bound: the client
 				      gets an RST after it */
 	uint32_t proxy_syn_rto_ms;  /**< first backend SYN retransmission */
+	uint32_t proxy_time_wait_ms; /**< a pair closed by both FINs kept */
 	uint16_t proxy_port_lo, proxy_port_hi; /**< our source ports toward
 				      the backends, host order */
 	bool proxy_protocol;        /**< PROXY protocol v2 header first */

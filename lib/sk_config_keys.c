@@ -90,6 +90,11 @@ const struct sk_cfg_key sk_cfg_keys[] = {
 	{ "proxy", "syn_rto", "proxy-syn-rto", "DUR", CT_MS, 0,
 	  FIELD(proxy_syn_rto_ms), 10, 60 * MS_PER_S, MS_PER_S, NULL,
 	  "first retransmission timeout of the SYN to a backend" },
+	{ "proxy", "time_wait", "proxy-time-wait", "DUR", CT_MS, 0,
+	  FIELD(proxy_time_wait_ms), 10, 24 * MS_PER_H, 5 * MS_PER_S, NULL,
+	  "how long a proxied connection closed by both FINs is kept, to "
+	  "relay the last retransmissions (its ends keep their own "
+	  "TIME_WAIT)" },
 	{ "proxy", "source_ports", "proxy-source-ports", "X-Y", CT_PORTS, 0,
 	  FIELD(proxy_port_lo), 1, 65535, SK_CFG_PORTS(32768, 60999),
 	  "32768-60999", "our source ports toward the backends, no listening "

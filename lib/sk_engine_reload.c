@@ -277,6 +277,8 @@ sk_reload_diff(const struct sk_config *a, const struct sk_config *b,
 	diff_ms(&l, "proxy connect_timeout", a->proxy_connect_ms,
 		b->proxy_connect_ms);
 	diff_ms(&l, "proxy syn_rto", a->proxy_syn_rto_ms, b->proxy_syn_rto_ms);
+	diff_ms(&l, "proxy time_wait", a->proxy_time_wait_ms,
+		b->proxy_time_wait_ms);
 
 	/* a restart is needed */
 	if (!same_addrs(a, b))
@@ -327,6 +329,7 @@ sk_reload_merge(struct sk_config *c, const struct sk_config *next)
 	memcpy(c->log_level, next->log_level, sizeof(c->log_level) - 1);
 	c->proxy_connect_ms = next->proxy_connect_ms;
 	c->proxy_syn_rto_ms = next->proxy_syn_rto_ms;
+	c->proxy_time_wait_ms = next->proxy_time_wait_ms;
 }
 
 /* --- the engine's side ------------------------------------------------- */

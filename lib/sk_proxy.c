@@ -517,11 +517,11 @@ backend_syn(struct sk_engine *e, struct rte_mbuf *m, const struct sk_flow *c)
 	const bool v6 = sk_flow_key_is_v6(&c->key);
 	const uint16_t mss = v6 ? sk_cookie_mss_value6(c->px.mss_idx) :
 		sk_cookie_mss_value(c->px.mss_idx);
+	/* the client's window, unscaled as a SYN's always is */
+	const uint32_t win = (uint32_t)c->px.tmp << c->px.ws_in;
 	struct sk_seg s = {
 		.seq = c->px.nxt - 1 + c->px.seq_add, .flags = SK_TH_SYN,
-		/* the client's window, unscaled as a SYN's always is */
-		.win = (uint16_t)RTE_MIN((uint32_t)c->px.tmp << c->px.ws_in,
-				(uint32_t)UINT16_MAX),
+		.win = (uint16_t)(win < UINT16_MAX ? win : UINT16_MAX),
 	};
 	struct sk_neigh n = { .ip = b->key.raddr, .mac = be->mac };
 	uint8_t o[24];
@@ -901,13 +901,13 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 				64);
 		/* traffic class kept: DSCP and ECN pass through */
 		ip6->vtc_flow |= sk_htonl((uint32_t)tos << 20);
+		SK_STAT_INC(&e->st, tx_ipv6);
 		if (e->par.tx_tcp_cksum) {
 			m->ol_flags = RTE_MBUF_F_TX_IPV6 |
 				RTE_MBUF_F_TX_TCP_CKSUM;
 			th->cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
 			return true;
 		}
-		SK_STAT_INC(&e->st, tx_ipv6);
 	} else {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(start + l2);
 
@@ -983,13 +983,14 @@ track(struct sk_engine *e, const struct sk_pkt *p, struct sk_flow *x,
 		y->px.st |= SK_PX_FIN_ACKED;
 		sk_tcp_enter(e, y, SK_ST_FIN_WAIT_2);
 		if (x->px.st & SK_PX_FIN_ACKED) {
-			/* both closed: keep the pair 2 MSL for the last
-			 * ACK's retransmissions, as an endpoint would */
+			/* both closed: keep the pair a while for the last
+			 * ACK's retransmissions and a reused client port;
+			 * the two ends keep their own 2 MSL */
 			sk_tcp_enter(e, x, SK_ST_TIME_WAIT);
 			sk_tcp_enter(e, y, SK_ST_TIME_WAIT);
 			SK_STAT_INC(&e->st, proxy_closed);
 			SK_STAT_INC(&e->st, close_normal);
-			sk_tcp_arm(e, c, e->cfg.time_wait_ms);
+			sk_tcp_arm(e, c, e->cfg.proxy_time_wait_ms);
 			return;
 		}
 	}
@@ -1041,11 +1042,11 @@ static bool
 handshake_ack(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		const struct sk_flow *c, const struct sk_flow *b, uint16_t cwin)
 {
+	const uint32_t win = ((uint32_t)cwin << c->px.ws_in) >> b->px.ws_to;
 	struct sk_seg s = {
 		.seq = c->px.nxt + c->px.seq_add, .ack = b->px.nxt,
 		.flags = SK_TH_ACK,
-		.win = (uint16_t)RTE_MIN(((uint32_t)cwin << c->px.ws_in) >>
-				b->px.ws_to, (uint32_t)UINT16_MAX),
+		.win = (uint16_t)(win < UINT16_MAX ? win : UINT16_MAX),
 	};
 	uint8_t o[12], hdr[SK_PP2_MAX];
 	unsigned int ol = 0;

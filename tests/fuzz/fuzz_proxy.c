@@ -82,6 +82,7 @@ config(struct sk_config *c, bool pp2)
 	c->backends[1].port = BE_PORT;
 	c->proxy_connect_ms = 1000;
 	c->proxy_syn_rto_ms = 200;
+	c->proxy_time_wait_ms = 500;
 	/* few ports and entries: both running out are reachable */
 	c->proxy_port_lo = 50000;
 	c->proxy_port_hi = 50003;

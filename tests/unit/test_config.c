@@ -1804,7 +1804,7 @@ test_proxy_values(void)
 		err);
 	CHECK(strstr(text, "[proxy]\nbackends = 198.18.0.3:8080, "
 		"[2001:db8::3]:443, 10.0.0.9:1\nconnect_timeout = 500ms\n"
-		"syn_rto = 200ms\nsource_ports = 40000-40999\n"
+		"syn_rto = 200ms\ntime_wait = 5s\nsource_ports = 40000-40999\n"
 		"proxy_protocol = yes\n") != NULL, "print: [proxy] section");
 	CHECK(strstr(text, "listen = 8080:proxy, 80:http\n") != NULL,
 		"print: listen 8080:proxy");
@@ -1815,7 +1815,7 @@ test_proxy_values(void)
 	CHECK(print_load(&c, &back, &text) == 0 && same_proxy(&c, &back) &&
 		back.n_backends == 0, "defaults' [proxy] reads back: %s", err);
 	CHECK(strstr(text, "[proxy]\nbackends =\nconnect_timeout = 3s\n"
-		"syn_rto = 1s\nsource_ports = 32768-60999\n"
+		"syn_rto = 1s\ntime_wait = 5s\nsource_ports = 32768-60999\n"
 		"proxy_protocol = no\n") != NULL, "print: [proxy] defaults");
 	free(text);
 

@@ -80,6 +80,7 @@ engine_new(void)
 	c.proxy_protocol = pp2;
 	c.flow_capacity = 1024;
 	c.time_wait_ms = 1000;
+	c.proxy_time_wait_ms = 1000;
 	c.idle_ms = 0;
 	c.cookie_max_age_s = 128;
 	c.cookie_rotate_s = 0;
