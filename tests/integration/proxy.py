@@ -87,8 +87,9 @@ SILENT_ADDR = "198.18.0.9"
 NOBODY_ADDR = "198.18.0.10"
 # synackd's source ports toward the backends (docs/proxy.md).
 SPORT_LO, SPORT_HI = 32768, 60999
-TIME_WAIT = ["--time-wait", "1s"]
-# After the last connection: TIME_WAIT (1 s) plus timer slack.
+TIME_WAIT = ["--time-wait", "1s", "--proxy-time-wait", "1s"]
+# After the last connection: TIME_WAIT (1 s; a proxied pair's own, [proxy]
+# time_wait, too) plus timer slack.
 DRAIN_S = 2.5
 IO_TIMEOUT = 10.0
 # The backend handshake bound the failure cases set (--proxy-connect-timeout)
