@@ -940,10 +940,11 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	return true;
 }
 
-/* Count a relayed segment and carry it over. */
+/* Carry a segment over and count it with its @p fresh payload bytes
+ * (those not relayed before: retransmissions count once). */
 static bool
-forward(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
-		struct sk_flow *x, struct sk_flow *y)
+relay_counted(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
+		const struct sk_flow *x, const struct sk_flow *y, uint32_t fresh)
 {
 	struct sk_px_backend *be = &e->px->be[x->px.be];
 
@@ -951,27 +952,34 @@ forward(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		return false;
 	if (is_inside(x)) {
 		SK_STAT_INC(&e->st, proxy_fwd_b2c);
-		SK_STAT_ADD(&e->st, proxy_bytes_b2c, p->plen);
-		BE_ADD(be, bytes_b2c, p->plen);
+		SK_STAT_ADD(&e->st, proxy_bytes_b2c, fresh);
+		BE_ADD(be, bytes_b2c, fresh);
 	} else {
 		SK_STAT_INC(&e->st, proxy_fwd_c2b);
-		SK_STAT_ADD(&e->st, proxy_bytes_c2b, p->plen);
-		BE_ADD(be, bytes_c2b, p->plen);
+		SK_STAT_ADD(&e->st, proxy_bytes_c2b, fresh);
+		BE_ADD(be, bytes_c2b, fresh);
 	}
 	return true;
 }
 
-/* Side @p x sent segment @p p: its FIN, the other side's FIN ACKed, the
- * pair's end. Returns true when both FINs are ACKed (now TIME_WAIT). */
-static void
-track(struct sk_engine *e, const struct sk_pkt *p, struct sk_flow *x,
-		struct sk_flow *y, struct sk_flow *c)
+/*
+ * Side @p x sends segment @p p to side @p y: what x has sent so far, its
+ * FIN, the other side's FIN ACKed, the pair's end (both FINs ACKed:
+ * TIME_WAIT), the idle timer; then the segment relayed.
+ */
+static bool
+forward(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
+		struct sk_flow *x, struct sk_flow *y)
 {
+	struct sk_flow *c = is_inside(x) ? y : x;
 	const uint8_t fl = p->flags;
-	uint32_t end = p->seq + p->plen + !!(fl & SK_TH_FIN);
+	const uint32_t end = p->seq + p->plen + !!(fl & SK_TH_FIN);
+	uint32_t fresh = 0;
 
-	if (SK_SEQ_GT(end, x->px.nxt))
+	if (SK_SEQ_GT(end, x->px.nxt)) {
+		fresh = RTE_MIN(end - x->px.nxt, (uint32_t)p->plen);
 		x->px.nxt = end;
+	}
 	if ((fl & SK_TH_FIN) && !(x->px.st & SK_PX_FIN)) {
 		x->px.st |= SK_PX_FIN;
 		x->px.fin_seq = p->seq + p->plen;
@@ -991,11 +999,11 @@ track(struct sk_engine *e, const struct sk_pkt *p, struct sk_flow *x,
 			SK_STAT_INC(&e->st, proxy_closed);
 			SK_STAT_INC(&e->st, close_normal);
 			sk_tcp_arm(e, c, e->cfg.proxy_time_wait_ms);
-			return;
 		}
 	}
 	if (e->cfg.idle_ms && c->state != SK_ST_TIME_WAIT)
 		sk_tcp_arm(e, c, e->cfg.idle_ms);
+	return relay_counted(e, m, p, x, y, fresh);
 }
 
 /* A client segment while the backend has not answered: data and FIN are
@@ -1181,10 +1189,8 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 
 		rte_pktmbuf_free(m);
 		*mp = pm;
-		track(e, &pk, c, b, c);
 		sent = forward(e, pm, &pk, c, b);
 		while ((more = unpark(e, c, &pk)) != NULL) {
-			track(e, &pk, c, b, c);
 			if (forward(e, more, &pk, c, b))
 				out_push(e, more);
 			else
@@ -1195,7 +1201,6 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	sent = handshake_ack(e, m, p, c, b, cwin);
 	/* after the header, whatever the client sent meanwhile */
 	while ((pm = unpark(e, c, &pk)) != NULL) {
-		track(e, &pk, c, b, c);
 		if (forward(e, pm, &pk, c, b))
 			out_push(e, pm);
 		else
@@ -1242,7 +1247,7 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		const bool exact = p->seq == f->px.nxt;
 
 		SK_STAT_INC(&e->st, rx_rst);
-		if (!forward(e, *mp, p, f, y))
+		if (!relay_counted(e, *mp, p, f, y, 0))
 			return false;
 		if (exact) {
 			SK_STAT_INC(&e->st, proxy_reset);
@@ -1261,7 +1266,6 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		else if (p->plen == 0)
 			pp2_resend(e, c, b);
 	}
-	track(e, p, f, y, c);
 	return forward(e, *mp, p, f, y);
 }
 

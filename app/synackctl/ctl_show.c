@@ -1054,6 +1054,122 @@ ctl_show_client(struct ctl_tel *t, const struct ctl_opts *o)
 	return CTL_OK;
 }
 
+/* --- proxy ------------------------------------------------------------------- */
+
+/* /synack/proxy, checked and turned into an array of the backends in
+ * configuration order ([] without a proxy): the engine answers a dict
+ * keyed "0", "1", ... (DPDK 22.11 telemetry has no arrays of dicts). NULL
+ * with the exit code in *ret (CTL_UNAVAILABLE, and a message unless
+ * @p quiet, for an engine older than the command). */
+static json_t *
+get_proxy(struct ctl_tel *t, bool quiet, int *ret)
+{
+	json_t *r, *list;
+
+	*ret = ctl_tel_get_opt(t, "/synack/proxy", &r);
+	if (*ret != CTL_OK)
+		return NULL;
+	if (r == NULL) {
+		*ret = quiet ? CTL_UNAVAILABLE : ctl_error(CTL_UNAVAILABLE,
+			"the engine with file prefix '%s' has no /synack/proxy "
+			"command (a synackd older than this synackctl)",
+			t->prefix);
+		return NULL;
+	}
+	list = json_array();
+	if (list == NULL) {
+		json_decref(r);
+		*ret = ctl_error(CTL_ERR, "out of memory");
+		return NULL;
+	}
+	*ret = json_is_object(r) ? CTL_OK : CTL_PROTO;
+	for (size_t i = 0; *ret == CTL_OK && i < json_object_size(r); i++) {
+		char key[24];
+		json_t *b = json_object_get(r, u64s(key, sizeof(key), i));
+
+		if (!json_is_object(b) || cj_get_str(b, "backend", NULL) == NULL)
+			*ret = CTL_PROTO;
+		else if (json_array_append(list, b) != 0)
+			*ret = CTL_ERR;
+	}
+	json_decref(r);
+	if (*ret != CTL_OK) {
+		json_decref(list);
+		*ret = *ret == CTL_ERR ? ctl_error(CTL_ERR, "out of memory") :
+			reply_shape("/synack/proxy");
+		return NULL;
+	}
+	return list;
+}
+
+/* A backend's health in a word: down (some worker holds it down after
+ * failures in a row), unresolved (no MAC yet on some worker: ARP or ND
+ * unanswered), or up. */
+static const char *
+backend_health(const json_t *b)
+{
+	if (cj_get_u64(b, "down", 0))
+		return "down";
+	if (!cj_get_u64(b, "resolved", 0))
+		return "unresolved";
+	return "up";
+}
+
+#define N_PROXY_COLS 6
+
+int
+ctl_show_proxy(struct ctl_tel *t, const struct ctl_opts *o)
+{
+	static const char *const cols[] = {
+		"opened", "established", "failed", "bytes_c2b", "bytes_b2c", "flows",
+	};
+	char num[N_PROXY_COLS][24];
+	struct tbl tb;
+	json_t *r;
+	int ret;
+
+	r = get_proxy(t, false, &ret);
+	if (r == NULL)
+		return ret;
+	if (o->json) {
+		json_out(r);
+		json_decref(r);
+		return CTL_OK;
+	}
+	if (json_array_size(r) == 0) {
+		printf("no proxy: no port listens with app proxy "
+			"(--listen PORT:proxy --backend ADDR:PORT)\n");
+		json_decref(r);
+		return CTL_OK;
+	}
+	tbl_init(&tb, "lllrrrrrr");
+	tbl_add(&tb, "BACKEND", "RESOLVED", "HEALTH", "OPENED", "ESTABLISHED",
+		"FAILED", "BYTES_C2B", "BYTES_B2C", "FLOWS");
+	for (size_t i = 0; i < json_array_size(r); i++) {
+		const json_t *b = json_array_get(r, i);
+		char health[48];
+
+		if (cj_get_u64(b, "down", 0) && cj_get_u64(b, "down_workers", 0))
+			snprintf(health, sizeof(health), "down (%" PRIu64
+				" worker%s)", cj_get_u64(b, "down_workers", 0),
+				cj_get_u64(b, "down_workers", 0) == 1 ? "" : "s");
+		else
+			snprintf(health, sizeof(health), "%s", backend_health(b));
+		for (size_t c = 0; c < N_PROXY_COLS; c++)
+			u64s(num[c], sizeof(num[c]), cj_get_u64(b, cols[c], 0));
+		tbl_add(&tb, cj_get_str(b, "backend", "?"),
+			cj_get_u64(b, "resolved", 0) ? "yes" : "no", health,
+			num[0], num[1], num[2], num[3], num[4], num[5]);
+	}
+	tbl_print(&tb, stdout);
+	tbl_free(&tb);
+	printf("bytes_c2b: payload relayed from clients to the backend; "
+		"bytes_b2c: from the backend to clients; flows: proxied "
+		"connections now\n");
+	json_decref(r);
+	return CTL_OK;
+}
+
 /* --- watch ------------------------------------------------------------------- */
 
 static volatile sig_atomic_t interrupted;
@@ -1879,11 +1995,66 @@ prom_ports(FILE *f, const json_t *ports)
 	}
 }
 
+/* The proxy's backends (/synack/proxy), summed over the workers, a
+ * sample per backend labelled backend="ADDR:PORT" ("[V6]:PORT"). No
+ * backends: no families at all. */
+static void
+prom_proxy(FILE *f, const json_t *px)
+{
+	static const struct {
+		const char *key, *metric, *type, *help;
+	} g[] = {
+		{ "resolved", "synack_proxy_backend_resolved", "gauge",
+		  "1 when every worker knows the proxy backend's MAC (ARP/ND answered)." },
+		{ "down", "synack_proxy_backend_down", "gauge",
+		  "1 when a worker holds the proxy backend down after failures in a row." },
+		{ "opened", "synack_proxy_backend_opened_total", "counter",
+		  "Connections to the proxy backend attempted (a valid cookie's ACK)." },
+		{ "established", "synack_proxy_backend_established_total", "counter",
+		  "Handshakes the proxy backend completed: client and backend spliced." },
+		{ "failed", "synack_proxy_backend_failed_total", "counter",
+		  "Connections to the proxy backend refused, unanswered or unusable." },
+		{ "flows", "synack_proxy_backend_flows", "gauge",
+		  "Proxied connections to the backend now." },
+	};
+	static const char *const dirs[] = { "c2b", "b2c" };
+
+	if (json_array_size(px) == 0)
+		return;
+	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++) {
+		prom_head(f, g[k].metric, g[k].type, g[k].help);
+		for (size_t i = 0; i < json_array_size(px); i++) {
+			const json_t *b = json_array_get(px, i);
+
+			fprintf(f, "%s{backend=\"", g[k].metric);
+			prom_label(f, cj_get_str(b, "backend", "?"));
+			fprintf(f, "\"} %" PRIu64 "\n", cj_get_u64(b, g[k].key, 0));
+		}
+	}
+	prom_head(f, "synack_proxy_backend_bytes_total", "counter",
+		"Payload bytes relayed through the proxy, by backend and direction "
+		"(c2b: client to backend, b2c: backend to client).");
+	for (size_t i = 0; i < json_array_size(px); i++) {
+		const json_t *b = json_array_get(px, i);
+
+		for (size_t d = 0; d < 2; d++) {
+			char key[16];
+
+			snprintf(key, sizeof(key), "bytes_%s", dirs[d]);
+			fputs("synack_proxy_backend_bytes_total{backend=\"", f);
+			prom_label(f, cj_get_str(b, "backend", "?"));
+			fprintf(f, "\",direction=\"%s\"} %" PRIu64 "\n", dirs[d],
+				cj_get_u64(b, key, 0));
+		}
+	}
+}
+
 int
 ctl_prom_text(struct ctl_tel *t, char **text, size_t *len)
 {
 	json_t *ls = NULL, *help = NULL, *ver = NULL, *ports = NULL;
 	json_t *flows = NULL, *client = NULL, *cookies = NULL, *val;
+	json_t *proxy = NULL;
 	const json_t *names;
 	struct cj_members m = { 0 };
 	const char *key;
@@ -1907,6 +2078,11 @@ ctl_prom_text(struct ctl_tel *t, char **text, size_t *len)
 		client = get_client(t, true, &ret);
 		if (ret == CTL_UNAVAILABLE)
 			ret = CTL_OK;  /* no client role: no client figures */
+	}
+	if (ret == CTL_OK) {
+		proxy = get_proxy(t, true, &ret);
+		if (ret == CTL_UNAVAILABLE)
+			ret = CTL_OK;  /* an older engine: no proxy figures */
 	}
 	if (ret != CTL_OK)
 		goto out;
@@ -2006,6 +2182,8 @@ ctl_prom_text(struct ctl_tel *t, char **text, size_t *len)
 		cj_get_u64(cookies, "rotate_s", 0));
 	if (client != NULL)
 		prom_client(f, client);
+	if (proxy != NULL)
+		prom_proxy(f, proxy);
 	if (fclose(f) != 0) {
 		ret = ctl_error(CTL_ERR, "out of memory");
 		goto out;
@@ -2024,6 +2202,7 @@ out:
 	json_decref(flows);
 	json_decref(client);
 	json_decref(cookies);
+	json_decref(proxy);
 	return ret;
 }
 

@@ -19,6 +19,7 @@ int ctl_show_cookies(struct ctl_tel *t, const struct ctl_opts *o);
 int ctl_show_config(struct ctl_tel *t, const struct ctl_opts *o);
 int ctl_show_version(struct ctl_tel *t, const struct ctl_opts *o);
 int ctl_show_client(struct ctl_tel *t, const struct ctl_opts *o);
+int ctl_show_proxy(struct ctl_tel *t, const struct ctl_opts *o);
 int ctl_show_raw(struct ctl_tel *t, const struct ctl_opts *o, const char *cmd);
 int ctl_watch(struct ctl_tel *t, const struct ctl_opts *o);
 int ctl_prometheus(struct ctl_tel *t, const struct ctl_opts *o);

@@ -40,6 +40,9 @@ usage(FILE *f)
 "  client             the client role (--client): state, connections attempted,\n"
 "                     established, completed, failed by cause, rates, handshake\n"
 "                     latency percentiles\n"
+"  proxy              the SYN proxy's backends: address, resolved (MAC known),\n"
+"                     health, connections opened, established, failed, bytes\n"
+"                     each way, proxied connections now\n"
 "  watch              live rates: SYN/s, SYN-ACK/s, established/s, closed/s,\n"
 "                     RST/s, drops/s, rx/tx Mpps, and totals (q or Ctrl-C\n"
 "                     stops)\n"
@@ -84,7 +87,7 @@ usage(FILE *f)
 "  7  timed out waiting for the engine\n"
 "  8  a reply that is not DPDK telemetry JSON\n"
 "  9  not available: the engine does not run what was asked for (client: no\n"
-"     client role)\n");
+"     client role; proxy: an engine without /synack/proxy)\n");
 }
 
 static int
@@ -124,7 +127,7 @@ parse_seconds(const char *s, const char *opt, double min, double max,
 
 static const char *const commands[] = {
 	"stats", "lcores", "ports", "flows", "cookies", "config", "version",
-	"client", "watch", "prometheus", "exporter", "prefixes", "raw",
+	"client", "proxy", "watch", "prometheus", "exporter", "prefixes", "raw",
 };
 
 int
@@ -292,6 +295,8 @@ main(int argc, char **argv)
 			ret = ctl_show_version(&t, &o);
 		else if (strcmp(cmd, "client") == 0)
 			ret = ctl_show_client(&t, &o);
+		else if (strcmp(cmd, "proxy") == 0)
+			ret = ctl_show_proxy(&t, &o);
 		else if (strcmp(cmd, "watch") == 0)
 			ret = ctl_watch(&t, &o);
 		else if (strcmp(cmd, "prometheus") == 0)

@@ -878,6 +878,121 @@ cmd_client(struct rte_tel_data *d, const char *params)
 	return 0;
 }
 
+/* --- /synack/proxy ------------------------------------------------------ */
+
+/* One backend, summed over the workers. */
+struct tel_backend {
+	struct sk_proxy_backend_info bi; /* the first worker's, counters summed */
+	unsigned int resolved;           /* workers that know its MAC */
+	unsigned int down;               /* workers that hold it down */
+};
+
+static bool
+same_backend(const struct sk_proxy_backend_info *a,
+		const struct sk_proxy_backend_info *b)
+{
+	if (a->family != b->family || a->port != b->port)
+		return false;
+	return a->family == 6 ? memcmp(a->addr6, b->addr6, 16) == 0 :
+		a->addr == b->addr;
+}
+
+/* "198.18.0.3:8080" or "[2001:db8::3]:8080" in @p ap, the address alone
+ * in @p a. */
+static void
+fmt_backend(const struct sk_proxy_backend_info *bi, char *a, size_t alen,
+		char *ap, size_t aplen)
+{
+	if (inet_ntop(bi->family == 6 ? AF_INET6 : AF_INET,
+			bi->family == 6 ? (const void *)bi->addr6 :
+			(const void *)&bi->addr, a, (socklen_t)alen) == NULL)
+		snprintf(a, alen, "?");
+	snprintf(ap, aplen, bi->family == 6 ? "[%s]:%u" : "%s:%u", a, bi->port);
+}
+
+/*
+ * The proxy's backends: {"0": {...}, "1": {...}}, a dict per backend keyed
+ * by its position in the configuration (DPDK 22.11 cannot put a dict in
+ * an array, and an address is no valid telemetry name), its counters
+ * summed over the workers (each worker has its own connections to every
+ * backend). Health is judged per worker: "resolved" is 1 when every worker
+ * knows the backend's MAC, "down" is 1 when at least one holds it down
+ * after failures in a row ("down_workers" says how many). Backends are
+ * matched by address and port, not by position, so that no backend's
+ * counters are ever added to another's. No proxy: {}.
+ */
+static int
+cmd_proxy(struct rte_tel_data *d, const char *params)
+{
+	struct sk_proxy_backend_info one[SK_MAX_BACKENDS];
+	struct tel_backend be[SK_MAX_BACKENDS];
+	unsigned int n_be = 0;
+	uint64_t now = rte_rdtsc();
+
+	if (!no_params(params))
+		return -EINVAL;
+	for (unsigned int i = 0; i < tel.n_workers; i++) {
+		unsigned int n = sk_engine_proxy_backends(tel.workers[i].engine,
+			now, one, RTE_DIM(one));
+
+		for (unsigned int j = 0; j < n; j++) {
+			struct tel_backend *b = NULL;
+
+			for (unsigned int k = 0; k < n_be && b == NULL; k++)
+				if (same_backend(&be[k].bi, &one[j]))
+					b = &be[k];
+			if (b == NULL) {
+				if (n_be == RTE_DIM(be))
+					continue;
+				b = &be[n_be++];
+				memset(b, 0, sizeof(*b));
+				b->bi = one[j];
+				memset(&b->bi.st, 0, sizeof(b->bi.st));
+			}
+			b->resolved += one[j].resolved;
+			b->down += one[j].down;
+			b->bi.st.opened += one[j].st.opened;
+			b->bi.st.established += one[j].st.established;
+			b->bi.st.failed += one[j].st.failed;
+			b->bi.st.bytes_c2b += one[j].st.bytes_c2b;
+			b->bi.st.bytes_b2c += one[j].st.bytes_b2c;
+			b->bi.st.flows += one[j].st.flows;
+		}
+	}
+	rte_tel_data_start_dict(d);
+	for (unsigned int k = 0; k < n_be; k++) {
+		const struct tel_backend *b = &be[k];
+		struct rte_tel_data *x = rte_tel_data_alloc();
+		char a[INET6_ADDRSTRLEN], ap[INET6_ADDRSTRLEN + 8], key[16];
+
+		if (x == NULL)
+			return -ENOMEM;
+		fmt_backend(&b->bi, a, sizeof(a), ap, sizeof(ap));
+		rte_tel_data_start_dict(x);
+		rte_tel_data_add_dict_string(x, "backend", ap);
+		rte_tel_data_add_dict_string(x, "address", a);
+		rte_tel_data_add_dict_u64(x, "port", b->bi.port);
+		rte_tel_data_add_dict_u64(x, "family", b->bi.family);
+		rte_tel_data_add_dict_u64(x, "resolved",
+			b->resolved == tel.n_workers);
+		rte_tel_data_add_dict_u64(x, "down", b->down > 0);
+		rte_tel_data_add_dict_u64(x, "down_workers", b->down);
+		rte_tel_data_add_dict_u64(x, "opened", b->bi.st.opened);
+		rte_tel_data_add_dict_u64(x, "established",
+			b->bi.st.established);
+		rte_tel_data_add_dict_u64(x, "failed", b->bi.st.failed);
+		rte_tel_data_add_dict_u64(x, "bytes_c2b", b->bi.st.bytes_c2b);
+		rte_tel_data_add_dict_u64(x, "bytes_b2c", b->bi.st.bytes_b2c);
+		rte_tel_data_add_dict_u64(x, "flows", b->bi.st.flows);
+		snprintf(key, sizeof(key), "%u", k);
+		if (rte_tel_data_add_dict_container(d, key, x, 0) != 0) {
+			rte_tel_data_free(x);
+			return -ENOSPC;
+		}
+	}
+	return 0;
+}
+
 /* --- live capture ------------------------------------------------------ */
 
 static int
@@ -943,6 +1058,8 @@ static const struct {
 	  "synack and DPDK versions, pid, uptime. No parameters." },
 	{ "/synack/client", cmd_client,
 	  "The client role: state, counters, rates, handshake latency percentiles; or role server. No parameters." },
+	{ "/synack/proxy", cmd_proxy,
+	  "Proxy backends by position: address, health, connections, bytes, summed over workers; {} without a proxy. No parameters." },
 };
 
 static int

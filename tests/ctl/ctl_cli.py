@@ -685,6 +685,122 @@ def case_fake_client(ctl, tmp):
         srv.close()
 
 
+def case_fake_proxy(ctl, tmp):
+    """synackctl proxy and prometheus against canned /synack/proxy replies:
+    two backends (one down, one IPv6 and unresolved), no proxy ({}), an
+    engine too old to have the command, and malformed replies."""
+    canned = ctlcheck.canned_replies()
+    px = canned["/synack/proxy"]
+    cur = {"proxy": px, "listed": True}
+
+    def engine(cmd):
+        if cmd == "/":
+            names = sorted(canned) + ["/", "/info"]
+            if not cur["listed"]:
+                names.remove("/synack/proxy")
+            return reply(cmd, names)
+        base = cmd.split(",")[0]
+        if base == "/synack/proxy":
+            return reply(cmd, cur["proxy"])
+        return reply(cmd, canned.get(base))
+    srv, path = with_server(tmp, engine)
+    try:
+        # JSON: the backends as a list, in the engine's order
+        p, _ = run_ctl(["-s", path, "--json", "proxy"], ctl)
+        if p.returncode != 0 or p.stderr or json.loads(p.stdout) != [px["0"], px["1"]]:
+            raise Fail("--json proxy: exit %d, %r" % (p.returncode, p.stdout[:300]))
+        # the table: every figure in its column
+        p, _ = run_ctl(["-s", path, "proxy"], ctl)
+        if p.returncode != 0 or p.stderr:
+            raise Fail("proxy: exit %d, %r" % (p.returncode, p.stderr))
+        print(p.stdout, flush=True)
+        rows = ctlcheck.parse_proxy_table(p.stdout)
+        want = {}
+        for b in (px["0"], px["1"]):
+            want[b["backend"]] = {
+                "RESOLVED": "yes" if b["resolved"] else "no",
+                "HEALTH": "down (1 worker)" if b["down"] else "unresolved",
+                "OPENED": b["opened"], "ESTABLISHED": b["established"],
+                "FAILED": b["failed"], "BYTES_C2B": b["bytes_c2b"],
+                "BYTES_B2C": b["bytes_b2c"], "FLOWS": b["flows"]}
+        if rows != want or list(rows) != [px["0"]["backend"], px["1"]["backend"]]:
+            raise Fail("proxy table %r, expected %r" % (rows, want))
+        # prometheus: a series per backend and figure
+        p, _ = run_ctl(["-s", path, "prometheus"], ctl)
+        smp = ctlcheck.parse_prometheus(p.stdout)
+        ctlcheck.promtool_check(p.stdout, "prometheus, a proxy")
+        for b in (px["0"], px["1"]):
+            lb = 'backend="%s"' % b["backend"]
+            for k, want_v in (("resolved", b["resolved"]), ("down", b["down"]),
+                              ("opened_total", b["opened"]),
+                              ("established_total", b["established"]),
+                              ("failed_total", b["failed"]), ("flows", b["flows"])):
+                name = "synack_proxy_backend_%s{%s}" % (k, lb)
+                if smp.get(name) != want_v:
+                    raise Fail("prometheus %s = %r, expected %r" % (name, smp.get(name), want_v))
+            for d in ("c2b", "b2c"):
+                name = 'synack_proxy_backend_bytes_total{%s,direction="%s"}' % (lb, d)
+                if smp.get(name) != b["bytes_" + d]:
+                    raise Fail("prometheus %s = %r, expected %r" % (
+                        name, smp.get(name), b["bytes_" + d]))
+        n = sum(1 for k in smp if k.startswith("synack_proxy_backend_"))
+        if n != 2 * 8:
+            raise Fail("prometheus: %d synack_proxy_backend_ samples, expected 16" % n)
+        print("ok: proxy: table, --json, prometheus (%d backend samples)" % n, flush=True)
+
+        # no proxy: [] and one line; no backend series
+        cur["proxy"] = {}
+        p, _ = run_ctl(["-s", path, "--json", "proxy"], ctl)
+        if p.returncode != 0 or p.stdout != "[]\n":
+            raise Fail("--json proxy, no proxy: exit %d, %r" % (p.returncode, p.stdout))
+        p, _ = run_ctl(["-s", path, "proxy"], ctl)
+        if p.returncode != 0 or p.stdout != "no proxy: no port listens with app proxy " \
+                "(--listen PORT:proxy --backend ADDR:PORT)\n":
+            raise Fail("proxy, no proxy: exit %d, %r" % (p.returncode, p.stdout))
+        # an engine without the command: exit 9, one line; prometheus goes on
+        for proxy_reply, listed, code, msg in (
+                ({}, True, 0, None),
+                (None, False, 9,
+                 r"synackctl: error: the engine with file prefix 'rte' has no "
+                 r"/synack/proxy command \(a synackd older than this synackctl\)")):
+            cur["proxy"], cur["listed"] = proxy_reply, listed
+            if msg is not None:
+                for extra in ([], ["--json"]):
+                    p, _ = run_ctl(["-s", path, "proxy"] + extra, ctl)
+                    expect(p, code, msg, "proxy%s, an older engine" % "".join(
+                        " " + e for e in extra))
+                    if p.stdout:
+                        raise Fail("proxy, an older engine: stdout %r" % p.stdout)
+            p, _ = run_ctl(["-s", path, "prometheus"], ctl)
+            smp = ctlcheck.parse_prometheus(p.stdout)
+            ctlcheck.promtool_check(p.stdout, "prometheus, reply %r" % proxy_reply)
+            if p.returncode != 0 or p.stderr or \
+                    any(k.startswith("synack_proxy_backend_") for k in smp):
+                raise Fail("prometheus without a proxy (reply %r): exit %d, %r" % (
+                    proxy_reply, p.returncode, p.stderr))
+        cur["listed"] = True
+        print("ok: proxy: none ([]), an older engine (exit 9), prometheus without "
+              "backend series", flush=True)
+
+        # malformed replies: one line, exit 8, no crash
+        for bad in ([px["0"]], 7, "proxy", {"0": 5}, {"1": px["0"]},
+                    {"0": {"address": "198.18.0.3"}}, {"0": px["0"], "2": px["1"]}):
+            cur["proxy"] = bad
+            for cmd in (["proxy"], ["--json", "proxy"], ["prometheus"]):
+                p, _ = run_ctl(["-s", path] + cmd, ctl)
+                expect(p, 8, r"synackctl: error: unexpected reply to /synack/proxy",
+                       "%s, reply %r" % (" ".join(cmd), bad))
+        # odd values are shown, not trusted
+        cur["proxy"] = {"0": dict(px["0"], opened="many", down=-1, backend="x" * 200)}
+        for cmd in (["proxy"], ["prometheus"]):
+            p, _ = run_ctl(["-s", path] + cmd, ctl)
+            if p.returncode != 0 or p.stderr:
+                raise Fail("%s, odd values: exit %d, %r" % (cmd[0], p.returncode, p.stderr))
+        print("ok: proxy: malformed replies (exit 8), odd values", flush=True)
+    finally:
+        srv.close()
+
+
 def wait_state(pid, want, what):
     """Until /proc/PID/stat says the process is in state @want."""
     deadline = time.monotonic() + 5
@@ -882,7 +998,7 @@ def case_fake_exporter(ctl, tmp):
 
 CASES = {"fake-exporter": case_fake_exporter, "fake-watch-keys": case_fake_watch_keys, "no-engine": case_no_engine, "usage": case_usage, "errors": case_errors,
          "fake-engine": case_fake_engine, "fake-watch-lcores": case_fake_watch_lcores,
-         "fake-client": case_fake_client}
+         "fake-client": case_fake_client, "fake-proxy": case_fake_proxy}
 
 
 def main():

@@ -47,7 +47,7 @@ ALL_COMMANDS = ["/synack/stats", "/synack/stats/help", "/synack/lcores",
                 "/synack/lcores,1", "/synack/ports", "/synack/ports,0",
                 "/synack/flows", "/synack/flows/list", "/synack/flows/list,5",
                 "/synack/cookies", "/synack/config", "/synack/version",
-                "/synack/client"]
+                "/synack/client", "/synack/proxy"]
 
 
 def engine(args, tag, **kw):
@@ -129,6 +129,7 @@ def case_counters(args):
         expect_equal("dpdk-telemetry.py /synack/stats", tel["/synack/stats"], stats)
         expect_equal("dpdk-telemetry.py /synack/client (no client role)",
                      tel["/synack/client"], {"role": "server"})
+        expect_equal("dpdk-telemetry.py /synack/proxy (no proxy)", tel["/synack/proxy"], {})
         log("dpdk-telemetry.py: all %d commands answer; /synack/stats identical"
             % len(ALL_COMMANDS))
 
@@ -184,6 +185,11 @@ def case_counters(args):
                                   "stdout %r, stderr %r" % (" ".join(extra), p.returncode,
                                                              p.stdout, p.stderr))
         log("synackctl client, no client role: exit 9: " + p.stderr.strip())
+        # No proxy: an empty list, and a line that says so.
+        expect_equal("synackctl --json proxy (no proxy)", eng.ctl_json("proxy"), [])
+        expect_equal("synackctl proxy (no proxy)", eng.ctl("proxy").stdout,
+                     "no proxy: no port listens with app proxy (--listen PORT:proxy "
+                     "--backend ADDR:PORT)\n")
 
         # Prometheus: every line parses; the figures are the same.
         p = eng.ctl("prometheus")
@@ -204,6 +210,8 @@ def case_counters(args):
         if any(k.startswith(("synack_client_latency", "synack_client_state"))
                for k in samples):
             raise TestFailure("prometheus: client role figures without a client role")
+        if any(k.startswith("synack_proxy_backend_") for k in samples):
+            raise TestFailure("prometheus: proxy backend series without a proxy")
         log("prometheus: %d samples parse" % len(samples))
 
         final = eng.stop()
@@ -1094,11 +1102,245 @@ def case_client(args, ramp=False):
         eng.cleanup()
 
 
+# -- proxy: per-backend counters through a real kernel backend --------------
+
+BACKEND_ADDR = "198.18.0.3"
+BACKEND_ADDR6 = "2001:db8::3"
+PROXY_PORT = 8080
+PROXY_CONNECTIONS = 20
+
+
+class EchoBackend:
+    """A kernel server on BACKEND_ADDR:PROXY_PORT in the engine's namespace
+    (the calling thread's): reads a line, writes it back, closes. Each
+    accepted connection releases self.accepted."""
+
+    def __init__(self):
+        self.lines = 0
+        self.lock = threading.Lock()
+        self.accepted = threading.Semaphore(0)
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            timeout = 30
+
+            def handle(self):
+                outer.accepted.release()
+                line = self.rfile.readline()
+                if line:
+                    self.wfile.write(line)
+                    with outer.lock:
+                        outer.lines += 1
+
+        class Server(socketserver.ThreadingTCPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+        self.srv = Server((BACKEND_ADDR, PROXY_PORT), Handler)
+        threading.Thread(target=self.srv.serve_forever, kwargs={"poll_interval": 0.1},
+                         daemon=True).start()
+
+    def stop(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+def proxy_json(eng):
+    """synackctl --json proxy, its shape checked: a list of backends."""
+    px = eng.ctl_json("proxy")
+    keys = {"backend", "address", "port", "family", "resolved", "down", "down_workers",
+            "opened", "established", "failed", "bytes_c2b", "bytes_b2c", "flows"}
+    if not isinstance(px, list) or any(set(b) != keys for b in px):
+        raise TestFailure("synackctl --json proxy: %r" % px)
+    return {b["backend"]: b for b in px}
+
+
+def proxy_connections(addr, n, backend):
+    """n connections to addr:PROXY_PORT, each sends a line and must get the
+    same line back from the backend; returns the bytes sent. Each line goes
+    once the backend has accepted the connection: synackd has then spliced
+    it, so no line waits parked while the backend connects and none is
+    retransmitted by the client (the byte counters count what is relayed,
+    retransmissions too), so the bytes relayed are exactly the bytes sent."""
+    sent = 0
+    for i in range(n):
+        msg = ("line %d through the proxy to %s\n" % (i, addr)).encode()
+        with socket.create_connection((addr, PROXY_PORT), timeout=IO_TIMEOUT) as s:
+            if not backend.accepted.acquire(timeout=IO_TIMEOUT):
+                raise TestFailure("proxied connection %d to %s: the backend accepted "
+                                  "nothing in %.0f s" % (i, addr, IO_TIMEOUT))
+            s.sendall(msg)
+            got = b""
+            while not got.endswith(b"\n"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                got += chunk
+        if got != msg:
+            raise TestFailure("proxied connection %d to %s: sent %r, got %r back"
+                              % (i, addr, msg, got))
+        sent += len(msg)
+    return sent
+
+
+def refused_connections(addr, k):
+    """k connections whose backend refuses: the client's handshake completes
+    (a cookie), then synackd resets it. Returns k. The clients send nothing:
+    a data segment that reached synackd after its RST would carry a valid
+    cookie too and open a second backend connection (counted again)."""
+    for i in range(k):
+        try:
+            # the RST may come before connect() has returned (the kernel
+            # completed the handshake, then saw the RST): reset there too
+            with socket.create_connection((addr, PROXY_PORT), timeout=IO_TIMEOUT) as s:
+                got = s.recv(100)
+        except ConnectionResetError:
+            continue
+        except socket.timeout:
+            raise TestFailure("connection %d, backend refusing: no RST in %.0f s"
+                              % (i, IO_TIMEOUT))
+        raise TestFailure("connection %d, backend refusing: got %r, expected an RST"
+                          % (i, got))
+    return k
+
+
+def wait_proxy(eng, what, pred, timeout=15):
+    deadline = time.monotonic() + timeout
+    while True:
+        px = proxy_json(eng)
+        if pred(px):
+            return px
+        if time.monotonic() > deadline:
+            raise TestFailure("synackctl --json proxy: %s not reached in %d s: %r"
+                              % (what, timeout, px))
+        time.sleep(0.2)
+
+
+def case_proxy(args):
+    """--listen 8080:proxy with an IPv4 and an IPv6 backend: the IPv6 one
+    has no answer to its Neighbor Solicitations (unresolved); the IPv4 one
+    gets its address only after synackd starts (unresolved, then resolved),
+    then serves PROXY_CONNECTIONS echoed lines. synackctl proxy (table and
+    JSON), dpdk-telemetry.py, the stats counters and prometheus agree on
+    every figure: opened == established == N, bytes each way == sent."""
+    b4 = "%s:%d" % (BACKEND_ADDR, PROXY_PORT)
+    b6 = "[%s]:%d" % (BACKEND_ADDR6, PROXY_PORT)
+    eng = engine(args, "ctlpx", listen=("%d:proxy" % PROXY_PORT,), ipv6=True)
+    eng.options += ["--backend", "%s,%s" % (b4, b6)]
+    with eng:
+        px = proxy_json(eng)
+        expect_equal("backends before any address", sorted(px), sorted([b4, b6]))
+        for b, fam, addr in ((b4, 4, BACKEND_ADDR), (b6, 6, BACKEND_ADDR6)):
+            want = {"backend": b, "address": addr, "port": PROXY_PORT, "family": fam,
+                    "resolved": 0, "down": 0, "down_workers": 0, "opened": 0,
+                    "established": 0, "failed": 0, "bytes_c2b": 0, "bytes_b2c": 0,
+                    "flows": 0}
+            expect_equal("synackctl --json proxy %s before its address" % b, px[b], want)
+        rows = ctlcheck.parse_proxy_table(eng.ctl("proxy").stdout)
+        expect_equal("synackctl proxy: health before the address",
+                     {b: (r["RESOLVED"], r["HEALTH"]) for b, r in rows.items()},
+                     {b4: ("no", "unresolved"), b6: ("no", "unresolved")})
+
+        sktap.run(["ip", "-n", eng.ns, "addr", "add", "%s/%d" % (BACKEND_ADDR,
+                   sktap.PREFIX_LEN), "dev", sktap.IFACE])
+        backend = EchoBackend()  # this thread is in the namespace
+        try:
+            wait_proxy(eng, "%s resolved" % b4, lambda p: p[b4]["resolved"] == 1)
+            # one connection held open: the flows gauge counts it
+            with socket.create_connection((ENGINE_ADDR, PROXY_PORT),
+                                          timeout=IO_TIMEOUT) as held:
+                if not backend.accepted.acquire(timeout=IO_TIMEOUT):
+                    raise TestFailure("the held connection: the backend accepted nothing")
+                px = proxy_json(eng)
+                expect_equal("synackctl --json proxy, one connection open: "
+                             "opened, established, flows",
+                             [px[b4][k] for k in ("opened", "established", "flows")],
+                             [1, 1, 1])
+                held.shutdown(socket.SHUT_WR)
+                if held.recv(100) != b"":
+                    raise TestFailure("the held connection: data from the backend")
+            sent = proxy_connections(ENGINE_ADDR, PROXY_CONNECTIONS, backend)
+            log("%d connections through %s:%d to %s, %d bytes each way, echoed"
+                % (PROXY_CONNECTIONS, ENGINE_ADDR, PROXY_PORT, b4, sent))
+            px = wait_proxy(eng, "no proxied flow left", lambda p: p[b4]["flows"] == 0)
+        finally:
+            backend.stop()
+        n = PROXY_CONNECTIONS + 1
+        expect_equal("backend: lines echoed", backend.lines, n - 1)
+        want = {"backend": b4, "address": BACKEND_ADDR, "port": PROXY_PORT, "family": 4,
+                "resolved": 1, "down": 0, "down_workers": 0, "opened": n,
+                "established": n, "failed": 0, "bytes_c2b": sent, "bytes_b2c": sent,
+                "flows": 0}
+        expect_equal("synackctl --json proxy " + b4, px[b4], want)
+        expect_equal("synackctl --json proxy %s (unresolved, unused)" % b6,
+                     {k: px[b6][k] for k in ("resolved", "down", "opened", "failed")},
+                     {"resolved": 0, "down": 0, "opened": 0, "failed": 0})
+        log("synackctl --json proxy: %s" % json.dumps(px[b4]))
+
+        # the table
+        p = eng.ctl("proxy")
+        log("synackctl proxy:\n" + p.stdout.rstrip())
+        rows = ctlcheck.parse_proxy_table(p.stdout)
+        expect_equal("synackctl proxy: backends, in order", list(rows), [b4, b6])
+        expect_equal("synackctl proxy: row " + b4, rows[b4], {
+            "RESOLVED": "yes", "HEALTH": "up", "OPENED": n, "ESTABLISHED": n, "FAILED": 0,
+            "BYTES_C2B": sent, "BYTES_B2C": sent, "FLOWS": 0})
+        expect_equal("synackctl proxy: health of " + b6,
+                     (rows[b6]["RESOLVED"], rows[b6]["HEALTH"]), ("no", "unresolved"))
+
+        # the same from DPDK's own client, and the engine's global counters
+        # (the engine answers a dict keyed by position, synackctl a list)
+        tel = eng.telemetry_py(["/synack/proxy"])
+        expect_equal("dpdk-telemetry.py /synack/proxy", tel["/synack/proxy"],
+                     {str(i): b for i, b in enumerate(px.values())})
+        c = eng.ctl_json("stats")["counters"]
+        expect_equal("stats: proxy_opened, proxy_established, proxy_bytes_c2b, "
+                     "proxy_bytes_b2c",
+                     [c["proxy_opened"], c["proxy_established"], c["proxy_bytes_c2b"],
+                      c["proxy_bytes_b2c"]], [n, n, sent, sent])
+
+        # the backend's server is gone: the kernel refuses our SYNs, each
+        # client gets an RST; after SK_PX_FAILS_DOWN (3) in a row the
+        # backend shows down (for 5 s)
+        refused = refused_connections(ENGINE_ADDR, 3)
+        px = wait_proxy(eng, "%s down" % b4, lambda p: p[b4]["down"] == 1, timeout=5)
+        expect_equal("synackctl --json proxy %s after %d refused" % (b4, refused),
+                     {k: px[b4][k] for k in ("resolved", "down", "down_workers", "opened",
+                                             "established", "failed", "flows")},
+                     {"resolved": 1, "down": 1, "down_workers": 1, "opened": n + refused,
+                      "established": n, "failed": refused, "flows": 0})
+        p = eng.ctl("proxy")
+        rows = ctlcheck.parse_proxy_table(p.stdout)
+        expect_equal("synackctl proxy: %s refused" % b4,
+                     [rows[b4][k] for k in ("RESOLVED", "HEALTH", "OPENED", "FAILED")],
+                     ["yes", "down (1 worker)", n + refused, refused])
+        log("synackctl proxy, the backend refusing:\n" + p.stdout.rstrip())
+
+        # prometheus: a series per backend, labelled with it
+        p = eng.ctl("prometheus")
+        samples = ctlcheck.parse_prometheus(p.stdout)
+        ctlcheck.promtool_check(p.stdout, "prometheus, a proxy")
+        for b, want in ((b4, {"resolved": 1, "down": 1, "opened_total": n + refused,
+                              "established_total": n, "failed_total": refused,
+                              "flows": 0}),
+                        (b6, {"resolved": 0, "down": 0, "opened_total": 0})):
+            for k, v in want.items():
+                name = 'synack_proxy_backend_%s{backend="%s"}' % (k, b)
+                expect_equal("prometheus " + name, samples.get(name), v)
+        for d in ("c2b", "b2c"):
+            name = 'synack_proxy_backend_bytes_total{backend="%s",direction="%s"}' % (b4, d)
+            expect_equal("prometheus " + name, samples.get(name), sent)
+        log("prometheus: %s" % "; ".join("%s %s" % (k, v) for k, v in samples.items()
+                                          if k.startswith("synack_proxy_backend_")))
+        c = eng.stop()["counters"]
+        expect_equal("final counters: proxy_fail_refused", c["proxy_fail_refused"], refused)
+
+
 CASES = {"counters": case_counters, "client": case_client,
          "client-ramp": lambda a: case_client(a, ramp=True), "watch": case_watch,
          "watch-lcores": case_watch_lcores,
          "flows-list": case_flows_list, "flows-list6": case_flows_list6,
-         "pdump": case_pdump, "exporter": case_exporter}
+         "pdump": case_pdump, "exporter": case_exporter, "proxy": case_proxy}
 
 
 def main():

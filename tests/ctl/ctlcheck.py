@@ -321,6 +321,25 @@ def parse_client_table(text):
     return head, rows
 
 
+def parse_proxy_table(text):
+    """synackctl proxy: a header row, a row per backend, a footnote line.
+    Returns {backend: {column: value}} (numbers as int)."""
+    lines = text.splitlines()
+    head = ["BACKEND", "RESOLVED", "HEALTH", "OPENED", "ESTABLISHED", "FAILED",
+            "BYTES_C2B", "BYTES_B2C", "FLOWS"]
+    if not lines or lines[0].split() != head or not lines[-1].startswith("bytes_c2b: "):
+        raise CheckError("synackctl proxy: table %r" % text)
+    rows = {}
+    for line in lines[1:-1]:
+        m = re.fullmatch(r"(\S+)\s+(yes|no)\s+(up|unresolved|down(?: \(\d+ workers?\))?)"
+                         r"\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", line)
+        if not m:
+            raise CheckError("synackctl proxy: row %r" % line)
+        rows[m.group(1)] = dict(zip(head[1:], [m.group(2), m.group(3)] +
+                                    [int(v) for v in m.groups()[3:]]))
+    return rows
+
+
 def canned_replies():
     """Recorded replies, changed so that every kind of value shows: live
     flows, a drop reason, a rejected cookie; /synack/client (recorded from
@@ -341,6 +360,10 @@ def canned_replies():
     c = r["/synack/client"]
     c.update(fail_timeout=1, fail_rst=2, failed=3, syn_retx=4, concurrent=5)
     c["attempted"] += 3 + 5
+    # /synack/proxy (recorded from ctl-tap-proxy: a refusing backend, down,
+    # and an unresolved IPv6 one): live flows, and different byte counts
+    # each way, so that no two columns can be swapped unseen
+    r["/synack/proxy"]["0"].update(flows=2, bytes_c2b=1234, bytes_b2c=56789)
     return r
 
 

@@ -78,6 +78,8 @@ run(struct ctl_tel *t, uint8_t which)
 		return ctl_show_client(t, &o);
 	case 9:
 		return ctl_show_raw(t, &o, "/synack/stats");
+	case 10:
+		return ctl_show_proxy(t, &o);
 	default:
 		ret = ctl_prom_text(t, &text, &len);
 		if (ret == CTL_OK)

@@ -43,9 +43,10 @@ def main():
         "version": (0x07, ["/synack/version"]),
         "client": (0x08, ["/synack/client"]),
         "raw": (0x09, ["/synack/stats"]),
-        "prometheus": (0x0a, ["/synack/version", "/synack/lcores", "/synack/stats/help",
+        "proxy": (0x0a, ["/synack/proxy"]),
+        "prometheus": (0x0b, ["/synack/version", "/synack/lcores", "/synack/stats/help",
                               "/synack/flows", "/synack/ports", "/synack/cookies",
-                              "/synack/client"]),
+                              "/synack/client", "/synack/proxy"]),
     }
     for name, (which, cmds) in seeds.items():
         data = bytes([which]) + b"\0".join(wire(c, r[c]) for c in cmds)

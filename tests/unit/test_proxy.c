@@ -306,6 +306,12 @@ test_splice(void)
 	CHECK(r->len == 12 && memcmp(r->data, "Hello there\n", 12) == 0,
 		"payload");
 	CHECK(r->tcp_ok && r->ip_ok, "checksums");
+	/* a retransmission is relayed, its bytes counted once */
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, ACK | PSH, b_nxt,
+		k.b_isn_ours + 7, 1000, true, k.b_ts, k.b_ts_ours + 1, NULL,
+		0, "Hello there\n") == 1 && r->seq == k.s_isn + 1,
+		"a retransmission relayed as it is");
+	CHECK_EQ(st()->proxy_bytes_b2c, 12u, "and not counted again");
 	b_nxt += 12;
 
 	/* a SACK block from the client, shifted into the backend's space */
