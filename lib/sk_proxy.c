@@ -22,9 +22,11 @@
  *  - timestamps: the backend's SYN carries our TSval (one clock for every
  *    backend connection, so a reused tuple in the backend's TIME_WAIT
  *    passes its PAWS test, RFC 7323 5.4); the client's TSvals are shifted
- *    onto it, the backend's onto the clock the cookie's SYN-ACK used;
- *    TSecr shifted back. The handshake ACK to the backend echoes the
- *    backend's own TSval (the kernel's SYNPROXY echoes a wrong one);
+ *    onto it, the backend's so that its SYN-ACK's TSval becomes the one
+ *    our cookie SYN-ACK gave the client; TSecr shifted back, so that
+ *    each side sees exactly its own TSvals echoed (Linux rejects an
+ *    echo older than its SYN-ACK: the kernel's SYNPROXY echoes a wrong
+ *    one in its handshake ACK);
  *  - window: the backend's SYN asks for the client's window scale, so the
  *    client's window fields pass as they are; the client was promised
  *    shift 0 (the SYN-ACK template), so the backend's windows are
@@ -601,8 +603,7 @@ choose_port(struct sk_engine *e, const struct sk_px_backend *be, bool v6,
 bool
 sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 		const struct sk_pkt *p, const struct sk_flow_key *key,
-		uint32_t hash, unsigned int mss_idx, uint32_t ts_off,
-		unsigned int tsopt)
+		uint32_t hash, unsigned int mss_idx, unsigned int tsopt)
 {
 	struct sk_proxy *px = e->px;
 	struct rte_mbuf *m = *mp;
@@ -673,10 +674,11 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 		c->px.ts_add = tsb0 - p->tsval;
 	}
 	/* kept in the inside entry until the backend's SYN-ACK: our ISN
-	 * toward the client (the cookie), the client side's TSval offset,
+	 * toward the client (the cookie), the TSval of our SYN-ACK to it
+	 * (the client's TSecr now),
 	 * the TSval of our SYN */
 	b->px.seq_add = p->ack - 1;
-	b->px.ts_add = ts_off;
+	b->px.ts_add = p->tsecr;
 	b->px.tmp = tsb0;
 	sk_tcp_learn_neigh(e, m, p, key->raddr);
 	sk_wheel_arm(&e->wheel, (uint32_t)(c - e->flows),
@@ -1155,7 +1157,7 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		b->px.ws_to = 0;
 	}
 	b->px.ts_add = (c->flags & SK_FF_TS) ?
-		e->ts_now + b->px.ts_add - p->tsval : 0;
+		b->px.ts_add - p->tsval : 0;
 	cwin = (uint16_t)c->px.tmp;
 	if (e->cfg.proxy_protocol) {
 		uint8_t hdr[SK_PP2_MAX];
@@ -1185,21 +1187,13 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	if (pm != NULL) {
 		/* the client's first data completes the backend's
 		 * handshake: it ACKs the SYN-ACK as the bare ACK would */
-		struct rte_mbuf *more;
-
 		rte_pktmbuf_free(m);
 		*mp = pm;
 		sent = forward(e, pm, &pk, c, b);
-		while ((more = unpark(e, c, &pk)) != NULL) {
-			if (forward(e, more, &pk, c, b))
-				out_push(e, more);
-			else
-				rte_pktmbuf_free(more);
-		}
-		return sent;
+	} else {
+		sent = handshake_ack(e, m, p, c, b, cwin);
 	}
-	sent = handshake_ack(e, m, p, c, b, cwin);
-	/* after the header, whatever the client sent meanwhile */
+	/* then, in order, whatever else the client sent meanwhile */
 	while ((pm = unpark(e, c, &pk)) != NULL) {
 		if (forward(e, pm, &pk, c, b))
 			out_push(e, pm);

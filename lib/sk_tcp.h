@@ -326,8 +326,7 @@ void sk_tcp_learn_neigh(struct sk_engine *e, const struct rte_mbuf *m,
  * May put another mbuf in *mp (the ACK's data is held meanwhile). */
 bool sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 		const struct sk_pkt *p, const struct sk_flow_key *key,
-		uint32_t hash, unsigned int mss_idx, uint32_t ts_off,
-		unsigned int tsopt);
+		uint32_t hash, unsigned int mss_idx, unsigned int tsopt);
 /* A segment for either side of a proxied connection; as
  * sk_tcp_input_flow(), and may put another mbuf in *mp. */
 bool sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp,
