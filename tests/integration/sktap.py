@@ -233,7 +233,7 @@ class Engine:
 
     def __init__(self, synackd, listen=DEFAULT_LISTEN, options=(),
                  tag="t", ready_timeout=60.0, lcores=None, capture=None,
-                 prepare=None, port=None, ipv6=False):
+                 prepare=None, port=None, ipv6=False, extra_addrs=()):
         """capture: a pcap file name, written in the engine's temporary
         folder by tcpdump on the kernel's side of the tap, from before the
         kernel has an address (so before the first ARP reply and segment);
@@ -250,7 +250,12 @@ class Engine:
         ipv6: dual stack: synackd also gets --addr ENGINE_ADDR6/64, the
         namespace keeps IPv6 (no DAD, no router solicitations, no RA) and
         the kernel's side gets KERNEL_ADDR6/64 (nodad) next to its IPv4
-        address; no neighbour entry is added for either family."""
+        address; no neighbour entry is added for either family.
+        extra_addrs: more "ADDR/PREFIX" for the kernel's side, after its
+        own (e.g. a server behind synackd's proxy on the same link). An
+        IPv6 one is nodad and deprecated (preferred_lft 0): the kernel
+        never picks it as a source address, so clients keep KERNEL_ADDR6
+        (an IPv4 one is secondary, never a source either)."""
         self.synackd = synackd
         self.port = port or os.environ.get("SK_PORT") or "tap"
         if self.port not in PORTS:
@@ -261,9 +266,13 @@ class Engine:
         # slots (in --immediate-mode each slot is as large as it), for a
         # capture of a fast run of small frames
         self.capture_snaplen = None
+        # tcpdump -B (KiB): a larger kernel buffer for a capture of a bulk
+        # transfer, which the default 2 MiB cannot hold while tcpdump lags
+        self.capture_buffer_kib = None
         self.ipv6 = ipv6
         self.prepare = prepare
         self.lcores = lcores
+        self.extra_addrs = list(extra_addrs)
         self.listen = list(listen)
         self.options = list(options)
         self.ready_timeout = ready_timeout
@@ -399,6 +408,9 @@ class Engine:
             run(["ip", "-n", self.ns, "-6", "addr", "add",
                  "%s/%d" % (KERNEL_ADDR6, PREFIX_LEN6), "dev", IFACE,
                  "nodad"])
+        for a in self.extra_addrs:
+            run(["ip", "-n", self.ns, "addr", "add", a, "dev", IFACE] +
+                (["nodad", "preferred_lft", "0"] if ":" in a else []))
         run(["ip", "-n", self.ns, "link", "set", IFACE, "up"])
         if not self._in_ns:
             self.enter()
@@ -439,6 +451,8 @@ class Engine:
             ["ip", "netns", "exec", self.ns, "tcpdump", "-n", "-U",
              "--immediate-mode"] +
             (["-s", str(self.capture_snaplen)] if self.capture_snaplen else []) +
+            (["-B", str(self.capture_buffer_kib)] if self.capture_buffer_kib
+             else []) +
             ["-i", IFACE, "-w", path], stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             errors="replace")
