@@ -114,6 +114,7 @@ struct sk_config {
 	uint16_t tx_desc;
 	uint32_t mbufs;             /**< mbuf pool size */
 	uint16_t burst;             /**< rx burst size, 1..64 */
+	bool announce;              /**< gratuitous ARP / unsolicited NA at start */
 
 	/* [stats] */
 	uint32_t stats_interval_ms; /**< print counters this often, 0 = only at exit */

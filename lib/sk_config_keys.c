@@ -71,6 +71,11 @@ const struct sk_cfg_key sk_cfg_keys[] = {
 	  1023, 1ull << 24, 16383, NULL, "mbufs in the packet pool" },
 	{ "port", "burst", "burst", "N", CT_UINT, 0, FIELD(burst),
 	  1, CFG_BURST_MAX, 32, NULL, "RX burst size" },
+	{ "port", "announce", "announce", NULL, CT_BOOL, 0, FIELD(announce),
+	  0, 0, 0, "no",
+	  "announce our addresses at start (a gratuitous ARP, an unsolicited "
+	  "Neighbor Advertisement): peers that cached another MAC of ours "
+	  "(net_tap brings a new one at every start) take the new one" },
 	{ "stats", "interval", "stats-interval", "DUR", CT_MS, CF_ZERO,
 	  FIELD(stats_interval_ms), 100, 24 * MS_PER_H, 0, NULL,
 	  "print counters this often, 0 = only at exit" },

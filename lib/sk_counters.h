@@ -41,7 +41,7 @@
 	_(tx_nd_na, "Neighbor Advertisements sent") \
 	_(tx_icmp6_reply, "ICMPv6 echo replies sent") \
 	_(tx_nd_ns, "Neighbor Solicitations sent for the client role's next hop") \
-	_(tx_announce, "our addresses announced at start: gratuitous ARPs, unsolicited Neighbor Advertisements (in no other tx_ counter)") \
+	_(tx_announce, "our addresses announced at start: gratuitous ARPs, unsolicited Neighbor Advertisements ([port] announce)") \
 	_(tx_synack, "SYN-ACKs sent (cookie ISN)") \
 	_(tx_ack, "pure ACKs sent") \
 	_(tx_data, "segments with payload sent") \

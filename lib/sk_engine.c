@@ -189,9 +189,10 @@ sk_engine_timers(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 	if (unlikely(e->par.announce) && !e->announced) {
 		uint16_t k = sk_neigh_announce(e, tx, cap);
 
-		/* counted in tx_announce alone: the traffic counters stay
-		 * what the peers caused */
 		e->announced = true;
+		SK_STAT_ADD(&e->st, tx_packets, k);
+		for (uint16_t i = 0; i < k; i++)
+			SK_STAT_ADD(&e->st, tx_bytes, tx[i]->pkt_len);
 		tx += k;
 		cap = (uint16_t)(cap - k);
 		ntx0 = k;

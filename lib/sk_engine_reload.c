@@ -295,6 +295,8 @@ sk_reload_diff(const struct sk_config *a, const struct sk_config *b,
 		add_name(&f, "tx_desc");
 	if (a->mbufs != b->mbufs)
 		add_name(&f, "mbufs");
+	if (a->announce != b->announce)
+		add_name(&f, "announce");
 	if (!same_client(a, b))
 		add_name(&f, "[client]");
 	if (!same_proxied_ports(a, b))

@@ -147,6 +147,7 @@ sk_neigh_announce(struct sk_engine *e, struct rte_mbuf **tx, uint16_t cap)
 					(struct rte_ipv6_hdr *)(eh + 1),
 					e->pc.addrs6[i - n4], all_nodes, 0x20);
 				m->ol_flags = 0;
+				SK_STAT_INC(&e->st, tx_ipv6);
 			}
 		}
 		if (m != NULL) {

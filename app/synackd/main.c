@@ -985,11 +985,13 @@ main(int argc, char **argv)
 			.d = &disp, .id = i,
 		};
 		par.client_part = i;
-		/* the first worker tells the link our MAC (gratuitous ARP,
-		 * unsolicited NA): a restart on net_tap brings a new one.
+		/* [port] announce: the first worker tells the link our MAC
+		 * (gratuitous ARP, unsolicited NA): a restart on net_tap
+		 * brings a new one.
 		 * Not into a capture file replayed (net_pcap) nor a ring
 		 * (net_ring, often looped back to us): no peer there. */
-		par.announce = i == 0 && strcmp(port.driver, "net_pcap") != 0 &&
+		par.announce = cfg.announce && i == 0 &&
+			strcmp(port.driver, "net_pcap") != 0 &&
 			strcmp(port.driver, "net_ring") != 0;
 		par.client_tuple_arg = &client_tuples[i];
 		/* each shard on its own lcore's NUMA node */
