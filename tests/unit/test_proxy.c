@@ -566,6 +566,73 @@ test_pp2(void)
 	pp2 = false;
 }
 
+/* [port] announce: a gratuitous ARP and an unsolicited NA at the first
+ * timer pass, once. */
+static void
+test_announce(void)
+{
+	struct sk_engine_params par = { 0 };
+	struct sk_config c;
+	struct rte_mbuf *tx[8];
+	struct sk_engine *e;
+	char err[256];
+	uint16_t n;
+
+	sk_config_defaults(&c);
+	c.n_addrs = 1;
+	c.addrs[0].addr = rte_cpu_to_be_32(ENGINE_IP);
+	c.addrs[0].prefix = 24;
+	c.n_addrs6 = 1;
+	c.addrs6[0].addr[0] = 0x20;
+	c.addrs6[0].addr[1] = 0x01;
+	c.addrs6[0].addr[15] = 2;
+	c.addrs6[0].prefix = 64;
+	c.n_listen = 1;
+	c.listen[0].port = 7;
+	c.listen[0].app = SK_APP_ECHO;
+	c.announce = true;
+	CHECK(sk_config_finalize(&c, err, sizeof(err)) == 0, "config: %s", err);
+	par.mac = skt_engine_mac;
+	par.socket_id = SOCKET_ID_ANY;
+	par.pool = pool;
+	par.tsc_hz = 1000000000ull;
+	par.wall_ms_at_zero = SKT_WALL_MS_AT_ZERO;
+	par.announce = 1;
+	e = sk_engine_create(&c, &par, now);
+	CHECK(e != NULL, "engine");
+	if (e == NULL)
+		return;
+	n = sk_engine_timers(e, now + NS_PER_MS, tx, 8);
+	CHECK(n == 2, "two announcements (%u)", n);
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(tx[i], const struct rte_ether_hdr *);
+
+		if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+			const struct rte_arp_hdr *a =
+				(const struct rte_arp_hdr *)(eh + 1);
+
+			CHECK(a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
+				a->arp_data.arp_sip == a->arp_data.arp_tip &&
+				a->arp_data.arp_sip ==
+					rte_cpu_to_be_32(ENGINE_IP),
+				"gratuitous ARP: our address as sender and "
+				"target");
+		} else {
+			const uint8_t *na = (const uint8_t *)(eh + 1) + 40;
+
+			CHECK(eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+				na[0] == 136 && na[4] == 0x20 &&
+				eh->dst_addr.addr_bytes[0] == 0x33,
+				"unsolicited NA, Override, to all nodes");
+		}
+		rte_pktmbuf_free(tx[i]);
+	}
+	CHECK_EQ(sk_engine_stats(e)->tx_announce, 2u, "counted");
+	CHECK(sk_engine_timers(e, now + 2 * NS_PER_MS, tx, 8) == 0, "once");
+	sk_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -578,6 +645,7 @@ main(void)
 	test_timeout();
 	test_reuse();
 	test_pp2();
+	test_announce();
 	sk_engine_free(eng);
 	skt_eal_done();
 	return sk_test_done();
