@@ -28,6 +28,16 @@ static struct rte_mempool *pool;
 static struct sk_engine *eng;
 static uint64_t now;
 
+/* A big-endian 32-bit field anywhere in a frame. */
+static uint32_t
+be32_at(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return rte_be_to_cpu_32(v);
+}
+
 static const struct sk_stats *
 st(void)
 {
@@ -346,9 +356,9 @@ test_splice(void)
 		o = rte_pktmbuf_mtod_offset(tx[0], const uint8_t *,
 			14 + 20 + 20);
 		CHECK(o[2] == 5 && o[3] == 10, "SACK option kept");
-		CHECK_EQ(rte_be_to_cpu_32(*(const uint32_t *)(o + 4)),
+		CHECK_EQ(be32_at(o + 4),
 			k.b_isn + 1 + 3, "SACK left edge in the backend's space");
-		CHECK_EQ(rte_be_to_cpu_32(*(const uint32_t *)(o + 8)),
+		CHECK_EQ(be32_at(o + 8),
 			k.b_isn + 1 + 6, "SACK right edge");
 		skt_read(tx[0], &out[0]);
 		CHECK(out[0].tcp_ok, "checksum with SACK translated");
@@ -534,8 +544,8 @@ test_pp2(void)
 	CHECK(memcmp(r->data, sig, 12) == 0 && r->data[12] == 0x21 &&
 		r->data[13] == 0x11 && r->data[15] == 12,
 		"v2 PROXY TCP4, 12 address bytes");
-	CHECK(rte_be_to_cpu_32(*(const uint32_t *)(r->data + 16)) == CLIENT_IP &&
-		rte_be_to_cpu_32(*(const uint32_t *)(r->data + 20)) == ENGINE_IP,
+	CHECK(be32_at(r->data + 16) == CLIENT_IP &&
+		be32_at(r->data + 20) == ENGINE_IP,
 		"client and proxied addresses");
 	CHECK((r->data[24] << 8 | r->data[25]) == 7777 &&
 		(r->data[26] << 8 | r->data[27]) == PX_PORT, "ports");
