@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
@@ -315,10 +316,26 @@ sk_tcp_role(const struct sk_flow *f)
 		&sk_role_server;
 }
 
-/* Remember the peer's MAC (the frame's source) for segments the timers
- * send, under the flow key's raddr. */
-void sk_tcp_learn_neigh(struct sk_engine *e, const struct rte_mbuf *m,
-		const struct sk_pkt *p, rte_be32_t raddr);
+/* Remember the peer's MAC for the segments the timers send, under the
+ * flow key's raddr: the IPv4 address, or an IPv6 address's fold (two IPv6
+ * peers whose folds collide share a slot; the later one wins, and the
+ * other's timer segments go to its MAC: a miss, as when the slot was
+ * taken by any other peer). */
+static inline void
+sk_tcp_learn_neigh(struct sk_engine *e, const struct rte_mbuf *m,
+		const struct sk_pkt *p, rte_be32_t raddr)
+{
+	const struct rte_ether_hdr *eh =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct sk_neigh *n = &e->neigh[sk_ntohl(raddr) & (SK_NEIGH_N - 1)];
+
+	n->ip = raddr;
+	n->mac = eh->src_addr;
+	n->vlan = p->l2_len > sizeof(*eh) ?
+		((const struct rte_vlan_hdr *)(eh + 1))->vlan_tci : 0;
+	e->last_peer = *n;
+}
+
 
 /* ---- the proxy (sk_proxy.c) ------------------------------------------ */
 

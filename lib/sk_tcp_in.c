@@ -18,26 +18,6 @@
 
 #include "sk_tcp.h"
 
-/* Remember the peer's MAC for the segments the timers send, under the
- * flow key's raddr: the IPv4 address, or an IPv6 address's fold (two IPv6
- * peers whose folds collide share a slot; the later one wins, and the
- * other's timer segments go to its MAC: a miss, as when the slot was
- * taken by any other peer). */
-void
-sk_tcp_learn_neigh(struct sk_engine *e, const struct rte_mbuf *m,
-		const struct sk_pkt *p, rte_be32_t raddr)
-{
-	const struct rte_ether_hdr *eh =
-		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	struct sk_neigh *n = &e->neigh[sk_ntohl(raddr) & (SK_NEIGH_N - 1)];
-
-	n->ip = raddr;
-	n->mac = eh->src_addr;
-	n->vlan = p->l2_len > sizeof(*eh) ?
-		((const struct rte_vlan_hdr *)(eh + 1))->vlan_tci : 0;
-	e->last_peer = *n;
-}
-
 /* Reset the connection: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>. */
 static bool
 abort_flow(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
