@@ -1883,6 +1883,90 @@ def case_pcap(args):
 def case_pcap_lossy(args):
     pcap_case(args, "pxpcapl", True)
 
+NGINX_CONF = """daemon off;
+pid {d}/nginx.pid;
+error_log {d}/error.log;
+worker_processes 1;
+events {{ worker_connections 256; }}
+http {{
+  client_body_temp_path {d}/body;
+  proxy_temp_path {d}/proxy;
+  fastcgi_temp_path {d}/fcgi;
+  uwsgi_temp_path {d}/uwsgi;
+  scgi_temp_path {d}/scgi;
+  log_format px '$proxy_protocol_addr $proxy_protocol_port $remote_addr $status';
+  server {{
+    listen {a4}:{port} proxy_protocol;
+    listen [{a6}]:{port} proxy_protocol;
+    access_log {d}/access.log px;
+    location / {{ return 200 "hello from nginx\\n"; }}
+  }}
+}}
+"""
+
+
+def case_nginx(args):
+    """nginx (Debian's, `listen ... proxy_protocol`) behind the proxy with
+    --proxy-protocol: curl through synackd over both families, every body
+    checked, and nginx's access log names each real client (address and
+    source port) while the connection came from synackd's address."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.access(nginx, os.X_OK):
+        raise TestFailure("no nginx (usertools/setup installs nginx-light)")
+    n = 10
+    tmp = tempfile.mkdtemp(prefix="sk-pxng-")
+    try:
+        with engine(args, "pxng", options=["--proxy-protocol"]) as eng:
+            conf = os.path.join(tmp, "nginx.conf")
+            with open(conf, "w") as f:
+                f.write(NGINX_CONF.format(d=tmp, a4=BACKEND_ADDR,
+                                          a6=BACKEND_ADDR6, port=BACKEND_PORT))
+            proc = subprocess.Popen([nginx, "-c", conf, "-e",
+                                     os.path.join(tmp, "error.log")],
+                                    stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE)
+            try:
+                deadline = time.time() + 10
+                while not os.path.exists(os.path.join(tmp, "nginx.pid")):
+                    if proc.poll() is not None or time.time() > deadline:
+                        raise TestFailure("nginx did not start: %s" %
+                                          proc.stderr.read().decode(errors="replace"))
+                    time.sleep(0.05)
+                time.sleep(0.3)
+                want = set()
+                for host, peer in ((ENGINE_ADDR, sktap.KERNEL_ADDR),
+                                   (ENGINE_ADDR6, sktap.KERNEL_ADDR6)):
+                    for i in range(n):
+                        sport = 24000 + (100 if ":" in host else 0) + i
+                        url = "http://%s/" % fmt(host, PROXY_PORT)
+                        r = subprocess.run(
+                            ["curl", "-sS", "-g", "-m", "5", "--local-port",
+                             str(sport), url], capture_output=True,
+                            timeout=15)
+                        if r.returncode != 0 or r.stdout != b"hello from nginx\n":
+                            raise TestFailure("curl %s from port %d: exit %d, "
+                                              "%r %r" % (url, sport, r.returncode,
+                                                         r.stdout, r.stderr))
+                        want.add((peer, str(sport), host, "200"))
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+            with open(os.path.join(tmp, "access.log")) as f:
+                got = {tuple(line.split()) for line in f if line.strip()}
+            if got != want:
+                raise TestFailure("nginx access log: %d lines as expected; "
+                                  "unexpected: %s; missing: %s" % (
+                                      len(got & want), sorted(got - want)[:4],
+                                      sorted(want - got)[:4]))
+            log("nginx logged the %d real clients (PROXY protocol), each "
+                "connection from synackd's address" % len(got))
+            time.sleep(DRAIN_S)
+            e, al = proxied(2 * n)
+            finish(eng, e, al)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
 
 CASES = {
     "hello": case_hello,
@@ -1901,6 +1985,7 @@ CASES = {
     "pcap": case_pcap,
     "pcap-lossy": case_pcap_lossy,
     "proxy-protocol": case_proxy_protocol,
+    "nginx": case_nginx,
     "port-reuse": case_port_reuse,
 }
 
