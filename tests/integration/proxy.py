@@ -50,6 +50,8 @@ Cases (meson: proxy-NAME):
   flood            20000 spoofed SYNs beside 200 real clients: the backend
                    sees the real ones only
   proxy-protocol   PROXY v2 headers name the real clients
+  nginx            Debian's nginx with `listen ... proxy_protocol`: curl
+                   over both families, the access log names each client
   pcap(-lossy)     one connection per family captured and checked segment
                    by segment on both sides
 """
