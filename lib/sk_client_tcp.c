@@ -222,37 +222,21 @@ sk_client_syn_sent(struct sk_engine *e, struct rte_mbuf *m, struct sk_pkt *p,
 		struct sk_flow *f)
 {
 	const struct sk_client_cfg *cc = &e->cl->cc;
-	const uint8_t fl = p->flags;
 	struct sk_out out = { 0 };
 
-	/* First: the ACK bit. SEG.ACK =< ISS or > SND.NXT: not for this
-	 * connection; reset it (unless it is a reset) and stay. */
-	if ((fl & SK_TH_ACK) && (SK_SEQ_LEQ(p->ack, f->iss) ||
-			SK_SEQ_GT(p->ack, f->snd_nxt))) {
-		if (fl & SK_TH_RST) {
-			SK_STAT_INC(&e->st, drop_rst_oow);
-			return false;
-		}
+	switch (sk_tcp_syn_sent(e, p, f->iss, f->snd_nxt)) {
+	case SK_SS_SYNACK:
+		break;
+	case SK_SS_BAD_ACK:
 		SK_STAT_INC(&e->st, client_rx_bad_synack);
 		f->match |= SK_CLM_BAD;
 		return sk_tcp_send_rst(e, m, p);
-	}
-	/* Second: RST. With an acceptable ACK the server refused. */
-	if (fl & SK_TH_RST) {
-		SK_STAT_INC(&e->st, rx_rst);
-		if (!(fl & SK_TH_ACK)) {
-			SK_STAT_INC(&e->st, drop_rst_oow);
-			return false;
-		}
+	case SK_SS_REFUSED:
 		SK_STAT_INC(&e->st, close_rst);
 		sk_client_release(e, f, SK_CL_RST);
 		sk_tcp_flow_free(e, f);
 		return false;
-	}
-	/* Fourth: SYN. A SYN without ACK (simultaneous open) is not
-	 * supported: dropped, the SYN timer goes on. */
-	if ((fl & (SK_TH_SYN | SK_TH_ACK)) != (SK_TH_SYN | SK_TH_ACK)) {
-		SK_STAT_INC(&e->st, drop_state);
+	default:
 		return false;
 	}
 

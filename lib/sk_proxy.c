@@ -1143,21 +1143,19 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		struct sk_flow *c, struct sk_flow *b)
 {
 	struct rte_mbuf *m = *mp, *pm;
-	const uint8_t fl = p->flags;
 	const uint32_t snd_nxt = c->px.nxt + c->px.seq_add; /* our SYN + 1 */
 	struct sk_pkt pk;
 	uint32_t s0;
 	uint16_t cwin;
 	bool sent;
 
-	if ((fl & SK_TH_ACK) && p->ack != snd_nxt) {
-		/* RFC 9293 3.10.7.3: an unacceptable ACK gets a reset, not
-		 * when it is one */
+	switch (sk_tcp_syn_sent(e, p, snd_nxt - 1, snd_nxt)) {
+	case SK_SS_SYNACK:
+		break;
+	case SK_SS_BAD_ACK: {
 		struct rte_mbuf *syn;
 
 		SK_STAT_INC(&e->st, drop_old_ack);
-		if (fl & SK_TH_RST)
-			return false;
 		/* Most likely the backend still holds this tuple's last
 		 * connection in TIME_WAIT (after our restart, a sequence
 		 * number below it) and ACKed that one. The reset ends its
@@ -1174,17 +1172,10 @@ backend_answer(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		}
 		return sk_tcp_send_rst(e, m, p);
 	}
-	if (fl & SK_TH_RST) {
-		SK_STAT_INC(&e->st, rx_rst);
-		if (!(fl & SK_TH_ACK)) {
-			SK_STAT_INC(&e->st, drop_rst_oow);
-			return false;
-		}
+	case SK_SS_REFUSED:
 		SK_STAT_INC(&e->st, proxy_fail_refused);
 		return connect_failed(e, m, c);
-	}
-	if ((fl & (SK_TH_SYN | SK_TH_ACK)) != (SK_TH_SYN | SK_TH_ACK)) {
-		SK_STAT_INC(&e->st, drop_state);
+	default:
 		return false;
 	}
 	if ((c->flags & SK_FF_TS) && !p->has_ts) {

@@ -337,6 +337,47 @@ sk_tcp_learn_neigh(struct sk_engine *e, const struct rte_mbuf *m,
 }
 
 
+/* What a segment does to a connection in SYN-SENT whose SYN had ISS @p iss
+ * and SND.NXT @p nxt (RFC 9293 3.10.7.3: first the ACK bit, second the
+ * RST bit, fourth the SYN bit; a SYN without ACK, simultaneous open, is
+ * not supported): the client role's and the proxy's toward a backend. */
+enum sk_syn_sent {
+	SK_SS_SYNACK,    /* an acceptable SYN-ACK */
+	SK_SS_BAD_ACK,   /* an unacceptable ACK: reset it, stay */
+	SK_SS_REFUSED,   /* an acceptable RST: the peer refused */
+	SK_SS_DROP,      /* nothing to do (counted here) */
+};
+
+static inline enum sk_syn_sent
+sk_tcp_syn_sent(struct sk_engine *e, const struct sk_pkt *p, uint32_t iss,
+		uint32_t nxt)
+{
+	const uint8_t fl = p->flags;
+
+	/* SEG.ACK =< ISS or > SND.NXT: not for this connection */
+	if ((fl & SK_TH_ACK) && (SK_SEQ_LEQ(p->ack, iss) ||
+			SK_SEQ_GT(p->ack, nxt))) {
+		if (fl & SK_TH_RST) {
+			SK_STAT_INC(&e->st, drop_rst_oow);
+			return SK_SS_DROP;
+		}
+		return SK_SS_BAD_ACK;
+	}
+	if (fl & SK_TH_RST) {
+		SK_STAT_INC(&e->st, rx_rst);
+		if (!(fl & SK_TH_ACK)) {
+			SK_STAT_INC(&e->st, drop_rst_oow);
+			return SK_SS_DROP;
+		}
+		return SK_SS_REFUSED;
+	}
+	if ((fl & (SK_TH_SYN | SK_TH_ACK)) != (SK_TH_SYN | SK_TH_ACK)) {
+		SK_STAT_INC(&e->st, drop_state);
+		return SK_SS_DROP;
+	}
+	return SK_SS_SYNACK;
+}
+
 /* ---- the proxy (sk_proxy.c) ------------------------------------------ */
 
 /* A valid cookie's ACK on a proxied port: open the backend connection.
