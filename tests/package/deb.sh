@@ -95,7 +95,8 @@ status=$(dpkg --root="$root" -s synack | sed -n 's/^Status: //p')
 # 3. the installed files
 for f in /usr/sbin/synackd /usr/bin/synackctl /etc/synack/tap.ini \
 		/etc/synack/tap.env /etc/synack/pcap.ini /etc/synack/nic.ini \
-		/etc/synack/client-tap.ini /lib/systemd/system/synackd@.service \
+		/etc/synack/client-tap.ini /etc/synack/proxy-tap.ini \
+		/lib/systemd/system/synackd@.service /usr/share/doc/synack/proxy.md \
 		/usr/share/man/man8/synackd.8.gz /usr/share/man/man8/synackctl.8.gz \
 		/usr/share/doc/synack/operations.md /usr/share/doc/synack/configuration.md; do
 	[ -e "$root$f" ] || fail "$f is not in the package"
