@@ -146,18 +146,17 @@ sk_engine_create(const struct sk_config *cfg,
 		}
 	}
 	e->lookup_all = e->cl != NULL;
-	for (unsigned int i = 0; i < cfg->n_listen; i++)
-		if (cfg->listen[i].app == SK_APP_PROXY && e->px == NULL) {
-			int ret = sk_proxy_create(e);
+	if (sk_config_is_proxy(cfg)) {
+		int ret = sk_proxy_create(e);
 
-			if (ret != 0) {
-				sk_client_free(e);
-				sk_flow_table_free(e->ft);
-				numa_free(e, sizeof(*e));
-				rte_errno = -ret;
-				return NULL;
-			}
+		if (ret != 0) {
+			sk_client_free(e);
+			sk_flow_table_free(e->ft);
+			numa_free(e, sizeof(*e));
+			rte_errno = -ret;
+			return NULL;
 		}
+	}
 	sk_tcp_synack_template(e);
 	e->chal_left = cfg->challenge_ack_limit;
 	e->chal_sec = e->now_s;

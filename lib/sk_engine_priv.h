@@ -173,8 +173,6 @@ struct sk_proxy {
 	unsigned int n_be;
 	struct sk_px_backend be[SK_MAX_BACKENDS];
 	uint64_t k0, k1;           /* ISS key (RFC 6528) toward backends */
-	uint32_t ts_off;           /* our TSval offset toward backends: 0,
-				      the wall clock (sk_proxy_create()) */
 	uint16_t port_next;        /* next source port to try */
 	uint64_t tsc_per_us;
 	/* client segments held while their backend connects: chains of

@@ -110,7 +110,6 @@ sk_proxy_create(struct sk_engine *e)
 	}
 	px->k0 = k[0];
 	px->k1 = k[1];
-	px->ts_off = 0;
 	px->tsc_per_us = RTE_MAX(e->par.tsc_hz / 1000000, (uint64_t)1);
 	px->n_be = c->n_backends;
 	for (unsigned int i = 0; i < c->n_backends; i++) {
@@ -688,7 +687,7 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 	c->px.una = p->seq;
 	c->px.tmp = sk_ntohs(p->tcp->rx_win);
 	c->px.seq_add = backend_iss(e, b) - (p->seq - 1);
-	tsb0 = e->ts_now + px->ts_off;
+	tsb0 = e->ts_now;  /* the wall clock: see sk_proxy_create() */
 	if (p->has_ts) {
 		c->flags |= SK_FF_TS;
 		c->px.ts_add = tsb0 - p->tsval;
