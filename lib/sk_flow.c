@@ -303,9 +303,10 @@ sk_flow_insert(struct sk_flow_table *t, const struct sk_flow_key *key,
 	bool looking = true, blocked = false;
 	uint32_t i, dist = 0, idx;
 	unsigned int slot = 0;
+	const bool v6 = sk_flow_key_is_v6(key);
 	struct sk_flow *f;
 
-	if (unlikely(sk_flow_key_is_v6(key)) && t->a6 == NULL) {
+	if (unlikely(v6) && t->a6 == NULL) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -313,6 +314,23 @@ sk_flow_insert(struct sk_flow_table *t, const struct sk_flow_key *key,
 		rte_errno = sk_flow_lookup(t, key, hash) != NULL ?
 			EEXIST : ENOSPC;
 		return NULL;
+	}
+	/* The common case first: no chain passes the home bucket and it has
+	 * an empty slot. The walk below would end there too, with the same
+	 * result, after its loop's bookkeeping (about 35 instructions per
+	 * new flow, callgrind). */
+	b = &t->bkt[b0];
+	if (likely(b->overflow == 0)) {
+		if (bkt_find(t, b, bkt_match(b, sig), key) != NULL) {
+			rte_errno = EEXIST;
+			return NULL;
+		}
+		slot = bkt_free(b);
+		if (likely(slot < SK_BKT_SLOTS)) {
+			dst = b;
+			goto place;
+		}
+		slot = 0;
 	}
 	/*
 	 * One walk from the home bucket does both jobs: the lookup (until a
@@ -350,13 +368,13 @@ sk_flow_insert(struct sk_flow_table *t, const struct sk_flow_key *key,
 	}
 	for (i = 0; i < dist; i++)
 		t->bkt[(b0 + i) & t->mask].overflow++;
-
+place:
 	idx = t->free_head;
 	f = &t->ent[idx];
 	t->free_head = f->tl.next;
 	memset(f, 0, sizeof(*f));
 	f->key = *key;
-	if (sk_flow_key_is_v6(key))
+	if (unlikely(v6))
 		t->a6[idx] = ((const struct sk_flow_key6 *)key)->a;
 	f->state = SK_ST_FREE;
 	dst->sig[slot] = sig;
