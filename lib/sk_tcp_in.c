@@ -67,7 +67,8 @@ cookie_ack(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	/* Options remembered in the TSval we sent, now echoed in TSecr. */
 	tsopt = p->has_ts ? sk_cookie_ts_decode(p->tsecr) :
 		SK_TSOPT_WSCALE_NONE;
-	if (e->app[sk_ntohs(p->tcp->dst_port)] == SK_APP_PROXY)
+	if (unlikely(e->px != NULL) &&
+			e->app[sk_ntohs(p->tcp->dst_port)] == SK_APP_PROXY)
 		return sk_proxy_open(e, mp, p, key, hash, mss_idx, tsopt);
 	f = sk_flow_insert(e->ft, key, hash);
 	if (f == NULL) {
