@@ -52,40 +52,19 @@ is_bad_src(const struct sk_pkt_ctx *c, rte_be32_t a)
 static inline void
 opt_ts(struct sk_pkt *p, const uint8_t *v)
 {
-	p->has_ts = 1;
+	p->has_ts = true;
 	memcpy(&p->tsval, v, 4);
 	memcpy(&p->tsecr, v + 4, 4);
 	p->tsval = sk_ntohl(p->tsval);
 	p->tsecr = sk_ntohl(p->tsecr);
 }
 
-bool
-sk_pkt_parse_opts(struct sk_pkt *p)
+/* The general option walk, for any layout the fast paths below miss. */
+static __rte_noinline bool
+opts_walk(struct sk_pkt *p, const uint8_t *o, unsigned int len)
 {
-	const uint8_t *o = (const uint8_t *)(p->tcp + 1);
-	unsigned int len = p->l4_len - sizeof(struct rte_tcp_hdr);
 	unsigned int i = 0;
 
-	p->mss = 0;
-	p->has_ts = p->sack_ok = p->has_ws = 0;
-	p->wscale = 0;
-	/* Fast paths for the two layouts nearly every peer sends (Linux,
-	 * BSD): NOP NOP TS on a segment, and MSS, SACK-permitted, TS, NOP, WS
-	 * on a SYN. Anything else takes the general loop. */
-	if (len == 12 && memcmp(o, "\x01\x01\x08\x0a", 4) == 0) {
-		opt_ts(p, o + 4);
-		return true;
-	}
-	if (len == 20 && memcmp(o, "\x02\x04", 2) == 0 &&
-			memcmp(o + 4, "\x04\x02\x08\x0a", 4) == 0 &&
-			memcmp(o + 16, "\x01\x03\x03", 3) == 0) {
-		p->mss = (uint16_t)(o[2] << 8 | o[3]);
-		p->sack_ok = 1;
-		opt_ts(p, o + 8);
-		p->has_ws = 1;
-		p->wscale = RTE_MIN(o[19], SK_WSCALE_MAX);
-		return true;
-	}
 	while (i < len) {
 		unsigned int kind = o[i], olen;
 
@@ -111,14 +90,14 @@ sk_pkt_parse_opts(struct sk_pkt *p)
 			break;
 		case SK_OPT_WS:
 			if (olen == 3) {
-				p->has_ws = 1;
+				p->has_ws = true;
 				/* RFC 7323 2.3: a shift above 14 is used as 14 */
 				p->wscale = RTE_MIN(o[i + 2], SK_WSCALE_MAX);
 			}
 			break;
 		case SK_OPT_SACK_PERM:
 			if (olen == 2)
-				p->sack_ok = 1;
+				p->sack_ok = true;
 			break;
 		case SK_OPT_TS:
 			if (olen == 10)
@@ -130,6 +109,55 @@ sk_pkt_parse_opts(struct sk_pkt *p)
 		i += olen;
 	}
 	return true;
+}
+
+/* Four option bytes as a big-endian word: one load and a compare where a
+ * memcmp() in the inlined parser became a library call. */
+static inline uint32_t
+opt_be32(const uint8_t *o)
+{
+	uint32_t w;
+
+	memcpy(&w, o, 4);
+	return sk_ntohl(w);
+}
+
+/* Options, inlined into the parser for the two common layouts (a call and
+ * its register saves per segment otherwise: 4 to 8 instructions,
+ * callgrind). */
+static __rte_always_inline bool
+parse_opts(struct sk_pkt *p)
+{
+	const uint8_t *o = (const uint8_t *)(p->tcp + 1);
+	unsigned int len = p->l4_len - sizeof(struct rte_tcp_hdr);
+
+	p->mss = 0;
+	p->has_ts = p->sack_ok = p->has_ws = false;
+	p->wscale = 0;
+	/* Fast paths for the two layouts nearly every peer sends (Linux,
+	 * BSD): NOP NOP TS on a segment, and MSS, SACK-permitted, TS, NOP, WS
+	 * on a SYN. Anything else takes the general loop. */
+	if (len == 12 && opt_be32(o) == 0x0101080a) {
+		opt_ts(p, o + 4);
+		return true;
+	}
+	if (len == 20 && opt_be32(o) >> 16 == 0x0204 &&
+			opt_be32(o + 4) == 0x0402080a &&
+			opt_be32(o + 16) >> 8 == 0x010303) {
+		p->mss = (uint16_t)(o[2] << 8 | o[3]);
+		p->sack_ok = true;
+		opt_ts(p, o + 8);
+		p->has_ws = true;
+		p->wscale = RTE_MIN(o[19], SK_WSCALE_MAX);
+		return true;
+	}
+	return opts_walk(p, o, len);
+}
+
+bool
+sk_pkt_parse_opts(struct sk_pkt *p)
+{
+	return parse_opts(p);
 }
 
 /* TCP, RFC 9293 3.1: the header fits and its data offset is sane. Returns
@@ -175,7 +203,7 @@ tcp_fields(struct sk_pkt *p, struct rte_tcp_hdr *th, unsigned int l4len,
 	p->payload = (uint8_t *)th + doff;
 	p->seq = sk_ntohl(th->sent_seq);
 	p->ack = sk_ntohl(th->recv_ack);
-	if (!sk_pkt_parse_opts(p))
+	if (!parse_opts(p))
 		DROP(st, drop_tcp_opts);
 	SK_STAT_INC(st, rx_tcp);
 	return SK_PKT_TCP;

@@ -79,9 +79,11 @@ struct sk_pkt {
 	uint16_t plen;         /**< TCP payload bytes */
 	uint8_t flags;         /**< TCP flags byte */
 	uint8_t ce;            /**< IP ECN field is CE */
-	uint8_t has_ts;        /**< (bytes, not bits: no read-modify-write) */
-	uint8_t sack_ok;
-	uint8_t has_ws;
+	/* bool: bytes, not bits (no read-modify-write), and known to be 0
+	 * or 1, so a layout index is shifts and ORs, no compares */
+	bool has_ts;
+	bool sack_ok;
+	bool has_ws;
 	uint8_t wscale;        /**< peer's shift, clamped to 14 */
 	uint16_t mss;          /**< 0 when absent */
 	uint32_t seq;          /**< host order */
