@@ -72,13 +72,15 @@ static const struct rte_ether_addr skt_peer_mac = {
 	.addr_bytes = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 } };
 
 /* A test engine for @p c on a fake clock: a 1 GHz "TSC" (nanoseconds)
- * whose zero is 2023-11-14 22:13:20 UTC, our MAC, no checksum offload.
+ * whose zero is 2023-11-14 22:13:20 UTC, our MAC, TX checksum offload
+ * claimed or not (skt_engine: not).
  * @p c is finalized first (as synackd does: the [client] strings parsed
  * once). Bails out of the test when creation fails. */
 #define SKT_WALL_MS_AT_ZERO 1700000000000ull
 
 static inline struct sk_engine *
-skt_engine(const struct sk_config *c, struct rte_mempool *mp, uint64_t now)
+skt_engine_tx(const struct sk_config *c, struct rte_mempool *mp, uint64_t now,
+		bool tx_offload)
 {
 	struct sk_engine_params p = { 0 };
 	struct sk_config fc = *c;
@@ -94,12 +96,20 @@ skt_engine(const struct sk_config *c, struct rte_mempool *mp, uint64_t now)
 	p.pool = mp;
 	p.tsc_hz = 1000000000ull;
 	p.wall_ms_at_zero = SKT_WALL_MS_AT_ZERO;
+	p.tx_ip_cksum = tx_offload;
+	p.tx_tcp_cksum = tx_offload;
 	e = sk_engine_create(&fc, &p, now);
 	if (e == NULL) {
 		printf("Bail out! engine create failed\n");
 		exit(1);
 	}
 	return e;
+}
+
+static inline struct sk_engine *
+skt_engine(const struct sk_config *c, struct rte_mempool *mp, uint64_t now)
+{
+	return skt_engine_tx(c, mp, now, false);
 }
 
 /* @p v big-endian at @p p, which may lie anywhere. */

@@ -42,7 +42,7 @@ static struct sk_engine *one, *all;   /* one at a time; the whole burst */
 static uint64_t now = 7000000;
 
 static struct sk_engine *
-engine(void)
+engine_tx(bool tx_offload)
 {
 	static const uint8_t secret[16] = { 9, 8, 7, 6, 5, 4, 3, 2, 1 };
 	struct sk_config c;
@@ -64,7 +64,13 @@ engine(void)
 	c.cookie_rotate_s = 0;
 	c.secret_set = true;
 	memcpy(c.secret, secret, sizeof(secret));
-	return skt_engine(&c, pool, now);
+	return skt_engine_tx(&c, pool, now, tx_offload);
+}
+
+static struct sk_engine *
+engine(void)
+{
+	return engine_tx(false);
 }
 
 /* ---- frames ------------------------------------------------------------ */
@@ -288,6 +294,150 @@ test_fold(void)
 		"values and 200,000 random sums");
 }
 
+/* What a NIC does with a frame whose checksums were left to it, after
+ * checking the frame asks as DPDK says it must: the flags, the lengths in
+ * tx_offload, the IPv4 header checksum 0 and the pseudo header's sum in
+ * the TCP checksum field. False when it does not. */
+static bool
+nic_complete(struct rte_mbuf *m)
+{
+	uint8_t *base = rte_pktmbuf_mtod(m, uint8_t *);
+	const uint64_t fl = m->ol_flags;
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(base + m->l2_len +
+		m->l3_len);
+
+	if ((fl & RTE_MBUF_F_TX_L4_MASK) != RTE_MBUF_F_TX_TCP_CKSUM ||
+			m->l2_len != sizeof(struct rte_ether_hdr))
+		return false;
+	if (fl & RTE_MBUF_F_TX_IPV4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(base +
+			m->l2_len);
+
+		if (!(fl & RTE_MBUF_F_TX_IP_CKSUM) || ip->hdr_checksum != 0 ||
+				m->l3_len != sizeof(*ip) ||
+				th->cksum != rte_ipv4_phdr_cksum(ip, fl))
+			return false;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		th->cksum = 0;
+		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	} else if (fl & RTE_MBUF_F_TX_IPV6) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(base +
+			m->l2_len);
+
+		if (m->l3_len != sizeof(*ip6) ||
+				th->cksum != rte_ipv6_phdr_cksum(ip6, fl))
+			return false;
+		th->cksum = 0;
+		th->cksum = rte_ipv6_udptcp_cksum(ip6, th);
+	} else {
+		return false;
+	}
+	m->ol_flags = 0;
+	return true;
+}
+
+/* Frames for the TX offload test: SYNs of every layout over both
+ * families, a closed port, then data on the flows they open. */
+static void
+offload_frames(unsigned int phase, const uint32_t *isn)
+{
+	const uint8_t S = RTE_TCP_SYN_FLAG, A = RTE_TCP_ACK_FLAG,
+		P = RTE_TCP_PSH_FLAG;
+
+	if (phase == 0) {
+		add(tcp(60, 8080, S, cisn(60), 0, linux_syn, 20, NULL),
+			"SYN, Linux options");
+		add(tcp(61, 8080, S, cisn(61), 0, NULL, 0, NULL),
+			"SYN, no options");
+		add(tcp(62, 7, S | RTE_TCP_ECE_FLAG | RTE_TCP_CWR_FLAG,
+			cisn(62), 0, ts_sack, 16, NULL), "ECN SYN");
+		add(tcp(63, 7, S, cisn(63), 0, mss_ws, 8, NULL),
+			"SYN, MSS WS");
+		add(tcp(64, 9999, S, 1, 0, NULL, 0, NULL), "SYN, closed port");
+		add(tcp6(65, 8080, S, cisn(65), 0, linux_syn, 20),
+			"IPv6 SYN, Linux options");
+		add(tcp6(66, 8080, S, cisn(66), 0, NULL, 0),
+			"IPv6 SYN, no options");
+		add(tcp6(67, 9999, S, 1, 0, NULL, 0), "IPv6 SYN, closed port");
+		return;
+	}
+	add(tcp(61, 8080, A | P, cisn(61) + 1, isn[61 - 60] + 1, NULL, 0,
+		"Hello Server\n"), "data: hello answers and closes");
+	add(tcp(63, 7, A | P, cisn(63) + 1, isn[63 - 60] + 1, NULL, 0,
+		"echo"), "data: echoed");
+}
+
+/* With TX checksum offload claimed, every answer (SYN-ACKs from the
+ * template, RSTs, data, FIN) leaves its checksums to the port as DPDK
+ * requires, and, completed as a NIC would, is byte for byte the answer
+ * of an engine that computes them itself. */
+static void
+test_tx_offload(void)
+{
+	struct sk_engine *soft = engine_tx(false), *hard = engine_tx(true);
+	uint32_t isn[8] = { 0 };
+
+	for (unsigned int phase = 0; phase < 2; phase++) {
+		struct rte_mbuf *copy[SK_BURST_MAX];
+		struct answers x = { 0 }, y = { 0 };
+		unsigned int asked = 0, same = 0, data = 0;
+
+		offload_frames(phase, isn);
+		for (unsigned int i = 0; i < nframes; i++) {
+			copy[i] = rte_pktmbuf_copy(frames[i], pool, 0,
+				UINT32_MAX);
+			if (copy[i] == NULL) {
+				printf("Bail out! mbuf copy\n");
+				exit(1);
+			}
+		}
+		x.n = sk_engine_input(soft, frames, (uint16_t)nframes, x.m,
+			now);
+		y.n = sk_engine_input(hard, copy, (uint16_t)nframes, y.m, now);
+		nframes = 0;
+		CHECK(x.n == y.n && x.n >= (phase == 0 ? 8u : 2u),
+			"TX offload, phase %u: %u answers, as many as without",
+			phase, y.n);
+		for (unsigned int i = 0; i < RTE_MIN(x.n, y.n); i++) {
+			struct skt_resp r;
+			struct skt_resp6 r6;
+
+			asked += nic_complete(y.m[i]);
+			if (x.m[i]->ol_flags == 0 &&
+					x.m[i]->data_len == y.m[i]->data_len &&
+					memcmp(rte_pktmbuf_mtod(x.m[i], void *),
+					rte_pktmbuf_mtod(y.m[i], void *),
+					x.m[i]->data_len) == 0)
+				same++;
+			if (phase != 0) {
+				data += skt_read(x.m[i], &r) && r.len > 0;
+				continue;
+			}
+			if (skt_read(x.m[i], &r) && r.sport != 9999 &&
+					r.dport >= cport(60) &&
+					r.dport < cport(68))
+				isn[r.dport - cport(60)] = r.seq;
+			else if (skt_read6(x.m[i], &r6) &&
+					r6.dport >= cport(60) &&
+					r6.dport < cport(68))
+				isn[r6.dport - cport(60)] = r6.seq;
+		}
+		CHECK_EQ(asked, y.n, "TX offload, phase %u: every answer "
+			"leaves both checksums to the port as DPDK asks "
+			"(flags, lengths, pseudo header sum)", phase);
+		CHECK_EQ(same, x.n, "TX offload, phase %u: completed, every "
+			"answer the same as the software checksums' one",
+			phase);
+		if (phase != 0)
+			CHECK_EQ(data, 2, "TX offload: the cookie ACKs made "
+				"flows that answered with data");
+		rte_pktmbuf_free_bulk(x.m, x.n);
+		rte_pktmbuf_free_bulk(y.m, y.n);
+	}
+	sk_engine_free(soft);
+	sk_engine_free(hard);
+}
+
 int
 main(void)
 {
@@ -475,6 +625,7 @@ main(void)
 
 	sk_engine_free(one);
 	sk_engine_free(all);
+	test_tx_offload();
 	CHECK_EQ(rte_mempool_avail_count(pool), avail,
 		"every mbuf freed or returned (commit stage)");
 	skt_eal_done();
