@@ -52,6 +52,7 @@ struct sk_burst {
 	uint8_t s_ready[SK_BURST_MAX]; /* stage 3 made its cookie */
 	uint32_t s_isn[SK_BURST_MAX];
 	uint32_t s_tsoff[SK_BURST_MAX];
+	bool s_v6;                     /* the SYN list may hold IPv6 SYNs */
 	uint8_t syn_ck[SK_BURST_MAX];  /* rx index -> SYN list position + 1 */
 };
 
@@ -204,6 +205,9 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b, const bool v6_on)
 			a_pos[na++] = (uint8_t)j;
 		}
 	}
+	/* IPv6 tuples among the SYNs or ACKs: on a dual-stack link, most
+	 * bursts have none, and their SYN-ACKs take the IPv4-only loop */
+	b->s_v6 = v6_on && v6.n != 0;
 	if (v6_on && unlikely(v6.n != 0))
 		sk_cookie_tuple6_burst(&e->ck, v6.src, v6.dst, v6.n, v6.t);
 	if (b->ns != 0)
@@ -276,6 +280,7 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 			unsigned int k = b->ns++;
 
 			sk_tcp_cookie_tuple(e, p, &t);
+			b->s_v6 |= p->v6;
 			b->s_at[k] = (uint8_t)i;
 			b->s_ready[k] = 1;
 			b->syn_ck[i] = (uint8_t)(k + 1);
@@ -293,7 +298,7 @@ stage_synack(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 {
 	if (b->ns != 0)
 		sk_tcp_synack_burst(e, rx, b->pk, b->s_at, b->s_ready,
-				b->s_isn, b->s_tsoff, b->ns);
+				b->s_isn, b->s_tsoff, b->ns, b->s_v6);
 }
 
 /* ---- 6 commit ----------------------------------------------------------- */

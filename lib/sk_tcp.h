@@ -237,11 +237,13 @@ unsigned int sk_tcp_opt_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr);
 
 /* The SYN-ACKs of a burst, from the engine's template: for each k < n
  * with ready[k], the SYN pk[at[k]] in rx[at[k]] becomes its SYN-ACK with
- * our ISN isn[k] (the cookie) and TSval offset ts_off[k]. Counts them and
- * returns how many. */
+ * our ISN isn[k] (the cookie) and TSval offset ts_off[k]. @p v6: some of
+ * the SYNs may be IPv6 (false: all are IPv4). Counts them and returns how
+ * many. */
 unsigned int sk_tcp_synack_burst(struct sk_engine *e, struct rte_mbuf **rx,
 		const struct sk_pkt *pk, const uint8_t *at, const uint8_t *ready,
-		const uint32_t *isn, const uint32_t *ts_off, unsigned int n);
+		const uint32_t *isn, const uint32_t *ts_off, unsigned int n,
+		bool v6);
 /* Build the engine's SYN-ACK template (at create). */
 void sk_tcp_synack_template(struct sk_engine *e);
 

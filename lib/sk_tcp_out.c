@@ -623,16 +623,16 @@ synack6(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 unsigned int
 sk_tcp_synack_burst(struct sk_engine *e, struct rte_mbuf **rx,
 		const struct sk_pkt *pk, const uint8_t *at, const uint8_t *ready,
-		const uint32_t *isn, const uint32_t *ts_off, unsigned int n)
+		const uint32_t *isn, const uint32_t *ts_off, unsigned int n,
+		bool v6)
 {
 	const bool px = e->px != NULL;
 	unsigned int sent = 0;
 
-	/* Two loops, so that an IPv4 server with no proxied port (the
-	 * common case) pays for neither test per SYN (6 instructions per
-	 * SYN-ACK, callgrind). An engine without IPv6 never has an IPv6 SYN
-	 * here. */
-	if (likely(!e->v6 && !px)) {
+	/* Two loops, so that IPv4 SYNs to a server with no proxied port (the
+	 * common case) pay for neither test (6 instructions per SYN-ACK,
+	 * callgrind). */
+	if (likely(!v6 && !px)) {
 		for (unsigned int k = 0; k < n; k++) {
 			if (!ready[k])
 				continue;
