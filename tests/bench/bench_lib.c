@@ -31,7 +31,9 @@
  * BENCH_FAMILY=6: the same flows over IPv6, client i at 2001:db8::a00:0/104
  * plus the IPv4 address's low 24 bits, to [2001:db8::2]:8080 (94-byte
  * SYNs); the engine then has an IPv6 address too (the flow table its
- * address slots). "memory" reports the table with them.
+ * address slots). "memory" reports the table with them. BENCH_FAMILY=46:
+ * the IPv4 flows to an engine with an IPv6 address as well (the IPv4 path
+ * of a dual-stack engine).
  */
 
 #include <errno.h>
@@ -72,8 +74,9 @@ static uint64_t tsc_hz;
 /* BENCH_OFFLOAD=1: claim RX checksum checks and TX checksum computation by
  * the port (mbufs marked RX_IP/L4_CKSUM_GOOD), as on a physical NIC. */
 static bool offload;
-/* BENCH_FAMILY=6: the flows are IPv6 */
-static bool v6;
+/* BENCH_FAMILY=6: the flows are IPv6; 46: IPv4 flows, the engine has an
+ * IPv6 address too (a dual-stack engine's IPv4 path) */
+static bool v6, dual;
 static const uint8_t engine_ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 
 /* Per flow: what the client learnt from synack's answers. */
@@ -300,7 +303,7 @@ engine_new(uint32_t capacity)
 	c.n_addrs = 1;
 	c.addrs[0].addr = rte_cpu_to_be_32(ENGINE_IP);
 	c.addrs[0].prefix = 24;
-	if (v6) {
+	if (v6 || dual) {
 		c.n_addrs6 = 1;
 		memcpy(c.addrs6[0].addr, engine_ip6, 16);
 		c.addrs6[0].prefix = 64;
@@ -485,12 +488,14 @@ main(int argc, char **argv)
 		strcmp(getenv("BENCH_OFFLOAD"), "1") == 0;
 	if (getenv("BENCH_FAMILY") != NULL) {
 		if (strcmp(getenv("BENCH_FAMILY"), "6") != 0 &&
-				strcmp(getenv("BENCH_FAMILY"), "4") != 0) {
-			fprintf(stderr, "bench_lib: BENCH_FAMILY=%s: 4 or 6\n",
-				getenv("BENCH_FAMILY"));
+				strcmp(getenv("BENCH_FAMILY"), "4") != 0 &&
+				strcmp(getenv("BENCH_FAMILY"), "46") != 0) {
+			fprintf(stderr, "bench_lib: BENCH_FAMILY=%s: 4, 6 or "
+				"46\n", getenv("BENCH_FAMILY"));
 			return 2;
 		}
 		v6 = strcmp(getenv("BENCH_FAMILY"), "6") == 0;
+		dual = strcmp(getenv("BENCH_FAMILY"), "46") == 0;
 	}
 	pool = skt_eal("bench_lib");
 	tsc_hz = rte_get_tsc_hz();
@@ -512,7 +517,7 @@ main(int argc, char **argv)
 	if (strcmp(mode, "memory") == 0) {
 		struct sk_flow_table *t = sk_flow_table_create_ex(
 			(uint32_t)nflows, SOCKET_ID_ANY,
-			v6 ? SK_FLOW_F_IPV6 : 0);
+			(v6 || dual) ? SK_FLOW_F_IPV6 : 0);
 
 		if (t == NULL) {
 			fprintf(stderr, "bench_lib: table of %" PRIu64
