@@ -264,8 +264,17 @@ def callgrind_functions(path):
     except OSError:
         return []
     acc = {}
+    # only the function list: after its 'file:function' heading, up to the
+    # rule that ends it (what follows, when callgrind_annotate annotates
+    # source, has lines of the same shape: call counts '=> f (Nx)', totals)
+    listing = False
     for line in text.splitlines():
-        m = re.match(r'\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*?)(?:\s+\[[^\]]*\])?\s*$',
+        if not listing:
+            listing = 'file:function' in line
+            continue
+        if line.startswith('---') and acc:
+            break
+        m = re.match(r'\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(.*?)(?:\s+\[[^\]]*\])?\s*$',
                      line)
         if not m or 'PROGRAM TOTALS' in line:
             continue
