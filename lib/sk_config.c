@@ -71,6 +71,46 @@ same_backend(const struct sk_config_backend *a,
 		a->addr == b->addr;
 }
 
+static bool
+is_proxied(const struct sk_config *c, uint16_t port)
+{
+	for (unsigned int i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
+		if (c->listen[i].port == port &&
+				c->listen[i].app == SK_APP_PROXY)
+			return true;
+	return false;
+}
+
+/* Proxied port @p port has a backend: one of its own, or one for every
+ * port. */
+static bool
+port_has_backend(const struct sk_config *c, uint16_t port)
+{
+	for (unsigned int i = 0; i < c->n_backends && i < SK_MAX_BACKENDS; i++)
+		if (c->backends[i].lport == 0 || c->backends[i].lport == port)
+			return true;
+	return false;
+}
+
+/* Some proxied port has no backend of its own: the backends for every
+ * port serve it. */
+static bool
+generic_used(const struct sk_config *c)
+{
+	for (unsigned int i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++) {
+		bool own = false;
+
+		if (c->listen[i].app != SK_APP_PROXY)
+			continue;
+		for (unsigned int j = 0; j < c->n_backends &&
+				j < SK_MAX_BACKENDS && !own; j++)
+			own = c->backends[j].lport == c->listen[i].port;
+		if (!own)
+			return true;
+	}
+	return false;
+}
+
 /*
  * [proxy] against the rest: the proxied ports and the backends go
  * together, each backend is reachable from an address of ours of its
@@ -99,12 +139,6 @@ validate_proxy(const struct sk_config *c, char *err, size_t errlen)
 		return sk_cfg_fail(err, errlen, NULL,
 			"[proxy] cannot be combined with [client] yet "
 			"(--client with --backend or a PORT:proxy in --listen)");
-	for (i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
-		if (c->listen[i].app == SK_APP_PROXY && c->n_backends == 0)
-			return sk_cfg_fail(err, errlen, NULL,
-				"[engine] listen: port %u is proxy but there "
-				"is no backend: set [proxy] backends or "
-				"--backend", c->listen[i].port);
 	if (!sk_config_is_proxy(c))
 		return sk_cfg_fail(err, errlen, NULL,
 			"[proxy] backends: set, but no port is proxied: add "
@@ -139,8 +173,27 @@ validate_proxy(const struct sk_config *c, char *err, size_t errlen)
 			if (same_backend(&c->backends[j], b))
 				return sk_cfg_fail(err, errlen, NULL,
 					"[proxy] backends: duplicate backend "
-					"'%s'", s);
+					"'%s' (a server is in one port's set, "
+					"or in the set of every port)", s);
+		if (b->lport != 0 && !is_proxied(c, b->lport))
+			return sk_cfg_fail(err, errlen, NULL,
+				"[proxy] backends: '%s': port %u is not "
+				"proxied (add %u:proxy to [engine] listen)",
+				s, b->lport, b->lport);
+		if (b->lport == 0 && !generic_used(c))
+			return sk_cfg_fail(err, errlen, NULL,
+				"[proxy] backends: '%s' serves no port: every "
+				"proxied port has backends of its own", s);
 	}
+	for (i = 0; i < c->n_listen && i < SK_MAX_LISTEN; i++)
+		if (c->listen[i].app == SK_APP_PROXY &&
+				!port_has_backend(c, c->listen[i].port))
+			return sk_cfg_fail(err, errlen, NULL,
+				"[engine] listen: port %u is proxy but no "
+				"backend serves it: set [proxy] backends or "
+				"--backend (IP:PORT for every proxied port, "
+				"%u=IP:PORT for this one)", c->listen[i].port,
+				c->listen[i].port);
 	if (c->proxy_port_lo == 0 || c->proxy_port_lo > c->proxy_port_hi)
 		return sk_cfg_fail(err, errlen, NULL,
 			"[proxy] source_ports: '%u-%u' is not X-Y with "

@@ -33,14 +33,28 @@ struct sk_config_addr6 {
 	uint8_t prefix;   /**< 0..128 */
 };
 
-/** A server behind the proxied ports (--backend, [proxy] backends). */
+/** A server behind the proxied ports (--backend, [proxy] backends):
+ * "IP:PORT" serves every proxied port that has no backend of its own,
+ * "LPORT=IP:PORT" proxied port LPORT only. */
 #define SK_MAX_BACKENDS 16
 struct sk_config_backend {
 	uint8_t family;   /**< 4 or 6 */
 	rte_be32_t addr;  /**< IPv4, network order */
 	uint8_t addr6[16]; /**< IPv6, network order */
 	uint16_t port;    /**< host order, 1..65535 */
+	uint16_t lport;   /**< the proxied port it serves, host order; 0:
+			       every proxied port without a backend of
+			       its own */
 };
+
+/** True when backend @p b serves proxied port @p lport, given whether
+ * that port has backends of its own (@p own). */
+static inline bool
+sk_config_backend_serves(const struct sk_config_backend *b, uint16_t lport,
+		bool own)
+{
+	return own ? b->lport == lport : b->lport == 0;
+}
 
 struct sk_config_listen {
 	uint16_t port;    /**< host order, 1..65535 */

@@ -86,9 +86,10 @@ const struct sk_cfg_key sk_cfg_keys[] = {
 	  FIELD(log_level), 0, 0, 0, "as the EAL options set them",
 	  "log levels, EAL --log-level syntax (synack.*:debug), applied at "
 	  "start and on SIGHUP" },
-	{ "proxy", "backends", "backend", "IP:PORT,...", CT_BACKENDS, 0,
-	  FIELD(backends), 1, SK_MAX_BACKENDS, 0, "none",
-	  "servers behind the PORT:proxy ports ([IPv6]:PORT)" },
+	{ "proxy", "backends", "backend", "[LPORT=]IP:PORT,...", CT_BACKENDS,
+	  0, FIELD(backends), 1, SK_MAX_BACKENDS, 0, "none",
+	  "servers behind the PORT:proxy ports ([IPv6]:PORT); LPORT=: proxied "
+	  "port LPORT's own, the others serve every port without its own" },
 	{ "proxy", "connect_timeout", "proxy-connect-timeout", "DUR", CT_MS, 0,
 	  FIELD(proxy_connect_ms), 10, 5 * MS_PER_M, 3 * MS_PER_S, NULL,
 	  "bound on a backend's handshake; past it the client gets an RST" },

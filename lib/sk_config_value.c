@@ -474,35 +474,47 @@ parse_listen(struct sk_config *c, const char *val, const char *where,
 	return ret;
 }
 
-/* A backend as the lists write it: "198.18.0.3:8080", "[2001:db8::3]:8080". */
+/* A backend as the lists write it: "198.18.0.3:8080", "[2001:db8::3]:8080",
+ * "8443=198.18.0.4:443" (proxied port 8443's own). */
 const char *
 sk_cfg_fmt_backend(const struct sk_config_backend *b, char *buf, size_t size)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], lp[8] = "";
 
+	if (b->lport != 0)
+		snprintf(lp, sizeof(lp), "%u=", b->lport);
 	if (b->family == 6) {
 		if (inet_ntop(AF_INET6, b->addr6, a, sizeof(a)) == NULL)
 			snprintf(a, sizeof(a), "?");
-		snprintf(buf, size, "[%s]:%u", a, b->port);
+		snprintf(buf, size, "%s[%s]:%u", lp, a, b->port);
 	} else {
 		if (inet_ntop(AF_INET, &b->addr, a, sizeof(a)) == NULL)
 			snprintf(a, sizeof(a), "?");
-		snprintf(buf, size, "%s:%u", a, b->port);
+		snprintf(buf, size, "%s%s:%u", lp, a, b->port);
 	}
 	return buf;
 }
 
-/* One "IP:PORT" or "[IPv6]:PORT" into @p b; the address checked as one
- * a server may have (whether it is ours is sk_config_validate()'s). */
+/* One "[LPORT=]IP:PORT" or "[LPORT=][IPv6]:PORT" into @p b; the address
+ * checked as one a server may have (whether it is ours, and whether LPORT
+ * is proxied, is sk_config_validate()'s). */
 static int
-parse_backend(const char *item, struct sk_config_backend *b,
+parse_backend(const char *whole, struct sk_config_backend *b,
 		const char *where, char *err, size_t errlen)
 {
 	char ip[INET6_ADDRSTRLEN];
-	const char *colon, *end, *why;
+	const char *item = whole, *colon, *end, *why;
 	size_t n;
 
 	memset(b, 0, sizeof(*b));
+	if (strchr(item, '=') != NULL) {
+		if (sk_cfg_parse_port(item, &end, &b->lport) != 0 ||
+				*end != '=')
+			return sk_cfg_fail(err, errlen, where,
+				"bad proxied port in '%s' (LPORT=IP:PORT, "
+				"LPORT 1..65535)", whole);
+		item = end + 1;
+	}
 	if (item[0] == '[') {
 		const char *close = strchr(item, ']');
 
@@ -516,14 +528,14 @@ parse_backend(const char *item, struct sk_config_backend *b,
 		ip[n] = '\0';
 		if (inet_pton(AF_INET6, ip, b->addr6) != 1)
 			return sk_cfg_fail(err, errlen, where,
-				"bad IPv6 address '%s' in '%s'", ip, item);
+				"bad IPv6 address '%s' in '%s'", ip, whole);
 		b->family = 6;
 	} else {
 		colon = strchr(item, ':');
 		if (colon != NULL && strchr(colon + 1, ':') != NULL)
 			return sk_cfg_fail(err, errlen, where,
 				"'%s': an IPv6 backend goes in brackets, "
-				"[2001:db8::3]:8080", item);
+				"[2001:db8::3]:8080", whole);
 		if (colon == NULL)
 			goto bad;
 		n = (size_t)(colon - item);
@@ -533,24 +545,27 @@ parse_backend(const char *item, struct sk_config_backend *b,
 		ip[n] = '\0';
 		if (inet_pton(AF_INET, ip, &b->addr) != 1)
 			return sk_cfg_fail(err, errlen, where,
-				"bad IPv4 address '%s' in '%s'", ip, item);
+				"bad IPv4 address '%s' in '%s'", ip, whole);
 		b->family = 4;
 	}
 	if (sk_cfg_parse_port(colon + 1, &end, &b->port) != 0 || *end != '\0')
 		return sk_cfg_fail(err, errlen, where,
-			"bad port '%s' in '%s' (1..65535)", colon + 1, item);
+			"bad port '%s' in '%s' (1..65535)", colon + 1, whole);
 	why = b->family == 6 ? sk_cfg_addr6_problem(b->addr6) :
 		sk_cfg_addr_problem(ntohl(b->addr), 32);
 	if (why != NULL)
 		return sk_cfg_fail(err, errlen, where,
-			"'%s' cannot be a backend: %s is %s", item, ip, why);
+			"'%s' cannot be a backend: %s is %s", whole, ip, why);
 	return 0;
 bad:
-	return sk_cfg_fail(err, errlen, where, "bad backend '%s' (IP:PORT, "
-		"e.g. 198.18.0.3:8080 or [2001:db8::3]:8080)", item);
+	return sk_cfg_fail(err, errlen, where, "bad backend '%s' ([LPORT=]"
+		"IP:PORT, e.g. 198.18.0.3:8080, [2001:db8::3]:8080 or "
+		"8443=198.18.0.4:443)", whole);
 }
 
-/* "IP:PORT, [IPv6]:PORT, ..." appended to c->backends. */
+/* "[LPORT=]IP:PORT, [LPORT=][IPv6]:PORT, ..." appended to c->backends. A
+ * server (address and port) is given once: in one port's set, or in the
+ * set of every port without one. */
 static int
 parse_backends(struct sk_config *c, const char *val, const char *where,
 		char *err, size_t errlen)

@@ -181,6 +181,8 @@ struct sk_proxy_backend_info {
 	uint8_t addr6[16];     /**< IPv6 */
 	rte_be32_t addr;       /**< IPv4 */
 	uint16_t port;         /**< host order */
+	uint16_t lport;        /**< the proxied port it serves; 0: every
+				    proxied port without its own */
 	bool resolved;         /**< its MAC is known */
 	bool down;             /**< failed 3 times in a row: not chosen now */
 	struct sk_px_stats st;

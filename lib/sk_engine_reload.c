@@ -205,6 +205,7 @@ same_proxy(const struct sk_config *a, const struct sk_config *b)
 		const struct sk_config_backend *y = &b->backends[i];
 
 		if (x->family != y->family || x->port != y->port ||
+				x->lport != y->lport ||
 				(x->family == 6 ?
 				 memcmp(x->addr6, y->addr6, 16) != 0 :
 				 x->addr != y->addr))

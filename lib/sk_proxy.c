@@ -287,6 +287,7 @@ sk_engine_proxy_backends(const struct sk_engine *e, uint64_t now,
 		out[n].addr = b->cfg.addr;
 		memcpy(out[n].addr6, b->cfg.addr6, 16);
 		out[n].port = b->cfg.port;
+		out[n].lport = b->cfg.lport;
 		out[n].resolved = __atomic_load_n(&b->resolved,
 				__ATOMIC_RELAXED);
 		out[n].down = __atomic_load_n(&b->down_until,
@@ -301,21 +302,26 @@ sk_engine_proxy_backends(const struct sk_engine *e, uint64_t now,
 	__atomic_store_n(&(b)->st.f, (b)->st.f + (v), __ATOMIC_RELAXED)
 
 /* Rendezvous (highest random weight) hashing over the usable backends of
- * the client's family: adding or removing one backend moves only the
- * flows that it wins or held. Returns the index, or -1. */
+ * the client's family that serve proxied port @p lport (its own set, or
+ * the set of every port without one): adding or removing one backend
+ * moves only the flows that it wins or held. Returns the index, or -1. */
 static int
-choose_backend(struct sk_engine *e, uint32_t hash, bool v6)
+choose_backend(struct sk_engine *e, uint32_t hash, bool v6, uint16_t lport)
 {
 	struct sk_proxy *px = e->px;
 	const uint8_t family = v6 ? 6 : 4;
 	int best = -1, best_any = -1;
 	uint32_t score = 0, score_any = 0;
+	bool own = false;
 
+	for (unsigned int i = 0; i < px->n_be && !own; i++)
+		own = px->be[i].cfg.lport == lport;
 	for (unsigned int i = 0; i < px->n_be; i++) {
 		const struct sk_px_backend *b = &px->be[i];
 		uint32_t w;
 
-		if (b->cfg.family != family || !b->resolved)
+		if (b->cfg.family != family || !b->resolved ||
+				!sk_config_backend_serves(&b->cfg, lport, own))
 			continue;
 		w = rte_hash_crc_4byte(hash, b->seed);
 		if (best_any < 0 || w > score_any) {
@@ -629,7 +635,7 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 	uint32_t bhash, tsb0;
 	int bi;
 
-	bi = choose_backend(e, hash, p->v6);
+	bi = choose_backend(e, hash, p->v6, sk_ntohs(p->tcp->dst_port));
 	if (bi < 0) {
 		SK_STAT_INC(&e->st, proxy_fail_unresolved);
 		return sk_tcp_send_rst(e, m, p);

@@ -1115,6 +1115,20 @@ backend_health(const json_t *b)
 	return "up";
 }
 
+/* The proxied port a backend serves, "any" for every port without its
+ * own set (and from a synackd that does not say). */
+static const char *
+listen_port(const json_t *b, char *buf, size_t size)
+{
+	uint64_t lp = cj_get_u64(b, "listen_port", 0);
+
+	if (lp == 0)
+		snprintf(buf, size, "any");
+	else
+		u64s(buf, size, lp);
+	return buf;
+}
+
 #define N_PROXY_COLS 6
 
 int
@@ -1142,12 +1156,12 @@ ctl_show_proxy(struct ctl_tel *t, const struct ctl_opts *o)
 		json_decref(r);
 		return CTL_OK;
 	}
-	tbl_init(&tb, "lllrrrrrr");
-	tbl_add(&tb, "BACKEND", "RESOLVED", "HEALTH", "OPENED", "ESTABLISHED",
-		"FAILED", "BYTES_C2B", "BYTES_B2C", "FLOWS");
+	tbl_init(&tb, "llllrrrrrr");
+	tbl_add(&tb, "BACKEND", "PORT", "RESOLVED", "HEALTH", "OPENED",
+		"ESTABLISHED", "FAILED", "BYTES_C2B", "BYTES_B2C", "FLOWS");
 	for (size_t i = 0; i < json_array_size(r); i++) {
 		const json_t *b = json_array_get(r, i);
-		char health[48];
+		char health[48], lport[24];
 
 		if (cj_get_u64(b, "down", 0) && cj_get_u64(b, "down_workers", 0))
 			snprintf(health, sizeof(health), "down (%" PRIu64
@@ -1157,15 +1171,17 @@ ctl_show_proxy(struct ctl_tel *t, const struct ctl_opts *o)
 			snprintf(health, sizeof(health), "%s", backend_health(b));
 		for (size_t c = 0; c < N_PROXY_COLS; c++)
 			u64s(num[c], sizeof(num[c]), cj_get_u64(b, cols[c], 0));
-		tbl_add(&tb, cj_get_str(b, "backend", "?"),
+		listen_port(b, lport, sizeof(lport));
+		tbl_add(&tb, cj_get_str(b, "backend", "?"), lport,
 			cj_get_u64(b, "resolved", 0) ? "yes" : "no", health,
 			num[0], num[1], num[2], num[3], num[4], num[5]);
 	}
 	tbl_print(&tb, stdout);
 	tbl_free(&tb);
-	printf("bytes_c2b: payload relayed from clients to the backend; "
-		"bytes_b2c: from the backend to clients; flows: proxied "
-		"connections now\n");
+	printf("port: the proxied port it serves (any: every proxied port "
+		"without backends of its own); bytes_c2b: payload relayed from "
+		"clients to the backend; bytes_b2c: from the backend to "
+		"clients; flows: proxied connections now\n");
 	json_decref(r);
 	return CTL_OK;
 }
@@ -1996,8 +2012,9 @@ prom_ports(FILE *f, const json_t *ports)
 }
 
 /* The proxy's backends (/synack/proxy), summed over the workers, a
- * sample per backend labelled backend="ADDR:PORT" ("[V6]:PORT"). No
- * backends: no families at all. */
+ * sample per backend labelled backend="ADDR:PORT" ("[V6]:PORT") and
+ * listen_port, the proxied port it serves ("any": every port without its
+ * own backends). No backends: no families at all. */
 static void
 prom_proxy(FILE *f, const json_t *px)
 {
@@ -2026,9 +2043,13 @@ prom_proxy(FILE *f, const json_t *px)
 		for (size_t i = 0; i < json_array_size(px); i++) {
 			const json_t *b = json_array_get(px, i);
 
+			char lport[24];
+
 			fprintf(f, "%s{backend=\"", g[k].metric);
 			prom_label(f, cj_get_str(b, "backend", "?"));
-			fprintf(f, "\"} %" PRIu64 "\n", cj_get_u64(b, g[k].key, 0));
+			fprintf(f, "\",listen_port=\"%s\"} %" PRIu64 "\n",
+				listen_port(b, lport, sizeof(lport)),
+				cj_get_u64(b, g[k].key, 0));
 		}
 	}
 	prom_head(f, "synack_proxy_backend_bytes_total", "counter",
@@ -2038,13 +2059,14 @@ prom_proxy(FILE *f, const json_t *px)
 		const json_t *b = json_array_get(px, i);
 
 		for (size_t d = 0; d < 2; d++) {
-			char key[16];
+			char key[16], lport[24];
 
 			snprintf(key, sizeof(key), "bytes_%s", dirs[d]);
 			fputs("synack_proxy_backend_bytes_total{backend=\"", f);
 			prom_label(f, cj_get_str(b, "backend", "?"));
-			fprintf(f, "\",direction=\"%s\"} %" PRIu64 "\n", dirs[d],
-				cj_get_u64(b, key, 0));
+			fprintf(f, "\",listen_port=\"%s\",direction=\"%s\"} %"
+				PRIu64 "\n", listen_port(b, lport, sizeof(lport)),
+				dirs[d], cj_get_u64(b, key, 0));
 		}
 	}
 }

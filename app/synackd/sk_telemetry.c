@@ -973,6 +973,9 @@ cmd_proxy(struct rte_tel_data *d, const char *params)
 		rte_tel_data_add_dict_string(x, "address", a);
 		rte_tel_data_add_dict_u64(x, "port", b->bi.port);
 		rte_tel_data_add_dict_u64(x, "family", b->bi.family);
+		/* the proxied port it serves, 0: every port without its
+		 * own set */
+		rte_tel_data_add_dict_u64(x, "listen_port", b->bi.lport);
 		rte_tel_data_add_dict_u64(x, "resolved",
 			b->resolved == tel.n_workers);
 		rte_tel_data_add_dict_u64(x, "down", b->down > 0);

@@ -718,6 +718,7 @@ def case_fake_proxy(ctl, tmp):
         want = {}
         for b in (px["0"], px["1"]):
             want[b["backend"]] = {
+                "PORT": str(b.get("listen_port") or "any"),
                 "RESOLVED": "yes" if b["resolved"] else "no",
                 "HEALTH": "down (1 worker)" if b["down"] else "unresolved",
                 "OPENED": b["opened"], "ESTABLISHED": b["established"],
@@ -730,7 +731,8 @@ def case_fake_proxy(ctl, tmp):
         smp = ctlcheck.parse_prometheus(p.stdout)
         ctlcheck.promtool_check(p.stdout, "prometheus, a proxy")
         for b in (px["0"], px["1"]):
-            lb = 'backend="%s"' % b["backend"]
+            lb = 'backend="%s",listen_port="%s"' % (b["backend"],
+                                                     b.get("listen_port") or "any")
             for k, want_v in (("resolved", b["resolved"]), ("down", b["down"]),
                               ("opened_total", b["opened"]),
                               ("established_total", b["established"]),

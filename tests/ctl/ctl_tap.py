@@ -1152,8 +1152,9 @@ class EchoBackend:
 def proxy_json(eng):
     """synackctl --json proxy, its shape checked: a list of backends."""
     px = eng.ctl_json("proxy")
-    keys = {"backend", "address", "port", "family", "resolved", "down", "down_workers",
-            "opened", "established", "failed", "bytes_c2b", "bytes_b2c", "flows"}
+    keys = {"backend", "address", "port", "family", "listen_port", "resolved", "down",
+            "down_workers", "opened", "established", "failed", "bytes_c2b", "bytes_b2c",
+            "flows"}
     if not isinstance(px, list) or any(set(b) != keys for b in px):
         raise TestFailure("synackctl --json proxy: %r" % px)
     return {b["backend"]: b for b in px}
@@ -1236,7 +1237,7 @@ def case_proxy(args):
         expect_equal("backends before any address", sorted(px), sorted([b4, b6]))
         for b, fam, addr in ((b4, 4, BACKEND_ADDR), (b6, 6, BACKEND_ADDR6)):
             want = {"backend": b, "address": addr, "port": PROXY_PORT, "family": fam,
-                    "resolved": 0, "down": 0, "down_workers": 0, "opened": 0,
+                    "listen_port": 0, "resolved": 0, "down": 0, "down_workers": 0, "opened": 0,
                     "established": 0, "failed": 0, "bytes_c2b": 0, "bytes_b2c": 0,
                     "flows": 0}
             expect_equal("synackctl --json proxy %s before its address" % b, px[b], want)
@@ -1272,7 +1273,7 @@ def case_proxy(args):
         n = PROXY_CONNECTIONS + 1
         expect_equal("backend: lines echoed", backend.lines, n - 1)
         want = {"backend": b4, "address": BACKEND_ADDR, "port": PROXY_PORT, "family": 4,
-                "resolved": 1, "down": 0, "down_workers": 0, "opened": n,
+                "listen_port": 0, "resolved": 1, "down": 0, "down_workers": 0, "opened": n,
                 "established": n, "failed": 0, "bytes_c2b": sent, "bytes_b2c": sent,
                 "flows": 0}
         expect_equal("synackctl --json proxy " + b4, px[b4], want)
@@ -1287,7 +1288,7 @@ def case_proxy(args):
         rows = ctlcheck.parse_proxy_table(p.stdout)
         expect_equal("synackctl proxy: backends, in order", list(rows), [b4, b6])
         expect_equal("synackctl proxy: row " + b4, rows[b4], {
-            "RESOLVED": "yes", "HEALTH": "up", "OPENED": n, "ESTABLISHED": n, "FAILED": 0,
+            "PORT": "any", "RESOLVED": "yes", "HEALTH": "up", "OPENED": n, "ESTABLISHED": n, "FAILED": 0,
             "BYTES_C2B": sent, "BYTES_B2C": sent, "FLOWS": 0})
         expect_equal("synackctl proxy: health of " + b6,
                      (rows[b6]["RESOLVED"], rows[b6]["HEALTH"]), ("no", "unresolved"))
@@ -1329,10 +1330,11 @@ def case_proxy(args):
                               "flows": 0}),
                         (b6, {"resolved": 0, "down": 0, "opened_total": 0})):
             for k, v in want.items():
-                name = 'synack_proxy_backend_%s{backend="%s"}' % (k, b)
+                name = 'synack_proxy_backend_%s{backend="%s",listen_port="any"}' % (k, b)
                 expect_equal("prometheus " + name, samples.get(name), v)
         for d in ("c2b", "b2c"):
-            name = 'synack_proxy_backend_bytes_total{backend="%s",direction="%s"}' % (b4, d)
+            name = ('synack_proxy_backend_bytes_total{backend="%s",listen_port="any",'
+                    'direction="%s"}' % (b4, d))
             expect_equal("prometheus " + name, samples.get(name), sent)
         log("prometheus: %s" % "; ".join("%s %s" % (k, v) for k, v in samples.items()
                                           if k.startswith("synack_proxy_backend_")))

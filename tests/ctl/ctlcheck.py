@@ -325,18 +325,19 @@ def parse_proxy_table(text):
     """synackctl proxy: a header row, a row per backend, a footnote line.
     Returns {backend: {column: value}} (numbers as int)."""
     lines = text.splitlines()
-    head = ["BACKEND", "RESOLVED", "HEALTH", "OPENED", "ESTABLISHED", "FAILED",
+    head = ["BACKEND", "PORT", "RESOLVED", "HEALTH", "OPENED", "ESTABLISHED", "FAILED",
             "BYTES_C2B", "BYTES_B2C", "FLOWS"]
-    if not lines or lines[0].split() != head or not lines[-1].startswith("bytes_c2b: "):
+    if not lines or lines[0].split() != head or not lines[-1].startswith("port: "):
         raise CheckError("synackctl proxy: table %r" % text)
     rows = {}
     for line in lines[1:-1]:
-        m = re.fullmatch(r"(\S+)\s+(yes|no)\s+(up|unresolved|down(?: \(\d+ workers?\))?)"
+        m = re.fullmatch(r"(\S+)\s+(any|\d+)\s+(yes|no)"
+                         r"\s+(up|unresolved|down(?: \(\d+ workers?\))?)"
                          r"\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", line)
         if not m:
             raise CheckError("synackctl proxy: row %r" % line)
-        rows[m.group(1)] = dict(zip(head[1:], [m.group(2), m.group(3)] +
-                                    [int(v) for v in m.groups()[3:]]))
+        rows[m.group(1)] = dict(zip(head[1:], [m.group(2), m.group(3), m.group(4)] +
+                                    [int(v) for v in m.groups()[4:]]))
     return rows
 
 
@@ -364,6 +365,9 @@ def canned_replies():
     # and an unresolved IPv6 one): live flows, and different byte counts
     # each way, so that no two columns can be swapped unseen
     r["/synack/proxy"]["0"].update(flows=2, bytes_c2b=1234, bytes_b2c=56789)
+    # the second one proxied port 8443's own; the first says nothing (a
+    # synackd from before per-port backends): "any"
+    r["/synack/proxy"]["1"]["listen_port"] = 8443
     return r
 
 

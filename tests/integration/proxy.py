@@ -47,6 +47,8 @@ Cases (meson: proxy-NAME):
   client-rst       client and backend resets mid-transfer, both ways
   seq500           500 + 200 sequential connections (10 client ports)
   port-reuse       10 source ports toward a backend that holds TIME_WAIT
+  port-sets        two proxied ports, one with a backend of its own
+                   (--backend 8082=ADDR:PORT): each client in its set
   flood            20000 spoofed SYNs beside 200 real clients: the backend
                    sees the real ones only
   proxy-protocol   PROXY v2 headers name the real clients
@@ -80,8 +82,11 @@ HELLO_PORT = 8081
 BACKEND_ADDR = "198.18.0.3"
 BACKEND_ADDR6 = "2001:db8::3"
 BACKEND_PORT = 8080
-# A second IPv4 backend (case http: flows spread over both by the hash).
+# A second IPv4 backend (case http: flows spread over both by the hash;
+# case port-sets: proxied port PORT_SET_PORT's own, on BACKEND2_PORT).
 BACKEND2_ADDR = "198.18.0.4"
+BACKEND2_PORT = 9000
+PORT_SET_PORT = 8082
 # An address of the link that answers ARP but whose TCP replies the kernel
 # throws away (a blackhole route for its source, case timeout), and one
 # nobody has (case unresolved).
@@ -147,10 +152,11 @@ class ProxyEngine(sktap.Engine):
 
 
 def engine(args, tag, backends=ALL_BACKENDS, extra_addrs=EXTRA_ADDRS,
-           options=(), capture=None, resolve=(4, 6)):
+           options=(), capture=None, resolve=(4, 6), more_listen=()):
     eng = ProxyEngine(
         args.synackd, tag=tag, ipv6=True, capture=capture,
-        listen=("%d:proxy" % PROXY_PORT, "%d:hello" % HELLO_PORT),
+        listen=("%d:proxy" % PROXY_PORT, "%d:hello" % HELLO_PORT) +
+        tuple(more_listen),
         options=TIME_WAIT + ["--backend", ",".join(backends)] + list(options),
         extra_addrs=extra_addrs)
     eng.resolve = resolve
@@ -1400,6 +1406,45 @@ def case_proxy_protocol(args):
         finish(eng, e, al, kernel=d)
 
 
+def case_port_sets(args):
+    """Two proxied ports: 8082 has a backend of its own (--backend
+    8082=198.18.0.4:9000), 8080 the plain ones (IPv4 and IPv6): every
+    client lands in its port's set, whatever the hash would favour."""
+    n = 30
+    own = "%d=%s:%d" % (PORT_SET_PORT, BACKEND2_ADDR, BACKEND2_PORT)
+    addrs = ((BACKEND_ADDR, BACKEND_PORT), (BACKEND_ADDR6, BACKEND_PORT),
+             (BACKEND2_ADDR, BACKEND2_PORT))
+    with engine(args, "pxsets", backends=ALL_BACKENDS + (own,),
+                extra_addrs=EXTRA_ADDRS + ("%s/24" % BACKEND2_ADDR,),
+                more_listen=("%d:proxy" % PORT_SET_PORT,)) as eng, \
+            Backend(hello_handler, addrs=addrs) as be:
+        k = KernelDelta()
+        for host, port in ((ENGINE_ADDR, PROXY_PORT),
+                           (ENGINE_ADDR, PORT_SET_PORT),
+                           (ENGINE_ADDR6, PROXY_PORT)):
+            ok, errors, _ = hello_client.run_hello(host, port, n, 5,
+                                                   IO_TIMEOUT)
+            log("hello through the proxy to %s port %d: %d/%d ok"
+                % (host, port, ok, n))
+            check_errors("hello connections to %s port %d" % (host, port),
+                         n, errors)
+        be.check(3 * n)
+        got = {}
+        for addr, _, _ in be.peers:
+            got[addr] = got.get(addr, 0) + 1
+        want = {BACKEND_ADDR: n, BACKEND2_ADDR: n, BACKEND_ADDR6: n}
+        if got != want:
+            raise TestFailure("connections by backend %r, expected %r (port "
+                              "%d to %s only)" % (got, want, PORT_SET_PORT,
+                                                  BACKEND2_ADDR))
+        log("connections by backend: %r" % got)
+        time.sleep(DRAIN_S)
+        d = k.check(passive=3 * n, active=3 * n)
+        e, al = proxied(3 * n, c2b=3 * n * len(hello_client.REQUEST),
+                        b2c=3 * n * len(hello_client.REPLY))
+        finish(eng, e, al, kernel=d)
+
+
 def case_port_reuse(args):
     """synackd's source ports toward the backend limited to 10
     (--proxy-source-ports). 1: 60 hello connections paced so that each port
@@ -1989,6 +2034,7 @@ CASES = {
     "proxy-protocol": case_proxy_protocol,
     "nginx": case_nginx,
     "port-reuse": case_port_reuse,
+    "port-sets": case_port_sets,
 }
 
 

@@ -1697,6 +1697,7 @@ same_backends(const struct sk_config *a, const struct sk_config *b)
 		const struct sk_config_backend *y = &b->backends[i];
 
 		if (x->family != y->family || x->port != y->port ||
+				x->lport != y->lport ||
 				(x->family == 4 && x->addr != y->addr) ||
 				(x->family == 6 &&
 				 memcmp(x->addr6, y->addr6, 16) != 0))
@@ -1858,6 +1859,28 @@ test_proxy_values(void)
 		c.backends[1].family == 6, "file: a second backends line adds");
 	CHECK(load_text(&c, "[proxy]\nbackends =\n") == 0 &&
 		c.n_backends == 0, "file: empty backends = none");
+	CHECK(load_text(&c, "[proxy]\nbackends = 8443=10.0.0.1:443, "
+		"10.0.0.2:80, 8443=[2001:db8::1]:443\n") == 0 &&
+		c.n_backends == 3 && c.backends[0].lport == 8443 &&
+		c.backends[0].port == 443 && c.backends[1].lport == 0 &&
+		c.backends[2].lport == 8443 && c.backends[2].family == 6,
+		"file: a proxied port's own backends (LPORT=), both families");
+	{
+		struct sk_config back;
+
+		proxy_config(&c);
+		c.n_listen = 2;
+		c.listen[1].port = 8443;
+		c.listen[1].app = SK_APP_PROXY;
+		c.backends[1].lport = 8443;
+		CHECK(print_load(&c, &back, &text) == 0 &&
+			same_proxy(&c, &back) &&
+			strstr(text, "backends = 198.18.0.3:8080, "
+				"8443=[2001:db8::3]:8081\n") != NULL,
+			"a port's own backend prints as LPORT= and reads back: "
+			"%s", err);
+		free(text);
+	}
 	CHECK(load_text(&c, "[proxy]\nsource_ports = 5000\n") == 0 &&
 		c.proxy_port_lo == 5000 && c.proxy_port_hi == 5000,
 		"file: source_ports one port");
@@ -1893,7 +1916,8 @@ test_proxy_values(void)
 
 		sk_config_defaults(&c);
 		text = capture_stdout(run_help, &c, &ret);
-		CHECK(ret == 1 && strstr(text, "--backend IP:PORT") != NULL &&
+		CHECK(ret == 1 &&
+			strstr(text, "--backend [LPORT=]IP:PORT") != NULL &&
 			strstr(text, "--proxy-connect-timeout DUR") != NULL &&
 			strstr(text, "--proxy-syn-rto DUR") != NULL &&
 			strstr(text, "--proxy-source-ports X-Y") != NULL &&
@@ -1964,6 +1988,23 @@ test_proxy_value_errors(void)
 		c.n_backends == 4, "same address, other port: two backends");
 	CHECK(fails_with("--backend", "10.0.0.1:80,,10.0.0.2:80", NULL,
 		"empty entry", NULL), "--backend empty entry");
+	CHECK(fails_with("--backend", "0=10.0.0.1:80", NULL, "--backend",
+		"bad proxied port in '0=10.0.0.1:80' (LPORT=IP:PORT, LPORT "
+		"1..65535)", NULL), "--backend proxied port 0");
+	CHECK(fails_with("--backend", "x=10.0.0.1:80", NULL,
+		"bad proxied port in 'x=10.0.0.1:80'", NULL),
+		"--backend proxied port not a number");
+	CHECK(fails_with("--backend", "=10.0.0.1:80", NULL,
+		"bad proxied port", NULL), "--backend '=' alone");
+	CHECK(fails_with("--backend", "443=10.0.0.1", NULL,
+		"bad backend '443=10.0.0.1'", NULL),
+		"--backend LPORT= without a port");
+	CHECK(fails_with("--backend", "443=127.0.0.1:80", NULL,
+		"'443=127.0.0.1:80' cannot be a backend", NULL),
+		"--backend LPORT= names the whole entry in messages");
+	CHECK(fails_with("--backend", "443=10.0.0.1:80,444=10.0.0.1:80", NULL,
+		"duplicate backend '444=10.0.0.1:80'", NULL),
+		"--backend the same server for two ports");
 	for (unsigned int i = 0; i <= SK_MAX_BACKENDS; i++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s10.0.0.%u:80",
 			i ? "," : "", i + 1);
@@ -2030,9 +2071,45 @@ test_proxy_validate(void)
 	/* a proxied port needs a backend, backends a proxied port */
 	proxy_config(&c);
 	c.n_backends = 0;
-	CHECK(invalid(&c, "[engine] listen: port 8080 is proxy but there is "
-		"no backend: set [proxy] backends or --backend"),
+	CHECK(invalid(&c, "[engine] listen: port 8080 is proxy but no backend "
+		"serves it: set [proxy] backends or --backend (IP:PORT for "
+		"every proxied port, 8080=IP:PORT for this one)"),
 		"a proxied port without a backend");
+
+	/* per-port sets: LPORT= must name a proxied port; a port with no
+	 * set of its own needs a backend for every port; one for every port
+	 * must serve some port */
+	proxy_config(&c);
+	c.n_listen = 2;
+	c.listen[1].port = 8443;
+	c.listen[1].app = SK_APP_PROXY;
+	c.backends[1].lport = 8443;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"8080 to the IPv4 backend, 8443 to its own IPv6 one: %s", err);
+	c.backends[0].lport = 8080;
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"two ports, each its own set: %s", err);
+	c.backends[0].lport = 9999;
+	CHECK(invalid(&c, "[proxy] backends: '9999=198.18.0.3:8080': port "
+		"9999 is not proxied (add 9999:proxy to [engine] listen)"),
+		"a set for a port that is not proxied");
+	c.backends[0].lport = 8443;
+	CHECK(invalid(&c, "[engine] listen: port 8080 is proxy but no backend "
+		"serves it") && has("8080=IP:PORT for this one"),
+		"a proxied port left without a backend by the sets");
+	c.backends[0].lport = 8080;
+	c.n_backends = 3;
+	c.backends[2].family = 4;
+	c.backends[2].addr = ip("198.18.0.4");
+	c.backends[2].port = 80;
+	CHECK(invalid(&c, "[proxy] backends: '198.18.0.4:80' serves no port: "
+		"every proxied port has backends of its own"),
+		"a backend for every port when each has its own");
+	c.backends[2] = c.backends[0];
+	c.backends[2].lport = 8443;
+	CHECK(invalid(&c, "duplicate backend '8443=198.18.0.3:8080' (a server "
+		"is in one port's set, or in the set of every port)"),
+		"the same server in two ports' sets");
 	proxy_config(&c);
 	c.listen[0].app = SK_APP_HELLO;
 	CHECK(invalid(&c, "[proxy] backends: set, but no port is proxied") &&

@@ -20,8 +20,10 @@
 #define ENGINE_IP  0xc6120002u  /* 198.18.0.2 */
 #define CLIENT_IP  0xc6120001u  /* 198.18.0.1 */
 #define BACKEND_IP 0xc6120003u  /* 198.18.0.3 */
+#define BACKEND_IP2 0xc6120004u /* 198.18.0.4 */
 #define NS_PER_MS 1000000ull
 #define PX_PORT 8080
+#define PX_PORT2 8443
 #define BE_PORT 80
 
 static struct rte_mempool *pool;
@@ -55,6 +57,9 @@ live_flows(void)
 }
 
 static bool pp2;  /* the next engine sends PROXY protocol headers */
+/* the next engine proxies PX_PORT2 too, to BACKEND_IP2, its own backend,
+ * and PX_PORT to the others */
+static bool two_ports;
 
 static void
 engine_new(void)
@@ -83,6 +88,16 @@ engine_new(void)
 	c.backends[1].family = 6;
 	memcpy(c.backends[1].addr6, b6, 16);
 	c.backends[1].port = BE_PORT;
+	if (two_ports) {
+		c.n_listen = 2;
+		c.listen[1].port = PX_PORT2;
+		c.listen[1].app = SK_APP_PROXY;
+		c.n_backends = 3;
+		c.backends[2].family = 4;
+		c.backends[2].addr = rte_cpu_to_be_32(BACKEND_IP2);
+		c.backends[2].port = BE_PORT;
+		c.backends[2].lport = PX_PORT2;
+	}
 	c.proxy_connect_ms = 3000;
 	c.proxy_syn_rto_ms = 1000;
 	c.proxy_port_lo = 40000;
@@ -193,6 +208,8 @@ struct conn {
 
 /* SYN (with timestamps, SACK, WS 7), SYN-ACK, ACK: returns with the SYN
  * the engine sent to the backend in out[0]. */
+static uint16_t conn_port = PX_PORT;  /* the proxied port open_conn() uses */
+
 static bool
 open_conn(struct conn *k, uint16_t cport, bool with_data)
 {
@@ -204,7 +221,7 @@ open_conn(struct conn *k, uint16_t cport, bool with_data)
 	k->c_ts = 5000;
 	memcpy(more, syn_more, 8);
 	memcpy(more + 8, sack_perm, 4);
-	if (seg(CLIENT_IP, cport, PX_PORT, SYN, k->c_isn, 0, 29200, true,
+	if (seg(CLIENT_IP, cport, conn_port, SYN, k->c_isn, 0, 29200, true,
 			k->c_ts, 0, more, 12, NULL) != 1 ||
 			out[0].flags != (SYN | ACK))
 		return false;
@@ -212,7 +229,7 @@ open_conn(struct conn *k, uint16_t cport, bool with_data)
 	k->s_ts = out[0].tsval;
 	k->s_ws = out[0].wscale;
 	k->c_ts++;
-	if (seg(CLIENT_IP, cport, PX_PORT, ACK | (with_data ? PSH : 0),
+	if (seg(CLIENT_IP, cport, conn_port, ACK | (with_data ? PSH : 0),
 			k->c_isn + 1, k->s_isn + 1, 229, true, k->c_ts,
 			k->s_ts, NULL, 0, with_data ? "GET /\n" : NULL) != 1)
 		return false;
@@ -643,6 +660,54 @@ test_announce(void)
 	sk_engine_free(e);
 }
 
+/* Two proxied ports: PX_PORT2 has its own backend (LPORT=), PX_PORT the
+ * backends for every port without its own; each connection goes to its
+ * port's set, whichever backend the hash would favour. */
+static void
+test_port_sets(void)
+{
+	unsigned int to1 = 0, to2 = 0, wrong = 0;
+
+	two_ports = true;
+	engine_new();
+	two_ports = false;
+	feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP, ENGINE_IP, 6,
+			false));
+	feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP2, ENGINE_IP, 6,
+			false));
+	for (unsigned int i = 0; i < 8; i++) {
+		struct conn k;
+
+		conn_port = i % 2 ? PX_PORT2 : PX_PORT;
+		if (!open_conn(&k, (uint16_t)(5000 + i), false) ||
+				out[0].flags != SYN) {
+			wrong++;
+			continue;
+		}
+		if (conn_port == PX_PORT2 && out[0].daddr == BACKEND_IP2)
+			to2++;
+		else if (conn_port == PX_PORT && out[0].daddr == BACKEND_IP)
+			to1++;
+		else
+			wrong++;
+	}
+	conn_port = PX_PORT;
+	CHECK(to1 == 4 && to2 == 4 && wrong == 0,
+		"each proxied port's connections to its own set: %u to "
+		"port %u's backend, %u to the others' (%u wrong)", to2,
+		PX_PORT2, to1, wrong);
+	{
+		struct sk_proxy_backend_info bi[4];
+		unsigned int n = sk_engine_proxy_backends(eng, now, bi, 4);
+
+		CHECK(n == 3 && bi[0].lport == 0 && bi[2].lport == PX_PORT2 &&
+			bi[2].st.opened == 4 && bi[0].st.opened == 4,
+			"the backends say which port they serve, and count "
+			"their own connections");
+	}
+	engine_new();
+}
+
 int
 main(void)
 {
@@ -656,6 +721,7 @@ main(void)
 	test_reuse();
 	test_pp2();
 	test_announce();
+	test_port_sets();
 	sk_engine_free(eng);
 	skt_eal_done();
 	return sk_test_done();
