@@ -138,6 +138,7 @@
 	_(proxy_parked, "client segments held until the backend's handshake completed") \
 	_(proxy_park_full, "client data dropped while connecting: parking full (the client retransmits)") \
 	_(proxy_closed, "proxied connections ended by both FINs") \
+	_(proxy_tw_reuse, "source ports toward a backend taken again from a pair in TIME_WAIT for 1 s") \
 	_(proxy_reset, "proxied connections ended by an RST from either side") \
 	_(proxy_idle, "proxied connections reset by the idle timeout") \
 	_(proxy_arp_request, "ARP requests and Neighbor Solicitations sent for backends") \

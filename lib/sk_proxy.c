@@ -60,6 +60,14 @@
 #define SK_PX_DOWN_MS 5000
 /* Source ports tried for one connection before giving up. */
 #define SK_PX_PORT_TRIES 64
+/* A source port whose last pair has been in TIME_WAIT this long is taken
+ * again (the rule of Linux's tcp_tw_reuse for outgoing connections): its
+ * new SYN starts above the old numbers (RFC 6528 ISN, wall-clock TSval),
+ * so a backend still in TIME_WAIT takes it, and one that answers with an
+ * ACK gets an RST and the SYN again (backend_answer()). Without it a backend
+ * address takes about 28,000 ports / time_wait new connections a second
+ * (5,600 at the default 5 s). */
+#define SK_PX_TW_REUSE_MS 1000
 
 static inline struct sk_flow *
 peer_of(struct sk_engine *e, const struct sk_flow *f)
@@ -506,6 +514,26 @@ connect_failed(struct sk_engine *e, struct rte_mbuf *m, struct sk_flow *c)
 	return true;
 }
 
+/* Inside entry @p b holds a pair closed by both FINs at least
+ * SK_PX_TW_REUSE_MS ago: its tuple may carry a new connection. The pair's
+ * timer (on the client's entry) was armed for [proxy] time_wait when both
+ * sides had closed. */
+static bool
+tw_reusable(struct sk_engine *e, const struct sk_flow *b)
+{
+	const struct sk_flow *c;
+	uint32_t left, tw = e->cfg.proxy_time_wait_ms;
+
+	if (!is_inside(b) || b->state != SK_ST_TIME_WAIT ||
+			tw <= SK_PX_TW_REUSE_MS)
+		return false;
+	c = peer_of(e, b);
+	if (c->state != SK_ST_TIME_WAIT || !(c->flags & SK_FF_TIMER))
+		return false;
+	left = c->tl.expire - (uint32_t)e->now_ms;
+	return (int32_t)left <= 0 || left <= tw - SK_PX_TW_REUSE_MS;
+}
+
 /* ---- the backend's SYN --------------------------------------------------- */
 
 /* RFC 6528 ISS toward the backend: a 4 us clock plus a keyed hash of the
@@ -585,6 +613,7 @@ choose_port(struct sk_engine *e, const struct sk_px_backend *be, bool v6,
 	struct sk_proxy *px = e->px;
 	const struct sk_config *c = &e->cfg;
 	const rte_be16_t rport = sk_htons(be->cfg.port);
+	struct sk_flow *f;
 
 	for (unsigned int t = 0; t < SK_PX_PORT_TRIES; t++) {
 		uint16_t port = px->port_next;
@@ -616,8 +645,14 @@ choose_port(struct sk_engine *e, const struct sk_px_backend *be, bool v6,
 			k->k.lport = lport;
 		}
 		*hash = sk_flow_hash(&k->k);
-		if (sk_flow_lookup(e->ft, &k->k, *hash) == NULL)
+		f = sk_flow_lookup(e->ft, &k->k, *hash);
+		if (f == NULL)
 			return true;
+		if (tw_reusable(e, f)) {
+			pair_free(e, peer_of(e, f));
+			SK_STAT_INC(&e->st, proxy_tw_reuse);
+			return true;
+		}
 	}
 	return false;
 }

@@ -60,6 +60,8 @@ static bool pp2;  /* the next engine sends PROXY protocol headers */
 /* the next engine proxies PX_PORT2 too, to BACKEND_IP2, its own backend,
  * and PX_PORT to the others */
 static bool two_ports;
+/* the next engine: one source port, pairs kept 5 s in TIME_WAIT */
+static bool one_port;
 
 static void
 engine_new(void)
@@ -103,9 +105,14 @@ engine_new(void)
 	c.proxy_port_lo = 40000;
 	c.proxy_port_hi = 40009;
 	c.proxy_protocol = pp2;
+
 	c.flow_capacity = 1024;
 	c.time_wait_ms = 1000;
 	c.proxy_time_wait_ms = 1000;
+	if (one_port) {
+		c.proxy_port_hi = c.proxy_port_lo;
+		c.proxy_time_wait_ms = 5000;
+	}
 	c.idle_ms = 0;
 	c.cookie_max_age_s = 128;
 	c.cookie_rotate_s = 0;
@@ -708,6 +715,66 @@ test_port_sets(void)
 	engine_new();
 }
 
+/* A pair closed by both FINs, on the only source port. */
+static bool
+closed_pair(uint16_t cport)
+{
+	struct conn k;
+	bool ok;
+
+	if (!open_conn(&k, cport, false))
+		return false;
+	k.b_isn = 90000;
+	ok = seg(BACKEND_IP, BE_PORT, k.bport, SYN | ACK, k.b_isn,
+		k.b_isn_ours + 1, 65160, true, 10, k.b_ts_ours, NULL, 0,
+		NULL) == 1 &&
+		seg(BACKEND_IP, BE_PORT, k.bport, ACK | FIN, k.b_isn + 1,
+		k.b_isn_ours + 1, 1000, true, 11, k.b_ts_ours, NULL, 0,
+		NULL) == 1 &&
+		seg(CLIENT_IP, cport, PX_PORT, ACK | FIN, k.c_isn + 1,
+		k.s_isn + 2, 229, true, k.c_ts + 1, out[0].tsval, NULL, 0,
+		NULL) == 1 &&
+		seg(BACKEND_IP, BE_PORT, k.bport, ACK, k.b_isn + 2,
+		k.b_isn_ours + 2, 1000, true, 12, out[0].tsval, NULL, 0,
+		NULL) == 1;
+	return ok && st()->flows[SK_ST_TIME_WAIT] == 2;
+}
+
+/* TIME_WAIT reuse of a source port (tcp_tw_reuse's rule): with one
+ * source port and [proxy] time_wait 5 s, a second connection right after
+ * the first closed finds no port (reset); one after 1 s takes the port,
+ * the old pair freed. */
+static void
+test_tw_reuse(void)
+{
+	struct conn k;
+
+	one_port = true;
+	engine_new();
+	one_port = false;
+	feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP, ENGINE_IP, 6,
+			false));
+	CHECK(closed_pair(7001), "a pair closed by both FINs, in TIME_WAIT");
+	CHECK(seg(CLIENT_IP, 7002, PX_PORT, SYN, 5, 0, 29200, false, 0, 0,
+		NULL, 0, NULL) == 1, "a second SYN answered");
+	CHECK(seg(CLIENT_IP, 7002, PX_PORT, ACK, 6, out[0].seq + 1, 229,
+		false, 0, 0, NULL, 0, NULL) == 1 && (out[0].flags & RST),
+		"its ACK at once: no source port, reset");
+	CHECK_EQ(st()->proxy_fail_no_port, 1u, "counted no port");
+	CHECK_EQ(st()->proxy_tw_reuse, 0u, "the pair not taken before 1 s");
+	now += 1100 * NS_PER_MS;
+	timers();
+	CHECK_EQ(st()->flows[SK_ST_TIME_WAIT], 2u, "the pair still there");
+	CHECK(open_conn(&k, 7003, false) && out[0].flags == SYN &&
+		out[0].sport == 40000, "1.1 s later: the port taken again");
+	CHECK_EQ(st()->proxy_tw_reuse, 1u, "counted");
+	CHECK_EQ(st()->flows[SK_ST_TIME_WAIT], 0u, "the old pair freed");
+	CHECK_EQ(live_flows(), 2u, "the new pair only");
+	CHECK(seg(CLIENT_IP, 7003, PX_PORT, RST | ACK, k.c_isn + 1,
+		k.s_isn + 1, 0, false, 0, 0, NULL, 0, NULL) == 1, "RST");
+	engine_new();
+}
+
 int
 main(void)
 {
@@ -722,6 +789,7 @@ main(void)
 	test_pp2();
 	test_announce();
 	test_port_sets();
+	test_tw_reuse();
 	sk_engine_free(eng);
 	skt_eal_done();
 	return sk_test_done();
