@@ -53,7 +53,8 @@ Cases (meson: proxy-NAME):
                    sees the real ones only
   proxy-protocol   PROXY v2 headers name the real clients
   nginx            Debian's nginx with `listen ... proxy_protocol`: curl
-                   over both families, the access log names each client
+                   and ab over both families, the access log names each
+                   client
   pcap(-lossy)     one connection per family captured and checked segment
                    by segment on both sides
 """
@@ -1955,11 +1956,46 @@ http {{
 """
 
 
+# ab runs in case nginx: (synackd's address, requests)
+AB_REQUESTS = ((ENGINE_ADDR, 500), (ENGINE_ADDR6, 200))
+AB_BODY = b"hello from nginx\n"
+
+
+def ab_check(host, n, concurrency=20):
+    """ApacheBench: n requests to the proxied port of host, concurrency at a
+    time; every one complete, none failed (ab compares each response's
+    length with the first's), every status 2xx."""
+    if shutil.which("ab") is None:
+        raise TestFailure("ab not found (usertools/setup installs "
+                          "apache2-utils)")
+    url = "http://%s/" % fmt(host, PROXY_PORT)
+    r = subprocess.run(["ab", "-q", "-n", str(n), "-c", str(concurrency),
+                        "-s", "10", url], capture_output=True, timeout=120)
+    out = r.stdout.decode(errors="replace")
+    done = re.search(r"^Complete requests:\s+(\d+)$", out, re.M)
+    failed = re.search(r"^Failed requests:\s+(\d+)$", out, re.M)
+    length = re.search(r"^Document Length:\s+(\d+) bytes$", out, re.M)
+    if (r.returncode != 0 or not done or int(done.group(1)) != n or
+            not failed or int(failed.group(1)) != 0 or
+            "Non-2xx responses" in out or not length or
+            int(length.group(1)) != len(AB_BODY)):
+        raise TestFailure("ab -n %d -c %d %s: exit %d\n%s%s" % (
+            n, concurrency, url, r.returncode, out,
+            r.stderr.decode(errors="replace")))
+    rate = re.search(r"^Requests per second:\s+([\d.]+)", out, re.M)
+    log("ab through the proxy to %s: %d requests, %d at a time, all complete"
+        ", none failed, 200 and %d bytes each (%s requests/s)" % (
+            url, n, concurrency, len(AB_BODY),
+            rate.group(1) if rate else "?"))
+
+
 def case_nginx(args):
     """nginx (Debian's, `listen ... proxy_protocol`) behind the proxy with
     --proxy-protocol: curl through synackd over both families, every body
-    checked, and nginx's access log names each real client (address and
-    source port) while the connection came from synackd's address."""
+    checked, then ApacheBench (500 requests over IPv4, 200 over IPv6, 20 at
+    a time, none failed), and nginx's access log names each real client
+    (address and source port) while the connection came from synackd's
+    address."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.access(nginx, os.X_OK):
         raise TestFailure("no nginx (usertools/setup installs nginx-light)")
@@ -1999,21 +2035,57 @@ def case_nginx(args):
                                               "%r %r" % (url, sport, r.returncode,
                                                          r.stdout, r.stderr))
                         want.add((peer, str(sport), host, "200"))
+                # ApacheBench: a connection a request (HTTP/1.0), 20 at
+                # a time, each response checked by ab (length, status)
+                for host, cnt in AB_REQUESTS:
+                    ab_check(host, cnt)
             finally:
                 proc.terminate()
                 proc.wait(timeout=10)
             with open(os.path.join(tmp, "access.log")) as f:
-                got = {tuple(line.split()) for line in f if line.strip()}
+                lines = [tuple(line.split()) for line in f if line.strip()]
+            curl_ports = {str(24000 + d + i) for d in (0, 100) for i in range(n)}
+            got = {x for x in lines if len(x) == 4 and x[1] in curl_ports}
             if got != want:
                 raise TestFailure("nginx access log: %d lines as expected; "
                                   "unexpected: %s; missing: %s" % (
                                       len(got & want), sorted(got - want)[:4],
                                       sorted(want - got)[:4]))
+            rest = [x for x in lines if x not in got]
+            for (host, cnt), peer in zip(AB_REQUESTS, (sktap.KERNEL_ADDR,
+                                                       sktap.KERNEL_ADDR6)):
+                mine = [x for x in rest if len(x) == 4 and x[0] == peer and
+                        x[2] == host and x[3] == "200"]
+                if len(mine) != cnt:
+                    raise TestFailure("nginx access log: %d ab requests from "
+                                      "%s to %s, expected %d" % (
+                                          len(mine), peer, host, cnt))
+            if len(rest) != sum(c for _, c in AB_REQUESTS):
+                raise TestFailure("nginx access log: %d other lines: %s" % (
+                    len(rest), rest[:4]))
             log("nginx logged the %d real clients (PROXY protocol), each "
-                "connection from synackd's address" % len(got))
+                "connection from synackd's address" % len(lines))
             time.sleep(DRAIN_S)
-            e, al = proxied(2 * n)
-            finish(eng, e, al)
+            # ab may open a few connections more than it sends requests
+            # on (up to its concurrency, at the end): spliced and closed
+            # like the others, with no request, so not in nginx's log
+            total = 2 * n + sum(c for _, c in AB_REQUESTS)
+            e, al = proxied(total)
+            for k in ("proxy_opened", "proxy_established", "proxy_closed"):
+                al[k] = e.pop(k)
+            c = finish(eng, e, al)
+            extra = c.get("proxy_opened", 0) - total
+            if not (c.get("proxy_opened") == c.get("proxy_established") ==
+                    c.get("proxy_closed")) or extra > 20 * len(AB_REQUESTS):
+                raise TestFailure("proxy_opened %d, established %d, closed %d:"
+                                  " expected equal, %d to %d" % (
+                                      c.get("proxy_opened", 0),
+                                      c.get("proxy_established", 0),
+                                      c.get("proxy_closed", 0), total,
+                                      total + 20 * len(AB_REQUESTS)))
+            if extra:
+                log("note: ab opened %d connections it sent no request on"
+                    % extra)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
