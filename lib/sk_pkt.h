@@ -126,6 +126,26 @@ bool sk_pkt_parse_opts(struct sk_pkt *p);
 /** Turn an ARP request (validated by sk_pkt_parse) into its reply. */
 void sk_pkt_arp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m);
 
+/** Write an IPv4 header (no options, DF set, checksum 0) from @p src to
+ * @p dst for @p len bytes in all (header included) of @p proto, with
+ * @p tos and @p ttl. The ID stays 0: with DF it has no meaning (RFC 6864
+ * 4.1). */
+static inline void
+sk_pkt_ip4_hdr(struct rte_ipv4_hdr *ip, rte_be32_t src, rte_be32_t dst,
+		uint8_t proto, uint16_t len, uint8_t tos, uint8_t ttl)
+{
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = tos;
+	ip->total_length = sk_htons(len);
+	ip->packet_id = 0;
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = ttl;
+	ip->next_proto_id = proto;
+	ip->hdr_checksum = 0;
+	ip->src_addr = src;
+	ip->dst_addr = dst;
+}
+
 /** Write an IPv6 header from @p src to @p dst (16 bytes each, neither
  * inside the header written) for @p plen bytes of @p proto, hop limit
  * @p hops. No traffic class or flow label: synack answers one segment at a

@@ -967,22 +967,15 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		if (e->par.tx_tcp_cksum) {
 			m->ol_flags = RTE_MBUF_F_TX_IPV6 |
 				RTE_MBUF_F_TX_TCP_CKSUM;
-			th->cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
+			th->cksum = sk_csum_fold(sk_csum_phdr6(ip6->src_addr,
+					ip6->dst_addr, IPPROTO_TCP, tcp_len));
 			return true;
 		}
 	} else {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(start + l2);
 
-		ip->version_ihl = RTE_IPV4_VHL_DEF;
-		ip->type_of_service = tos;
-		ip->total_length = sk_htons((uint16_t)(l3 + tcp_len));
-		ip->packet_id = 0;
-		ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-		ip->time_to_live = 64;
-		ip->next_proto_id = IPPROTO_TCP;
-		ip->hdr_checksum = 0;
-		ip->src_addr = y->key.laddr;
-		ip->dst_addr = y->key.raddr;
+		sk_pkt_ip4_hdr(ip, y->key.laddr, y->key.raddr, IPPROTO_TCP,
+				(uint16_t)(l3 + tcp_len), tos, 64);
 		if (e->par.tx_ip_cksum)
 			m->ol_flags |= RTE_MBUF_F_TX_IPV4 |
 				RTE_MBUF_F_TX_IP_CKSUM;
@@ -991,7 +984,8 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		if (e->par.tx_tcp_cksum) {
 			m->ol_flags |= RTE_MBUF_F_TX_IPV4 |
 				RTE_MBUF_F_TX_TCP_CKSUM;
-			th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+			/* rte_ipv4_phdr_cksum()'s value (sk_tcp_out.c) */
+			th->cksum = sk_csum_fold(sk_csum_phdr(ip, tcp_len));
 			return true;
 		}
 	}

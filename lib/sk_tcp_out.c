@@ -145,16 +145,8 @@ tcp_emit(struct sk_engine *e, struct rte_mbuf *m, uint16_t l2,
 		SK_STAT_INC(&e->st, tx_ipv6);
 		return;
 	}
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = sk_htons((uint16_t)(l3 + l4));
-	ip->packet_id = 0; /* DF set: the ID has no meaning (RFC 6864) */
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->hdr_checksum = 0;
-	ip->src_addr = a->src;
-	ip->dst_addr = a->dst;
+	sk_pkt_ip4_hdr(ip, a->src, a->dst, IPPROTO_TCP, (uint16_t)(l3 + l4), 0,
+			64);
 	finish_cksums(e, m, ip, th, (uint16_t)l4);
 }
 
@@ -431,16 +423,13 @@ sk_tcp_synack_template(struct sk_engine *e)
 		struct sk_synack_tpl6 *t6 = &e->synack6[k];
 		struct rte_ipv4_hdr *ip = &t->h.ip;
 		struct rte_ipv6_hdr *ip6 = &t6->h.ip6;
+		static const uint8_t zero16[16];
 
 		memset(t, 0, sizeof(*t));
 		t->l4_len = (uint8_t)synack_tcp_tpl(&t->h.tcp, t->h.opt, k,
 				e->cfg.mss);
 		t->ip_len = (uint16_t)(sizeof(*ip) + t->l4_len);
-		ip->version_ihl = RTE_IPV4_VHL_DEF;
-		ip->total_length = sk_htons(t->ip_len);
-		ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-		ip->time_to_live = 64;
-		ip->next_proto_id = IPPROTO_TCP;
+		sk_pkt_ip4_hdr(ip, 0, 0, IPPROTO_TCP, t->ip_len, 0, 64);
 		/* the IP header without its addresses */
 		t->ip_sum = sk_csum_add(0, ip, sizeof(*ip));
 		t->tcp_sum = synack_tcp_sum(&t->h.tcp, t->l4_len);
@@ -449,10 +438,8 @@ sk_tcp_synack_template(struct sk_engine *e)
 		t6->l4_len = (uint8_t)synack_tcp_tpl(&t6->h.tcp, t6->h.opt, k,
 				mss6);
 		t6->len = (uint16_t)(sizeof(*ip6) + t6->l4_len);
-		ip6->vtc_flow = RTE_BE32(0x60000000);
-		ip6->payload_len = sk_htons(t6->l4_len);
-		ip6->proto = IPPROTO_TCP;
-		ip6->hop_limits = 64;
+		sk_pkt_ip6_hdr(ip6, zero16, zero16, IPPROTO_TCP, t6->l4_len,
+				64);
 		t6->tcp_sum = synack_tcp_sum(&t6->h.tcp, t6->l4_len);
 	}
 }
