@@ -127,7 +127,7 @@
 	_(proxy_syn_retx, "backend SYNs retransmitted") \
 	_(proxy_fail_timeout, "proxied connections reset: the backend did not answer in connect_timeout") \
 	_(proxy_fail_refused, "proxied connections reset: the backend answered the SYN with RST") \
-	_(proxy_fail_unresolved, "proxied connections reset: the backend's MAC is not known yet (ARP/ND)") \
+	_(proxy_fail_unresolved, "proxied connections reset: no backend's MAC known within connect_timeout (ARP/ND), or no backend of the family") \
 	_(proxy_fail_no_port, "proxied connections reset: no free source port toward the backend") \
 	_(proxy_fail_table_full, "proxied connections reset: no room for the backend side in the flow table") \
 	_(proxy_fail_options, "proxied connections reset: the backend refused timestamps the client uses") \

@@ -120,6 +120,8 @@ struct sk_flow_px {
 #define SK_PX_FIN_ACKED  0x08 /**< the other side ACKed it */
 #define SK_PX_HDR        0x10 /**< inside: our PROXY protocol header is
 				    not ACKed yet */
+#define SK_PX_RESOLVING  0x20 /**< outside, connecting: the backend's MAC is
+				    not known yet, no SYN sent */
 
 /**
  * One connection, in one cache line. Fields are ordered by use: the key,

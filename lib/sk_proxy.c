@@ -68,6 +68,10 @@
  * address takes about 28,000 ports / time_wait new connections a second
  * (5,600 at the default 5 s). */
 #define SK_PX_TW_REUSE_MS 1000
+/* A connection whose backend has not answered ARP/ND yet looks again this
+ * often (the MAC comes in a round trip; the request goes out at once, then
+ * every second). */
+#define SK_PX_RESOLVE_POLL_MS 10
 
 static inline struct sk_flow *
 peer_of(struct sk_engine *e, const struct sk_flow *f)
@@ -312,26 +316,38 @@ sk_engine_proxy_backends(const struct sk_engine *e, uint64_t now,
 /* Rendezvous (highest random weight) hashing over the usable backends of
  * the client's family that serve proxied port @p lport (its own set, or
  * the set of every port without one): adding or removing one backend
- * moves only the flows that it wins or held. Returns the index, or -1. */
+ * moves only the flows that it wins or held. Returns the index, or -1.
+ * When none of them has answered ARP/ND yet, one of those, with
+ * @p *pending set: the connection waits for its MAC (the first clients
+ * after a start, or after a backend came up). */
 static int
-choose_backend(struct sk_engine *e, uint32_t hash, bool v6, uint16_t lport)
+choose_backend(struct sk_engine *e, uint32_t hash, bool v6, uint16_t lport,
+		bool *pending)
 {
 	struct sk_proxy *px = e->px;
 	const uint8_t family = v6 ? 6 : 4;
-	int best = -1, best_any = -1;
-	uint32_t score = 0, score_any = 0;
+	int best = -1, best_any = -1, best_unres = -1;
+	uint32_t score = 0, score_any = 0, score_unres = 0;
 	bool own = false;
 
+	*pending = false;
 	for (unsigned int i = 0; i < px->n_be && !own; i++)
 		own = px->be[i].cfg.lport == lport;
 	for (unsigned int i = 0; i < px->n_be; i++) {
 		const struct sk_px_backend *b = &px->be[i];
 		uint32_t w;
 
-		if (b->cfg.family != family || !b->resolved ||
+		if (b->cfg.family != family ||
 				!sk_config_backend_serves(&b->cfg, lport, own))
 			continue;
 		w = rte_hash_crc_4byte(hash, b->seed);
+		if (!b->resolved) {
+			if (best_unres < 0 || w > score_unres) {
+				best_unres = (int)i;
+				score_unres = w;
+			}
+			continue;
+		}
 		if (best_any < 0 || w > score_any) {
 			best_any = (int)i;
 			score_any = w;
@@ -343,7 +359,12 @@ choose_backend(struct sk_engine *e, uint32_t hash, bool v6, uint16_t lport)
 			score = w;
 		}
 	}
-	return best >= 0 ? best : best_any;
+	if (best >= 0)
+		return best;
+	if (best_any >= 0)
+		return best_any;
+	*pending = best_unres >= 0;
+	return best_unres;
 }
 
 /* ---- parking: client data that came before the backend answered -------
@@ -668,10 +689,13 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 	struct sk_flow_key6 bk;
 	struct sk_flow *c, *b;
 	uint32_t bhash, tsb0;
+	bool pending;
 	int bi;
 
-	bi = choose_backend(e, hash, p->v6, sk_ntohs(p->tcp->dst_port));
+	bi = choose_backend(e, hash, p->v6, sk_ntohs(p->tcp->dst_port),
+			&pending);
 	if (bi < 0) {
+		/* no backend of the client's family serves the port */
 		SK_STAT_INC(&e->st, proxy_fail_unresolved);
 		return sk_tcp_send_rst(e, m, p);
 	}
@@ -741,9 +765,11 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 	b->px.ts_add = p->tsecr;
 	b->px.tmp = tsb0;
 	sk_tcp_learn_neigh(e, m, p, key->raddr);
+	if (pending)
+		c->px.st |= SK_PX_RESOLVING;
 	sk_wheel_arm(&e->wheel, (uint32_t)(c - e->flows),
-		e->now_ms + RTE_MIN(e->cfg.proxy_syn_rto_ms,
-			e->cfg.proxy_connect_ms));
+		e->now_ms + RTE_MIN(pending ? SK_PX_RESOLVE_POLL_MS :
+			e->cfg.proxy_syn_rto_ms, e->cfg.proxy_connect_ms));
 	if (p->plen != 0 || (p->flags & SK_TH_FIN)) {
 		/* data with the handshake's ACK: held, the SYN goes out in a
 		 * fresh mbuf */
@@ -759,6 +785,8 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 			rte_pktmbuf_free(n);
 		m = *mp;
 	}
+	if (pending)
+		return false;  /* the SYN once the MAC is known (the timer) */
 	backend_syn(e, m, c);
 	return true;
 }
@@ -1285,9 +1313,16 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 	struct sk_flow *b = is_inside(f) ? f : y;
 	const uint8_t fl = p->flags;
 
-	if (unlikely(c->px.st & SK_PX_CONNECTING))
+	if (unlikely(c->px.st & SK_PX_CONNECTING)) {
+		if (is_inside(f) && (c->px.st & SK_PX_RESOLVING)) {
+			/* nothing sent on this tuple yet: an old
+			 * connection's segment */
+			SK_STAT_INC(&e->st, drop_state);
+			return false;
+		}
 		return is_inside(f) ? backend_answer(e, mp, p, c, b) :
 			client_early(e, mp, p, c);
+	}
 	if (unlikely(fl & SK_TH_SYN)) {
 		if (!is_inside(f) && !(fl & SK_TH_ACK) &&
 				((c->px.st | b->px.st) & SK_PX_FIN)) {
@@ -1347,7 +1382,10 @@ sk_proxy_timer(struct sk_engine *e, struct sk_flow *c, struct rte_mbuf **tx)
 		uint32_t rto;
 
 		if (age >= e->cfg.proxy_connect_ms) {
-			SK_STAT_INC(&e->st, proxy_fail_timeout);
+			if (c->px.st & SK_PX_RESOLVING)
+				SK_STAT_INC(&e->st, proxy_fail_unresolved);
+			else
+				SK_STAT_INC(&e->st, proxy_fail_timeout);
 			tx[0] = rte_pktmbuf_alloc(e->par.pool);
 			if (tx[0] == NULL) {
 				SK_STAT_INC(&e->st, drop_mbuf);
@@ -1356,6 +1394,26 @@ sk_proxy_timer(struct sk_engine *e, struct sk_flow *c, struct rte_mbuf **tx)
 				return 0;
 			}
 			connect_failed(e, tx[0], c);
+			return 1;
+		}
+		if (c->px.st & SK_PX_RESOLVING) {
+			if (!__atomic_load_n(&e->px->be[c->px.be].resolved,
+					__ATOMIC_RELAXED)) {
+				sk_tcp_arm(e, c, RTE_MIN(
+					(uint32_t)SK_PX_RESOLVE_POLL_MS,
+					e->cfg.proxy_connect_ms - age));
+				return 0;
+			}
+			/* the MAC came: the first SYN now */
+			c->px.st &= (uint8_t)~SK_PX_RESOLVING;
+			sk_tcp_arm(e, c, RTE_MIN(e->cfg.proxy_syn_rto_ms,
+				e->cfg.proxy_connect_ms - age));
+			tx[0] = rte_pktmbuf_alloc(e->par.pool);
+			if (tx[0] == NULL) {
+				SK_STAT_INC(&e->st, drop_mbuf);
+				return 0;  /* sent again at the next timeout */
+			}
+			backend_syn(e, tx[0], c);
 			return 1;
 		}
 		/* RFC 6298 5.5: back off, but never past the bound */

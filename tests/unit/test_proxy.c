@@ -251,24 +251,51 @@ open_conn(struct conn *k, uint16_t cport, bool with_data)
 static void
 test_arp(void)
 {
+	struct conn k;
+
 	engine_new();
 	now += 10 * NS_PER_MS;
 	timers();
 	CHECK(st()->proxy_arp_request == 2,
 		"ARP and NS for the two backends (%lu)",
 		(unsigned long)st()->proxy_arp_request);
-	/* before any answer, a valid ACK cannot be proxied: RST */
+	/* before any answer, a valid ACK waits for the backend's MAC... */
+	CHECK(!open_conn(&k, 1111, false) && nout == 0,
+		"unresolved backend: the ACK is held, nothing sent");
+	CHECK(live_flows() == 2 && st()->proxy_fail_unresolved == 0,
+		"the pair waits");
+	now += 500 * NS_PER_MS;
+	CHECK(timers() == 0, "no SYN while the MAC is unknown");
+	/* ...until [proxy] connect_timeout: then the client is reset */
+	now += 2600 * NS_PER_MS;
 	{
-		struct conn k;
+		/* with the ARP and NS requests of the second */
+		unsigned int n = timers(), rst = 0;
 
-		CHECK(!open_conn(&k, 1111, false) || out[0].flags & RST,
-			"unresolved backend: the client is reset");
-		CHECK(st()->proxy_fail_unresolved == 1, "counted unresolved");
+		for (unsigned int i = 0; i < n && i < 4; i++)
+			rst += (out[i].flags & RST) &&
+				out[i].daddr == CLIENT_IP &&
+				out[i].seq == k.s_isn + 1;
+		CHECK(rst == 1, "never resolved: the client reset at "
+			"connect_timeout (%u frames out)", n);
 	}
+	CHECK(st()->proxy_fail_unresolved == 1 &&
+		st()->proxy_fail_timeout == 0, "counted unresolved");
+	CHECK(live_flows() == 0, "pair freed");
+	/* a second one waits, the MAC comes, the SYN goes within 10 ms */
+	CHECK(!open_conn(&k, 1112, false) && nout == 0 && live_flows() == 2,
+		"held again");
 	feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP, ENGINE_IP, 6,
 			false));
 	CHECK(st()->rx_arp_reply == 1, "the backend's ARP reply learnt");
-	CHECK(live_flows() == 0, "no flow left");
+	now += 10 * NS_PER_MS;
+	CHECK(timers() == 1 && out[0].flags == SYN &&
+		out[0].daddr == BACKEND_IP && out[0].dport == BE_PORT &&
+		out[0].tcp_ok, "then the SYN to the backend");
+	CHECK_EQ(st()->proxy_syn_retx, 0u, "not counted as a retransmission");
+	CHECK(seg(CLIENT_IP, 1112, PX_PORT, RST | ACK, k.c_isn + 1,
+		k.s_isn + 1, 0, false, 0, 0, NULL, 0, NULL) <= 1 &&
+		live_flows() == 0, "a client RST ends it");
 }
 
 static void
@@ -295,7 +322,7 @@ test_splice(void)
 	CHECK(r->seq != k.c_isn, "our own ISN toward the backend");
 	CHECK_EQ(r->win, 229u * 128 > 65535 ? 65535u : 229u * 128,
 		"the client's window, unscaled");
-	CHECK_EQ(st()->proxy_opened, 1u, "opened");
+	CHECK_EQ(st()->proxy_opened, 3u, "opened (and two in test_arp)");
 
 	/* the client's request before the backend answered: held */
 	k.c_ts++;
