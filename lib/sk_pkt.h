@@ -126,6 +126,17 @@ bool sk_pkt_parse_opts(struct sk_pkt *p);
 /** Turn an ARP request (validated by sk_pkt_parse) into its reply. */
 void sk_pkt_arp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m);
 
+/** The big-endian 32-bit word at @p p (anywhere: no alignment), in host
+ * order: TCP option fields. */
+static inline uint32_t
+sk_get_be32(const uint8_t *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return sk_ntohl(w);
+}
+
 /** Write an IPv4 header (no options, DF set, checksum 0) from @p src to
  * @p dst for @p len bytes in all (header included) of @p proto, with
  * @p tos and @p ttl. The ID stays 0: with DF it has no meaning (RFC 6864

@@ -839,15 +839,6 @@ pp2_header(struct sk_engine *e, const struct sk_flow *c, uint8_t *h)
 
 #define SK_OPT_SACK 5
 
-static inline uint32_t
-get32(const uint8_t *o)
-{
-	uint32_t v;
-
-	memcpy(&v, o, 4);
-	return sk_ntohl(v);
-}
-
 static inline void
 put32(uint8_t *o, uint32_t v)
 {
@@ -879,13 +870,13 @@ translate_opts(uint8_t *o, unsigned int len, const struct sk_flow *x,
 		if (ol < 2 || i + ol > len)
 			break;
 		if (o[i] == SK_OPT_TS && ol == 10) {
-			put32(o + i + 2, get32(o + i + 2) + x->px.ts_add);
+			put32(o + i + 2, sk_get_be32(o + i + 2) + x->px.ts_add);
 			if (ack)
-				put32(o + i + 6, get32(o + i + 6) -
+				put32(o + i + 6, sk_get_be32(o + i + 6) -
 					y->px.ts_add);
 		} else if (o[i] == SK_OPT_SACK) {
 			for (unsigned int j = i + 2; j + 4 <= i + ol; j += 4)
-				put32(o + j, get32(o + j) - y->px.seq_add);
+				put32(o + j, sk_get_be32(o + j) - y->px.seq_add);
 		}
 		i += ol;
 	}
