@@ -1371,6 +1371,7 @@ sk_proxy_timer(struct sk_engine *e, struct sk_flow *c, struct rte_mbuf **tx)
 	if (c->px.st & SK_PX_CONNECTING) {
 		const uint32_t age = e->now_ms - c->born;
 		uint32_t rto;
+		bool first;
 
 		if (age >= e->cfg.proxy_connect_ms) {
 			if (c->px.st & SK_PX_RESOLVING)
@@ -1387,7 +1388,8 @@ sk_proxy_timer(struct sk_engine *e, struct sk_flow *c, struct rte_mbuf **tx)
 			connect_failed(e, tx[0], c);
 			return 1;
 		}
-		if (c->px.st & SK_PX_RESOLVING) {
+		first = (c->px.st & SK_PX_RESOLVING) != 0;
+		if (first) {
 			if (!__atomic_load_n(&e->px->be[c->px.be].resolved,
 					__ATOMIC_RELAXED)) {
 				sk_tcp_arm(e, c, RTE_MIN(
@@ -1397,28 +1399,24 @@ sk_proxy_timer(struct sk_engine *e, struct sk_flow *c, struct rte_mbuf **tx)
 			}
 			/* the MAC came: the first SYN now */
 			c->px.st &= (uint8_t)~SK_PX_RESOLVING;
-			sk_tcp_arm(e, c, RTE_MIN(e->cfg.proxy_syn_rto_ms,
-				e->cfg.proxy_connect_ms - age));
-			tx[0] = rte_pktmbuf_alloc(e->par.pool);
-			if (tx[0] == NULL) {
-				SK_STAT_INC(&e->st, drop_mbuf);
-				return 0;  /* sent again at the next timeout */
-			}
-			backend_syn(e, tx[0], c);
-			return 1;
+			rto = RTE_MIN(e->cfg.proxy_syn_rto_ms,
+				e->cfg.proxy_connect_ms - age);
+		} else {
+			/* RFC 6298 5.5: back off, but never past the bound */
+			c->retries = (uint8_t)RTE_MIN(c->retries + 1u, 20u);
+			rto = RTE_MIN((uint64_t)e->cfg.proxy_syn_rto_ms <<
+				c->retries, (uint64_t)e->cfg.proxy_connect_ms -
+				age);
 		}
-		/* RFC 6298 5.5: back off, but never past the bound */
-		c->retries = (uint8_t)RTE_MIN(c->retries + 1u, 20u);
-		rto = RTE_MIN((uint64_t)e->cfg.proxy_syn_rto_ms << c->retries,
-				(uint64_t)e->cfg.proxy_connect_ms - age);
 		sk_tcp_arm(e, c, rto);
 		tx[0] = rte_pktmbuf_alloc(e->par.pool);
 		if (tx[0] == NULL) {
 			SK_STAT_INC(&e->st, drop_mbuf);
-			return 0;
+			return 0;  /* sent again at the next timeout */
 		}
 		backend_syn(e, tx[0], c);
-		SK_STAT_INC(&e->st, proxy_syn_retx);
+		if (!first)
+			SK_STAT_INC(&e->st, proxy_syn_retx);
 		return 1;
 	}
 	if (c->state == SK_ST_TIME_WAIT) {
