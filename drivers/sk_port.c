@@ -2,6 +2,7 @@
 #define _GNU_SOURCE             /* fopencookie() */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,40 @@
 #include "sk_common.h"
 #include "sk_dispatch.h"
 #include "sk_port.h"
+
+/* The real-time signals sk_port_tap_poll_begin() took (bit s - SIGRTMIN). */
+static uint64_t tap_signals_taken;
+
+void
+sk_port_tap_poll_begin(void)
+{
+	/* the PMD looks from SIGRTMIN + 1 up to SIGRTMAX - 1 */
+	for (int s = SIGRTMIN + 1; s < SIGRTMAX && s - SIGRTMIN < 64; s++) {
+		struct sigaction sa;
+
+		if (sigaction(s, NULL, &sa) != 0 || sa.sa_handler != SIG_DFL)
+			continue;
+		sa.sa_handler = SIG_IGN;
+		if (sigaction(s, &sa, NULL) == 0)
+			tap_signals_taken |= UINT64_C(1) << (s - SIGRTMIN);
+	}
+}
+
+void
+sk_port_tap_poll_end(void)
+{
+	for (int s = SIGRTMIN + 1; s < SIGRTMAX && s - SIGRTMIN < 64; s++) {
+		struct sigaction sa;
+
+		if (!(tap_signals_taken & (UINT64_C(1) << (s - SIGRTMIN))) ||
+				sigaction(s, NULL, &sa) != 0 ||
+				sa.sa_handler != SIG_IGN)
+			continue;
+		sa.sa_handler = SIG_DFL;
+		sigaction(s, &sa, NULL);
+	}
+	tap_signals_taken = 0;
+}
 
 int
 sk_port_find(const char *name, uint16_t *port_id, char *err, size_t errlen)

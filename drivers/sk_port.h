@@ -87,6 +87,23 @@ int sk_port_ipv6_groups(struct sk_port *p, const uint8_t (*addrs)[16],
  * link_up and link_speed. */
 void sk_port_link_update(struct sk_port *p);
 
+/**
+ * net_tap's per-frame signal, avoided. DPDK's tap PMD (22.11 and later)
+ * asks the kernel for a queued real-time signal on every frame a queue
+ * receives (O_ASYNC with F_SETSIG, the first free signal from SIGRTMIN + 1)
+ * and reads a queue only after one came; where no real-time signal is free
+ * it reads on every poll instead. One signal handler call per frame, often
+ * on the sleeping main lcore through an inter-processor interrupt, cost a
+ * proxied connection two thirds of its rate over a tap (docs/ports.md,
+ * "net_tap"); a polling worker affords a readv() that finds the queue
+ * empty. sk_port_tap_poll_begin() (before rte_eal_init(), which probes the
+ * vdevs) sets every real-time signal the process has left at SIG_DFL to
+ * SIG_IGN; sk_port_tap_poll_end() (after sk_port_start(), which sets up
+ * the queues) puts them back. No effect on the other drivers.
+ */
+void sk_port_tap_poll_begin(void);
+void sk_port_tap_poll_end(void);
+
 /** Stop and close a started port. */
 void sk_port_stop(const struct sk_port *p);
 

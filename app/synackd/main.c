@@ -828,6 +828,9 @@ main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 
+	/* until the port's queues are set up: net_tap polls its queues
+	 * rather than wait for a signal per frame (drivers/sk_port.h) */
+	sk_port_tap_poll_begin();
 	ret = rte_eal_init(eal_argc, argv);
 	if (ret < 0) {
 		eal_failed(rte_errno);
@@ -904,8 +907,10 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return SK_EXIT_SETUP;
 	}
-	if (sk_port_start(port_id, n_workers, cfg.rx_desc, cfg.tx_desc, pool,
-			&port, err, sizeof(err)) != 0) {
+	ret = sk_port_start(port_id, n_workers, cfg.rx_desc, cfg.tx_desc, pool,
+			&port, err, sizeof(err));
+	sk_port_tap_poll_end();
+	if (ret != 0) {
 		SK_LOG_PORT(ERR, "%s", err);
 		if (port.unclosable)  /* see sk_port_start(): exit as is */
 			return SK_EXIT_SETUP;
@@ -913,6 +918,10 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return SK_EXIT_SETUP;
 	}
+	if (strcmp(port.driver, "net_tap") == 0)
+		SK_LOG_PORT(INFO, "port %u (%s): queues read at every poll, "
+			"without net_tap's signal per frame (its \"rt-signals "
+			"in use\" lines above say so)", port.id, port.name);
 	if (cfg.n_addrs6 != 0) {
 		/* the groups of our addresses and of the client's sources
 		 * (up to SK_PORT_MC_MAX of them: more take all-multicast) */
