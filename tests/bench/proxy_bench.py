@@ -10,6 +10,10 @@ backend (B), and four ways between them:
   direct   C 198.18.0.1 -> B 198.18.0.3 through a Linux bridge in R
   proxy    C -> synackd 198.18.0.2 (net_tap on the same bridge in R,
            `--listen 8080:proxy --backend 198.18.0.3:8080`, full NAT) -> B
+  proxy-afp  the same synackd on net_af_packet: a veth in the same bridge
+           (its bridge end with TX checksums off, docs/ports.md)
+  proxy-old  the proxy on net_tap with a second synackd (--synackd-old),
+           for a before / after in one run
   router   C 10.1.0.1 -> K (a plain kernel router) -> B 10.2.0.3
   synproxy C 10.3.0.1 -> S (a kernel router with netfilter's SYNPROXY on
            its FORWARD chain, the rules of iptables-extensions(8))
@@ -65,10 +69,17 @@ NS = {k: "%s%s" % (TAG, k) for k in "crksb"}
 PREFIX = "sk-bench-%d-px" % os.getpid()
 # the path each variant takes: the address the client connects to
 TARGET = {"direct": "198.18.0.3", "proxy": "198.18.0.2",
+          "proxy-afp": "198.18.0.2", "proxy-old": "198.18.0.2",
           "router": "10.2.0.3", "synproxy": "10.4.0.3"}
 # where each variant's middle runs, for its counters
-MIDDLE = {"direct": "r", "proxy": "r", "router": "k", "synproxy": "s"}
+MIDDLE = {"direct": "r", "proxy": "r", "proxy-afp": "r", "proxy-old": "r",
+          "router": "k", "synproxy": "s"}
+# the variants that run synackd: its port kind
+PROXIES = {"proxy": "tap", "proxy-afp": "af_packet", "proxy-old": "tap"}
+# af_packet's veth in R: synackd's end, the bridge's end
+AFP_DEV, AFP_PEER = "sk1", "skp1"
 
+SECRET = "5e" * 16
 PROCS = []
 NETNS = []
 
@@ -193,6 +204,20 @@ def topology(mid_cpu):
     sysctl("b", "net.core.somaxconn=8192", "net.ipv4.tcp_max_syn_backlog=8192")
 
 
+def afp_wire(mid_cpu):
+    """proxy-afp's port: a veth in R, one end in the bridge, the other
+    synackd's through AF_PACKET. The bridge's end computes the checksums
+    and segments what it passes on (TX offloads off: an AF_PACKET socket
+    takes the frames as they are, partial checksums and GSO included)."""
+    ip("r", "link", "add", AFP_DEV, "type", "veth", "peer", "name", AFP_PEER)
+    nsx("r", "ethtool", "-K", AFP_PEER, "tx", "off", "tso", "off", "gso",
+        "off")
+    sysctl("r", "net.ipv6.conf.%s.disable_ipv6=1" % AFP_DEV)
+    ip("r", "link", "set", AFP_PEER, "master", "br0", "up")
+    ip("r", "link", "set", AFP_DEV, "up")
+    rps("r", AFP_PEER, mid_cpu)
+
+
 def synproxy_rules():
     """netfilter's SYNPROXY on S's FORWARD chain, as iptables-extensions(8)
     gives it (the SYN untracked, INVALID/UNTRACKED to SYNPROXY, the rest of
@@ -273,12 +298,14 @@ def backend(tmp, cpu, bulk_bytes):
 
 
 class Synackd:
-    def __init__(self, exe, tmp, cli_cpu, mid_cpu):
-        self.exe, self.tmp = exe, tmp
+    # shared by every instance: no two starts use the same source ports
+    port_lo = 10000
+    n = 0
+
+    def __init__(self, exe, tmp, cli_cpu, mid_cpu, kind="tap"):
+        self.exe, self.tmp, self.kind = exe, tmp, kind
         self.lcores = "0@%d,1@%d" % (cli_cpu, mid_cpu)
         self.p = None
-        self.n = 0
-        self.port_lo = 10000
         self.nice = 0
         self.reuse_ports = False
         self.stats = []
@@ -289,29 +316,39 @@ class Synackd:
         10000). Each start counts its ports from the range's low end, and
         a port the backend still holds in TIME_WAIT costs a connection a
         second here (docs/benchmarks.md "Series 9")."""
-        self.n += 1
+        Synackd.n += 1
+        self.n = Synackd.n
         # each start is a new MAC (net_tap's random one): the client's and
         # the backend's neighbour entries of the last one would send there
         # (synackd sends no gratuitous ARP; drop_l2_dst counts them)
         for k in "cb":
             run(["ip", "-n", NS[k], "neigh", "flush", "to", "198.18.0.2"],
                 check=False)
-        if self.port_lo + ports > 65535 or self.reuse_ports:
-            self.port_lo = 10000
-        self.ports = "%d-%d" % (self.port_lo, self.port_lo + ports - 1)
-        self.port_lo += ports
+        if Synackd.port_lo + ports > 65535 or self.reuse_ports:
+            Synackd.port_lo = 10000
+        self.ports = "%d-%d" % (Synackd.port_lo, Synackd.port_lo + ports - 1)
+        Synackd.port_lo += ports
+        # one secret for every start (but with --reuse-ports, which
+        # shows what a random one does): the ISN toward the backend then
+        # grows across restarts (docs/proxy.md), so that a range used
+        # again (more starts than 55,000 ports hold) meets the backend's
+        # TIME_WAITs as a deployment with a set secret would
+        secret = [] if self.reuse_ports else ["--cookie-secret", SECRET]
+        vdev = ("net_tap0,iface=sk0" if self.kind == "tap" else
+                "net_af_packet0,iface=%s" % AFP_DEV)
         self.log = os.path.join(self.tmp, "synackd-%d.log" % self.n)
         self.stats_path = os.path.join(self.tmp, "synackd-%d.json" % self.n)
         self.p = start(["ip", "netns", "exec", NS["r"], self.exe,
                         "--lcores", self.lcores, "--no-pci", "--no-huge",
                         "-m", "512", "--no-telemetry", "--file-prefix", PREFIX,
-                        "--vdev", "net_tap0,iface=sk0", "--",
+                        "--vdev", vdev, "--",
                         "--addr", "198.18.0.2/24",
                         "--listen", "%d:proxy" % PORT,
                         "--backend", "198.18.0.3:%d" % PORT,
                         "--proxy-source-ports", self.ports,
                         "--stats-interval", "0",
-                        "--stats-file", self.stats_path], self.log,
+                        "--stats-file", self.stats_path] + secret,
+                       self.log,
                        session=self.nice != 0)
         if self.nice:
             # its own session is its own autogroup (sched_autogroup): a
@@ -332,11 +369,12 @@ class Synackd:
         else:
             raise Failure("synackd not ready in 30 s: %s" %
                           open(self.log).read()[-2000:])
-        # net_tap gives the kernel's side of the tap synackd's own MAC:
-        # on a bridge that is a local address (frames to it would stay in
-        # R's kernel), so the kernel's side takes another one first
-        ip("r", "link", "set", "sk0", "address", "02:00:00:00:5c:00")
-        ip("r", "link", "set", "sk0", "master", "br0", "up")
+        if self.kind == "tap":
+            # net_tap gives the kernel's side of the tap synackd's own
+            # MAC: on a bridge that is a local address (frames to it would
+            # stay in R's kernel), so the kernel's side takes another one
+            ip("r", "link", "set", "sk0", "address", "02:00:00:00:5c:00")
+            ip("r", "link", "set", "sk0", "master", "br0", "up")
         # synackd answers ARP for 198.18.0.2 itself; the first connection
         # must not pay for its ARP nor for the bridge's learning
         nsx("c", "ping", "-c", "1", "-W", "2", "198.18.0.2", check=False)
@@ -350,8 +388,9 @@ class Synackd:
         time.sleep(0.1)
 
     def down(self):
-        # the tap's drops (the kernel's side: TX is toward synackd)
-        self.tap = link_drops("r", "sk0")
+        # the port's drops in the kernel (the tap's side: TX is toward
+        # synackd; af_packet's veth: RX is)
+        self.tap = link_drops("r", "sk0" if self.kind == "tap" else AFP_DEV)
         stop(self.p, signal.SIGINT, wait=15)
         shutil.rmtree("/var/run/dpdk/" + PREFIX, ignore_errors=True)
         try:
@@ -459,6 +498,18 @@ def link_drops(ns, dev):
         return {}
 
 
+def proxy_ratios(m, variants):
+    """For each proxy variant P run, "P_vs": P's median over each other
+    variant's (proxy-afp -> proxy_afp_vs; proxy_vs["proxy-old"] is the
+    before / after of --synackd-old)."""
+    out = {}
+    for p in PROXIES:
+        if p in variants:
+            out[p.replace("-", "_") + "_vs"] = {
+                v: ratio(m.get(p), m[v]) for v in variants if v != p}
+    return out
+
+
 def med(xs):
     xs = [x for x in xs if x is not None]
     return round(statistics.median(xs), 3) if xs else None
@@ -477,6 +528,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--synackd",
                     default=os.path.join(ROOT, "build/app/synackd"))
+    ap.add_argument("--synackd-old", help="another build's synackd: adds "
+                    "the variant proxy-old (net_tap), run interleaved "
+                    "with the others")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--requests", type=int, default=5000,
                     help="connections per ab run at most")
@@ -513,6 +567,15 @@ def main():
     cpus = sorted(os.sched_getaffinity(0))
     cli_cpu, mid_cpu = cpus[0], cpus[-1]
     variants = a.variants.split(",")
+    if a.synackd_old and "proxy-old" not in variants:
+        variants.append("proxy-old")
+    for v in variants:
+        if v not in TARGET:
+            raise Failure("unknown variant %s (of %s)" % (
+                v, ",".join(sorted(TARGET))))
+    if "proxy-old" in variants and not (
+            a.synackd_old and os.access(a.synackd_old, os.X_OK)):
+        raise Failure("proxy-old needs --synackd-old (an executable)")
     res = {"cpus": {"clients_and_backend": cli_cpu, "middle": mid_cpu},
            "loadavg_start": open("/proc/loadavg").read().split()[:3],
            "requests": a.requests, "concurrency": a.concurrency,
@@ -522,6 +585,8 @@ def main():
     os.chmod(tmp, 0o755)
     try:
         topology(mid_cpu)
+        if "proxy-afp" in variants:
+            afp_wire(mid_cpu)
         if "synproxy" in variants:
             try:
                 res["synproxy_rules"] = synproxy_rules()
@@ -535,9 +600,13 @@ def main():
                    "-U", "-ni", "b0", "-w", a.capture, "tcp"],
                   os.path.join(tmp, "tcpdump.log"))
             time.sleep(1)
-        sk = Synackd(a.synackd, tmp, cli_cpu, mid_cpu)
-        sk.nice = a.nice
-        sk.reuse_ports = a.reuse_ports
+        sks = {}
+        for v in variants:
+            if v in PROXIES:
+                sks[v] = Synackd(a.synackd_old if v == "proxy-old" else
+                                 a.synackd, tmp, cli_cpu, mid_cpu, PROXIES[v])
+                sks[v].nice = a.nice
+                sks[v].reuse_ports = a.reuse_ports
         for ts in a.timestamps.split(",") if a.rounds > 0 else ():
             for k in "cksb":
                 sysctl(k, "net.ipv4.tcp_timestamps=" + ts)
@@ -545,18 +614,18 @@ def main():
             runs = {v: [] for v in variants}
             for rnd in range(a.rounds):
                 for v in rotated(variants, rnd):
-                    if v == "proxy":
-                        sk.up(a.requests + 500)
+                    if v in sks:
+                        sks[v].up(a.requests + 500)
                     r = ab_run(cli_cpu, v, a.requests, a.concurrency,
                                a.seconds)
-                    if v == "proxy":
+                    if v in sks:
                         r["synackd"] = {
-                            k: x for k, x in sk.down().items()
+                            k: x for k, x in sks[v].down().items()
                             if x and (k.startswith("proxy_") or
                                       k.startswith("drop") or
                                       k in ("exit_status",
                                             "stats_file_error"))}
-                        r["tap_sk0"] = sk.tap
+                        r["tap_sk0"] = sks[v].tap
                     r["load"] = open("/proc/loadavg").read().split()[0]
                     runs[v].append(r)
                     print("proxy_bench: cps ts=%s round %d %-8s %s" % (
@@ -580,15 +649,14 @@ def main():
                            for r in runs[v]) for v in variants},
                 "client_rto": {v: sum(r["client"]["TcpExtTCPTimeouts"]
                                       for r in runs[v]) for v in variants},
-                "proxy_syn_retx": sum(
+                "proxy_syn_retx": {p: sum(
                     r.get("synackd", {}).get("proxy_syn_retx", 0)
-                    for r in runs.get("proxy", [])),
+                    for r in runs[p]) for p in sks},
                 "longest_ms": {v: max(((r["longest_ms"] or 0)
                                        for r in runs[v]), default=None)
                                for v in variants},
-                "proxy_vs": {v: ratio(m.get("proxy"), m[v]) for v in variants
-                             if v != "proxy"},
             }
+            res["cps"][key].update(proxy_ratios(m, variants))
         for k in "cksb":
             sysctl(k, "net.ipv4.tcp_timestamps=1")
         runs = {v: [] for v in variants}
@@ -598,34 +666,35 @@ def main():
             curl_run(cli_cpu, "direct", a.bulk_mib << 20)
         for rnd in range(a.bulk_rounds):
             for v in rotated(variants, rnd):
-                if v == "proxy":
-                    sk.up(100)
+                if v in sks:
+                    sks[v].up(100)
                 r = curl_run(cli_cpu, v, a.bulk_mib << 20)
-                if v == "proxy":
-                    c = sk.down()
+                if v in sks:
+                    c = sks[v].down()
                     r["synackd"] = {k: c.get(k) for k in (
                         "proxy_bytes_b2c", "proxy_bytes_c2b", "proxy_fwd_b2c",
                         "proxy_fwd_c2b", "proxy_established", "proxy_closed",
                         "drop_old_ack", "proxy_syn_retx")}
-                    r["tap_sk0"] = sk.tap
+                    r["tap_sk0"] = sks[v].tap
                 runs[v].append(r)
                 print("proxy_bench: bulk round %d %-8s %s" % (
                     rnd + 1, v, json.dumps(r)), flush=True)
         m = {v: med([r.get("gbit_s") for r in runs[v]]) for v in variants}
-        res["bulk"] = {"runs": runs, "median_gbit_s": m,
-                       "proxy_vs": {v: ratio(m.get("proxy"), m[v])
-                                    for v in variants if v != "proxy"}}
+        res["bulk"] = {"runs": runs, "median_gbit_s": m}
+        res["bulk"].update(proxy_ratios(m, variants))
         res["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
         summ = {"cps": {k: {"median_rps": v["median_rps"],
-                            "proxy_vs": v["proxy_vs"], "failed": v["failed"],
+                            **{r: x for r, x in v.items()
+                               if r.endswith("_vs")},
+                            "failed": v["failed"],
                             "complete": v["complete"],
                             "runs_given_up": v["runs_given_up"],
                             "longest_ms": v["longest_ms"],
                             "tsecr_rejected": v["tsecr_rejected"],
                             "client_rto": v["client_rto"]}
                         for k, v in res["cps"].items()},
-                "bulk": {"median_gbit_s": res["bulk"]["median_gbit_s"],
-                         "proxy_vs": res["bulk"]["proxy_vs"]},
+                "bulk": {r: x for r, x in res["bulk"].items()
+                         if r != "runs"},
                 "load": [res["loadavg_start"], res["loadavg_end"]]}
         print("proxy_bench: " + json.dumps(summ), flush=True)
         if a.json:
