@@ -539,7 +539,8 @@ def main():
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--bulk-mib", type=int, default=256)
     ap.add_argument("--bulk-rounds", type=int, default=3)
-    ap.add_argument("--variants", default="direct,proxy,router,synproxy")
+    ap.add_argument("--variants",
+                    default="direct,proxy,proxy-afp,router,synproxy")
     ap.add_argument("--timestamps", default="1,0")
     ap.add_argument("--nice", type=int, default=0,
                     help="synackd in a session of its own with this "
@@ -558,7 +559,7 @@ def main():
     if os.geteuid() != 0:
         log("needs root (namespaces): skipped")
         return 77
-    for t in ("ab", "nginx", "curl", "nstat", "taskset"):
+    for t in ("ab", "nginx", "curl", "nstat", "taskset", "ethtool"):
         if not shutil.which(t) and not os.access("/usr/sbin/" + t, os.X_OK):
             raise Failure("%s not installed (usertools/common.sh installs "
                           "it)" % t)

@@ -1165,7 +1165,9 @@ def table_rows(res):
     s9 = res.get('series9')
     if s9:
         names = {'direct': 'direct', 'router': 'kernel router',
-                 'synproxy': 'kernel SYNPROXY'}
+                 'synproxy': 'kernel SYNPROXY',
+                 'proxy-afp': 'proxy on af_packet',
+                 'proxy-old': 'proxy, other build'}
         for ts, x in sorted(s9.get('cps', {}).items(), reverse=True):
             m = x.get('median_rps') or {}
             t = 'timestamps %s' % ('on' if ts == 'ts1' else 'off')
@@ -1177,12 +1179,22 @@ def table_rows(res):
                              '; %d run(s) given up by ab' % gu['proxy']
                              if gu.get('proxy') else '')))
             for v, r in sorted((x.get('proxy_vs') or {}).items()):
+                if v == 'proxy-old':  # a before / after
+                    rows.append(('9 ratio proxy this build / other build, '
+                                 '%s' % t, fmt(r, '%.3f'),
+                                 'other build: %s conn/s' % num(m.get(v))))
+                    continue
                 rows.append(('9 ratio proxy / %s, %s' % (names.get(v, v), t),
                              fmt(r, '%.3f'), '%s: %s conn/s, longest %s ms%s' % (
                                  names.get(v, v), num(m.get(v)),
                                  (x.get('longest_ms') or {}).get(v, '-'),
                                  '; %d run(s) given up by ab (a connection '
                                  'silent 10 s)' % gu[v] if gu.get(v) else '')))
+            r = (x.get('proxy_afp_vs') or {}).get('synproxy')
+            if 'proxy-afp' in m:
+                rows.append(('9 proxied conn/s on af_packet, %s' % t,
+                             num(m.get('proxy-afp')),
+                             'over kernel SYNPROXY %s' % fmt(r, '%.3f')))
         b = s9.get('bulk') or {}
         g = b.get('median_gbit_s') or {}
         if g:
