@@ -123,7 +123,8 @@ sk_engine_create(const struct sk_config *cfg,
 	e->v6 = cfg->n_addrs6 != 0 ||
 		(sk_config_is_client(cfg) && cfg->client.v6);
 	e->ft = sk_flow_table_create_ex(cfg->flow_capacity, par->socket_id,
-			e->v6 ? SK_FLOW_F_IPV6 : 0);
+			(e->v6 ? SK_FLOW_F_IPV6 : 0) |
+			(par->table_small_pages ? SK_FLOW_F_SMALL_PAGES : 0));
 	if (e->ft == NULL) {
 		int err_no = rte_errno;
 

@@ -54,6 +54,8 @@ struct sk_engine_params {
 	unsigned int rx_cksum : 1;     /**< trust RX checksum flags of mbufs */
 	unsigned int announce : 1;     /**< announce our addresses at start
 					    (gratuitous ARP, unsolicited NA) */
+	unsigned int table_small_pages : 1; /**< no 1 GiB pages for the flow
+						 table (SK_FLOW_F_SMALL_PAGES) */
 	/* client role with several workers (docs/client.md#several-workers):
 	 * this engine is part @p client_part of @p client_parts of the run
 	 * (rate, concurrency and connections split evenly) */

@@ -8,8 +8,10 @@
  *	[struct sk_flow_table: 64 B][buckets: nb x 64 B][entries: cap x 64 B]
  *
  * from numa_alloc_onnode() on the lcore's node, or an anonymous mmap when
- * libnuma is unavailable or no node is asked for. Everything is written at
- * create (the free list, the empty buckets), so the fast path never faults.
+ * libnuma is unavailable or no node is asked for; a table of 1 GiB or more
+ * from 1 GiB pages where the kernel's pool has them (giga_map()).
+ * Everything is written at create (the free list, the empty buckets), so
+ * the fast path never faults.
  *
  * Index: nb = 2^k buckets of one cache line each, nb about capacity / 8
  * rounded up to a power of two, SK_BKT_SLOTS (10) slots a bucket: the load
@@ -42,6 +44,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
 
 #include <numa.h>
@@ -62,6 +65,10 @@
 #define SK_FLOW_HASH_SEED 0x5ac3e11bu  /* any constant: not a secret */
 #define SK_FLOW_BULK 64                /* keys per bulk lookup pass */
 #define SK_FLOW_HUGE_MIN (2u << 20)    /* madvise(MADV_HUGEPAGE) from 2 MiB */
+#define SK_FLOW_GIGA ((size_t)1 << 30) /* 1 GiB pages from 1 GiB of table */
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
+#endif
 
 /* One cache line of index. */
 struct sk_flow_bkt {
@@ -88,8 +95,10 @@ struct sk_flow_table {
 	uint64_t changed;    /* sk_flow_changed() */
 	struct sk_flow_addr6 *a6; /* IPv6 addresses by entry, or NULL */
 	/* cold */
-	size_t mem_size;     /* the whole mapping, this header included */
+	size_t mem_size;     /* the table, this header included; the mapping
+				rounded up to 1 GiB when giga */
 	bool numa;           /* from numa_alloc_onnode(), else mmap() */
+	bool giga;           /* in 1 GiB pages (giga_map()) */
 } __rte_cache_aligned;
 static_assert(sizeof(struct sk_flow_table) == RTE_CACHE_LINE_SIZE,
 	"table header is one cache line");
@@ -419,12 +428,74 @@ sk_flow_remove(struct sk_flow_table *t, struct sk_flow *f)
 }
 
 static void
-mem_free(void *p, size_t size, bool numa)
+mem_free(void *p, size_t size, bool numa, bool giga)
 {
-	if (numa)
+	if (giga)
+		munmap(p, RTE_ALIGN_CEIL(size, SK_FLOW_GIGA));
+	else if (numa)
 		numa_free(p, size);
 	else
 		munmap(p, size);
+}
+
+/* Free 1 GiB pages in the kernel's pool: node @p node's, or the whole
+ * pool's for node -1; 0 where the kernel has none or says nothing. */
+static unsigned long
+giga_free_pages(int node)
+{
+	char path[128], line[32], *end;
+	unsigned long n;
+	FILE *f;
+
+	if (node >= 0)
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/"
+			"hugepages/hugepages-1048576kB/free_hugepages", node);
+	else
+		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/"
+			"hugepages-1048576kB/free_hugepages");
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	errno = 0;
+	n = strtoul(line, &end, 10);
+	return errno == 0 && end != line ? n : 0;
+}
+
+/*
+ * A large table in 1 GiB pages. Every lookup touches a bucket and an entry
+ * at random places in the table: at 100 M flows 7 GiB, which 2 MiB pages
+ * (transparent huge pages, the advice below) map with 3,600 TLB entries,
+ * more than a core's second-level TLB holds (1,536 to 2,048 on recent x86),
+ * so most lookups also walk the page tables; 1 GiB pages map it with 7
+ * (docs/benchmarks.md, series 4). The kernel never gives an anonymous
+ * mapping 1 GiB pages by itself: they come from its hugetlb pool, which the
+ * administrator fills (`hugepagesz=1G hugepages=N` on the kernel command
+ * line, or nr_hugepages under /sys/kernel/mm/hugepages/hugepages-1048576kB
+ * at run time; docs/operations.md). Taken only where the pool (the node's,
+ * when a node is asked for: a page fault on a node without one would kill
+ * the process) has enough free pages; else NULL, and the caller maps as
+ * for a smaller table. @p size is the table's size; the mapping is rounded
+ * up to whole pages.
+ */
+static void *
+giga_map(size_t size, int node)
+{
+	size_t map = RTE_ALIGN_CEIL(size, SK_FLOW_GIGA);
+	void *p;
+
+	if (size < SK_FLOW_GIGA || giga_free_pages(node) < map / SK_FLOW_GIGA)
+		return NULL;
+	p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* before the first touch, which places the pages */
+	if (node >= 0)
+		numa_tonode_memory(p, map, node);
+	return p;
 }
 
 struct sk_flow_table *
@@ -439,7 +510,7 @@ sk_flow_table_create_ex(uint32_t capacity, int socket_id, unsigned int flags)
 	struct sk_flow_table *t;
 	uint32_t nb;
 	size_t size;
-	bool numa = false;
+	bool numa = false, giga = false;
 	void *p;
 
 	if (capacity == 0 || capacity > SK_FLOW_CAPACITY_MAX) {
@@ -453,11 +524,16 @@ sk_flow_table_create_ex(uint32_t capacity, int socket_id, unsigned int flags)
 	if (flags & SK_FLOW_F_IPV6)
 		size += (size_t)capacity * sizeof(struct sk_flow_addr6);
 
-	if (socket_id >= 0 && numa_available() >= 0) {
-		if (socket_id > numa_max_node()) {
-			rte_errno = EINVAL;
-			return NULL;
-		}
+	if (socket_id >= 0 && numa_available() >= 0 &&
+			socket_id > numa_max_node()) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (!(flags & SK_FLOW_F_SMALL_PAGES) &&
+			(p = giga_map(size, socket_id >= 0 &&
+				numa_available() >= 0 ? socket_id : -1)) != NULL) {
+		giga = true;
+	} else if (socket_id >= 0 && numa_available() >= 0) {
 		p = numa_alloc_onnode(size, socket_id);
 		numa = true;
 	} else {
@@ -471,7 +547,7 @@ sk_flow_table_create_ex(uint32_t capacity, int socket_id, unsigned int flags)
 		return NULL;
 	}
 	/* advice only: a kernel without THP keeps small pages */
-	if (size >= SK_FLOW_HUGE_MIN)
+	if (!giga && size >= SK_FLOW_HUGE_MIN)
 		(void)madvise(p, size, MADV_HUGEPAGE);
 
 	/* writing every line below is also the prefault */
@@ -487,6 +563,7 @@ sk_flow_table_create_ex(uint32_t capacity, int socket_id, unsigned int flags)
 	}
 	t->mem_size = size;
 	t->numa = numa;
+	t->giga = giga;
 	for (uint32_t i = 0; i < nb; i++) {
 		struct sk_flow_bkt *b = &t->bkt[i];
 
@@ -510,7 +587,7 @@ sk_flow_table_free(struct sk_flow_table *t)
 {
 	if (t == NULL)
 		return;
-	mem_free(t, t->mem_size, t->numa);
+	mem_free(t, t->mem_size, t->numa, t->giga);
 }
 
 struct sk_flow *
@@ -541,6 +618,14 @@ size_t
 sk_flow_memory(const struct sk_flow_table *t)
 {
 	return t->mem_size;
+}
+
+const char *
+sk_flow_pages(const struct sk_flow_table *t)
+{
+	if (t->giga)
+		return "1G";
+	return t->mem_size >= SK_FLOW_HUGE_MIN ? "THP" : "4K";
 }
 
 /*

@@ -197,6 +197,9 @@ struct sk_flow_table *sk_flow_table_create(uint32_t capacity, int socket_id);
 
 /** Flags of sk_flow_table_create_ex(). */
 #define SK_FLOW_F_IPV6 0x1 /**< the table holds IPv6 flows too */
+/** never 1 GiB pages, even for a table of 1 GiB or more where the kernel's
+ * pool has them (the default takes them: sk_flow.c giga_map()) */
+#define SK_FLOW_F_SMALL_PAGES 0x2
 
 /** sk_flow_table_create() with @p flags (SK_FLOW_F_*). */
 struct sk_flow_table *sk_flow_table_create_ex(uint32_t capacity,
@@ -250,6 +253,9 @@ uint32_t sk_flow_count(const struct sk_flow_table *t);
 uint64_t *sk_flow_changed(struct sk_flow_table *t);
 /** Bytes allocated in all for the table (entries and index). */
 size_t sk_flow_memory(const struct sk_flow_table *t);
+/** The pages the table lies in: "1G" (hugetlb 1 GiB pages), "THP" (2 MiB
+ * transparent huge pages advised, where the kernel has them) or "4K". */
+const char *sk_flow_pages(const struct sk_flow_table *t);
 
 /**
  * Validate the whole table, for tests and fuzzers (slow: O(capacity),

@@ -672,8 +672,9 @@ ctl_show_flows(struct ctl_tel *t, const struct ctl_opts *o)
 		json_decref(r);
 		return CTL_OK;
 	}
-	tbl_init(&tb, "lrrrr");
-	tbl_add(&tb, "LCORE", "FLOWS", "CAPACITY", "OCCUPANCY", "MEMORY");
+	tbl_init(&tb, "lrrrrl");
+	tbl_add(&tb, "LCORE", "FLOWS", "CAPACITY", "OCCUPANCY", "MEMORY",
+		"PAGES");
 	cj_members(lc, &m);
 	for (size_t i = 0; i < m.n; i++) {
 		const json_t *l = m.v[i];
@@ -682,13 +683,14 @@ ctl_show_flows(struct ctl_tel *t, const struct ctl_opts *o)
 			u64s(num, sizeof(num), cj_get_u64(l, "flow_count", 0)),
 			u64s(cap, sizeof(cap), cj_get_u64(l, "capacity", 0)),
 			cj_get_str(l, "occupancy", "?"),
-			bytes_h(mem, sizeof(mem), cj_get_u64(l, "memory_bytes", 0)));
+			bytes_h(mem, sizeof(mem), cj_get_u64(l, "memory_bytes", 0)),
+			cj_get_str(l, "pages", "?"));
 	}
 	if (m.n > 1)
 		tbl_add(&tb, "total",
 			u64s(num, sizeof(num), cj_get_u64(r, "flow_count", 0)),
 			u64s(cap, sizeof(cap), cj_get_u64(r, "capacity", 0)),
-			cj_get_str(r, "occupancy", "?"), NULL);
+			cj_get_str(r, "occupancy", "?"), NULL, NULL);
 	tbl_print(&tb, stdout);
 	tbl_free(&tb);
 	putchar('\n');

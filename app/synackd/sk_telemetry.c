@@ -506,6 +506,7 @@ cmd_flows(struct rte_tel_data *d, const char *params)
 		fmt_occupancy(buf, sizeof(buf), used, c);
 		rte_tel_data_add_dict_string(l, "occupancy", buf);
 		rte_tel_data_add_dict_u64(l, "memory_bytes", sk_flow_memory(ft));
+		rte_tel_data_add_dict_string(l, "pages", sk_flow_pages(ft));
 		rte_tel_data_add_dict_container(l, "flows", st, 0);
 		snprintf(buf, sizeof(buf), "%u", w->lcore);
 		rte_tel_data_add_dict_container(lc, buf, l, 0);

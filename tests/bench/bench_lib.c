@@ -34,6 +34,10 @@
  * address slots). "memory" reports the table with them. BENCH_FAMILY=46:
  * the IPv4 flows to an engine with an IPv6 address as well (the IPv4 path
  * of a dual-stack engine).
+ *
+ * BENCH_PAGES=small: the flow table never in 1 GiB pages (by default a
+ * table of 1 GiB or more takes them where the kernel's pool has enough;
+ * "table_pages" in the output says what it got).
  */
 
 #include <errno.h>
@@ -288,6 +292,8 @@ wall_ms(void)
 
 /* The established flows' idle timeout (0: synackd's default). */
 static uint32_t idle_ms;
+/* BENCH_PAGES=small */
+static bool small_pages;
 
 static void
 engine_new(uint32_t capacity)
@@ -323,6 +329,7 @@ engine_new(uint32_t capacity)
 	p.rx_cksum = offload;
 	p.tx_ip_cksum = offload;
 	p.tx_tcp_cksum = offload;
+	p.table_small_pages = small_pages;
 	p.wall_ms_at_zero = wall_ms() - now / (tsc_hz / 1000);
 	eng = sk_engine_create(&c, &p, now);
 	if (eng == NULL) {
@@ -484,6 +491,8 @@ main(int argc, char **argv)
 		usage();
 	if (getenv("SK_TEST_FILE_PREFIX") == NULL)
 		setenv("SK_TEST_FILE_PREFIX", "sk-bench-lib", 1);
+	small_pages = getenv("BENCH_PAGES") != NULL &&
+		strcmp(getenv("BENCH_PAGES"), "small") == 0;
 	offload = getenv("BENCH_OFFLOAD") != NULL &&
 		strcmp(getenv("BENCH_OFFLOAD"), "1") == 0;
 	if (getenv("BENCH_FAMILY") != NULL) {
@@ -630,6 +639,8 @@ main(int argc, char **argv)
 		printf("  \"table_capacity\": %u, \"entry_bytes\": %zu,\n",
 			sk_flow_capacity(sk_engine_flows(eng)),
 			sizeof(struct sk_flow));
+		printf("  \"table_pages\": \"%s\",\n",
+			sk_flow_pages(sk_engine_flows(eng)));
 		free(order);
 	} else {
 		usage();

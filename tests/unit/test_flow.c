@@ -773,6 +773,101 @@ out:
 	free(order);
 }
 
+#define GIGA_POOL "/sys/kernel/mm/hugepages/hugepages-1048576kB/"
+
+static long
+giga_read(const char *name)
+{
+	char path[160];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), GIGA_POOL "%s", name);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static bool
+giga_write(long n)
+{
+	FILE *f = fopen(GIGA_POOL "nr_hugepages", "w");
+	bool ok;
+
+	if (f == NULL)
+		return false;
+	ok = fprintf(f, "%ld\n", n) > 0;
+	return fclose(f) == 0 && ok;
+}
+
+/* A table of 1 GiB or more in 1 GiB pages, when the kernel's pool has (or,
+ * as root, can be given for the test) two free ones; the pool as it was
+ * afterwards. A smaller table, and the same one with SK_FLOW_F_SMALL_PAGES,
+ * never take them. */
+static void
+test_giga(void)
+{
+	/* 64 + 2^21 buckets of 64 + cap entries of 64: just over 1 GiB */
+	const uint32_t cap = 15000000;
+	long nr = giga_read("nr_hugepages"), fr = giga_read("free_hugepages");
+	long added = 0;
+	struct sk_flow_table *t;
+
+	if (nr < 0) {
+		CHECK(1, "# SKIP the kernel has no 1 GiB page pool");
+		return;
+	}
+	if (fr < 2 && giga_write(nr + 2 - fr)) {
+		added = giga_read("nr_hugepages") - nr;
+		fr = giga_read("free_hugepages");
+	}
+	if (fr < 2) {
+		CHECK(1, "# SKIP no two free 1 GiB pages (%ld free; root can "
+			"add them at run time only with enough unfragmented "
+			"memory)", fr);
+		goto out;
+	}
+	t = sk_flow_table_create(1u << 20, SOCKET_ID_ANY);
+	CHECK(t != NULL && strcmp(sk_flow_pages(t), "1G") != 0,
+		"a table of 72 MiB: not in 1 GiB pages (%s)",
+		t != NULL ? sk_flow_pages(t) : "-");
+	sk_flow_table_free(t);
+	t = sk_flow_table_create_ex(cap, SOCKET_ID_ANY, SK_FLOW_F_SMALL_PAGES);
+	CHECK(t != NULL && strcmp(sk_flow_pages(t), "1G") != 0 &&
+		giga_read("free_hugepages") == fr,
+		"SK_FLOW_F_SMALL_PAGES: a table of 1 GiB not in 1 GiB pages");
+	sk_flow_table_free(t);
+	t = sk_flow_table_create(cap, SOCKET_ID_ANY);
+	CHECK(t != NULL && strcmp(sk_flow_pages(t), "1G") == 0 &&
+		giga_read("free_hugepages") == fr - 2 &&
+		sk_flow_memory(t) > (size_t)1 << 30,
+		"a table of %zu bytes in two 1 GiB pages",
+		t != NULL ? sk_flow_memory(t) : 0);
+	if (t != NULL) {
+		bool ok = true;
+
+		/* the first and last entries, buckets all over */
+		for (uint32_t i = 0; i < 100000; i++) {
+			struct sk_flow_key k = key_of(i * 7919 + 1);
+
+			ok &= ins(t, &k) != NULL && look(t, &k) != NULL;
+		}
+		CHECK(ok && sk_flow_count(t) == 100000,
+			"100,000 flows inserted and found");
+		sk_flow_table_free(t);
+	}
+	CHECK_EQ(giga_read("free_hugepages"), fr,
+		"freed: the pool's free pages as before");
+out:
+	if (added > 0)
+		CHECK(giga_write(nr) && giga_read("nr_hugepages") == nr,
+			"the pool back to %ld pages", nr);
+}
+
 int
 main(void)
 {
@@ -789,6 +884,10 @@ main(void)
 		CHECK(1, "# SKIP collision flood (SK_TEST_QUICK)");
 	else
 		test_flood();
+	if (q)
+		CHECK(1, "# SKIP 1 GiB pages (SK_TEST_QUICK)");
+	else
+		test_giga();
 	test_big(big != NULL ? (uint32_t)strtoul(big, NULL, 0) :
 		q ? 1u << 16 : 1u << 20);
 	return sk_test_done();
