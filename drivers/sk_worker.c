@@ -24,17 +24,41 @@ sk_worker_reload_poll(struct sk_worker *w)
 }
 
 static inline void
-send_burst(struct sk_worker *w, struct rte_mbuf **tx, uint16_t n)
+send_port(struct sk_worker *w, uint16_t port, struct rte_mbuf **tx,
+		uint16_t n)
 {
 	uint16_t sent;
 
 	if (n == 0)
 		return;
-	sent = rte_eth_tx_burst(w->port, w->txq, tx, n);
+	sent = rte_eth_tx_burst(port, w->txq, tx, n);
 	if (unlikely(sent < n)) {
 		rte_pktmbuf_free_bulk(&tx[sent], n - sent);
 		sk_engine_tx_dropped(w->engine, n - sent);
 	}
+}
+
+/* The engine's frames out: with two arms, those it marked for the
+ * backends' port (m->port, lib/sk_pkt.h sk_pkt_set_side()) go there, in
+ * their order, the rest to the clients' port. */
+static inline void
+send_burst(struct sk_worker *w, struct rte_mbuf **tx, uint16_t n)
+{
+	struct rte_mbuf *in[SK_BURST_MAX];
+	uint16_t ni = 0, no = 0;
+
+	if (likely(!w->two_arm)) {
+		send_port(w, w->port, tx, n);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (tx[i]->port == w->in_port)
+			in[ni++] = tx[i];
+		else
+			tx[no++] = tx[i];
+	}
+	send_port(w, w->port, tx, no);
+	send_port(w, w->in_port, in, ni);
 }
 
 /* Software dispatch: keep own flows in @p rx, pass the rest to their
@@ -124,21 +148,28 @@ sk_worker_loop(void *arg)
 	const uint64_t hk_period = rte_get_tsc_hz() / (1000000 /
 			SK_HOUSEKEEPING_US);
 	uint64_t next_hk = rte_rdtsc() + hk_period;
+	const unsigned int sides = w->two_arm ? 2 : 1;
 
 	while (!__atomic_load_n(w->quit, __ATOMIC_RELAXED)) {
-		uint16_t n = 0;
-		uint64_t now;
+		uint64_t now = 0;
 
-		if (w->rxq != UINT16_MAX)
-			n = rte_eth_rx_burst(w->port, w->rxq, rx, w->burst);
-		if (software)
-			n = handoff(w, rx, n);
-		else if (check && n != 0)
-			check_owner(w, rx, n);
-		now = rte_rdtsc();
-		if (n != 0)
-			send_burst(w, tx, sk_engine_input(w->engine, rx, n, tx,
-					now));
+		/* the clients' port, then (two arms) the backends' */
+		for (unsigned int s = 0; s < sides; s++) {
+			const uint16_t port = s == 0 ? w->port : w->in_port;
+			const uint16_t q = s == 0 ? w->rxq : w->in_rxq;
+			uint16_t n = 0;
+
+			if (q != UINT16_MAX)
+				n = rte_eth_rx_burst(port, q, rx, w->burst);
+			if (software)
+				n = handoff(w, rx, n);
+			else if (check && n != 0)
+				check_owner(w, rx, n);
+			now = rte_rdtsc();
+			if (n != 0)
+				send_burst(w, tx, sk_engine_input(w->engine,
+						rx, n, tx, now));
+		}
 		if (now >= next_timer) {
 			uint16_t k;
 

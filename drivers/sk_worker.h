@@ -5,9 +5,10 @@
 /**
  * @file
  * The poll loop of one worker lcore: receive from its queue (if it has
- * one), hand other workers' flows over (software dispatch) or check that
- * RSS delivered only its own, run the engine, transmit on its own queue,
- * run the timers.
+ * one; from its queue on each port for a two-arm proxy), hand other
+ * workers' flows over (software dispatch) or check that RSS delivered only
+ * its own, run the engine, transmit on its own queue (of the port each
+ * frame goes out on), run the timers.
  */
 
 #include <stdint.h>
@@ -25,6 +26,12 @@ struct sk_worker {
 	uint16_t port;
 	uint16_t rxq;               /**< its RX queue, or UINT16_MAX: none */
 	uint16_t txq;
+	/* a two-arm proxy ([proxy] port): the backends' port, its RX queue
+	 * (or UINT16_MAX) and, as on the clients' port, TX queue txq; the
+	 * engine marks what leaves there (m->port == in_port) */
+	bool two_arm;
+	uint16_t in_port;
+	uint16_t in_rxq;
 	uint16_t burst;
 	unsigned int id;            /**< worker index: owner number */
 	unsigned int lcore;

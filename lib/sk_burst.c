@@ -171,7 +171,8 @@ cookie_tuple(struct v6_digests *v6, const struct sk_pkt *p,
 }
 
 static __rte_always_inline void
-stage_cookies(struct sk_engine *e, struct sk_burst *b, const bool v6_on)
+stage_cookies(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx,
+		const bool v6_on, const bool two_arm)
 {
 	struct sk_cookie_tuple st[SK_BURST_MAX], at[SK_BURST_MAX];
 	uint32_t s_cisn[SK_BURST_MAX], a_cisn[SK_BURST_MAX];
@@ -189,6 +190,14 @@ stage_cookies(struct sk_engine *e, struct sk_burst *b, const bool v6_on)
 
 		if (!b->t_listen[j] || b->fl[j] != NULL || (fl & SK_TH_RST))
 			continue;
+		/* A two-arm proxy listens on the clients' port only: a SYN
+		 * or an ACK with no flow from the backends' side gets no
+		 * cookie (and no flow): the closed port's RST. So SYN-ACKs
+		 * always leave by the clients' port. */
+		if (two_arm && rx[b->t_at[j]]->port == e->pc.in_port) {
+			b->t_listen[j] = 0;
+			continue;
+		}
 		if ((fl & (SK_TH_SYN | SK_TH_ACK)) == SK_TH_SYN) {
 			unsigned int k = b->ns++;
 
@@ -330,7 +339,7 @@ stage_commit(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx,
  * that has no IPv6 address: it never classifies an IPv6 segment as TCP. */
 static __rte_always_inline uint16_t
 engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
-		struct rte_mbuf **tx, const bool v6)
+		struct rte_mbuf **tx, const bool v6, const bool two_arm)
 {
 	struct sk_burst b;
 	uint16_t ntx;
@@ -338,7 +347,7 @@ engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
 	b.nt = 0;
 	stage_classify(e, &b, rx, n, v6);
 	stage_lookup(e, &b);
-	stage_cookies(e, &b, v6);
+	stage_cookies(e, &b, rx, v6, two_arm);
 	stage_tcp(e, &b, rx);
 	stage_synack(e, &b, rx);
 	ntx = stage_commit(e, &b, rx, n, tx);
@@ -354,7 +363,12 @@ sk_engine_input(struct sk_engine *e, struct rte_mbuf **rx, uint16_t n,
 {
 	RTE_ASSERT(n <= SK_BURST_MAX);
 	sk_engine_clock(e, now);
+	/* one instance per case, so that none tests per segment what the
+	 * engine is (two_arm: a proxy with a port for its backends) */
+	if (unlikely(e->pc.two_arm))
+		return e->v6 ? engine_input(e, rx, n, tx, true, true) :
+			engine_input(e, rx, n, tx, false, true);
 	if (e->v6)
-		return engine_input(e, rx, n, tx, true);
-	return engine_input(e, rx, n, tx, false);
+		return engine_input(e, rx, n, tx, true, false);
+	return engine_input(e, rx, n, tx, false, false);
 }

@@ -162,7 +162,7 @@ arp_request(struct sk_engine *e)
 {
 	struct sk_client *cl = e->cl;
 	struct rte_mbuf *m = sk_neigh_arp_request(e,
-			rte_cpu_to_be_32(cl->cc.src_lo), cl->nexthop);
+			rte_cpu_to_be_32(cl->cc.src_lo), cl->nexthop, false);
 
 	if (m != NULL)
 		SK_STAT_INC(&e->st, client_arp_request);
@@ -180,7 +180,7 @@ ns_request(struct sk_engine *e)
 
 	memcpy(src, cl->cc.src6, 12);
 	memcpy(src + 12, &lo, 4);
-	return sk_neigh_ns_request(e, src, cl->cc.target6);
+	return sk_neigh_ns_request(e, src, cl->cc.target6, false);
 }
 
 /* The next hop's MAC is known (from ARP, ND or another worker). */

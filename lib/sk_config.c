@@ -130,6 +130,10 @@ validate_proxy(const struct sk_config *c, char *err, size_t errlen)
 	if (c->n_backends > SK_MAX_BACKENDS)
 		return sk_cfg_fail(err, errlen, NULL, "[proxy] backends: %u "
 			"backends, at most %u", c->n_backends, SK_MAX_BACKENDS);
+	if (c->proxy_port[0] != '\0' && !sk_config_is_proxy(c))
+		return sk_cfg_fail(err, errlen, NULL, "[proxy] port: set, but "
+			"no port is proxied: add PORT:proxy to [engine] listen "
+			"(--listen 8080:proxy)");
 	if (c->n_backends == 0 && !sk_config_is_proxy(c))
 		return 0;
 	/* the client role's engine opens its own connections from the same
@@ -194,6 +198,15 @@ validate_proxy(const struct sk_config *c, char *err, size_t errlen)
 				"--backend (IP:PORT for every proxied port, "
 				"%u=IP:PORT for this one)", c->listen[i].port,
 				c->listen[i].port);
+	if (c->proxy_port[0] != '\0' && strcmp(c->proxy_port, c->port) == 0)
+		return sk_cfg_fail(err, errlen, NULL,
+			"[proxy] port: '%s' is also [port] device: for one-arm "
+			"leave [proxy] port out (--proxy-port)", c->proxy_port);
+	if (c->proxy_port[0] != '\0' && c->port[0] == '\0')
+		return sk_cfg_fail(err, errlen, NULL,
+			"[proxy] port: set, but not [port] device: name the "
+			"clients' port too (--port), so that the two are not "
+			"taken for each other");
 	if (c->proxy_port_lo == 0 || c->proxy_port_lo > c->proxy_port_hi)
 		return sk_cfg_fail(err, errlen, NULL,
 			"[proxy] source_ports: '%u-%u' is not X-Y with "

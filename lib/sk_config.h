@@ -150,6 +150,10 @@ struct sk_config {
 	uint16_t proxy_port_lo, proxy_port_hi; /**< our source ports toward
 				      the backends, host order */
 	bool proxy_protocol;        /**< PROXY protocol v2 header first */
+	char proxy_port[SK_PORT_NAME_LEN]; /**< two-arm: the inside port
+				      toward the backends (DPDK device name or
+				      port id); "" = one-arm, backends on the
+				      clients' port */
 
 	/* [client]: the active opener (docs/client.md); off while target is "" */
 	char client_target[64];     /**< "A.B.C.D:PORT" or "[X:Y::Z]:PORT" */

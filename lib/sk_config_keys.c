@@ -109,6 +109,10 @@ const struct sk_cfg_key sk_cfg_keys[] = {
 	  FIELD(proxy_protocol), 0, 0, 0, "no",
 	  "send a backend a PROXY protocol v2 header (the client's address) "
 	  "first" },
+	{ "proxy", "port", "proxy-port", "NAME|ID", CT_STR, 0,
+	  FIELD(proxy_port), 0, 0, 0, "none: one-arm",
+	  "two-arm: the port toward the backends (DPDK device name or port "
+	  "id), with its own MAC; the clients' port is [port] device" },
 	{ "client", "target", "client", "IP:PORT", CT_STR, 0,
 	  FIELD(client_target), 0, 0, 0, "none: server role only",
 	  "client role: open connections to this server ([IPv6]:PORT)" },

@@ -83,6 +83,12 @@ sk_engine_create(const struct sk_config *cfg,
 	e->par = *par;
 	e->tsc_per_ms = par->tsc_hz / 1000;
 	e->pc.mac = par->mac;
+	e->pc.two_arm = par->two_arm;
+	/* one port: a port id no mbuf carries (RTE_MBUF_PORT_INVALID is
+	 * what a fresh mbuf has) */
+	e->pc.in_port = par->two_arm ? par->inside_port : UINT16_MAX - 1;
+	e->pc.out_port = par->two_arm ? par->port_id : RTE_MBUF_PORT_INVALID;
+	e->pc.in_mac = par->two_arm ? par->inside_mac : par->mac;
 	e->pc.rx_cksum = par->rx_cksum;
 	e->pc.n_addrs = cfg->n_addrs;
 	for (unsigned int i = 0; i < cfg->n_addrs; i++) {

@@ -56,6 +56,13 @@ struct sk_engine_params {
 					    (gratuitous ARP, unsolicited NA) */
 	unsigned int table_small_pages : 1; /**< no 1 GiB pages for the flow
 						 table (SK_FLOW_F_SMALL_PAGES) */
+	/* a two-arm proxy ([proxy] port, docs/proxy.md "Two arms"): frames
+	 * from and to DPDK port inside_port are the backends' side; the
+	 * others are port_id's. Off when two_arm is 0. */
+	unsigned int two_arm : 1;
+	uint16_t port_id;              /**< the clients' port (two_arm) */
+	uint16_t inside_port;          /**< the backends' port (two_arm) */
+	struct rte_ether_addr inside_mac; /**< our MAC there (two_arm) */
 	/* client role with several workers (docs/client.md#several-workers):
 	 * this engine is part @p client_part of @p client_parts of the run
 	 * (rate, concurrency and connections split evenly) */

@@ -270,11 +270,12 @@ sk_client_now_us(const struct sk_engine *e)
 }
 
 /* Next-hop resolution (sk_neigh.c): requests in fresh mbufs, NULL when
- * the pool is empty (counted). */
+ * the pool is empty (counted); out of the inside port (a two-arm proxy's
+ * backends) when @p inside. */
 struct rte_mbuf *sk_neigh_arp_request(struct sk_engine *e, rte_be32_t sip,
-		rte_be32_t tip);
+		rte_be32_t tip, bool inside);
 struct rte_mbuf *sk_neigh_ns_request(struct sk_engine *e, const uint8_t *src,
-		const uint8_t *target);
+		const uint8_t *target, bool inside);
 /* Our addresses announced (ARP, unsolicited NA): returns how many
  * frames went to tx. */
 uint16_t sk_neigh_announce(struct sk_engine *e, struct rte_mbuf **tx,

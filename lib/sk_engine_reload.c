@@ -290,6 +290,8 @@ sk_reload_diff(const struct sk_config *a, const struct sk_config *b,
 		add_name(&f, "cookie secret");
 	if (strcmp(a->port, b->port) != 0)
 		add_name(&f, "port device");
+	if (strcmp(a->proxy_port, b->proxy_port) != 0)
+		add_name(&f, "proxy port");
 	if (a->rx_desc != b->rx_desc)
 		add_name(&f, "rx_desc");
 	if (a->tx_desc != b->tx_desc)

@@ -584,7 +584,11 @@ sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m, struct sk_pkt *p,
 	if (dlen < sizeof(*eh))
 		DROP(st, drop_l2_short);
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	/* (a two-arm proxy's inside port has a MAC of its own: tested only
+	 * where the first compare fails) */
 	if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr, &c->mac)) &&
+			!(c->two_arm && m->port == c->in_port &&
+			  rte_is_same_ether_addr(&eh->dst_addr, &c->in_mac)) &&
 			!rte_is_broadcast_ether_addr(&eh->dst_addr)) {
 		/* IPv6 multicast (33:33:...) is for Neighbor Discovery:
 		 * IPv6 frames only (behind a tag: checked below) */
@@ -687,10 +691,10 @@ sk_pkt_arp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m)
 	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
 	a->arp_data.arp_tha = a->arp_data.arp_sha;
 	a->arp_data.arp_tip = a->arp_data.arp_sip;
-	a->arp_data.arp_sha = c->mac;
+	a->arp_data.arp_sha = *sk_pkt_mac(c, m);
 	a->arp_data.arp_sip = tip;
 	eh->dst_addr = a->arp_data.arp_tha;
-	eh->src_addr = c->mac;
+	eh->src_addr = *sk_pkt_mac(c, m);
 	/* keep only the ARP message; trailing padding is not ours to echo */
 	rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - (l2 + sizeof(*a)));
 	m->ol_flags = 0;
@@ -709,7 +713,7 @@ sk_pkt_icmp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 	uint32_t sum;
 
 	eh->dst_addr = eh->src_addr;
-	eh->src_addr = c->mac;
+	eh->src_addr = *sk_pkt_mac(c, m);
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = a;
 	ip->time_to_live = 64;
@@ -727,7 +731,7 @@ sk_pkt_icmp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 }
 
 void
-sk_pkt_na_write(const struct sk_pkt_ctx *c, struct rte_ipv6_hdr *ip6,
+sk_pkt_na_write(const struct rte_ether_addr *mac, struct rte_ipv6_hdr *ip6,
 		const uint8_t *target, const uint8_t *dst, uint8_t flags)
 {
 	uint8_t *na = (uint8_t *)(ip6 + 1);
@@ -739,7 +743,7 @@ sk_pkt_na_write(const struct sk_pkt_ctx *c, struct rte_ipv6_hdr *ip6,
 	memcpy(na + 8, target, 16);
 	na[24] = ND_OPT_TARGET_LLADDR;
 	na[25] = 1;                 /* in units of 8 bytes */
-	memcpy(na + 26, &c->mac, RTE_ETHER_ADDR_LEN);
+	memcpy(na + 26, mac, RTE_ETHER_ADDR_LEN);
 	{
 		uint16_t ck = sk_csum_l4_6(ip6, IP6_NH_ICMP, na, 32);
 
@@ -773,9 +777,10 @@ sk_pkt_nd_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 	} else {
 		eh->dst_addr = eh->src_addr;
 	}
-	eh->src_addr = c->mac;
+	eh->src_addr = *sk_pkt_mac(c, m);
 	/* Solicited (not for DAD), Override */
-	sk_pkt_na_write(c, ip6, target, dst, dad ? 0x20 : 0x60);
+	sk_pkt_na_write(sk_pkt_mac(c, m), ip6, target, dst,
+			dad ? 0x20 : 0x60);
 	m->data_len = len;
 	m->pkt_len = len;
 	m->ol_flags = 0;
@@ -797,7 +802,7 @@ sk_pkt_icmp6_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
 	memcpy(src, ip6->dst_addr, 16);
 	memcpy(dst, ip6->src_addr, 16);
 	eh->dst_addr = eh->src_addr;
-	eh->src_addr = c->mac;
+	eh->src_addr = *sk_pkt_mac(c, m);
 	/* the reply carries no extension headers: the message moves up */
 	if (p->l3_len != sizeof(*ip6))
 		memmove(ic, p->tcp, len);

@@ -109,7 +109,32 @@ struct sk_pkt_ctx {
 	uint8_t src6_pfx[12];     /**< their first 12 bytes, */
 	uint32_t src6_lo;         /**< src6_n values of the last 4 from */
 	uint64_t src6_n;          /**< src6_lo (host order) */
+	/* two-arm proxy (docs/proxy.md "Two arms"): frames that came in on,
+	 * or go out on, DPDK port in_port are the inside port's, with its
+	 * own MAC; the others the clients' port's (out_port) */
+	bool two_arm;
+	uint16_t in_port;         /**< inside port, else a port id never seen */
+	uint16_t out_port;        /**< the clients' port */
+	struct rte_ether_addr in_mac;
 };
+
+/** Our MAC on the port @p m came in on or goes out on (m->port). */
+static inline const struct rte_ether_addr *
+sk_pkt_mac(const struct sk_pkt_ctx *c, const struct rte_mbuf *m)
+{
+	return unlikely(c->two_arm) && m->port == c->in_port ?
+		&c->in_mac : &c->mac;
+}
+
+/** Send @p m out of the inside port (@p inside) or the clients' port: the
+ * worker transmits by m->port (drivers/sk_worker.c); builders take the
+ * source MAC from it (sk_pkt_mac()). Nothing to do with one port. */
+static inline void
+sk_pkt_set_side(const struct sk_pkt_ctx *c, struct rte_mbuf *m, bool inside)
+{
+	if (unlikely(c->two_arm))
+		m->port = inside ? c->in_port : c->out_port;
+}
 
 /**
  * Parse and validate frame @p m. On SK_PKT_TCP, @p p is filled and the
@@ -176,7 +201,7 @@ sk_pkt_ip6_hdr(struct rte_ipv6_hdr *ip6, const uint8_t *src,
 /** A Neighbor Advertisement for our @p target to @p dst, with @p flags
  * (0x20 Override, 0x40 Solicited) and our MAC as its target link-layer
  * address, written at @p ip6 (IPv6 header and 32 bytes after it). */
-void sk_pkt_na_write(const struct sk_pkt_ctx *c, struct rte_ipv6_hdr *ip6,
+void sk_pkt_na_write(const struct rte_ether_addr *mac, struct rte_ipv6_hdr *ip6,
 		const uint8_t *target, const uint8_t *dst, uint8_t flags);
 
 /** Turn a Neighbor Solicitation (SK_PKT_ND_NS) into the solicited

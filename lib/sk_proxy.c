@@ -217,8 +217,8 @@ sk_proxy_poll(struct sk_engine *e, uint64_t now, struct rte_mbuf **tx,
 		 * come up long after us */
 		b->next_try = now + e->par.tsc_hz;
 		tx[n] = b->cfg.family == 6 ?
-			sk_neigh_ns_request(e, b->laddr6, b->cfg.addr6) :
-			sk_neigh_arp_request(e, b->laddr, b->cfg.addr);
+			sk_neigh_ns_request(e, b->laddr6, b->cfg.addr6, true) :
+			sk_neigh_arp_request(e, b->laddr, b->cfg.addr, true);
 		if (tx[n] != NULL) {
 			SK_STAT_INC(&e->st, proxy_arp_request);
 			n++;
@@ -897,7 +897,10 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	const unsigned int hl = p->l4_len;
 	const uint16_t tcp_len = (uint16_t)(hl + p->plen);
 	const bool v6 = p->v6;
-	const uint16_t l2 = p->l2_len;
+	/* with two arms a VLAN tag of one port's does not belong on the
+	 * other: untagged there */
+	const uint16_t l2 = e->pc.two_arm ? sizeof(struct rte_ether_hdr) :
+		p->l2_len;
 	const uint16_t l3 = v6 ? sizeof(struct rte_ipv6_hdr) :
 		sizeof(struct rte_ipv4_hdr);
 	const uint16_t ck = th->cksum;
@@ -959,7 +962,8 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	dmac = is_inside(y) ? &e->px->be[y->px.be].mac :
 		&sk_tcp_neigh(e, y)->mac;
 	eh->dst_addr = *dmac;
-	eh->src_addr = e->pc.mac;
+	sk_pkt_set_side(&e->pc, m, is_inside(y));
+	eh->src_addr = *sk_pkt_mac(&e->pc, m);
 	if (vlan) {
 		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
 
@@ -1123,6 +1127,13 @@ client_early(struct sk_engine *e, struct rte_mbuf **mp,
 		*mp = NULL;  /* kept: neither sent nor freed */
 		return false;
 	}
+	/* A pure ACK tells the backend nothing yet: taken, as in
+	 * ESTABLISHED. (With several workers reading the queues of a tap the
+	 * client's handshake ACK may come after its first data segment,
+	 * whose ACK carried the cookie too and made the pair.) */
+	if ((p->flags & (SK_TH_SYN | SK_TH_ACK | SK_TH_FIN)) == SK_TH_ACK &&
+			p->plen == 0)
+		return false;
 	SK_STAT_INC(&e->st, drop_state);
 	return false;
 }

@@ -169,7 +169,7 @@ sk_tcp_reply(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		a.dst = p->ip->src_addr;
 	}
 	eh->dst_addr = eh->src_addr;
-	eh->src_addr = e->pc.mac;
+	eh->src_addr = *sk_pkt_mac(&e->pc, m);
 	tcp_emit(e, m, p->l2_len, &a, s, opts, olen, in_place);
 	return true;
 }
@@ -302,7 +302,10 @@ sk_tcp_seg_to(struct sk_engine *e, struct rte_mbuf *m,
 	m->data_off = RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM, m->buf_len);
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	eh->dst_addr = n->mac;
-	eh->src_addr = e->pc.mac;
+	/* a two-arm proxy's backend side goes out of the inside port */
+	sk_pkt_set_side(&e->pc, m, f->app == SK_APP_PROXY &&
+			(f->px.st & SK_PX_INSIDE));
+	eh->src_addr = *sk_pkt_mac(&e->pc, m);
 	if (n->vlan) {
 		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
 
@@ -522,6 +525,7 @@ synack(const struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 	rte_be32_t tsval, tsecr;
 	const uint8_t flags = synack_ts(e, p, k, ts_off, &tsval, &tsecr);
 
+	/* SYN-ACKs leave by the clients' port (sk_burst.c, stage 3) */
 	eh->dst_addr = eh->src_addr;
 	eh->src_addr = e->pc.mac;
 	/* the whole 64 bytes, a constant size the compiler copies with two

@@ -287,20 +287,29 @@ print_addrs_listen(FILE *f, const struct sk_config *c)
  * so it stays a plain line there (not a log line). */
 static void
 describe(const struct sk_config *c, const struct sk_port *p,
-		const struct sk_dispatch *d)
+		const struct sk_port *in, const struct sk_dispatch *d)
 {
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
-	printf("synackd: ready: port %u (%s, %s) mac %s, addresses", p->id,
+	printf("synackd: ready: port %u (%s, %s) mac %s, ", p->id,
 		p->name, p->driver, mac);
+	if (in != NULL) {
+		rte_ether_format_addr(mac, sizeof(mac), &in->mac);
+		printf("backends on port %u (%s, %s) mac %s, ", in->id,
+			in->name, in->driver, mac);
+	}
+	printf("addresses");
 	print_addrs_listen(stdout, c);
 	if (sk_config_is_client(c))
 		printf(", client to %s", c->client_target);
 	printf(", offloads tx-ip %s tx-tcp %s rx %s, %u worker%s (%s), "
 		"cookies siphash %s, link %s\n",
-		p->tx_ip_cksum ? "on" : "off", p->tx_tcp_cksum ? "on" : "off",
-		p->rx_cksum ? "on" : "off", d->n, d->n > 1 ? "s" : "",
+		p->tx_ip_cksum && (in == NULL || in->tx_ip_cksum) ? "on" : "off",
+		p->tx_tcp_cksum && (in == NULL || in->tx_tcp_cksum) ? "on" :
+			"off",
+		p->rx_cksum && (in == NULL || in->rx_cksum) ? "on" : "off",
+		d->n, d->n > 1 ? "s" : "",
 		d->n == 1 ? "one queue" : d->software ?
 			"software dispatch" : p->rss ? "RSS" :
 			"device flow steering",
@@ -817,6 +826,9 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct rte_mempool *pool;
 	struct sk_port port;
+	static struct sk_port in_port;  /* [proxy] port: two arms */
+	uint16_t port_ids[2];
+	bool two_arm;
 	char err[512];
 	bool secret_random, on_main = false, tel_busy = false;
 	unsigned int lcore, need;
@@ -887,8 +899,27 @@ main(int argc, char **argv)
 	}
 	/* Descriptor rings, per-lcore caches and a burst in flight per
 	 * worker must fit in the pool, or RX starves silently. */
-	need = n_workers * (cfg.rx_desc + cfg.tx_desc + 256u +
-		2u * SK_BURST_MAX) + n_workers * (n_workers - 1) * SK_BURST_MAX;
+	two_arm = cfg.proxy_port[0] != '\0';
+	if (two_arm) {
+		if (sk_port_find(cfg.proxy_port, &in_port.id, err,
+				sizeof(err)) != 0) {
+			SK_LOG_PORT(ERR, "[proxy] port: %s", err);
+			rte_eal_cleanup();
+			return SK_EXIT_SETUP;
+		}
+		if (in_port.id == port_id) {
+			SK_LOG_CONFIG(ERR, "[proxy] port '%s' is port %u, the "
+				"clients' port ([port] device '%s') too: two "
+				"arms need two ports", cfg.proxy_port,
+				port_id, cfg.port);
+			rte_eal_cleanup();
+			return SK_EXIT_CONFIG;
+		}
+	}
+	/* (a second port: its rings and bursts too) */
+	need = (two_arm ? 2 : 1) * n_workers * (cfg.rx_desc + cfg.tx_desc +
+		256u + 2u * SK_BURST_MAX) + n_workers * (n_workers - 1) *
+		SK_BURST_MAX;
 	if (cfg.mbufs < need) {
 		SK_LOG_CONFIG(ERR, "[port] mbufs %u too small for %u worker(s) "
 			"with %u RX / %u TX descriptors: need at least %u "
@@ -909,6 +940,19 @@ main(int argc, char **argv)
 	}
 	ret = sk_port_start(port_id, n_workers, cfg.rx_desc, cfg.tx_desc, pool,
 			&port, err, sizeof(err));
+	if (ret == 0 && two_arm) {
+		ret = sk_port_start(in_port.id, n_workers, cfg.rx_desc,
+				cfg.tx_desc, pool, &in_port, err, sizeof(err));
+		if (ret != 0) {
+			SK_LOG_PORT(ERR, "[proxy] port: %s", err);
+			if (in_port.unclosable)
+				return SK_EXIT_SETUP;
+			sk_port_stop(&port);
+			rte_mempool_free(pool);
+			rte_eal_cleanup();
+			return SK_EXIT_SETUP;
+		}
+	}
 	sk_port_tap_poll_end();
 	if (ret != 0) {
 		SK_LOG_PORT(ERR, "%s", err);
@@ -918,10 +962,11 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return SK_EXIT_SETUP;
 	}
-	if (strcmp(port.driver, "net_tap") == 0)
-		SK_LOG_PORT(INFO, "port %u (%s): queues read at every poll, "
+	if (strcmp(port.driver, "net_tap") == 0 ||
+			(two_arm && strcmp(in_port.driver, "net_tap") == 0))
+		SK_LOG_PORT(INFO, "net_tap: queues read at every poll, "
 			"without net_tap's signal per frame (its \"rt-signals "
-			"in use\" lines above say so)", port.id, port.name);
+			"in use\" lines above say so)");
 	if (cfg.n_addrs6 != 0) {
 		/* the groups of our addresses and of the client's sources
 		 * (up to SK_PORT_MC_MAX of them: more take all-multicast) */
@@ -940,21 +985,30 @@ main(int argc, char **argv)
 				memcpy(a6[n6++] + 12, &w, 4);
 			}
 		}
-		if (sk_port_ipv6_groups(&port, (const uint8_t (*)[16])a6,
-				n6) != 0)
-			SK_LOG_PORT(WARNING, "port %u (%s): takes neither a "
-				"multicast list nor all-multicast: IPv6 "
-				"neighbours may not find synackd", port.id,
-				port.name);
-		else
-			SK_LOG_PORT(INFO, "port %u (%s): IPv6 multicast: %s",
-				port.id, port.name, port.mcast);
+		for (unsigned int k = 0; k < (two_arm ? 2u : 1u); k++) {
+			struct sk_port *pk = k == 0 ? &port : &in_port;
+
+			if (sk_port_ipv6_groups(pk,
+					(const uint8_t (*)[16])a6, n6) != 0)
+				SK_LOG_PORT(WARNING, "port %u (%s): takes "
+					"neither a multicast list nor "
+					"all-multicast: IPv6 neighbours may "
+					"not find synackd", pk->id, pk->name);
+			else
+				SK_LOG_PORT(INFO, "port %u (%s): IPv6 "
+					"multicast: %s", pk->id, pk->name,
+					pk->mcast);
+		}
 	}
 	/* A client role or a proxy on a steering device (net_tap) is
 	 * dispatched in software too: tun steers a flow's frames to the
 	 * queue it last wrote, but computes the queue of a SYN-ACK (to our
 	 * SYN, or the backend's to the proxy) before it knows the flow. */
-	if (sk_dispatch_init(&disp, n_workers, !port.rss && (!port.steer ||
+	/* Two arms: RSS only where both ports hash alike (same key, same
+	 * table size), else software dispatch for both. */
+	if (sk_dispatch_init(&disp, n_workers, two_arm ? !(port.rss &&
+			in_port.rss && port.reta_size == in_port.reta_size) :
+			!port.rss && (!port.steer ||
 			sk_config_is_client(&cfg) || sk_config_is_proxy(&cfg)),
 			port.reta_size, SK_DISPATCH_RING, port.socket_id, err,
 			sizeof(err)) != 0) {
@@ -962,17 +1016,23 @@ main(int argc, char **argv)
 		ret = SK_EXIT_SETUP;
 		goto stop_port;
 	}
-	disp.rss = port.rss;
-	disp.rss6 = port.rss6;
+	disp.rss = port.rss && (!two_arm || in_port.rss);
+	disp.rss6 = port.rss6 && (!two_arm || in_port.rss6);
 
 	par.mac = port.mac;
 	par.pool = pool;
 	par.tsc_hz = rte_get_tsc_hz();
 	t0 = rte_rdtsc();
 	par.wall_ms_at_zero = wall_ms() - t0 / (par.tsc_hz / 1000);
-	par.tx_ip_cksum = port.tx_ip_cksum;
-	par.tx_tcp_cksum = port.tx_tcp_cksum;
-	par.rx_cksum = port.rx_cksum;
+	/* the offloads both ports have: a frame may leave by either */
+	par.tx_ip_cksum = port.tx_ip_cksum && (!two_arm || in_port.tx_ip_cksum);
+	par.tx_tcp_cksum = port.tx_tcp_cksum &&
+		(!two_arm || in_port.tx_tcp_cksum);
+	par.rx_cksum = port.rx_cksum && (!two_arm || in_port.rx_cksum);
+	par.two_arm = two_arm;
+	par.port_id = port_id;
+	par.inside_port = in_port.id;
+	par.inside_mac = in_port.mac;
 	if (sk_config_is_client(&cfg) && n_workers > 1) {
 		/* each worker opens its share, on tuples that come back to it */
 		par.client_parts = n_workers;
@@ -1018,6 +1078,10 @@ main(int argc, char **argv)
 		w->port = port_id;
 		w->rxq = i < port.n_rxq ? (uint16_t)i : UINT16_MAX;
 		w->txq = (uint16_t)i;
+		w->two_arm = two_arm;
+		w->in_port = in_port.id;
+		w->in_rxq = two_arm && i < in_port.n_rxq ? (uint16_t)i :
+			UINT16_MAX;
 		w->burst = cfg.burst;
 		w->id = i;
 		w->lcore = lcores[i];
@@ -1028,8 +1092,10 @@ main(int argc, char **argv)
 	memset(cfg.secret, 0, sizeof(cfg.secret));
 	tp.workers = tw;
 	tp.n_workers = n_workers;
-	tp.ports = &port_id;
-	tp.n_ports = 1;
+	port_ids[0] = port_id;
+	port_ids[1] = in_port.id;
+	tp.ports = port_ids;
+	tp.n_ports = two_arm ? 2 : 1;
 	tp.secret_random = secret_random;
 	tp.pool = pool;
 	ret = sk_telemetry_init(&tp);
@@ -1052,7 +1118,7 @@ main(int argc, char **argv)
 	hk.link_warn_at = rte_rdtsc() + hk.hz * SK_PORT_LINK_WARN_MS / 1000;
 	mbufs_pool = pool->size;
 	mbufs_start = rte_mempool_in_use_count(pool);
-	describe(&cfg, &port, &disp);
+	describe(&cfg, &port, two_arm ? &in_port : NULL, &disp);
 
 	if (!on_main) {
 		for (unsigned int i = 0; i < n_workers; i++)
@@ -1101,6 +1167,8 @@ free_engines:
 		sk_engine_free(workers[i].engine);
 	sk_dispatch_free(&disp, NULL);
 stop_port:
+	if (two_arm)
+		sk_port_stop(&in_port);
 	sk_port_stop(&port);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();

@@ -57,6 +57,10 @@ Cases (meson: proxy-NAME):
                    client
   pcap(-lossy)     one connection per family captured and checked segment
                    by segment on both sides
+  two-arm          the backends behind a second tap ([proxy] port), on a
+                   network of their own: hello over both families, the
+                   backend sees synackd's inside addresses, every frame
+                   toward it left by the inside port (-2w: two workers)
 """
 
 import argparse
@@ -322,10 +326,11 @@ class Backend:
         for t in self.threads:
             t.join(5)
 
-    def check(self, n, timeout=IO_TIMEOUT, ports=(SPORT_LO, SPORT_HI)):
+    def check(self, n, timeout=IO_TIMEOUT, ports=(SPORT_LO, SPORT_HI),
+              src=(ENGINE_ADDR, ENGINE_ADDR6)):
         """n connections accepted and served without error, every one from
-        synackd's address of its family (full NAT), from a source port in
-        ports (SPORT_LO..SPORT_HI)."""
+        synackd's address of its family src (full NAT), from a source port
+        in ports (SPORT_LO..SPORT_HI)."""
         if not self.wait(n, timeout):
             raise TestFailure("backend: %d of %d connections finished within "
                               "%.0f s" % (self.finished, n, timeout))
@@ -338,7 +343,7 @@ class Backend:
             bad.append("backend accepted %d connections, expected %d"
                        % (len(self.peers), n))
         wrong = [(a, p, port) for a, p, port in self.peers
-                 if p != (ENGINE_ADDR6 if ":" in a else ENGINE_ADDR)
+                 if p != (src[1] if ":" in a else src[0])
                  or not ports[0] <= port <= ports[1]]
         for a, p, port in wrong[:10]:
             bad.append("backend %s accepted a connection from %s, expected "
@@ -481,6 +486,113 @@ def case_hello(args):
             finish(eng, e, al, kernel=d)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- two arms: the backends on a port of their own ----------------------------
+
+INSIDE_IFACE = "sk1"
+INSIDE_ADDR, INSIDE_ADDR6 = "198.18.1.2", "2001:db8:1::2"   # synackd's
+INSIDE_BACKEND, INSIDE_BACKEND6 = "198.18.1.3", "2001:db8:1::3"
+
+
+class TwoArmEngine(ProxyEngine):
+    """synackd with a second tap (net_tap1, the kernel's side sk1) as its
+    inside port (--port net_tap0 --proxy-port net_tap1) and an address of
+    its own on each family's inside network; the kernel's backend addresses
+    on sk1 only, so that the backend is reached through the inside port or
+    not at all."""
+
+    def command(self):
+        cmd = super().command()
+        i = cmd.index("--")
+        cmd[i:i] = ["--vdev", "net_tap1,iface=%s" % INSIDE_IFACE]
+        return cmd + ["--port", "net_tap0", "--proxy-port", "net_tap1",
+                      "--addr", INSIDE_ADDR + "/24",
+                      "--addr", INSIDE_ADDR6 + "/64"]
+
+    def start(self):
+        sktap.Engine.start(self)
+        for a, extra in (("%s/24" % INSIDE_BACKEND, []),
+                         ("%s/64" % INSIDE_BACKEND6, ["nodad"])):
+            sktap.run(["ip", "-n", self.ns, "addr", "add", a, "dev",
+                       INSIDE_IFACE] + extra)
+        sktap.run(["ip", "-n", self.ns, "link", "set", INSIDE_IFACE, "up"])
+        # synackd resolves its backends on the inside port: the kernel's
+        # entry for synackd's inside address there says it asked
+        deadline = time.monotonic() + 5
+        for fam, addr in ((4, INSIDE_ADDR), (6, INSIDE_ADDR6)):
+            while not sktap.run(["ip", "-%d" % fam, "neigh", "show", addr,
+                                 "dev", INSIDE_IFACE]).stdout.strip():
+                if time.monotonic() > deadline:
+                    raise TestFailure("synackd resolved no IPv%d backend on "
+                                      "its inside port within 5 s" % fam)
+                time.sleep(0.05)
+        time.sleep(0.1)
+        return self
+
+
+def link_counts(dev):
+    """The kernel's RX and TX packets on dev (ip -s link)."""
+    import json
+    st = json.loads(sktap.run(["ip", "-s", "-j", "link", "show", dev]).stdout)
+    return st[0]["stats64"]["rx"]["packets"], st[0]["stats64"]["tx"]["packets"]
+
+
+def case_two_arm(args, workers=1):
+    """Clients on the tap synackd serves them on, the backend (a kernel
+    hello server on 198.18.1.3 and [2001:db8:1::3]) behind a second tap:
+    100 sequential and 50 concurrent IPv4 clients and 50 IPv6 ones, the
+    seeds' hello each. The backend must see synackd's inside addresses;
+    the kernel's side of the inside tap must receive every frame toward
+    the backend (a SYN, the handshake ACK or first data, the client's
+    request, its FIN, the last ACK: at least 4 a connection), and no frame
+    synackd sends a client may arrive there (the inside tap gets at most
+    what the backend's side of the connections holds). workers 2: both
+    taps with two queues, software dispatch across them."""
+    backends = ("%s:%d" % (INSIDE_BACKEND, BACKEND_PORT),
+                "[%s]:%d" % (INSIDE_BACKEND6, BACKEND_PORT))
+    eng = TwoArmEngine(
+        args.synackd, tag="px2arm", ipv6=True,
+        listen=("%d:proxy" % PROXY_PORT, "%d:hello" % HELLO_PORT),
+        options=TIME_WAIT + ["--backend", ",".join(backends)])
+    if workers > 1:
+        eng.lcores = sktap.lcores_workers_arg(workers)
+    with eng, Backend(hello_handler, addrs=((INSIDE_BACKEND, BACKEND_PORT),
+                                            (INSIDE_BACKEND6, BACKEND_PORT))
+                      ) as be:
+        want = ("backends on port 1 (net_tap1",
+                "%d worker%s" % (workers, "s" if workers > 1 else ""))
+        if not all(w in eng.ready_line for w in want):
+            raise TestFailure("the ready line names no inside port or not "
+                              "%d workers: %s" % (workers, eng.ready_line))
+        k = KernelDelta()
+        rx0, _ = link_counts(INSIDE_IFACE)
+        total = 0
+        for (host, n, conc) in ((ENGINE_ADDR, 100, 1), (ENGINE_ADDR, 50, 50),
+                                (ENGINE_ADDR6, 50, 1)):
+            ok, errors, secs = hello_client.run_hello(
+                host, PROXY_PORT, n, conc, IO_TIMEOUT, together=conc > 1)
+            log("hello through the two-arm proxy to %s: %d/%d ok in %.2f s, "
+                "%d at a time" % (host, ok, n, secs, conc))
+            check_errors("hello connections to %s" % host, n, errors)
+            total += n
+        # synackd's own responder answers on the clients' port
+        ok, errors, _ = hello_client.run_hello(ENGINE_ADDR, HELLO_PORT, 10)
+        check_errors("hello connections to synackd's own 8081", 10, errors)
+        be.check(total, src=(INSIDE_ADDR, INSIDE_ADDR6))
+        time.sleep(DRAIN_S)
+        rx1, _ = link_counts(INSIDE_IFACE)
+        got = rx1 - rx0
+        log("the inside tap's kernel side received %d frames for %d "
+            "connections" % (got, total))
+        if not 4 * total <= got <= 8 * total:
+            raise TestFailure("the inside tap received %d frames for %d "
+                              "backend connections: expected 4 to 8 each"
+                              % (got, total))
+        d = k.check(passive=total, active=total + 10)
+        e, al = proxied(total, c2b=total * len(hello_client.REQUEST),
+                        b2c=total * len(hello_client.REPLY))
+        finish(eng, e, al, kernel=d)
 
 
 # -- b: HTTP with curl ----------------------------------------------------------
@@ -2110,6 +2222,8 @@ CASES = {
     "nginx": case_nginx,
     "port-reuse": case_port_reuse,
     "port-sets": case_port_sets,
+    "two-arm": case_two_arm,
+    "two-arm-2w": lambda args: case_two_arm(args, workers=2),
 }
 
 
