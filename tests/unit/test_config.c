@@ -2057,6 +2057,31 @@ test_proxy_value_errors(void)
 	CHECK(fails_with("--proxy-protocol=yes", NULL,
 		"option '--proxy-protocol' takes no value", NULL),
 		"--proxy-protocol is a flag: a value is an error, named");
+
+	/* two arms */
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "10.0.0.2/24", "--addr", "10.1.0.2/24",
+		"--listen", "80:proxy", "--backend", "10.1.0.3:80", "--port",
+		"net_tap0", "--proxy-port", "net_tap1", NULL) == 0 &&
+		strcmp(c.proxy_port, "net_tap1") == 0,
+		"--proxy-port with --port: two arms");
+	CHECK(load_text(&c, "[engine]\naddresses = 10.0.0.2/24\n"
+		"listen = 80:proxy\n[port]\ndevice = 0\n[proxy]\n"
+		"backends = 10.0.0.3:80\nport = 1\n") == 0 &&
+		strcmp(c.proxy_port, "1") == 0, "file: [proxy] port");
+	CHECK(sk_config_validate(&c, err, sizeof(err)) == 0,
+		"[proxy] port 1 beside [port] device 0: valid: %s", err);
+	c.port[0] = '\0';
+	CHECK(invalid(&c, "[proxy] port: set, but not [port] device"),
+		"--proxy-port without --port");
+	snprintf(c.port, sizeof(c.port), "1");
+	CHECK(invalid(&c, "[proxy] port: '1' is also [port] device"),
+		"--proxy-port the same as --port");
+	sk_config_defaults(&c);
+	CHECK(args(&c, "--addr", "10.0.0.2/24", "--listen", "80:hello",
+		"--port", "net_tap0", "--proxy-port", "net_tap1", NULL) == 0 &&
+		invalid(&c, "[proxy] port: set, but no port is proxied"),
+		"--proxy-port without a proxied port");
 }
 
 static void
