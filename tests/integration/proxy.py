@@ -443,6 +443,21 @@ def check_errors(what, n, errors):
 
 # -- a: the seeds' hello server behind the proxy ------------------------------
 
+def hello_rounds(rounds, via):
+    """The seeds' hello through PROXY_PORT: for each (host, n, conc) n
+    connections, conc at a time; every one must succeed. Returns how many
+    in all."""
+    total = 0
+    for (host, n, conc) in rounds:
+        ok, errors, secs = hello_client.run_hello(
+            host, PROXY_PORT, n, conc, IO_TIMEOUT, together=conc > 1)
+        log("hello through %s to %s: %d/%d ok in %.2f s, %d at a time"
+            % (via, host, ok, n, secs, conc))
+        check_errors("hello connections to %s" % host, n, errors)
+        total += n
+    return total
+
+
 def case_hello(args):
     """200 sequential and 100 concurrent kernel clients (IPv4), 50 over
     IPv6, the seeds' Java client once, all through the proxy to a hello
@@ -458,15 +473,9 @@ def case_hello(args):
                   timeout=120)
         with engine(args, "pxhello") as eng, Backend(hello_handler) as be:
             k = KernelDelta()
-            total = 0
-            for (host, n, conc) in ((ENGINE_ADDR, 200, 1), (ENGINE_ADDR, 100, 100),
-                                    (ENGINE_ADDR6, 50, 1)):
-                ok, errors, secs = hello_client.run_hello(
-                    host, PROXY_PORT, n, conc, IO_TIMEOUT, together=conc > 1)
-                log("hello through the proxy to %s: %d/%d ok in %.2f s, %d at "
-                    "a time" % (host, ok, n, secs, conc))
-                check_errors("hello connections to %s" % host, n, errors)
-                total += n
+            total = hello_rounds(((ENGINE_ADDR, 200, 1),
+                                  (ENGINE_ADDR, 100, 100),
+                                  (ENGINE_ADDR6, 50, 1)), "the proxy")
             p = sktap.run([java, "-Djava.net.preferIPv4Stack=true", "-cp", tmp,
                            "TCPClient", ENGINE_ADDR], timeout=60, check=False)
             if p.returncode != 0 or p.stdout != "Server: Hello Client\n" or p.stderr:
@@ -567,15 +576,8 @@ def case_two_arm(args, workers=1):
                               "%d workers: %s" % (workers, eng.ready_line))
         k = KernelDelta()
         rx0, _ = link_counts(INSIDE_IFACE)
-        total = 0
-        for (host, n, conc) in ((ENGINE_ADDR, 100, 1), (ENGINE_ADDR, 50, 50),
-                                (ENGINE_ADDR6, 50, 1)):
-            ok, errors, secs = hello_client.run_hello(
-                host, PROXY_PORT, n, conc, IO_TIMEOUT, together=conc > 1)
-            log("hello through the two-arm proxy to %s: %d/%d ok in %.2f s, "
-                "%d at a time" % (host, ok, n, secs, conc))
-            check_errors("hello connections to %s" % host, n, errors)
-            total += n
+        total = hello_rounds(((ENGINE_ADDR, 100, 1), (ENGINE_ADDR, 50, 50),
+                              (ENGINE_ADDR6, 50, 1)), "the two-arm proxy")
         # synackd's own responder answers on the clients' port
         ok, errors, _ = hello_client.run_hello(ENGINE_ADDR, HELLO_PORT, 10)
         check_errors("hello connections to synackd's own 8081", 10, errors)
