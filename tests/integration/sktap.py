@@ -658,7 +658,11 @@ MBUF_SLACK = {"af_xdp": 4}
 # _make_veth now sends the veth's frames through one CPU's backlog (RPS),
 # which keeps them in order; the bound stays for a kernel that does not.
 # net_af_xdp's veth queues every frame on one ring (its XDP path), a tap
-# writes it in the sender's context: neither reorders.
+# writes it in the sender's context: neither reorders by itself. A
+# multi-queue tap whose frames are dispatched in software (the client
+# role, the proxy) can: a frame one worker read and handed to its owner
+# may come after a later one the owner read from its own queue
+# (proxy.py's two-arm-2w allows that case its own way).
 REORDER_SLACK = {"af_packet": 0.01}
 
 # Counters that must stay zero in a clean run against the Linux kernel.
