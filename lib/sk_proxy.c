@@ -72,6 +72,9 @@
  * often (the MAC comes in a round trip; the request goes out at once, then
  * every second). */
 #define SK_PX_RESOLVE_POLL_MS 10
+/* An unresolved backend is asked every second, and this often while a
+ * client waits for it (held, SK_PX_RESOLVING). */
+#define SK_PX_WAIT_ARP_MS 100
 
 static inline struct sk_flow *
 peer_of(struct sk_engine *e, const struct sk_flow *f)
@@ -364,6 +367,17 @@ choose_backend(struct sk_engine *e, uint32_t hash, bool v6, uint16_t lport,
 	if (best_any >= 0)
 		return best_any;
 	*pending = best_unres >= 0;
+	if (*pending) {
+		/* a client waits for it: ask again SK_PX_WAIT_ARP_MS after the
+		 * last request, not a second (next_try is a second after it;
+		 * 0 = at the next poll, left as it is) */
+		struct sk_px_backend *u = &px->be[best_unres];
+		const uint64_t soon = u->next_try - e->par.tsc_hz +
+			e->par.tsc_hz / 1000 * SK_PX_WAIT_ARP_MS;
+
+		if (soon < u->next_try)
+			u->next_try = soon;
+	}
 	return best_unres;
 }
 
