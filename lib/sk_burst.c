@@ -273,7 +273,7 @@ stage_tcp(struct sk_engine *e, struct sk_burst *b, struct rte_mbuf **rx)
 		else
 			b->answer[i] = sk_tcp_input_listen(e, &rx[i], p,
 					&b->keys[j].k, b->hash[j], &b->ck[j],
-					&synack);
+					b->t_listen[j], &synack);
 		if (likely(!synack)) {
 			if (b->syn_ck[i] != 0)
 				/* stage 3 guessed LISTEN, but a flow made

@@ -255,10 +255,11 @@ sk_tcp_tsval(const struct sk_engine *e, const struct sk_flow *f)
 
 /* ---- arrival (sk_tcp_in.c) ------------------------------------------ */
 
-/* A segment with no flow: closed port, LISTEN (SYN -> *synack set and
- * false returned with *synack = true, to be built by the SYN-ACK stage;
- * ACK -> cookie check with @p ck when the cookie stage made it, or now).
- * Returns true when @p m holds a response. */
+/* A segment with no flow: closed port (@p listening false: nobody listens
+ * on its port, or it came in on a two-arm proxy's inside port), LISTEN
+ * (SYN -> *synack set and false returned with *synack = true, to be built
+ * by the SYN-ACK stage; ACK -> cookie check with @p ck when the cookie
+ * stage made it, or now). Returns true when @p m holds a response. */
 struct sk_ack_ck {
 	uint8_t valid;     /* the cookie stage checked this ACK */
 	uint8_t res;       /* enum sk_cookie_result */
@@ -267,7 +268,7 @@ struct sk_ack_ck {
 };
 bool sk_tcp_input_listen(struct sk_engine *e, struct rte_mbuf **mp,
 		struct sk_pkt *p, const struct sk_flow_key *key, uint32_t hash,
-		const struct sk_ack_ck *ck, bool *synack);
+		const struct sk_ack_ck *ck, bool listening, bool *synack);
 /* A segment for flow @p f (any state). May set *synack as above (a SYN
  * that reopens TIME_WAIT). */
 bool sk_tcp_input_flow(struct sk_engine *e, struct rte_mbuf *m,

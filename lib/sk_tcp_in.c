@@ -118,7 +118,7 @@ cookie_ack(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 bool
 sk_tcp_input_listen(struct sk_engine *e, struct rte_mbuf **mp,
 		struct sk_pkt *p, const struct sk_flow_key *key, uint32_t hash,
-		const struct sk_ack_ck *ck, bool *synack)
+		const struct sk_ack_ck *ck, bool listening, bool *synack)
 {
 	struct rte_mbuf *m = *mp;
 	const uint8_t fl = p->flags;
@@ -129,7 +129,7 @@ sk_tcp_input_listen(struct sk_engine *e, struct rte_mbuf **mp,
 		SK_STAT_INC(&e->st, drop_no_flow);
 		return false;
 	}
-	if (e->app[sk_ntohs(p->tcp->dst_port)] == SK_APP_NONE) {
+	if (!listening) {
 		/* CLOSED: nobody listens here. */
 		SK_STAT_INC(&e->st, tx_rst_closed_port);
 		return sk_tcp_send_rst(e, m, p);

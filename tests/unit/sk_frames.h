@@ -78,11 +78,23 @@ static const struct rte_ether_addr skt_peer_mac = {
  * once). Bails out of the test when creation fails. */
 #define SKT_WALL_MS_AT_ZERO 1700000000000ull
 
-static inline struct sk_engine *
-skt_engine_tx(const struct sk_config *c, struct rte_mempool *mp, uint64_t now,
-		bool tx_offload)
+/* The test engines' parameters: our MAC, a 1 GHz clock, no offload. */
+static inline void
+skt_engine_params(struct sk_engine_params *p, struct rte_mempool *mp)
 {
-	struct sk_engine_params p = { 0 };
+	memset(p, 0, sizeof(*p));
+	p->mac = skt_engine_mac;
+	p->socket_id = SOCKET_ID_ANY;
+	p->pool = mp;
+	p->tsc_hz = 1000000000ull;
+	p->wall_ms_at_zero = SKT_WALL_MS_AT_ZERO;
+}
+
+/* An engine for @p c (finalized first) with parameters @p p. */
+static inline struct sk_engine *
+skt_engine_create(const struct sk_config *c, const struct sk_engine_params *p,
+		uint64_t now)
+{
 	struct sk_config fc = *c;
 	struct sk_engine *e;
 	char err[256];
@@ -91,19 +103,24 @@ skt_engine_tx(const struct sk_config *c, struct rte_mempool *mp, uint64_t now,
 		printf("Bail out! configuration: %s\n", err);
 		exit(1);
 	}
-	p.mac = skt_engine_mac;
-	p.socket_id = SOCKET_ID_ANY;
-	p.pool = mp;
-	p.tsc_hz = 1000000000ull;
-	p.wall_ms_at_zero = SKT_WALL_MS_AT_ZERO;
-	p.tx_ip_cksum = tx_offload;
-	p.tx_tcp_cksum = tx_offload;
-	e = sk_engine_create(&fc, &p, now);
+	e = sk_engine_create(&fc, p, now);
 	if (e == NULL) {
 		printf("Bail out! engine create failed\n");
 		exit(1);
 	}
 	return e;
+}
+
+static inline struct sk_engine *
+skt_engine_tx(const struct sk_config *c, struct rte_mempool *mp, uint64_t now,
+		bool tx_offload)
+{
+	struct sk_engine_params p;
+
+	skt_engine_params(&p, mp);
+	p.tx_ip_cksum = tx_offload;
+	p.tx_tcp_cksum = tx_offload;
+	return skt_engine_create(c, &p, now);
 }
 
 static inline struct sk_engine *

@@ -62,6 +62,11 @@ static bool pp2;  /* the next engine sends PROXY protocol headers */
 static bool two_ports;
 /* the next engine: one source port, pairs kept 5 s in TIME_WAIT */
 static bool one_port;
+/* the next engine: two arms, the backends on DPDK port 1 (the clients'
+ * is port 0), with a MAC of its own there */
+static bool two_arm;
+static const struct rte_ether_addr inside_mac = {
+	.addr_bytes = { 0x02, 0, 0, 0, 0, 0x22 } };
 
 static void
 engine_new(void)
@@ -119,22 +124,44 @@ engine_new(void)
 	c.secret_set = true;
 	memcpy(c.secret, secret, sizeof(secret));
 	now = 5 * NS_PER_MS;
+	if (two_arm) {
+		struct sk_engine_params par;
+
+		skt_engine_params(&par, pool);
+		par.two_arm = 1;
+		par.port_id = 0;
+		par.inside_port = 1;
+		par.inside_mac = inside_mac;
+		eng = skt_engine_create(&c, &par, now);
+		return;
+	}
 	eng = skt_engine(&c, pool, now);
 }
 
 /* ---- segments in and out ------------------------------------------------- */
 
 static struct skt_resp out[4];
+static uint16_t out_port[4];   /* m->port of what came out */
 static unsigned int nout;
+/* the port the next frames come in on (two arms: 1 is the backends',
+ * with its own MAC as destination); RTE_MBUF_PORT_INVALID: as built */
+static uint16_t rx_port = RTE_MBUF_PORT_INVALID;
 
 static unsigned int
 feed(struct rte_mbuf *m)
 {
 	struct rte_mbuf *tx[4];
 
+	if (rx_port != RTE_MBUF_PORT_INVALID) {
+		m->port = rx_port;
+		if (rx_port == 1)
+			rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr =
+				inside_mac;
+	}
 	nout = sk_engine_input(eng, &m, 1, tx, now);
 	for (unsigned int i = 0; i < nout; i++) {
 		skt_read(tx[i], &out[i]);
+		out_port[i] = tx[i]->port;
 		rte_pktmbuf_free(tx[i]);
 	}
 	return nout;
@@ -147,8 +174,10 @@ timers(void)
 
 	nout = sk_engine_timers(eng, now, tx, 64);
 	for (unsigned int i = 0; i < nout; i++) {
-		if (i < 4)
+		if (i < 4) {
 			skt_read(tx[i], &out[i]);
+			out_port[i] = tx[i]->port;
+		}
 		rte_pktmbuf_free(tx[i]);
 	}
 	return nout;
@@ -805,6 +834,89 @@ test_tw_reuse(void)
 	engine_new();
 }
 
+/* Two arms: what goes to or comes from the backends uses port 1 and its
+ * MAC, what goes to the clients port 0 and ours. */
+static void
+test_two_arm(void)
+{
+	struct conn k;
+	unsigned int n;
+	const struct skt_resp *r = &out[0];
+
+	two_arm = true;
+	engine_new();
+	rx_port = 0;
+	now += 10 * NS_PER_MS;
+	n = timers();
+	CHECK(n == 2 && out_port[0] == 1 && out_port[1] == 1 &&
+		rte_is_same_ether_addr(&out[0].src, &inside_mac) &&
+		rte_is_same_ether_addr(&out[1].src, &inside_mac),
+		"ARP and NS for the backends: out of the inside port, from its "
+		"MAC (%u frames)", n);
+	/* no listener on the inside: a SYN there gets the closed port's RST,
+	 * on that port */
+	rx_port = 1;
+	CHECK(seg(BACKEND_IP, 5555, PX_PORT, SYN, 1, 0, 29200, false, 0, 0,
+		NULL, 0, NULL) == 1 && r->flags == (RST | ACK) &&
+		out_port[0] == 1 && rte_is_same_ether_addr(&r->src, &inside_mac),
+		"a SYN from the inside: RST, out of the inside port");
+	CHECK_EQ(st()->cookie_sent, 0u, "no cookie for it");
+	feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP, ENGINE_IP, 6,
+			false));
+	CHECK_EQ(st()->rx_arp_reply, 1u, "the backend's ARP reply, inside");
+	/* a frame on the clients' port to the inside MAC is not ours */
+	rx_port = 0;
+	{
+		struct rte_mbuf *m = skt_build_arp(pool, RTE_ARP_OP_REPLY,
+				BACKEND_IP, ENGINE_IP, 6, false);
+
+		m->port = 0;
+		rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr =
+			inside_mac;
+		rx_port = RTE_MBUF_PORT_INVALID;
+		feed(m);
+		rx_port = 0;
+	}
+	CHECK_EQ(st()->drop_l2_dst, 1u,
+		"the inside MAC on the clients' port: drop_l2_dst");
+
+	CHECK(open_conn(&k, 2222, false) && r->flags == SYN &&
+		r->daddr == BACKEND_IP && out_port[0] == 1 &&
+		rte_is_same_ether_addr(&r->src, &inside_mac),
+		"the backend's SYN: out of the inside port, from its MAC");
+	rx_port = 1;
+	{
+		uint8_t more[4] = { 1, 3, 3, 2 };
+
+		k.b_isn = 70000;
+		k.b_ts = 900;
+		CHECK(seg(BACKEND_IP, BE_PORT, k.bport, SYN | ACK, k.b_isn,
+			k.b_isn_ours + 1, 65160, true, k.b_ts, k.b_ts_ours,
+			more, 4, NULL) == 1 && r->flags == ACK &&
+			out_port[0] == 1 &&
+			rte_is_same_ether_addr(&r->src, &inside_mac),
+			"the handshake ACK: back out of the inside port");
+	}
+	rx_port = 0;
+	k.c_ts++;
+	CHECK(seg(CLIENT_IP, k.cport, PX_PORT, ACK | PSH, k.c_isn + 1,
+		k.s_isn + 1, 229, true, k.c_ts, k.s_ts, NULL, 0,
+		"GET /\n") == 1 && r->daddr == BACKEND_IP && out_port[0] == 1 &&
+		rte_is_same_ether_addr(&r->src, &inside_mac) && r->tcp_ok,
+		"client data relayed: out of the inside port");
+	rx_port = 1;
+	k.b_ts += 5;
+	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, ACK | PSH, k.b_isn + 1,
+		k.b_isn_ours + 7, 1000, true, k.b_ts, k.b_ts_ours + 1, NULL,
+		0, "Hello\n") == 1 && r->daddr == CLIENT_IP &&
+		out_port[0] == 0 &&
+		rte_is_same_ether_addr(&r->src, &skt_engine_mac) && r->tcp_ok,
+		"backend data relayed: out of the clients' port, from our MAC");
+	CHECK_EQ(st()->proxy_established, 1u, "spliced");
+	rx_port = RTE_MBUF_PORT_INVALID;
+	two_arm = false;
+}
+
 int
 main(void)
 {
@@ -820,6 +932,7 @@ main(void)
 	test_announce();
 	test_port_sets();
 	test_tw_reuse();
+	test_two_arm();
 	sk_engine_free(eng);
 	skt_eal_done();
 	return sk_test_done();
