@@ -8,11 +8,15 @@
  * sanitizer report, bad checksum, flow left after every timer ran out or
  * lost mbuf fails it.
  *
- * Input: the first byte's bit 0 turns PROXY protocol on; then records,
- * each starting with an op byte:
+ * Input: the first byte's bit 0 turns PROXY protocol on, bit 1 two arms
+ * (the backends on port 1 with a MAC of their own: every frame that
+ * leaves must carry its port's MAC, and every segment to a backend leave
+ * by port 1, to a client by the other); then records, each starting with
+ * an op byte:
  *   op % 5 == 0  advance the clock by (op >> 3) * 25 ms and run timers
  *   op % 5 == 1  raw frame: 2-byte length, then the bytes; with op & 8
- *                its checksums made right (fuzz_common.h)
+ *                its checksums made right (fuzz_common.h); with two
+ *                arms, on the inside port (and to its MAC) when op & 16
  *   op % 5 == 2  a client segment from 8 bytes, as fuzz_engine.c's op 2:
  *                flags, client port (one of 4), the proxied or a closed
  *                port, seq/ack deltas, payload length, TS; over IPv6 when
@@ -51,6 +55,27 @@ static const uint8_t BACKEND_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 3 };
 
 static struct rte_mempool *pool;
 static unsigned int pool_avail;
+/* this input's engine has two arms: the backends on port 1 */
+static bool two_arm;
+/* the frame in hand is a raw one: its answer goes back to its port,
+ * whatever its addresses say */
+static bool raw_in;
+static const struct rte_ether_addr inside_mac = {
+	.addr_bytes = { 0x02, 0, 0, 0, 0, 0x22 } };
+
+/* With two arms, @p m comes in on the inside port (to its MAC) or on the
+ * clients' port 0. */
+static struct rte_mbuf *
+on_port(struct rte_mbuf *m, bool inside)
+{
+	if (two_arm && m != NULL) {
+		m->port = inside ? 1 : 0;
+		if (inside)
+			rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr =
+				inside_mac;
+	}
+	return m;
+}
 
 /* What a peer last learnt of its connection. */
 struct cli {
@@ -116,12 +141,27 @@ drain(struct rte_mbuf **tx, uint16_t n, struct cli *c, struct cli *bk)
 	for (uint16_t i = 0; i < n; i++) {
 		struct fuzz_resp r;
 		struct cli *p = c;
+		const bool in = tx[i]->port == 1;
 
+		/* two arms: each frame from the MAC of the port it leaves by */
+		if (two_arm && !rte_is_same_ether_addr(&rte_pktmbuf_mtod(tx[i],
+				struct rte_ether_hdr *)->src_addr,
+				in ? &inside_mac : &skt_engine_mac))
+			abort();
 		/* every TCP response must be well formed (or abort) */
 		if (!fuzz_read(tx[i], &r)) {
 			rte_pktmbuf_free(tx[i]);
 			continue;
 		}
+		/* two arms: from our source ports to a backend by the inside
+		 * port, from the proxied port to a client by the other (but
+		 * answers to raw frames, which go back to their port) */
+		if (two_arm && !raw_in &&
+				((r.dport == BE_PORT && r.sport >= 50000 &&
+				  r.sport <= 50003 && !in) ||
+				 (r.sport == PX_PORT && r.dport >= 40000 &&
+				  r.dport <= 40003 && in)))
+			abort();
 		if (r.dport == BE_PORT) {
 			p = &bk[r.sport & 3];
 			p->port = r.sport;
@@ -148,8 +188,8 @@ resolve(struct sk_engine *e, uint64_t now)
 	struct skt_frame6 f6 = { .proto = IPPROTO_ICMPV6, .hlim = 255,
 		.data = na, .len = sizeof(na) };
 
-	m = skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP, ENGINE_IP, 6,
-			false);
+	m = on_port(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP,
+			ENGINE_IP, 6, false), true);
 	drain(tx, sk_engine_input(e, &m, 1, tx, now), NULL, NULL);
 	memcpy(na + 8, BACKEND_IP6, 16);
 	na[24] = 2;     /* target link-layer address */
@@ -157,7 +197,7 @@ resolve(struct sk_engine *e, uint64_t now)
 	memcpy(na + 26, &skt_peer_mac, 6);
 	memcpy(f6.saddr, BACKEND_IP6, 16);
 	memcpy(f6.daddr, ENGINE_IP6, 16);
-	m = skt_build6(pool, &f6);
+	m = on_port(skt_build6(pool, &f6), true);
 	if (m == NULL)
 		abort();
 	drain(tx, sk_engine_input(e, &m, 1, tx, now), NULL, NULL);
@@ -178,7 +218,19 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 	if (len == 0)
 		return 0;
 	config(&cfg, d[0] & 1);
-	e = skt_engine(&cfg, pool, now);
+	two_arm = (d[0] & 2) != 0;
+	if (two_arm) {
+		struct sk_engine_params par;
+
+		skt_engine_params(&par, pool);
+		par.two_arm = 1;
+		par.port_id = 0;
+		par.inside_port = 1;
+		par.inside_mac = inside_mac;
+		e = skt_engine_create(&cfg, &par, now);
+	} else {
+		e = skt_engine(&cfg, pool, now);
+	}
 	resolve(e, now);
 
 	while (i < len) {
@@ -191,10 +243,13 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 				NULL, bk);
 			break;
 		case 1:
-			m = fuzz_raw_frame(pool, d, len, &i, op & 8);
+			m = on_port(fuzz_raw_frame(pool, d, len, &i, op & 8),
+				op & 16);
 			if (m == NULL)
 				goto out;
+			raw_in = true;
 			drain(tx, sk_engine_input(e, &m, 1, tx, now), NULL, bk);
+			raw_in = false;
 			break;
 		default: {
 			uint8_t b[8] = { 0 }, opts[12];
@@ -242,7 +297,8 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 			f.data = d + i;
 			f.len = (uint16_t)RTE_MIN((size_t)f.len, len - i);
 			i += f.len;
-			m = fuzz_segment(pool, c->v6, &f, s6, ENGINE_IP6);
+			m = on_port(fuzz_segment(pool, c->v6, &f, s6,
+				ENGINE_IP6), op % 5 == 4);
 			if (m == NULL)
 				abort();
 			drain(tx, sk_engine_input(e, &m, 1, tx, now),
