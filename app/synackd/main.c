@@ -903,7 +903,9 @@ main(int argc, char **argv)
 	if (two_arm) {
 		if (sk_port_find(cfg.proxy_port, &in_port.id, err,
 				sizeof(err)) != 0) {
-			SK_LOG_PORT(ERR, "[proxy] port: %s", err);
+			/* (its messages name [port] device: "port: ...") */
+			SK_LOG_PORT(ERR, "[proxy] port: %s",
+				strncmp(err, "port: ", 6) == 0 ? err + 6 : err);
 			rte_eal_cleanup();
 			return SK_EXIT_SETUP;
 		}
