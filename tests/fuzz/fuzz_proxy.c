@@ -219,18 +219,8 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 		return 0;
 	config(&cfg, d[0] & 1);
 	two_arm = (d[0] & 2) != 0;
-	if (two_arm) {
-		struct sk_engine_params par;
-
-		skt_engine_params(&par, pool);
-		par.two_arm = 1;
-		par.port_id = 0;
-		par.inside_port = 1;
-		par.inside_mac = inside_mac;
-		e = skt_engine_create(&cfg, &par, now);
-	} else {
-		e = skt_engine(&cfg, pool, now);
-	}
+	e = two_arm ? skt_engine_two_arm(&cfg, pool, now, &inside_mac) :
+		skt_engine(&cfg, pool, now);
 	resolve(e, now);
 
 	while (i < len) {

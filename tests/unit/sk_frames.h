@@ -123,6 +123,22 @@ skt_engine_tx(const struct sk_config *c, struct rte_mempool *mp, uint64_t now,
 	return skt_engine_create(c, &p, now);
 }
 
+/* An engine with two arms: the clients on DPDK port 0, the backends on
+ * port 1, where our MAC is @p in_mac. */
+static inline struct sk_engine *
+skt_engine_two_arm(const struct sk_config *c, struct rte_mempool *mp,
+		uint64_t now, const struct rte_ether_addr *in_mac)
+{
+	struct sk_engine_params p;
+
+	skt_engine_params(&p, mp);
+	p.two_arm = 1;
+	p.port_id = 0;
+	p.inside_port = 1;
+	p.inside_mac = *in_mac;
+	return skt_engine_create(c, &p, now);
+}
+
 static inline struct sk_engine *
 skt_engine(const struct sk_config *c, struct rte_mempool *mp, uint64_t now)
 {

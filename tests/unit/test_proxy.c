@@ -124,18 +124,8 @@ engine_new(void)
 	c.secret_set = true;
 	memcpy(c.secret, secret, sizeof(secret));
 	now = 5 * NS_PER_MS;
-	if (two_arm) {
-		struct sk_engine_params par;
-
-		skt_engine_params(&par, pool);
-		par.two_arm = 1;
-		par.port_id = 0;
-		par.inside_port = 1;
-		par.inside_mac = inside_mac;
-		eng = skt_engine_create(&c, &par, now);
-		return;
-	}
-	eng = skt_engine(&c, pool, now);
+	eng = two_arm ? skt_engine_two_arm(&c, pool, now, &inside_mac) :
+		skt_engine(&c, pool, now);
 }
 
 /* ---- segments in and out ------------------------------------------------- */
