@@ -157,6 +157,14 @@ struct sk_flow {
 } __rte_aligned(64);
 static_assert(sizeof(struct sk_flow) == 64, "flow entry is one cache line");
 
+/** Flow @p f is the backend's side of a proxied connection (its segments
+ * go to and come from the backend: a two-arm proxy's inside port). */
+static inline bool
+sk_flow_px_inside(const struct sk_flow *f)
+{
+	return f->app == SK_APP_PROXY && (f->px.st & SK_PX_INSIDE);
+}
+
 struct sk_flow_table;
 
 /** Largest capacity: entry indices stay below 2^31 (the timer wheel uses

@@ -82,12 +82,6 @@ peer_of(struct sk_engine *e, const struct sk_flow *f)
 	return &e->flows[f->px.peer];
 }
 
-static inline bool
-is_inside(const struct sk_flow *f)
-{
-	return f->px.st & SK_PX_INSIDE;
-}
-
 /* ---- creation, backends, neighbours ------------------------------------ */
 
 int
@@ -521,7 +515,7 @@ rst_to(struct sk_engine *e, struct rte_mbuf *m, const struct sk_flow *x,
 	const struct sk_neigh *n = sk_tcp_neigh(e, x);
 	struct sk_neigh bn;
 
-	if (is_inside(x)) {
+	if (sk_flow_px_inside(x)) {
 		bn.ip = x->key.raddr;
 		bn.vlan = 0;
 		bn.mac = e->px->be[x->px.be].mac;
@@ -559,7 +553,7 @@ tw_reusable(struct sk_engine *e, const struct sk_flow *b)
 	const struct sk_flow *c;
 	uint32_t left, tw = e->cfg.proxy_time_wait_ms;
 
-	if (!is_inside(b) || b->state != SK_ST_TIME_WAIT ||
+	if (!sk_flow_px_inside(b) || b->state != SK_ST_TIME_WAIT ||
 			tw <= SK_PX_TW_REUSE_MS)
 		return false;
 	c = peer_of(e, b);
@@ -973,10 +967,10 @@ relay(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		return false;
 	}
 	eh = (struct rte_ether_hdr *)start;
-	dmac = is_inside(y) ? &e->px->be[y->px.be].mac :
+	dmac = sk_flow_px_inside(y) ? &e->px->be[y->px.be].mac :
 		&sk_tcp_neigh(e, y)->mac;
 	eh->dst_addr = *dmac;
-	sk_pkt_set_side(&e->pc, m, is_inside(y));
+	sk_pkt_set_side(&e->pc, m, sk_flow_px_inside(y));
 	eh->src_addr = *sk_pkt_mac(&e->pc, m);
 	if (vlan) {
 		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
@@ -1040,7 +1034,7 @@ relay_counted(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 {
 	if (!relay(e, m, p, x, y))
 		return false;
-	if (is_inside(x))
+	if (sk_flow_px_inside(x))
 		SK_STAT_INC(&e->st, proxy_fwd_b2c);
 	else
 		SK_STAT_INC(&e->st, proxy_fwd_c2b);
@@ -1058,7 +1052,7 @@ static bool
 forward(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 		struct sk_flow *x, struct sk_flow *y)
 {
-	struct sk_flow *c = is_inside(x) ? y : x;
+	struct sk_flow *c = sk_flow_px_inside(x) ? y : x;
 	const uint8_t fl = p->flags;
 	const uint32_t end = p->seq + p->plen + !!(fl & SK_TH_FIN);
 
@@ -1081,7 +1075,7 @@ forward(struct sk_engine *e, struct rte_mbuf *m, const struct sk_pkt *p,
 			struct sk_px_backend *be = &e->px->be[c->px.be];
 
 			y->px.una = a;
-			if (is_inside(y)) {
+			if (sk_flow_px_inside(y)) {
 				SK_STAT_ADD(&e->st, proxy_bytes_b2c, bytes);
 				BE_ADD(be, bytes_b2c, bytes);
 			} else {
@@ -1325,22 +1319,22 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 		struct sk_flow *f, bool *synack)
 {
 	struct sk_flow *y = peer_of(e, f);
-	struct sk_flow *c = is_inside(f) ? y : f;
-	struct sk_flow *b = is_inside(f) ? f : y;
+	struct sk_flow *c = sk_flow_px_inside(f) ? y : f;
+	struct sk_flow *b = sk_flow_px_inside(f) ? f : y;
 	const uint8_t fl = p->flags;
 
 	if (unlikely(c->px.st & SK_PX_CONNECTING)) {
-		if (is_inside(f) && (c->px.st & SK_PX_RESOLVING)) {
+		if (sk_flow_px_inside(f) && (c->px.st & SK_PX_RESOLVING)) {
 			/* nothing sent on this tuple yet: an old
 			 * connection's segment */
 			SK_STAT_INC(&e->st, drop_state);
 			return false;
 		}
-		return is_inside(f) ? backend_answer(e, mp, p, c, b) :
+		return sk_flow_px_inside(f) ? backend_answer(e, mp, p, c, b) :
 			client_early(e, mp, p, c);
 	}
 	if (unlikely(fl & SK_TH_SYN)) {
-		if (!is_inside(f) && !(fl & SK_TH_ACK) &&
+		if (!sk_flow_px_inside(f) && !(fl & SK_TH_ACK) &&
 				((c->px.st | b->px.st) & SK_PX_FIN)) {
 			/* the client reuses its tuple after a close we still
 			 * remember (RFC 9293 3.6.1): a new connection, a new
@@ -1350,7 +1344,7 @@ sk_proxy_input(struct sk_engine *e, struct rte_mbuf **mp, struct sk_pkt *p,
 			*synack = true;
 			return false;
 		}
-		if (is_inside(f) && (fl & SK_TH_ACK) &&
+		if (sk_flow_px_inside(f) && (fl & SK_TH_ACK) &&
 				p->seq + 1 == b->px.nxt) {
 			/* the SYN-ACK again: our handshake ACK was lost */
 			return handshake_ack(e, *mp, p, c, b,

@@ -303,8 +303,7 @@ sk_tcp_seg_to(struct sk_engine *e, struct rte_mbuf *m,
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	eh->dst_addr = n->mac;
 	/* a two-arm proxy's backend side goes out of the inside port */
-	sk_pkt_set_side(&e->pc, m, f->app == SK_APP_PROXY &&
-			(f->px.st & SK_PX_INSIDE));
+	sk_pkt_set_side(&e->pc, m, sk_flow_px_inside(f));
 	eh->src_addr = *sk_pkt_mac(&e->pc, m);
 	if (n->vlan) {
 		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
