@@ -22,12 +22,13 @@ SK_HUGE_MIN_FREE=64
 # cppcheck and clang-tidy: the static checks (usertools/lint).
 # apache2-utils (ab), nginx-light and iptables: the SYN proxy's kernel
 # clients, backend and the kernel's SYNPROXY to compare with (usertools/bench
-# series 9; nginx and ab are issue 14's test tools as well).
+# series 9; nginx and ab are issue 14's test tools as well); nftables: the
+# same series keeps the kernel's stack off synackd's af_packet veths.
 SK_PACKAGES=(dpdk dpdk-dev libdpdk-dev libnuma-dev meson ninja-build pkg-config
 	libpcap-dev python3 tcpdump tshark curl iproute2 iputils-ping clang
 	libjansson-dev libsmartcols-dev libmicrohttpd-dev prometheus
 	debhelper dpkg-dev git groff-base systemd ethtool cppcheck clang-tidy
-	apache2-utils nginx-light iptables)
+	apache2-utils nginx-light iptables nftables)
 
 sk_say() { printf '%s\n' "$*"; }
 sk_warn() { printf '%s\n' "$*" >&2; }

@@ -4,14 +4,18 @@
 series 9 (docs/benchmarks.md "Series 9"), not a test (registered nowhere in
 meson test).
 
-Five network namespaces, one set of kernel clients (C) and one nginx
-backend (B), and four ways between them:
+Six network namespaces, one set of kernel clients (C) and one nginx
+backend (B), and these ways between them:
 
   direct   C 198.18.0.1 -> B 198.18.0.3 through a Linux bridge in R
   proxy    C -> synackd 198.18.0.2 (net_tap on the same bridge in R,
            `--listen 8080:proxy --backend 198.18.0.3:8080`, full NAT) -> B
   proxy-afp  the same synackd on net_af_packet: a veth in the same bridge
            (its bridge end with TX checksums off, docs/ports.md)
+  proxy-2arm  C 10.5.0.1 -> synackd 10.5.0.254 with two arms in P
+           (`--port` a veth to C, `--proxy-port` a veth to B, both on
+           net_af_packet, no bridge: the routers' topology) -> B 10.6.0.3;
+           the veths' C and B ends with TX checksums and segmentation off
   proxy-old  the proxy on net_tap with a second synackd (--synackd-old),
            for a before / after in one run
   router   C 10.1.0.1 -> K (a plain kernel router) -> B 10.2.0.3
@@ -65,17 +69,20 @@ import time
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 PORT = 8080
 TAG = "px%d" % os.getpid()
-NS = {k: "%s%s" % (TAG, k) for k in "crksb"}
+NS = {k: "%s%s" % (TAG, k) for k in "crksbp"}
 PREFIX = "sk-bench-%d-px" % os.getpid()
 # the path each variant takes: the address the client connects to
 TARGET = {"direct": "198.18.0.3", "proxy": "198.18.0.2",
           "proxy-afp": "198.18.0.2", "proxy-old": "198.18.0.2",
+          "proxy-2arm": "10.5.0.254",
           "router": "10.2.0.3", "synproxy": "10.4.0.3"}
 # where each variant's middle runs, for its counters
 MIDDLE = {"direct": "r", "proxy": "r", "proxy-afp": "r", "proxy-old": "r",
+          "proxy-2arm": "p",
           "router": "k", "synproxy": "s"}
 # the variants that run synackd: its port kind
-PROXIES = {"proxy": "tap", "proxy-afp": "af_packet", "proxy-old": "tap"}
+PROXIES = {"proxy": "tap", "proxy-afp": "af_packet", "proxy-old": "tap",
+           "proxy-2arm": "two_arm"}
 # af_packet's veth in R: synackd's end, the bridge's end
 AFP_DEV, AFP_PEER = "sk1", "skp1"
 
@@ -166,7 +173,7 @@ def rps(ns, dev, cpu):
 
 
 def topology(mid_cpu):
-    for k in "crksb":
+    for k in "crksbp":
         run(["ip", "netns", "add", NS[k]])
         NETNS.append(NS[k])
         ip(k, "link", "set", "lo", "up")
@@ -216,6 +223,41 @@ def afp_wire(mid_cpu):
     ip("r", "link", "set", AFP_PEER, "master", "br0", "up")
     ip("r", "link", "set", AFP_DEV, "up")
     rps("r", AFP_PEER, mid_cpu)
+    kernel_off("r", AFP_DEV)
+
+
+def kernel_off(ns, dev):
+    """The kernel's own stack no longer takes what DEV receives: AF_PACKET
+    sees every frame before netfilter's ingress hook, which drops it
+    there; otherwise each frame also goes up the namespace's IP stack
+    (routed, then dropped in ip_error on a device without an address:
+    about 5 % of the worker's CPU with perf; the rate moved within this
+    machine's noise)."""
+    if not shutil.which("nft"):
+        log("nft not installed (nftables): the kernel's stack also takes "
+            "what %s receives" % dev)
+        return
+    nsx(ns, "nft", "add table netdev sk_%s" % dev)
+    nsx(ns, "nft", "add chain netdev sk_%s in { type filter hook ingress "
+        "device %s priority 0; policy drop; }" % (dev, dev))
+
+
+def two_arm_wires(mid_cpu):
+    """proxy-2arm's ports: a veth from C to P and one from P to B, synackd
+    on both ends in P through AF_PACKET, as the routers K and S sit
+    between C and B. The C and B ends compute their checksums and segment
+    what they send (TX offloads off: AF_PACKET takes frames as they
+    are)."""
+    for k, dev, peer, addr in (("c", "cp", "pc", "10.5.0.1/24"),
+                               ("b", "bp", "pb", "10.6.0.3/24")):
+        veth(k, dev, "p", peer)
+        nsx(k, "ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off")
+        ip(k, "addr", "add", addr, "dev", dev)
+        ip(k, "link", "set", dev, "up")
+        sysctl("p", "net.ipv6.conf.%s.disable_ipv6=1" % peer)
+        ip("p", "link", "set", peer, "up")
+        rps("p", peer, mid_cpu)
+        kernel_off("p", peer)
 
 
 def synproxy_rules():
@@ -321,9 +363,10 @@ class Synackd:
         # each start is a new MAC (net_tap's random one): the client's and
         # the backend's neighbour entries of the last one would send there
         # (synackd sends no gratuitous ARP; drop_l2_dst counts them)
-        for k in "cb":
-            run(["ip", "-n", NS[k], "neigh", "flush", "to", "198.18.0.2"],
-                check=False)
+        two = self.kind == "two_arm"
+        for k, a in (("c", "10.5.0.254"), ("b", "10.6.0.254")) if two else \
+                (("c", "198.18.0.2"), ("b", "198.18.0.2")):
+            run(["ip", "-n", NS[k], "neigh", "flush", "to", a], check=False)
         if Synackd.port_lo + ports > 65535 or self.reuse_ports:
             Synackd.port_lo = 10000
         self.ports = "%d-%d" % (Synackd.port_lo, Synackd.port_lo + ports - 1)
@@ -334,17 +377,27 @@ class Synackd:
         # again (more starts than 55,000 ports hold) meets the backend's
         # TIME_WAITs as a deployment with a set secret would
         secret = [] if self.reuse_ports else ["--cookie-secret", SECRET]
-        vdev = ("net_tap0,iface=sk0" if self.kind == "tap" else
-                "net_af_packet0,iface=%s" % AFP_DEV)
+        if two:
+            ns = "p"
+            port = ["--vdev", "net_af_packet0,iface=pc",
+                    "--vdev", "net_af_packet1,iface=pb", "--",
+                    "--port", "net_af_packet0",
+                    "--proxy-port", "net_af_packet1",
+                    "--addr", "10.5.0.254/24", "--addr", "10.6.0.254/24",
+                    "--backend", "10.6.0.3:%d" % PORT]
+        else:
+            ns = "r"
+            port = ["--vdev", "net_tap0,iface=sk0" if self.kind == "tap"
+                    else "net_af_packet0,iface=%s" % AFP_DEV, "--",
+                    "--addr", "198.18.0.2/24",
+                    "--backend", "198.18.0.3:%d" % PORT]
         self.log = os.path.join(self.tmp, "synackd-%d.log" % self.n)
         self.stats_path = os.path.join(self.tmp, "synackd-%d.json" % self.n)
-        self.p = start(["ip", "netns", "exec", NS["r"], self.exe,
+        self.p = start(["ip", "netns", "exec", NS[ns], self.exe,
                         "--lcores", self.lcores, "--no-pci", "--no-huge",
-                        "-m", "512", "--no-telemetry", "--file-prefix", PREFIX,
-                        "--vdev", vdev, "--",
-                        "--addr", "198.18.0.2/24",
-                        "--listen", "%d:proxy" % PORT,
-                        "--backend", "198.18.0.3:%d" % PORT,
+                        "-m", "512", "--no-telemetry", "--file-prefix", PREFIX]
+                       + port +
+                       ["--listen", "%d:proxy" % PORT,
                         "--proxy-source-ports", self.ports,
                         "--stats-interval", "0",
                         "--stats-file", self.stats_path] + secret,
@@ -375,14 +428,16 @@ class Synackd:
             # stay in R's kernel), so the kernel's side takes another one
             ip("r", "link", "set", "sk0", "address", "02:00:00:00:5c:00")
             ip("r", "link", "set", "sk0", "master", "br0", "up")
-        # synackd answers ARP for 198.18.0.2 itself; the first connection
+        # synackd answers ARP for its address itself; the first connection
         # must not pay for its ARP nor for the bridge's learning
-        nsx("c", "ping", "-c", "1", "-W", "2", "198.18.0.2", check=False)
+        nsx("c", "ping", "-c", "1", "-W", "2", TARGET["proxy-2arm"] if two
+            else "198.18.0.2", check=False)
         # and the backend's MAC must be known (synackd asks once a second
         # until then; a connection that comes before is reset, counted as
         # proxy_fail_unresolved): B has synackd's then, from its request
         for _ in range(40):
-            if "lladdr" in ip("b", "neigh", "show", "198.18.0.2"):
+            if "lladdr" in ip("b", "neigh", "show", "10.6.0.254" if two
+                              else "198.18.0.2"):
                 break
             time.sleep(0.1)
         time.sleep(0.1)
@@ -390,7 +445,8 @@ class Synackd:
     def down(self):
         # the port's drops in the kernel (the tap's side: TX is toward
         # synackd; af_packet's veth: RX is)
-        self.tap = link_drops("r", "sk0" if self.kind == "tap" else AFP_DEV)
+        self.tap = (link_drops("p", "pc") if self.kind == "two_arm" else
+                    link_drops("r", "sk0" if self.kind == "tap" else AFP_DEV))
         stop(self.p, signal.SIGINT, wait=15)
         shutil.rmtree("/var/run/dpdk/" + PREFIX, ignore_errors=True)
         try:
@@ -540,7 +596,8 @@ def main():
     ap.add_argument("--bulk-mib", type=int, default=256)
     ap.add_argument("--bulk-rounds", type=int, default=3)
     ap.add_argument("--variants",
-                    default="direct,proxy,proxy-afp,router,synproxy")
+                    default="direct,proxy,proxy-afp,proxy-2arm,router,"
+                    "synproxy")
     ap.add_argument("--timestamps", default="1,0")
     ap.add_argument("--nice", type=int, default=0,
                     help="synackd in a session of its own with this "
@@ -588,6 +645,8 @@ def main():
         topology(mid_cpu)
         if "proxy-afp" in variants:
             afp_wire(mid_cpu)
+        if "proxy-2arm" in variants:
+            two_arm_wires(mid_cpu)
         if "synproxy" in variants:
             try:
                 res["synproxy_rules"] = synproxy_rules()

@@ -806,13 +806,63 @@ def series8(raw):
     return s
 
 
-def series9(raw):
-    """The SYN proxy against the kernel (tests/bench/proxy_bench.py):
-    its JSON as written, less the per-run details the table does not use
-    (they stay in raw/s9-proxy.json)."""
-    s = load_json(os.path.join(raw, 's9-proxy.json'))
-    if not s:
+CHAIN_VARIANTS = (('a1-v4', 'one arm, IPv4'), ('a2-v4', 'two arms, IPv4'),
+                  ('a1-v6', 'one arm, IPv6'), ('a2-v6', 'two arms, IPv6'))
+
+
+def series9_chain(raw):
+    """bench_chain (usertools/bench series 9 (a)): per build and variant,
+    the medians over the runs of the proxy's ns per proxied connection,
+    connections/s and frames in/s of its own time, and callgrind's
+    instructions per connection and per frame in. Runs that broke the
+    chain (a connection failed) are left out and counted."""
+    out = {}
+    for b in build_names(raw):
+        for v, _ in CHAIN_VARIANTS:
+            runs = [load_json(p) for p in sorted(glob.glob(os.path.join(
+                raw, 's9-chain-%s-%s-*.json' % (b, v))), key=run_index)]
+            good = [r for r in runs if r and r.get('finished') and
+                    r['client']['failed'] == 0 and
+                    r['client']['completed'] == r['connections']]
+            if not runs:
+                continue
+            x = {'runs': len(runs), 'broken_runs': len(runs) - len(good)}
+            if good:
+                px = [r['proxy'] for r in good]
+                x['connections'] = good[0]['connections']
+                x['frames_in_per_connection'] = round(
+                    px[0]['frames_in'] / px[0]['established'], 2)
+                x['relayed_per_connection'] = round(
+                    px[0]['relayed'] / px[0]['established'], 2)
+                for k in ('ns_per_connection', 'connections_per_s',
+                          'ns_per_frame_in', 'frames_in_mpps'):
+                    x[k] = round(median([p[k] for p in px]), 3)
+            cg = os.path.join(raw, 'callgrind.%s.chain-%s.out' % (b, v))
+            js = load_json(os.path.join(raw, 's9-chaincg-%s-%s.json' % (b, v)))
+            ir = callgrind_total(cg) if os.path.exists(cg) else None
+            if ir and js and js['proxy']['established']:
+                x['ir_per_connection'] = round(
+                    ir / js['proxy']['established'], 1)
+                x['ir_per_frame_in'] = round(ir / js['proxy']['frames_in'], 1)
+            out.setdefault(b, {})[v] = x
+    if not out:
         return None
+    return {'what': 'bench_chain: a synack client role -> the proxy -> a '
+                    'synack server (hello), one process, one lcore; only '
+                    "the proxy's sk_engine_input/sk_engine_timers timed "
+                    '(TSC) and collected (callgrind); no PMD or kernel '
+                    'cost', 'builds': out}
+
+
+def series9(raw):
+    """The SYN proxy: in process (bench_chain) and against the kernel
+    (tests/bench/proxy_bench.py): the latter's JSON as written, less the
+    per-run details the table does not use (they stay in
+    raw/s9-proxy.json)."""
+    s = load_json(os.path.join(raw, 's9-proxy.json'))
+    chain = series9_chain(raw)
+    if not s:
+        return {'chain': chain} if chain else None
     out = {k: s.get(k) for k in ('cpus', 'loadavg_start', 'loadavg_end',
                                  'requests', 'concurrency', 'rounds',
                                  'bulk_bytes', 'synproxy_rules', 'notes')}
@@ -820,6 +870,8 @@ def series9(raw):
                   for ts, x in (s.get('cps') or {}).items()}
     b = s.get('bulk') or {}
     out['bulk'] = {k: v for k, v in b.items() if k != 'runs'}
+    if chain:
+        out['chain'] = chain
     return out
 
 
@@ -1167,7 +1219,27 @@ def table_rows(res):
         names = {'direct': 'direct', 'router': 'kernel router',
                  'synproxy': 'kernel SYNPROXY',
                  'proxy-afp': 'proxy on af_packet',
+                 'proxy-2arm': 'proxy, two arms',
                  'proxy-old': 'proxy, other build'}
+        ch = (s9.get('chain') or {}).get('builds') or {}
+        for v, label in CHAIN_VARIANTS:
+            for b, xs in sorted(ch.items()):
+                x = xs.get(v)
+                if not x or 'connections_per_s' not in x:
+                    continue
+                rows.append(('9 proxied conn/s per worker, in process, %s%s'
+                             % (label, '' if b == 'new' else ' (%s)' % b),
+                             num(int(x['connections_per_s'])),
+                             '%s ns and %s instructions a connection; %s '
+                             'Mpps of frames in (%s ns, %s instructions '
+                             'each)%s' % (
+                                 fmt(x['ns_per_connection'], '%.0f'),
+                                 fmt(x.get('ir_per_connection'), '%.0f'),
+                                 fmt(x['frames_in_mpps'], '%.2f'),
+                                 fmt(x['ns_per_frame_in'], '%.0f'),
+                                 fmt(x.get('ir_per_frame_in'), '%.0f'),
+                                 '; %d broken run(s)' % x['broken_runs']
+                                 if x['broken_runs'] else '')))
         for ts, x in sorted(s9.get('cps', {}).items(), reverse=True):
             m = x.get('median_rps') or {}
             t = 'timestamps %s' % ('on' if ts == 'ts1' else 'off')
@@ -1190,11 +1262,16 @@ def table_rows(res):
                                  (x.get('longest_ms') or {}).get(v, '-'),
                                  '; %d run(s) given up by ab (a connection '
                                  'silent 10 s)' % gu[v] if gu.get(v) else '')))
-            r = (x.get('proxy_afp_vs') or {}).get('synproxy')
-            if 'proxy-afp' in m:
-                rows.append(('9 proxied conn/s on af_packet, %s' % t,
-                             num(m.get('proxy-afp')),
-                             'over kernel SYNPROXY %s' % fmt(r, '%.3f')))
+            for v, what in (('proxy-afp', 'on af_packet'),
+                            ('proxy-2arm', 'two arms on af_packet veths '
+                             "(the routers' topology)")):
+                r = (x.get(v.replace('-', '_') + '_vs') or {})
+                if v in m:
+                    rows.append(('9 proxied conn/s %s, %s' % (what, t),
+                                 num(m.get(v)),
+                                 'over kernel SYNPROXY %s, over the kernel '
+                                 'router %s' % (fmt(r.get('synproxy'), '%.3f'),
+                                                fmt(r.get('router'), '%.3f'))))
         b = s9.get('bulk') or {}
         g = b.get('median_gbit_s') or {}
         if g:
