@@ -148,6 +148,11 @@ enum sk_pkt_kind sk_pkt_parse(const struct sk_pkt_ctx *c, struct rte_mbuf *m,
  * a malformed option list (length byte 0/1, running past the header). */
 bool sk_pkt_parse_opts(struct sk_pkt *p);
 
+/** The same with the general option walk alone, none of the fast paths
+ * for common layouts: the reference sk_pkt_parse_opts() is tested
+ * against. */
+bool sk_pkt_opts_walk(struct sk_pkt *p);
+
 /** Turn an ARP request (validated by sk_pkt_parse) into its reply. */
 void sk_pkt_arp_reply(const struct sk_pkt_ctx *c, struct rte_mbuf *m);
 
