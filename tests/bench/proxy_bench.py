@@ -16,6 +16,8 @@ backend (B), and these ways between them:
            (`--port` a veth to C, `--proxy-port` a veth to B, both on
            net_af_packet, no bridge: the routers' topology) -> B 10.6.0.3;
            the veths' C and B ends with TX checksums and segmentation off
+  proxy-xdp  the same with both arms on net_af_xdp (skipped, and said so,
+           where the kernel refuses AF_XDP sockets)
   proxy-old  the proxy on net_tap with a second synackd (--synackd-old),
            for a before / after in one run
   router   C 10.1.0.1 -> K (a plain kernel router) -> B 10.2.0.3
@@ -60,6 +62,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -74,15 +77,15 @@ PREFIX = "sk-bench-%d-px" % os.getpid()
 # the path each variant takes: the address the client connects to
 TARGET = {"direct": "198.18.0.3", "proxy": "198.18.0.2",
           "proxy-afp": "198.18.0.2", "proxy-old": "198.18.0.2",
-          "proxy-2arm": "10.5.0.254",
+          "proxy-2arm": "10.5.0.254", "proxy-xdp": "10.5.0.254",
           "router": "10.2.0.3", "synproxy": "10.4.0.3"}
 # where each variant's middle runs, for its counters
 MIDDLE = {"direct": "r", "proxy": "r", "proxy-afp": "r", "proxy-old": "r",
-          "proxy-2arm": "p",
+          "proxy-2arm": "p", "proxy-xdp": "p",
           "router": "k", "synproxy": "s"}
 # the variants that run synackd: its port kind
 PROXIES = {"proxy": "tap", "proxy-afp": "af_packet", "proxy-old": "tap",
-           "proxy-2arm": "two_arm"}
+           "proxy-2arm": "two_arm", "proxy-xdp": "two_arm_xdp"}
 # af_packet's veth in R: synackd's end, the bridge's end
 AFP_DEV, AFP_PEER = "sk1", "skp1"
 
@@ -363,7 +366,7 @@ class Synackd:
         # each start is a new MAC (net_tap's random one): the client's and
         # the backend's neighbour entries of the last one would send there
         # (synackd sends no gratuitous ARP; drop_l2_dst counts them)
-        two = self.kind == "two_arm"
+        two = self.kind.startswith("two_arm")
         for k, a in (("c", "10.5.0.254"), ("b", "10.6.0.254")) if two else \
                 (("c", "198.18.0.2"), ("b", "198.18.0.2")):
             run(["ip", "-n", NS[k], "neigh", "flush", "to", a], check=False)
@@ -379,10 +382,12 @@ class Synackd:
         secret = [] if self.reuse_ports else ["--cookie-secret", SECRET]
         if two:
             ns = "p"
-            port = ["--vdev", "net_af_packet0,iface=pc",
-                    "--vdev", "net_af_packet1,iface=pb", "--",
-                    "--port", "net_af_packet0",
-                    "--proxy-port", "net_af_packet1",
+            pmd = "net_af_xdp" if self.kind == "two_arm_xdp" else \
+                "net_af_packet"
+            port = ["--vdev", pmd + "0,iface=pc",
+                    "--vdev", pmd + "1,iface=pb", "--",
+                    "--port", pmd + "0",
+                    "--proxy-port", pmd + "1",
                     "--addr", "10.5.0.254/24", "--addr", "10.6.0.254/24",
                     "--backend", "10.6.0.3:%d" % PORT]
         else:
@@ -445,8 +450,11 @@ class Synackd:
     def down(self):
         # the port's drops in the kernel (the tap's side: TX is toward
         # synackd; af_packet's veth: RX is)
-        self.tap = (link_drops("p", "pc") if self.kind == "two_arm" else
-                    link_drops("r", "sk0" if self.kind == "tap" else AFP_DEV))
+        if self.kind.startswith("two_arm"):
+            self.tap = link_drops("p", "pc")
+        else:
+            self.tap = link_drops("r", "sk0" if self.kind == "tap" else
+                                  AFP_DEV)
         stop(self.p, signal.SIGINT, wait=15)
         shutil.rmtree("/var/run/dpdk/" + PREFIX, ignore_errors=True)
         try:
@@ -596,8 +604,8 @@ def main():
     ap.add_argument("--bulk-mib", type=int, default=256)
     ap.add_argument("--bulk-rounds", type=int, default=3)
     ap.add_argument("--variants",
-                    default="direct,proxy,proxy-afp,proxy-2arm,router,"
-                    "synproxy")
+                    default="direct,proxy,proxy-afp,proxy-2arm,proxy-xdp,"
+                    "router,synproxy")
     ap.add_argument("--timestamps", default="1,0")
     ap.add_argument("--nice", type=int, default=0,
                     help="synackd in a session of its own with this "
@@ -645,7 +653,15 @@ def main():
         topology(mid_cpu)
         if "proxy-afp" in variants:
             afp_wire(mid_cpu)
-        if "proxy-2arm" in variants:
+        if "proxy-xdp" in variants:
+            try:
+                socket.socket(44, socket.SOCK_RAW).close()  # AF_XDP
+            except OSError as e:
+                variants.remove("proxy-xdp")
+                res["notes"].append("proxy-xdp skipped: socket(AF_XDP): "
+                                    "%s" % e)
+                log("proxy-xdp: skipped: socket(AF_XDP): %s" % e)
+        if "proxy-2arm" in variants or "proxy-xdp" in variants:
             two_arm_wires(mid_cpu)
         if "synproxy" in variants:
             try:

@@ -1220,6 +1220,7 @@ def table_rows(res):
                  'synproxy': 'kernel SYNPROXY',
                  'proxy-afp': 'proxy on af_packet',
                  'proxy-2arm': 'proxy, two arms',
+                 'proxy-xdp': 'proxy, two arms on af_xdp',
                  'proxy-old': 'proxy, other build'}
         ch = (s9.get('chain') or {}).get('builds') or {}
         for v, label in CHAIN_VARIANTS:
@@ -1264,6 +1265,8 @@ def table_rows(res):
                                  'silent 10 s)' % gu[v] if gu.get(v) else '')))
             for v, what in (('proxy-afp', 'on af_packet'),
                             ('proxy-2arm', 'two arms on af_packet veths '
+                             "(the routers' topology)"),
+                            ('proxy-xdp', 'two arms on af_xdp veths '
                              "(the routers' topology)")):
                 r = (x.get(v.replace('-', '_') + '_vs') or {})
                 if v in m:
