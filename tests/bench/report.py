@@ -854,6 +854,30 @@ def series9_chain(raw):
                     'cost', 'builds': out}
 
 
+def series9_memif(raw):
+    """proxy_chain.py (usertools/bench series 9 (c)): per family, the
+    medians over the runs of the client's connections/s and the proxy's
+    frames in per second; runs that failed (no JSON) are counted."""
+    out = {}
+    for fam in (4, 6):
+        logs = glob.glob(os.path.join(raw, 's9-memif-v%d-*.log' % fam))
+        runs = [load_json(p) for p in sorted(glob.glob(os.path.join(
+            raw, 's9-memif-v%d-*.json' % fam)), key=run_index)]
+        runs = [r for r in runs if r]
+        if not logs:
+            continue
+        x = {'runs': len(logs), 'failed_runs': len(logs) - len(runs)}
+        if runs:
+            x['connections'] = runs[0]['connections']
+            x['concurrency'] = runs[0]['concurrency']
+            x['shared_cpu'] = runs[0]['shared_cpu']
+            x['cps'] = round(median([r['client_cps'] for r in runs]))
+            x['proxy_rx_mpps'] = round(median(
+                [r['proxy']['rx_mpps'] for r in runs]), 3)
+        out['ipv%d' % fam] = x
+    return out or None
+
+
 def series9(raw):
     """The SYN proxy: in process (bench_chain) and against the kernel
     (tests/bench/proxy_bench.py): the latter's JSON as written, less the
@@ -861,8 +885,10 @@ def series9(raw):
     raw/s9-proxy.json)."""
     s = load_json(os.path.join(raw, 's9-proxy.json'))
     chain = series9_chain(raw)
+    memif = series9_memif(raw)
     if not s:
-        return {'chain': chain} if chain else None
+        out = {k: v for k, v in (('chain', chain), ('memif', memif)) if v}
+        return out or None
     out = {k: s.get(k) for k in ('cpus', 'loadavg_start', 'loadavg_end',
                                  'requests', 'concurrency', 'rounds',
                                  'bulk_bytes', 'synproxy_rules', 'notes')}
@@ -872,6 +898,8 @@ def series9(raw):
     out['bulk'] = {k: v for k, v in b.items() if k != 'runs'}
     if chain:
         out['chain'] = chain
+    if memif:
+        out['memif'] = memif
     return out
 
 
@@ -1241,6 +1269,14 @@ def table_rows(res):
                                  fmt(x.get('ir_per_frame_in'), '%.0f'),
                                  '; %d broken run(s)' % x['broken_runs']
                                  if x['broken_runs'] else '')))
+        for fam, x in sorted((s9.get('memif') or {}).items()):
+            rows.append(('9 proxied conn/s, three synackd over net_memif, %s'
+                         % fam.replace('ipv', 'IPv'), num(x.get('cps')),
+                         'proxy: %s Mpps of frames in; %d of %d runs failed%s'
+                         % (fmt(x.get('proxy_rx_mpps'), '%.3f'),
+                            x['failed_runs'], x['runs'],
+                            '; the client and server share a CPU'
+                            if x.get('shared_cpu') else '')))
         for ts, x in sorted(s9.get('cps', {}).items(), reverse=True):
             m = x.get('median_rps') or {}
             t = 'timestamps %s' % ('on' if ts == 'ts1' else 'off')
