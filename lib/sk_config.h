@@ -150,6 +150,8 @@ struct sk_config {
 	uint16_t proxy_port_lo, proxy_port_hi; /**< our source ports toward
 				      the backends, host order */
 	bool proxy_protocol;        /**< PROXY protocol v2 header first */
+	bool proxy_client_isn;      /**< the backend's SYN carries the client's
+				      ISN, not our RFC 6528 one */
 	char proxy_port[SK_PORT_NAME_LEN]; /**< two-arm: the inside port
 				      toward the backends (DPDK device name or
 				      port id); "" = one-arm, backends on the

@@ -109,6 +109,10 @@ const struct sk_cfg_key sk_cfg_keys[] = {
 	  FIELD(proxy_protocol), 0, 0, 0, "no",
 	  "send a backend a PROXY protocol v2 header (the client's address) "
 	  "first" },
+	{ "proxy", "client_isn", "proxy-client-isn", NULL, CT_BOOL, 0,
+	  FIELD(proxy_client_isn), 0, 0, 0, "no",
+	  "the backend's SYN carries the client's ISN (no sequence shift "
+	  "toward it), not our own RFC 6528 one" },
 	{ "proxy", "port", "proxy-port", "NAME|ID", CT_STR, 0,
 	  FIELD(proxy_port), 0, 0, 0, "none: one-arm",
 	  "two-arm: the port toward the backends (DPDK device name or port "

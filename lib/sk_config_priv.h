@@ -83,7 +83,7 @@ struct sk_cfg_key {
 
 /* How many keys sk_cfg_keys[] holds: a key added to the table without
  * raising this (or the other way round) fails to compile. */
-#define SK_CFG_N_KEYS 48
+#define SK_CFG_N_KEYS 49
 #define SK_CFG_N_SECTIONS 8
 
 extern const struct sk_cfg_key sk_cfg_keys[SK_CFG_N_KEYS];

@@ -197,7 +197,8 @@ same_proxy(const struct sk_config *a, const struct sk_config *b)
 	if (a->n_backends != b->n_backends ||
 			a->proxy_port_lo != b->proxy_port_lo ||
 			a->proxy_port_hi != b->proxy_port_hi ||
-			a->proxy_protocol != b->proxy_protocol)
+			a->proxy_protocol != b->proxy_protocol ||
+			a->proxy_client_isn != b->proxy_client_isn)
 		return false;
 	for (unsigned int i = 0; i < a->n_backends && i < SK_MAX_BACKENDS;
 			i++) {

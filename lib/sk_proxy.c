@@ -16,7 +16,8 @@
  *
  * Numbers, side x forwarding to side y (docs/proxy.md):
  *  - sequence: the backend gets our own ISN (RFC 6528, as a client would),
- *    not the client's, and the client got the cookie: each side's
+ *    not the client's (unless [proxy] client_isn), and the client got the
+ *    cookie: each side's
  *    sequence space is shifted by its seq_add on the way over; ACKs and
  *    SACK blocks, which name the other side's bytes, are shifted back;
  *  - timestamps: the backend's SYN carries our TSval (one clock for every
@@ -759,7 +760,12 @@ sk_proxy_open(struct sk_engine *e, struct rte_mbuf **mp,
 	c->px.nxt = p->seq;
 	c->px.una = p->seq;
 	c->px.tmp = sk_ntohs(p->tcp->rx_win);
-	c->px.seq_add = backend_iss(e, b) - (p->seq - 1);
+	/* [proxy] client_isn: the client's own numbers toward the backend
+	 * (a tuple reused while the backend holds it in TIME_WAIT may then
+	 * start below it: the backend's ACK gets the TIME_WAIT reset and the
+	 * SYN again, backend_answer()) */
+	c->px.seq_add = e->cfg.proxy_client_isn ? 0 :
+		backend_iss(e, b) - (p->seq - 1);
 	tsb0 = e->ts_now;  /* the wall clock: see sk_proxy_create() */
 	if (p->has_ts) {
 		c->flags |= SK_FF_TS;

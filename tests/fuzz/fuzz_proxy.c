@@ -11,7 +11,8 @@
  * Input: the first byte's bit 0 turns PROXY protocol on, bit 1 two arms
  * (the backends on port 1 with a MAC of their own: every frame that
  * leaves must carry its port's MAC, and every segment to a backend leave
- * by port 1, to a client by the other); then records, each starting with
+ * by port 1, to a client by the other), bit 2 [proxy] client_isn; then
+ * records, each starting with
  * an op byte:
  *   op % 5 == 0  advance the clock by (op >> 3) * 25 ms and run timers
  *   op % 5 == 1  raw frame: 2-byte length, then the bytes; with op & 8
@@ -218,6 +219,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t len)
 	if (len == 0)
 		return 0;
 	config(&cfg, d[0] & 1);
+	cfg.proxy_client_isn = (d[0] & 4) != 0;
 	two_arm = (d[0] & 2) != 0;
 	e = two_arm ? skt_engine_two_arm(&cfg, pool, now, &inside_mac) :
 		skt_engine(&cfg, pool, now);

@@ -36,6 +36,7 @@ Cases (meson: proxy-NAME):
   http             curl -4/-6 to http.server on two IPv4 backends and one
                    IPv6: bodies, family kept, flows spread, 1 MiB bodies
   integrity(6)     100 MiB each way, SHA-256 both ways (IPv4, IPv6)
+  integrity-client-isn  the same with --proxy-client-isn
   integrity-plain  the same without timestamps and window scaling
   integrity-lossy(6)  100 MiB each way over a wire that loses and reorders
                    1 % of the data segments (Wire: clients in their own
@@ -825,8 +826,10 @@ def integrity_client(host, size, port=PROXY_PORT):
         s.close()
 
 
-def integrity(args, tag, host, size, timestamps=True, wscale=True):
-    with engine(args, tag) as eng, Backend(integrity_handler(size)) as be:
+def integrity(args, tag, host, size, timestamps=True, wscale=True,
+              options=()):
+    with engine(args, tag, options=options) as eng, \
+            Backend(integrity_handler(size)) as be:
         # namespaced sysctls: the clients' and the backend's kernel alike
         for name, on in (("tcp_timestamps", timestamps),
                          ("tcp_window_scaling", wscale)):
@@ -870,6 +873,12 @@ def integrity(args, tag, host, size, timestamps=True, wscale=True):
 
 def case_integrity(args):
     integrity(args, "pxint", ENGINE_ADDR, INTEGRITY_SIZE)
+
+
+def case_integrity_client_isn(args):
+    """[proxy] client_isn: the backend's SYN carries the client's ISN."""
+    integrity(args, "pxisn", ENGINE_ADDR, INTEGRITY_SIZE,
+              options=("--proxy-client-isn",))
 
 
 def case_integrity_plain(args):
@@ -2228,6 +2237,7 @@ CASES = {
     "http": case_http,
     "integrity": case_integrity,
     "integrity-plain": case_integrity_plain,
+    "integrity-client-isn": case_integrity_client_isn,
     "integrity6": case_integrity6,
     "refused": case_refused,
     "timeout": case_timeout,

@@ -57,6 +57,7 @@ live_flows(void)
 }
 
 static bool pp2;  /* the next engine sends PROXY protocol headers */
+static bool client_isn;  /* the next engine: [proxy] client_isn */
 /* the next engine proxies PX_PORT2 too, to BACKEND_IP2, its own backend,
  * and PX_PORT to the others */
 static bool two_ports;
@@ -110,6 +111,7 @@ engine_new(void)
 	c.proxy_port_lo = 40000;
 	c.proxy_port_hi = 40009;
 	c.proxy_protocol = pp2;
+	c.proxy_client_isn = client_isn;
 
 	c.flow_capacity = 1024;
 	c.time_wait_ms = 1000;
@@ -649,6 +651,58 @@ test_pp2(void)
 	pp2 = false;
 }
 
+/* [proxy] client_isn: the backend's SYN carries the client's ISN, and the
+ * client's numbers reach the backend unshifted (with a PROXY header: by
+ * its length only); the backend's still shift onto the cookie. */
+static void
+test_client_isn(void)
+{
+	const struct skt_resp *r = &out[0];
+	struct conn k;
+
+	for (int with_pp2 = 0; with_pp2 <= 1; with_pp2++) {
+		const uint32_t hl = with_pp2 ? 28 : 0;
+
+		client_isn = true;
+		pp2 = with_pp2;
+		engine_new();
+		now += 10 * NS_PER_MS;
+		timers();
+		feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP,
+				ENGINE_IP, 6, false));
+		CHECK(open_conn(&k, 3333, false), "client_isn%s: handshake",
+			with_pp2 ? ", PROXY header" : "");
+		CHECK_EQ(k.b_isn_ours, k.c_isn,
+			"client_isn: the backend's SYN carries the client's ISN");
+		CHECK(seg(BACKEND_IP, BE_PORT, k.bport, SYN | ACK, 424242,
+			k.c_isn + 1, 65160, true, 77, k.b_ts_ours, NULL, 0,
+			NULL) == 1, "client_isn: the SYN-ACK answered");
+		CHECK(r->seq == k.c_isn + 1 && r->ack == 424243,
+			"client_isn: the handshake's ACK (or the header) in the "
+			"client's numbers");
+		k.c_ts++;
+		CHECK(seg(CLIENT_IP, k.cport, PX_PORT, ACK | PSH, k.c_isn + 1,
+			k.s_isn + 1, 229, true, k.c_ts, k.s_ts, NULL, 0,
+			"GET /\n") == 1, "client_isn: the request relayed");
+		CHECK(r->daddr == BACKEND_IP && r->seq == k.c_isn + 1 + hl &&
+			r->ack == 424243 && r->tcp_ok,
+			"client_isn: its sequence number %s, checksum",
+			with_pp2 ? "after the header" : "unshifted");
+		CHECK(seg(BACKEND_IP, BE_PORT, k.bport, ACK | PSH, 424243,
+			k.c_isn + 1 + hl + 6, 1000, true, 78, r->tsval, NULL, 0,
+			"ok\n") == 1 && r->daddr == CLIENT_IP &&
+			r->seq == k.s_isn + 1 && r->ack == k.c_isn + 7,
+			"client_isn: the backend's reply in the cookie's numbers, "
+			"ACKing the client's own");
+		CHECK(seg(CLIENT_IP, k.cport, PX_PORT, RST | ACK, k.c_isn + 7,
+			k.s_isn + 4, 0, false, 0, 0, NULL, 0, NULL) == 1,
+			"client_isn: RST relayed");
+		CHECK_EQ(live_flows(), 0u, "client_isn: pair freed");
+	}
+	client_isn = false;
+	pp2 = false;
+}
+
 /* [port] announce: a gratuitous ARP and an unsolicited NA at the first
  * timer pass, once. */
 static void
@@ -919,6 +973,7 @@ main(void)
 	test_timeout();
 	test_reuse();
 	test_pp2();
+	test_client_isn();
 	test_announce();
 	test_port_sets();
 	test_tw_reuse();
