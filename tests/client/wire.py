@@ -93,14 +93,6 @@ NOSTART = os.environ.get("SK_WIRE_NOSTART") == "1"
 CLIENT_MBUF_SLACK = {"vhost": 1024}
 
 
-class MemifRace(sktap.TestFailure):
-    """The server crashed when the client's memif went away: DPDK 22.11's
-    net_memif unmaps the shared regions from its control thread while the
-    data path may be inside rx_burst (rte_eth_memif.c checks its CONNECTED
-    flag, then reads the ring, with nothing between them and
-    memif_disconnect()). Not synack's code; the run is tried again."""
-
-
 def cpus():
     c = sorted(os.sched_getaffinity(0))
     return c[0], c[-1]
@@ -205,7 +197,7 @@ def main():
             # nothing here stops it before this point
             out, _ = srv.communicate(timeout=30)
             if srv.returncode == -11:
-                raise MemifRace("server synackd crashed (SIGSEGV) as the "
+                raise sktap.MemifRace("server synackd crashed (SIGSEGV) as the "
                                 "client disconnected")
             raise sktap.TestFailure(
                 "server synackd exited (status %d) before it was told to "
@@ -309,16 +301,4 @@ def main():
 
 
 if __name__ == "__main__":
-    for attempt in (1, 2):
-        try:
-            sys.exit(main())
-        except MemifRace as e:
-            print("note: %s: the DPDK 22.11 net_memif disconnect race (see "
-                  "MemifRace in this file)%s" % (
-                      e, ", running again" if attempt == 1 else ""))
-            if attempt == 2:
-                print("FAIL: %s, twice" % e)
-                sys.exit(1)
-        except (sktap.TestFailure, subprocess.TimeoutExpired) as e:
-            print("FAIL: %s" % e)
-            sys.exit(1)
+    sktap.run_memif_test(main)
