@@ -827,8 +827,12 @@ def check_client_reply(o, target, ramp):
         bad.append("not attempted %d >= latency count %d >= established %d >= "
                    "completed %d" % (o["attempted"], lat["count"], o["established"],
                                      o["completed"]))
-    # latency is counted just before established: equal but for one in flight
-    if lat["count"] - o["established"] > 1 or \
+    # latency is counted just before established, and the report reads
+    # established, then the histogram (lib/sk_client_report.h): on a live
+    # run the engine may establish more in between, at most those whose
+    # SYN was out when established was read (--concurrency; 4 seen under
+    # TSan, whose reader is slow); a finished run's are equal
+    if lat["count"] - o["established"] > CLIENT_CONCURRENCY or \
             (o["state"] == "finished" and lat["count"] != o["established"]):
         bad.append("latency count %d, established %d" % (lat["count"], o["established"]))
     if o["failed"] != sum(o[k] for k in FAIL_KEYS):
