@@ -175,6 +175,18 @@ timers(void)
 	return nout;
 }
 
+/* A new engine whose first timer pass has asked for the backends, and
+ * which has heard the IPv4 backend's ARP reply. */
+static void
+engine_resolved(void)
+{
+	engine_new();
+	now += 10 * NS_PER_MS;
+	timers();
+	feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP, ENGINE_IP, 6,
+			false));
+}
+
 /* A TCP segment over IPv4, TS option when @p ts, extra options after. */
 static unsigned int
 seg(uint32_t saddr, uint16_t sport, uint16_t dport, uint8_t flags,
@@ -605,11 +617,7 @@ test_pp2(void)
 	uint32_t hdr_end;
 
 	pp2 = true;
-	engine_new();
-	now += 10 * NS_PER_MS;
-	timers();
-	feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP, ENGINE_IP, 6,
-			false));
+	engine_resolved();
 	CHECK(open_conn(&k, 7777, false), "handshake");
 	CHECK(seg(BACKEND_IP, BE_PORT, k.bport, SYN | ACK, 5000,
 		k.b_isn_ours + 1, 65160, true, 1, k.b_ts_ours, NULL, 0,
@@ -665,11 +673,7 @@ test_client_isn(void)
 
 		client_isn = true;
 		pp2 = with_pp2;
-		engine_new();
-		now += 10 * NS_PER_MS;
-		timers();
-		feed(skt_build_arp(pool, RTE_ARP_OP_REPLY, BACKEND_IP,
-				ENGINE_IP, 6, false));
+		engine_resolved();
 		CHECK(open_conn(&k, 3333, false), "client_isn%s: handshake",
 			with_pp2 ? ", PROXY header" : "");
 		CHECK_EQ(k.b_isn_ours, k.c_isn,
